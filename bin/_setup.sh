@@ -1,0 +1,34 @@
+# Sourced by bin/demo and bin/test: a virtual environment with the project installed,
+# rebuilt only when pyproject.toml changes, so running either command twice is cheap.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+find_python() {
+    for candidate in python3.13 python3.12 python3.11 python3; do
+        if command -v "$candidate" >/dev/null 2>&1 &&
+            "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    echo "Kumiai needs Python 3.11 or newer (Debian/Ubuntu: sudo apt install python3 python3-venv)." >&2
+    return 1
+}
+
+if [ ! -x .venv/bin/python ]; then
+    PYTHON=$(find_python)
+    "$PYTHON" -m venv .venv || {
+        rm -rf .venv
+        echo "Could not create a virtual environment: sudo apt install python3-venv" >&2
+        exit 1
+    }
+fi
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+    echo "Installing Kumiai and its dependencies into .venv ..."
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e ".[dev]"
+    rm -f .venv/.installed-*
+    touch "$stamp"
+fi
