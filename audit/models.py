@@ -53,3 +53,6 @@ class ChainHead(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(id=1), name="audit_chainhead_single_row"),
         ]
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"
