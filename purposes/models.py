@@ -23,6 +23,8 @@ class Category(models.Model):
         verbose_name = _("個人情報の類型")
         verbose_name_plural = _("個人情報の類型")
         ordering = ("order", "id")
+        # Granted per category object (django-guardian): a handler's scope.
+        permissions = [("handle_category", _("この類型の個人データを取り扱う"))]
 
     def __str__(self) -> str:
         return self.name
