@@ -1,0 +1,5 @@
+"""Safeguards models, one module per area of the notice's section 2."""
+
+from .scopes import CategoryGroupObjectPermission, CategoryUserObjectPermission
+
+__all__ = ["CategoryGroupObjectPermission", "CategoryUserObjectPermission"]
