@@ -7,5 +7,6 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="purposes:notice", permanent=False)),
     path("privacy/", include("purposes.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("records.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
