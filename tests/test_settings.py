@@ -1,0 +1,63 @@
+"""The settings modes: production refuses a missing secret and passes the deploy checks."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_it_refuses_to_start_in_production_without_a_secret_key():
+    result = run_manage(
+        "check", DJANGO_SETTINGS_MODULE="kumiai.settings.production", ALLOWED_HOSTS="example.org"
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_it_refuses_a_short_secret_key_in_production():
+    result = run_manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="kumiai.settings.production",
+        ALLOWED_HOSTS="example.org",
+        SECRET_KEY="too-short",
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_it_passes_the_deploy_checks_with_no_warning():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="kumiai.settings.production",
+        ALLOWED_HOSTS="example.org",
+        SECRET_KEY=secrets.token_urlsafe(64),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_demo_runs_in_japanese_on_tokyo_time(settings):
+    assert settings.LANGUAGE_CODE == "ja"
+    assert settings.TIME_ZONE == "Asia/Tokyo"
