@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "purposes",
     "safeguards",
     "records",
+    "disclosure",
+    "complaints",
     "kumiai",
 ]
 
