@@ -52,6 +52,8 @@ class Member(models.Model):
         verbose_name = _("加入者")
         verbose_name_plural = _("加入者")
         ordering = ("symbol", "number", "branch")
+        # Granted per member (MemberUserObjectPermission): a scope narrower than a category.
+        permissions = [("handle_member", _("この加入者の個人データを取り扱う"))]
         constraints = [
             models.UniqueConstraint(
                 fields=("symbol", "number", "branch"), name="records_member_unique_insurance_id"

@@ -1,0 +1,21 @@
+"""The staff roles, as auth groups that a data migration creates (safeguards 0003).
+
+A role grants model permissions only: which admin screens a person may open; a later
+migration changes them. Which personal data a handler may read is their scope
+(`safeguards.scopes`), enforced by the gate (`records.gate`).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    # The value is the group's name, as staff see it in the admin.
+    HANDLER = "取扱担当者", _("取扱担当者")
+    PRIVACY_OFFICER = "個人情報取扱責任者", _("個人情報取扱責任者")
+    AUDITOR = "監事", _("監事")
+    SYSTEM_ADMINISTRATOR = "システム管理者", _("システム管理者")
+
+
+def has_role(user, role: Role) -> bool:
+    return user.is_authenticated and user.groups.filter(name=role).exists()
