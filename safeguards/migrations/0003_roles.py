@@ -3,8 +3,8 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-# Frozen here, as a migration must be: app_label.codename of each role's model permissions. No role grants a read of personal
-# data by itself: handlers still read members and records only through the gate.
+# Frozen here, as a migration must be: app_label.codename of each role's model permissions.
+# No role grants a read of personal data by itself: handlers read only through the gate.
 PERMISSIONS = {
     "取扱担当者": (
         "records.view_member",

@@ -12,7 +12,10 @@ class StatutoryGround(models.TextChoices):
     # APPI Art. 18(3)(i)-(iv): use beyond the purposes of use without the person's consent.
     LAW = "law", _("法令に基づく場合")
     LIFE = "life", _("人の生命、身体又は財産の保護のために必要がある場合")
-    PUBLIC_HEALTH = "public_health", _("公衆衛生の向上又は児童の健全な育成の推進のために特に必要がある場合")
+    PUBLIC_HEALTH = (
+        "public_health",
+        _("公衆衛生の向上又は児童の健全な育成の推進のために特に必要がある場合"),
+    )
     STATE = "state", _("国の機関等が法令の定める事務を遂行することに対して協力する必要がある場合")
 
 
