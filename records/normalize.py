@@ -1,0 +1,46 @@
+"""Normalisation of what people and core systems type, before it is validated or matched.
+
+Members type full-width digits, hiragana and half-width katakana; core systems export them
+too. Every entry point (the CSV import, the services, the public forms of `disclosure` and
+`complaints`) normalises through these functions so that "１２３" and "123", or "やまだ" and
+"ﾔﾏﾀﾞ", are the same value everywhere. Pure functions: no database, no Django.
+"""
+
+import datetime
+import re
+import unicodedata
+
+import jaconv
+
+_SPACES = re.compile(r"\s+")
+_DATE = re.compile(r"^([0-9]{4})[-/.]?([0-9]{1,2})[-/.]?([0-9]{1,2})$")
+# A dash typed after a kana where the long-vowel mark was meant (サト－ for サトー).
+_DASH_AFTER_KANA = re.compile(r"(?<=[\u30a1-\u30fa\u30fc])[-\u2010-\u2015\u2212\uff0d]")
+
+
+def normalize_text(value: str) -> str:
+    """NFKC (full-width digits and letters to half-width, half-width katakana to full-width),
+    runs of white space (the full-width space included) to one space, trimmed."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip()
+
+
+def normalize_kana(value: str) -> str:
+    """A フリガナ: `normalize_text`, then hiragana to katakana and dashes to the long-vowel mark."""
+    return _DASH_AFTER_KANA.sub("ー", jaconv.hira2kata(normalize_text(value)))
+
+
+def normalize_code(value: str) -> str:
+    """An identifier (記号, 番号, 口座番号, 医療機関コード): `normalize_text` without any space."""
+    return normalize_text(value).replace(" ", "")
+
+
+def parse_date(value: str) -> datetime.date | None:
+    """A date typed as 2024-04-01, 2024/4/1, 2024.04.01 or 20240401 (full-width too);
+    None when it is not one, so that the caller can name the field in its message."""
+    match = _DATE.match(normalize_code(value))
+    if not match:
+        return None
+    try:
+        return datetime.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
