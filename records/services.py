@@ -1,0 +1,351 @@
+"""Write operations on members, records, restrictions and third-party provisions.
+
+Every entry point (the admin, the API, the commands, other apps' workflows) writes through
+these functions: each normalises its input, calls `full_clean()`, saves, and appends its
+audit event in the same transaction. Events carry ids, field names and keyed digests of
+old and new values, never the values themselves. Reads of personal data do not belong
+here: they pass through the gate.
+"""
+
+import datetime
+import json
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Q
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from audit.trail import Actor, actor_for, append
+from purposes.models import Category, Purpose
+
+from .models import Member, Record, Restriction, ThirdPartyProvision
+from .normalize import normalize_code, normalize_kana, normalize_text
+
+
+class ProvisionRefused(Exception):
+    """A 第三者提供の停止 in force forbids this provision; the message says which, in Japanese."""
+
+
+def _actor(by: AbstractBaseUser | Actor) -> Actor:
+    """`by` is the user who acts, or an `Actor` such as `Actor(SYSTEM)` for a command."""
+    return by if isinstance(by, Actor) else actor_for(by)
+
+
+def _user(by: AbstractBaseUser | Actor) -> AbstractBaseUser | None:
+    return None if isinstance(by, Actor) else by
+
+
+def value_digest(value) -> str:
+    """A keyed SHA-256 (HMAC) of a value, for the trail.
+
+    A bare SHA-256 of a sex, a birth date or a 7-digit account number is reversed by trying
+    every candidate; keyed with the installation's secret it only tells the auditors whether
+    two values were equal.
+    """
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return salted_hmac("kumiai.records.audit", text, algorithm="sha256").hexdigest()
+
+
+def _changes(before: dict, after: dict) -> dict:
+    """{field: {"old": digest, "new": digest}} for the fields whose values differ."""
+    return {
+        field: {"old": value_digest(before.get(field)), "new": value_digest(after.get(field))}
+        for field in sorted(set(before) | set(after))
+        if before.get(field) != after.get(field)
+    }
+
+
+# Member fields and how a typed value is normalised before validation.
+_MEMBER_NORMALIZERS = {
+    "symbol": normalize_code,
+    "number": normalize_code,
+    "branch": normalize_code,
+    "name": normalize_text,
+    "name_kana": normalize_kana,
+    "employer": normalize_text,
+    "source_id": normalize_code,
+}
+MEMBER_FIELDS = (
+    "symbol",
+    "number",
+    "branch",
+    "name",
+    "name_kana",
+    "birth_date",
+    "sex",
+    "relationship",
+    "insured",
+    "employer",
+    "acquired_on",
+    "lost_on",
+    "source_id",
+)
+
+
+def normalize_member_fields(fields: dict) -> dict:
+    """Member fields as typed, normalised (NFKC, kana); the import uses it row by row."""
+    return {
+        key: _MEMBER_NORMALIZERS[key](value)
+        if key in _MEMBER_NORMALIZERS and isinstance(value, str)
+        else value
+        for key, value in fields.items()
+    }
+
+
+def _member_values(member: Member) -> dict:
+    return {
+        field: getattr(member, "insured_id" if field == "insured" else field)
+        for field in MEMBER_FIELDS
+    }
+
+
+@transaction.atomic
+def member_create(
+    *,
+    symbol: str,
+    number: str,
+    branch: str,
+    name: str,
+    name_kana: str,
+    birth_date: datetime.date,
+    sex: str,
+    acquired_on: datetime.date,
+    by: AbstractBaseUser | Actor,
+    relationship: str = Member.Relationship.SELF,
+    insured: Member | None = None,
+    employer: str = "",
+    lost_on: datetime.date | None = None,
+    source_id: str | None = None,
+) -> Member:
+    """A new member (被保険者 or, naming `insured`, 被扶養者), normalised and validated."""
+    fields = normalize_member_fields(
+        {
+            "symbol": symbol,
+            "number": number,
+            "branch": branch,
+            "name": name,
+            "name_kana": name_kana,
+            "birth_date": birth_date,
+            "sex": sex,
+            "relationship": relationship,
+            "insured": insured,
+            "employer": employer,
+            "acquired_on": acquired_on,
+            "lost_on": lost_on,
+            "source_id": source_id or None,
+        }
+    )
+    member = Member(**fields)
+    member.full_clean()
+    member.save()
+    append(
+        action="member.create",
+        actor=_actor(by),
+        target=member,
+        details={"fields": sorted(k for k, v in _member_values(member).items() if v)},
+    )
+    return member
+
+
+@transaction.atomic
+def member_update(*, member: Member, by: AbstractBaseUser | Actor, **changes) -> Member:
+    """Change some of a member's fields (any of `MEMBER_FIELDS`); unchanged fields are no event."""
+    unknown = set(changes) - set(MEMBER_FIELDS)
+    if unknown:
+        raise TypeError(f"member_update() got unknown fields: {sorted(unknown)}")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    before = _member_values(member)
+    for field, value in normalize_member_fields(changes).items():
+        setattr(member, field, value)
+    member.full_clean()
+    changed = _changes(before, _member_values(member))
+    if changed:
+        member.save()
+        append(
+            action="member.update",
+            actor=_actor(by),
+            target=member,
+            details={"changes": changed},
+        )
+    return member
+
+
+@transaction.atomic
+def record_create(
+    *,
+    member: Member,
+    category: Category,
+    date: datetime.date,
+    title: str,
+    payload: dict,
+    by: AbstractBaseUser | Actor,
+    source_id: str | None = None,
+) -> Record:
+    """A new record; the payload is normalised and validated against its category's schema."""
+    record = Record(
+        member=member,
+        category=category,
+        date=date,
+        title=normalize_text(title),
+        payload=payload,
+        source_id=normalize_code(source_id) if source_id else None,
+    )
+    record.full_clean()
+    record.save()
+    append(
+        action="record.create",
+        actor=_actor(by),
+        target=record,
+        details={
+            "member": member.pk,
+            "category": category.code,
+            "fields": sorted(record.payload),
+        },
+    )
+    return record
+
+
+def _record_values(record: Record) -> dict:
+    values = {"member": record.member_id, "category": record.category_id}
+    values.update(date=record.date, title=record.title)
+    # Each payload item is its own field in the trail: "payload.account_number".
+    values.update({f"payload.{key}": value for key, value in record.payload.items()})
+    return values
+
+
+@transaction.atomic
+def record_update(*, record: Record, by: AbstractBaseUser | Actor, **changes) -> Record:
+    """Change a record's member, category, date, title or payload (the whole payload)."""
+    unknown = set(changes) - {"member", "category", "date", "title", "payload"}
+    if unknown:
+        raise TypeError(f"record_update() got unknown fields: {sorted(unknown)}")
+    record = Record.objects.select_for_update().select_related("category").get(pk=record.pk)
+    before = _record_values(record)
+    if "title" in changes:
+        changes["title"] = normalize_text(changes["title"])
+    for field, value in changes.items():
+        setattr(record, field, value)
+    record.full_clean()
+    changed = _changes(before, _record_values(record))
+    if changed:
+        record.save()
+        append(
+            action="record.update",
+            actor=_actor(by),
+            target=record,
+            details={
+                "member": record.member_id,
+                "category": record.category.code,
+                "changes": changed,
+            },
+        )
+    return record
+
+
+@transaction.atomic
+def restriction_add(
+    *,
+    member: Member,
+    kind: str,
+    since: datetime.date,
+    by: AbstractBaseUser | Actor,
+    category: Category | None = None,
+    purpose: Purpose | None = None,
+    reference: str = "",
+) -> Restriction:
+    """Record a 利用停止 (for a category and/or purpose) or a 第三者提供の停止 a member obtained."""
+    restriction = Restriction(
+        member=member,
+        kind=kind,
+        category=category,
+        purpose=purpose,
+        since=since,
+        reference=normalize_code(reference),
+        created_by=_user(by),
+    )
+    restriction.full_clean()
+    restriction.save()
+    append(
+        action="restriction.add",
+        actor=_actor(by),
+        target=restriction,
+        details={
+            "member": member.pk,
+            "kind": kind,
+            "category": category.code if category else None,
+            "purpose": purpose.code if purpose else None,
+        },
+    )
+    return restriction
+
+
+def stops_in_force(*, member: Member, category: Category, on: datetime.date):
+    """The 第三者提供の停止 of `member` that cover `category` on day `on`."""
+    return Restriction.objects.filter(
+        # An empty category means every category; an empty end date, no end.
+        Q(category__isnull=True) | Q(category=category),
+        Q(until__isnull=True) | Q(until__gte=on),
+        member=member,
+        kind=Restriction.Kind.STOP_THIRD_PARTY,
+        since__lte=on,
+    )
+
+
+@transaction.atomic
+def provision_register(
+    *,
+    member: Member,
+    category: Category,
+    recipient: str,
+    provided_on: datetime.date,
+    items: list[str],
+    legal_basis: str,
+    by: AbstractBaseUser | Actor,
+    legal_basis_detail: str = "",
+) -> ThirdPartyProvision:
+    """Record a provision to a third party (第三者提供記録, APPI Art. 29).
+
+    Refuses with `ProvisionRefused` when the member has obtained a 第三者提供の停止 (Art. 35)
+    that covers the category on that day, unless the legal basis is one of the exceptions of
+    Art. 27(1), such as 法令に基づく場合, which no stop reaches.
+    """
+    # The member's row lock orders this check against a concurrent restriction_add.
+    Member.objects.select_for_update().filter(pk=member.pk).exists()
+    basis = ThirdPartyProvision.LegalBasis(legal_basis)
+    stop = None
+    if not basis.is_statutory_exception:
+        stop = stops_in_force(member=member, category=category, on=provided_on).first()
+    if stop is not None:
+        raise ProvisionRefused(
+            _(
+                "この加入者は%(since)sから第三者提供の停止を受けているため、「%(category)s」を"
+                "提供できません（本人の同意による提供も停止の対象です）。法令に基づく場合など"
+                "第27条第1項の例外に当たるときは、その根拠を選んでください。"
+            )
+            % {"since": stop.since.isoformat(), "category": category.name}
+        )
+    provision = ThirdPartyProvision(
+        member=member,
+        category=category,
+        recipient=normalize_text(recipient),
+        provided_on=provided_on,
+        items=[normalize_text(item) for item in items],
+        legal_basis=basis,
+        legal_basis_detail=normalize_text(legal_basis_detail),
+        created_by=_user(by),
+    )
+    provision.full_clean()
+    provision.save()
+    append(
+        action="provision.register",
+        actor=_actor(by),
+        target=provision,
+        details={
+            "member": member.pk,
+            "category": category.code,
+            "legal_basis": basis.value,
+            "items": len(provision.items),
+        },
+    )
+    return provision
