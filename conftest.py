@@ -1,7 +1,17 @@
-"""Project-wide pytest configuration: database-specific markers."""
+"""Project-wide pytest configuration: database-specific markers and the standing personas.
+
+The personas (STYLE.md §8) are defined here once: two handlers with one category each, the
+privacy officer, the auditor, an outsider (staff, no scope) and a superuser. `register`
+loads the society's real register, so the categories and purposes carry their real codes.
+"""
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.db import connection
+
+from purposes.models import Category
+from safeguards.roles import Role
+from safeguards.scopes import grant_scope
 
 
 @pytest.fixture(autouse=True)
@@ -10,3 +20,75 @@ def _skip_postgres_only_on_sqlite(request):
     # (row locks under concurrent writers) that SQLite, one writer at a time, has not.
     if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: run with DATABASE_URL=postgres://...")
+
+
+@pytest.fixture
+def register(db):
+    """The society's register (the default notice), loaded and published, in force today."""
+    from purposes.loader import load_register
+
+    load_register()
+    return {c.code: c for c in Category.objects.all()}
+
+
+def _staff(username: str, *roles: Role, **extra) -> User:
+    user = User.objects.create_user(username, is_staff=True, **extra)  # signs in by force_login
+    for role in roles:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def privacy_officer(db) -> User:
+    return _staff("privacy_officer", Role.PRIVACY_OFFICER)
+
+
+@pytest.fixture
+def auditor(db) -> User:
+    return _staff("auditor", Role.AUDITOR)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """Staff with the handler role but no scope at all."""
+    return _staff("outsider", Role.HANDLER)
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return _staff("superuser", is_superuser=True)
+
+
+@pytest.fixture
+def handler_kenshin(register, privacy_officer) -> User:
+    """A handler scoped to 健康診査に関する情報 (health-checks)."""
+    user = _staff("handler_kenshin", Role.HANDLER)
+    grant_scope(user=user, category=register["health-checks"], by=privacy_officer)
+    return user
+
+
+@pytest.fixture
+def handler_receipt(register, privacy_officer) -> User:
+    """A handler scoped to レセプトに関する情報 (receipts)."""
+    user = _staff("handler_receipt", Role.HANDLER)
+    grant_scope(user=user, category=register["receipts"], by=privacy_officer)
+    return user
+
+
+@pytest.fixture
+def kenshin_and_receipt(register):
+    """Two members: one with a 健康診査 record, one known to the society only by a receipt."""
+    from records.tests.factories import MemberFactory, RecordFactory
+
+    checked = MemberFactory(name="健診花子", name_kana="ケンシンハナコ")
+    treated = MemberFactory(name="受診秘子", name_kana="ジュシンヒミコ")
+    return {
+        "checked": checked,
+        "treated": treated,
+        "kenshin": RecordFactory(
+            member=checked, category=register["health-checks"], title="特定健診2025"
+        ),
+        "receipt": RecordFactory(
+            member=treated, category=register["receipts"], title="外来レセプト秘匿"
+        ),
+    }

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # One transaction around view and rendering, ending with the gate's access event.
+    "records.middleware.GateLedgerMiddleware",
     # Last, so that it sees the outcome of authentication for lockouts.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,0 +1,431 @@
+"""The gate: the one way to read members and records for a person (DESIGN, invariant 1).
+
+Nothing else may query `Member` or `Record` on a user's behalf. A surface (the admin, the
+API, an export, a disclosure package) opens an *access* for the signed-in user and then
+reads only through the querysets that access hands out::
+
+    access = gate.open_access(user=request.user, surface=gate.Surface.API, purpose="code")
+    gate.records(access)     # Record rows the user may read for that purpose, that day
+    gate.members(access)     # the members those records, or a member-level grant, show
+    gate.categories(access)  # the in-scope categories the purpose permits (filters, pickers)
+
+What the querysets keep
+  (a) scope: records whose `category_id IN (...)` the categories granted to the user,
+      directly or through a group (`safeguards.scopes`), or of a member granted to the user
+      (an indexed EXISTS on the direct-FK member table; such a grant covers that member's
+      records in every category);
+  (b) purpose: only categories that the published register permits for the purpose on the
+      day (Asia/Tokyo), as `purposes.register` answers;
+  (c) restrictions: not the records of a member whose 利用停止 in force that day covers
+      the record's category (or every category) and the purpose (or every purpose);
+  a member is shown when one of their records is, or when the member is granted.
+
+Refusals
+  `open_access` raises a subclass of `AccessRefused` (a `PermissionDenied`, so a 403)
+  whose message says in Japanese why and what to do: `PurposeMissing`, `PurposeNotPermitted`,
+  `OutOfScope` (the user has no scope at all). A single object outside the access is not a
+  refusal: it is simply not in the queryset, so surfaces answer "not found", with no hint
+  that it exists. Each refusal appends `access.refused` with its reason code; the event is
+  committed even when the request's own transaction is rolled back.
+
+The access event
+  Querysets are lazy, so nothing is logged until rows are fetched. Each fetch notes the
+  rows (member ids, category codes, count) in the request's ledger, and `records.middleware.
+  GateLedgerMiddleware`, which wraps the whole request (view and template rendering) in one
+  transaction, appends ONE `access.read` event per request and access before it commits.
+  A request that fetched no gated row appends none; a request that fails (an exception, or
+  a 5xx response) is rolled back with its event. Outside a request (commands), wrap the
+  reads in `with gate.ledger():`. Fetching gated rows with no ledger open raises
+  `RuntimeError`, so no read goes unlogged. Rows fetched as `values()` count towards the
+  row total but carry no ids: surfaces read model instances.
+
+Statutory exceptions (APPI Art. 18(3))
+  `open_access(..., statutory=Statutory(ground=..., reason=...))` instead of a purpose: the
+  user states the ground and a reason. Scope still applies; the purpose limit and the
+  restrictions do not (a use the Act itself allows is neither outside the purposes nor in
+  breach of them). The event is flagged (`statutory: true`, the ground's code); the reason,
+  free text, is kept in `safeguards.StatutoryAccessReason` under the event's seq.
+"""
+
+import contextvars
+import dataclasses
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.trail import actor_for, append
+from purposes import register
+from purposes.models import Category, Purpose
+from safeguards.models import StatutoryAccessReason, StatutoryGround
+from safeguards.scopes import category_ids_for, handle_permission
+
+from .models import (
+    Member,
+    MemberGroupObjectPermission,
+    MemberUserObjectPermission,
+    Record,
+    Restriction,
+)
+
+
+class Surface(models.TextChoices):
+    ADMIN = "admin", _("管理画面")
+    API = "api", _("API")
+    EXPORT = "export", _("CSV 出力")
+    DISCLOSURE = "disclosure", _("開示")
+
+
+class AccessRefused(PermissionDenied):
+    """The gate refuses the whole access; `reason` is the code the refusal is audited under."""
+
+    reason = "refused"
+
+
+class PurposeMissing(AccessRefused):
+    reason = "purpose_missing"
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "利用目的が選ばれていません。個人データを閲覧する前に、登録簿で認められた"
+                "利用目的を選んでください（API では purpose パラメータで指定します）。"
+            )
+        )
+
+
+class PurposeNotPermitted(AccessRefused):
+    reason = "purpose_not_permitted"
+
+    def __init__(self, purpose: str, on: datetime.date):
+        super().__init__(
+            _(
+                "利用目的「%(purpose)s」は、%(on)s 時点の利用目的の登録簿で、あなたの担当する"
+                "類型のいずれにも認められていません。担当する類型に認められた利用目的を選び"
+                "直してください。"
+            )
+            % {"purpose": purpose, "on": on.isoformat()}
+        )
+
+
+class OutOfScope(AccessRefused):
+    reason = "out_of_scope"
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "あなたには取り扱う個人データの範囲（担当）が割り当てられていません。"
+                "必要な場合は個人情報取扱責任者に担当の割当てを依頼してください。"
+            )
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Statutory:
+    """A read under APPI Art. 18(3): the ground (a `StatutoryGround`) and the stated reason."""
+
+    ground: str
+    reason: str
+
+    def __post_init__(self):
+        if self.ground not in StatutoryGround.values or not self.reason.strip():
+            raise ValueError("a statutory access needs a known ground and a reason")
+
+
+@dataclasses.dataclass(frozen=True)
+class Access:
+    """What one surface may read for one user, for one purpose (or statutory ground), one day."""
+
+    user: object
+    surface: str
+    on: datetime.date
+    purpose: Purpose | None
+    statutory: Statutory | None
+    category_ids: frozenset[int]  # granted and permitted for the purpose
+    member_grant_category_ids: frozenset[int] | None  # None: the user holds no member grant
+    category_codes: tuple[tuple[int, str], ...]
+
+    @property
+    def purpose_code(self) -> str:
+        return self.purpose.code if self.purpose else ""
+
+    def on_surface(self, surface: str) -> "Access":
+        return dataclasses.replace(self, surface=surface)
+
+
+def open_access(
+    *,
+    user,
+    surface: str,
+    purpose: str | None = None,
+    statutory: Statutory | None = None,
+    on: datetime.date | None = None,
+) -> Access:
+    """Check that `user` may read for `purpose` (a code) or `statutory`, and return the access.
+
+    Raises `PurposeMissing`, `PurposeNotPermitted` or `OutOfScope`, audited.
+    """
+    on = on or timezone.localdate()
+    try:
+        return _open(user=user, surface=surface, purpose=purpose, statutory=statutory, on=on)
+    except AccessRefused as refusal:
+        known = purpose if Purpose.objects.filter(code=purpose).exists() else ""
+        _current_ledger().refuse(user=user, surface=surface, purpose=known, reason=refusal.reason)
+        raise
+
+
+def _open(*, user, surface, purpose, statutory, on) -> Access:
+    if not user.is_authenticated:
+        raise OutOfScope
+    granted = category_ids_for(user)
+    has_member_grants = _member_grants(user).exists()
+    if not granted and not has_member_grants:
+        raise OutOfScope
+    codes = tuple(Category.objects.values_list("id", "code"))
+    if statutory is not None:
+        every = frozenset(dict(codes))
+        return Access(
+            user=user,
+            surface=surface,
+            on=on,
+            purpose=None,
+            statutory=statutory,
+            category_ids=frozenset(granted),
+            member_grant_category_ids=every if has_member_grants else None,
+            category_codes=codes,
+        )
+    if not purpose:
+        raise PurposeMissing
+    chosen = Purpose.objects.filter(code=purpose).first()
+    if chosen is None:
+        raise PurposeNotPermitted(purpose, on)
+    permitted = register.permitted_category_ids(purpose=chosen, on=on)
+    if not (granted & permitted or (has_member_grants and permitted)):
+        raise PurposeNotPermitted(chosen.name, on)
+    return Access(
+        user=user,
+        surface=surface,
+        on=on,
+        purpose=chosen,
+        statutory=None,
+        category_ids=frozenset(granted & permitted),
+        member_grant_category_ids=frozenset(permitted) if has_member_grants else None,
+        category_codes=codes,
+    )
+
+
+def choosable_purposes(user, *, on: datetime.date | None = None) -> list[Purpose]:
+    """The purposes the register allows for some category in `user`'s scope (the picker)."""
+    scope = category_ids_for(user)
+    if _member_grants(user).exists():
+        scope = set(Category.objects.values_list("id", flat=True))
+    if not scope:
+        return []
+    return register.purposes_for(category_ids=scope, on=on or timezone.localdate())
+
+
+def _member_grants(user):
+    """Member-level grants of `user` (directly or through a group), as an EXISTS-able set."""
+    permission = handle_permission(Member)
+    direct = MemberUserObjectPermission.objects.filter(user=user, permission=permission)
+    via_groups = MemberGroupObjectPermission.objects.filter(group__user=user, permission=permission)
+    return _MemberGrants(direct, via_groups)
+
+
+@dataclasses.dataclass(frozen=True)
+class _MemberGrants:
+    direct: models.QuerySet
+    via_groups: models.QuerySet
+
+    def exists(self) -> bool:
+        return self.direct.exists() or self.via_groups.exists()
+
+    def of(self, member_ref) -> Q:
+        return Exists(self.direct.filter(content_object=member_ref)) | Exists(
+            self.via_groups.filter(content_object=member_ref)
+        )
+
+
+def _readable(access: Access) -> Q:
+    """The condition on a Record row: (a) scope and (b) purpose, then (c) restrictions."""
+    readable = Q(category_id__in=access.category_ids)
+    if access.member_grant_category_ids is not None:
+        readable |= Q(category_id__in=access.member_grant_category_ids) & _member_grants(
+            access.user
+        ).of(OuterRef("member_id"))
+    if access.statutory is None:
+        readable &= ~_restricted(access)
+    return readable
+
+
+def _restricted(access: Access) -> Exists:
+    # Restriction (member, kind) is indexed; the few rows in force are anti-joined per record.
+    return Exists(
+        Restriction.objects.filter(
+            Q(until__isnull=True) | Q(until__gte=access.on),
+            Q(category__isnull=True) | Q(category=OuterRef("category_id")),
+            Q(purpose__isnull=True) | Q(purpose=access.purpose),
+            member=OuterRef("member_id"),
+            kind=Restriction.Kind.SUSPEND_USE,
+            since__lte=access.on,
+        )
+    )
+
+
+def records(access: Access) -> "GatedQuerySet":
+    """The records `access` may read (see the module's docstring); lazy, logged when fetched."""
+    return GatedQuerySet(Record).bind(access).filter(_readable(access))
+
+
+def members(access: Access) -> "GatedQuerySet":
+    """The members `access` may read: one of their records is visible, or they are granted."""
+    shown = Exists(Record.objects.filter(_readable(access), member=OuterRef("pk")))
+    if access.member_grant_category_ids is not None:
+        shown |= _member_grants(access.user).of(OuterRef("pk"))
+    return GatedQuerySet(Member).bind(access).filter(shown)
+
+
+def categories(access: Access) -> models.QuerySet:
+    """The categories whose records `access` may read; holds no personal data, not logged."""
+    ids = access.category_ids | (access.member_grant_category_ids or frozenset())
+    return Category.objects.filter(id__in=ids)
+
+
+class GatedQuerySet(models.QuerySet):
+    """A queryset that notes every row it fetches in the current ledger."""
+
+    _access: Access | None = None
+
+    def bind(self, access: Access) -> "GatedQuerySet":
+        clone = self._chain()
+        clone._access = access
+        return clone
+
+    def on_surface(self, surface: str) -> "GatedQuerySet":
+        """The same rows, logged as read on another surface (an export from the admin)."""
+        return self.bind(self._access.on_surface(surface))
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._access = self._access
+        return clone
+
+    def _fetch_all(self):
+        fetching = self._result_cache is None
+        super()._fetch_all()
+        if fetching:
+            _current_ledger().note(self._access, self._result_cache)
+
+    def iterator(self, chunk_size=None) -> Iterator:
+        ledger = _current_ledger()
+        for row in super().iterator(chunk_size):
+            ledger.note(self._access, [row])
+            yield row
+
+
+@dataclasses.dataclass
+class _Reads:
+    member_ids: set[int] = dataclasses.field(default_factory=set)
+    category_ids: set[int] = dataclasses.field(default_factory=set)
+    rows: int = 0
+
+
+class Ledger:
+    """What one request (or one `with ledger():` block) read through the gate, and refused."""
+
+    def __init__(self):
+        self.reads: dict[Access, _Reads] = {}
+        self.refusals: list[dict] = []
+
+    def note(self, access: Access, rows) -> None:
+        if not rows:
+            return
+        reads = self.reads.setdefault(access, _Reads())
+        reads.rows += len(rows)
+        for row in rows:
+            if isinstance(row, Record):
+                reads.member_ids.add(row.member_id)
+                reads.category_ids.add(row.category_id)
+            elif isinstance(row, Member):
+                reads.member_ids.add(row.pk)
+                reads.category_ids |= access.category_ids
+
+    def refuse(self, *, user, surface: str, purpose: str, reason: str) -> None:
+        self.refusals.append(
+            {"user": user, "surface": surface, "purpose": purpose, "reason": reason}
+        )
+
+    def abandon(self) -> None:
+        """Forget the reads and roll back the ledger's transaction (the request failed)."""
+        self.reads.clear()
+        transaction.set_rollback(True)
+
+    def append_reads(self) -> None:
+        for access, reads in self.reads.items():
+            codes = dict(access.category_codes)
+            details = {
+                "surface": access.surface,
+                "members": sorted(reads.member_ids),
+                "categories": sorted(codes[i] for i in reads.category_ids),
+                "rows": reads.rows,
+            }
+            if access.statutory:
+                details |= {"statutory": True, "ground": access.statutory.ground}
+            event = append(
+                action="access.read",
+                actor=actor_for(access.user),
+                purpose=access.purpose_code,
+                details=details,
+            )
+            if access.statutory:
+                StatutoryAccessReason.objects.create(
+                    event_seq=event.seq,
+                    ground=access.statutory.ground,
+                    reason=access.statutory.reason,
+                )
+        self.reads.clear()
+
+    def append_refusals(self) -> None:
+        for refusal in self.refusals:
+            append(
+                action="access.refused",
+                actor=actor_for(refusal["user"]),
+                purpose=refusal["purpose"],
+                details={"surface": refusal["surface"], "reason": refusal["reason"]},
+            )
+        self.refusals.clear()
+
+
+_ledger: contextvars.ContextVar[Ledger] = contextvars.ContextVar("gate_ledger")
+
+
+def _current_ledger() -> Ledger:
+    try:
+        return _ledger.get()
+    except LookupError:
+        raise RuntimeError(
+            "gated rows read outside a ledger: use GateLedgerMiddleware or `with gate.ledger():`"
+        ) from None
+
+
+@contextmanager
+def ledger() -> Iterator[Ledger]:
+    """Read through the gate inside one transaction that ends with the access events.
+
+    Refusals are appended after the transaction, in their own, so that they are kept even
+    when the block fails and rolls back.
+    """
+    current = Ledger()
+    token = _ledger.set(current)
+    try:
+        with transaction.atomic():
+            yield current
+            current.append_reads()
+    finally:
+        _ledger.reset(token)
+        current.append_refusals()

@@ -1,0 +1,163 @@
+"""The gate itself: scope, purpose, restrictions, the one access event, refusals."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+
+from audit.models import Event
+from purposes.models import Purpose
+from records import gate
+from records.models import Restriction
+from records.tests.factories import MemberFactory, RecordFactory
+from safeguards.models import StatutoryAccessReason, StatutoryGround
+from safeguards.scopes import grant_scope
+
+CHECKUP = "checkup-reminder"  # permitted for health-checks, not for receipts
+NOTICE = "medical-expense-notice"  # permitted for receipts, not for health-checks
+
+
+def read(user, purpose=CHECKUP, **kwargs):
+    with gate.ledger():
+        access = gate.open_access(user=user, surface=gate.Surface.ADMIN, purpose=purpose, **kwargs)
+        return list(gate.records(access)), list(gate.members(access))
+
+
+def test_it_keeps_only_the_categories_in_scope(handler_kenshin, kenshin_and_receipt):
+    records, members = read(handler_kenshin)
+    assert records == [kenshin_and_receipt["kenshin"]]
+    assert members == [kenshin_and_receipt["checked"]]
+
+
+def test_it_refuses_a_purpose_outside_the_register(handler_kenshin, kenshin_and_receipt):
+    with pytest.raises(gate.PurposeNotPermitted) as refused:
+        read(handler_kenshin, purpose=NOTICE)
+    assert "医療費通知の発行" in str(refused.value)
+    assert "選び直して" in str(refused.value)
+    event = Event.objects.get(action="access.refused")
+    assert event.details == {"surface": "admin", "reason": "purpose_not_permitted"}
+    assert event.purpose == NOTICE
+
+
+def test_it_refuses_a_missing_purpose_and_an_unknown_one(handler_kenshin):
+    with pytest.raises(gate.PurposeMissing):
+        read(handler_kenshin, purpose=None)
+    with pytest.raises(gate.PurposeNotPermitted):
+        read(handler_kenshin, purpose="<script>")
+    assert list(
+        Event.objects.filter(action="access.refused").values_list("purpose", flat=True)
+    ) == [
+        "",
+        "",
+    ]
+
+
+def test_it_refuses_a_user_without_scope(outsider, register):
+    with pytest.raises(gate.OutOfScope) as refused:
+        read(outsider)
+    assert "個人情報取扱責任者" in str(refused.value)
+
+
+def test_a_member_grant_reaches_that_member_only(outsider, privacy_officer, register):
+    granted, other = MemberFactory(), MemberFactory()
+    mine = RecordFactory(member=granted, category=register["health-checks"])
+    RecordFactory(member=other, category=register["health-checks"])
+    RecordFactory(member=granted, category=register["receipts"])  # not for this purpose
+    grant_scope(user=outsider, member=granted, by=privacy_officer)
+    records, members = read(outsider)
+    assert records == [mine]
+    assert members == [granted]
+
+
+def test_a_restriction_hides_a_record_for_that_purpose_only(handler_kenshin, kenshin_and_receipt):
+    Restriction.objects.create(
+        member=kenshin_and_receipt["checked"],
+        kind=Restriction.Kind.SUSPEND_USE,
+        purpose=Purpose.objects.get(code=CHECKUP),
+        since=datetime.date(2020, 1, 1),
+    )
+    assert read(handler_kenshin) == ([], [])
+    other_purpose = "checkup-result-analysis"
+    assert read(handler_kenshin, purpose=other_purpose)[0] == [kenshin_and_receipt["kenshin"]]
+
+
+def test_a_restriction_that_ended_hides_nothing(handler_kenshin, kenshin_and_receipt):
+    Restriction.objects.create(
+        member=kenshin_and_receipt["checked"],
+        kind=Restriction.Kind.SUSPEND_USE,
+        since=datetime.date(2020, 1, 1),
+        until=datetime.date(2020, 12, 31),
+    )
+    assert read(handler_kenshin)[0] == [kenshin_and_receipt["kenshin"]]
+
+
+def test_it_appends_one_event_for_all_the_reads_of_a_block(handler_kenshin, kenshin_and_receipt):
+    read(handler_kenshin)
+    event = Event.objects.get(action="access.read")
+    assert event.purpose == CHECKUP
+    assert event.actor_id == handler_kenshin.pk
+    assert event.details == {
+        "surface": "admin",
+        "members": [kenshin_and_receipt["checked"].pk],
+        "categories": ["health-checks"],
+        "rows": 2,
+    }
+
+
+def test_reading_nothing_appends_nothing(handler_kenshin, register):
+    read(handler_kenshin)
+    assert not Event.objects.filter(action="access.read").exists()
+
+
+def test_a_rolled_back_block_leaves_no_event(handler_kenshin, kenshin_and_receipt):
+    with pytest.raises(ZeroDivisionError), gate.ledger():
+        access = gate.open_access(user=handler_kenshin, surface="admin", purpose=CHECKUP)
+        list(gate.records(access))
+        1 / 0  # noqa: B018
+    assert not Event.objects.filter(action="access.read").exists()
+
+
+def test_reading_outside_a_ledger_is_an_error(handler_kenshin, kenshin_and_receipt):
+    with gate.ledger():
+        access = gate.open_access(user=handler_kenshin, surface="admin", purpose=CHECKUP)
+    with pytest.raises(RuntimeError):
+        list(gate.records(access))
+
+
+def test_a_statutory_read_is_flagged_and_its_reason_kept_apart(
+    handler_kenshin, kenshin_and_receipt
+):
+    statutory = gate.Statutory(
+        ground=StatutoryGround.LAW, reason="警察署からの照会（刑訴法197条2項）"
+    )
+    Restriction.objects.create(
+        member=kenshin_and_receipt["checked"],
+        kind=Restriction.Kind.SUSPEND_USE,
+        since=datetime.date(2020, 1, 1),
+    )
+    records, _members = read(handler_kenshin, purpose=None, statutory=statutory)
+    assert records == [kenshin_and_receipt["kenshin"]]
+    event = Event.objects.get(action="access.read")
+    assert event.details["statutory"] is True
+    assert event.details["ground"] == "law"
+    assert "警察" not in str(event.details)
+    assert StatutoryAccessReason.objects.get(event_seq=event.seq).reason.startswith("警察署")
+
+
+def test_a_statutory_read_needs_a_reason():
+    with pytest.raises(ValueError):
+        gate.Statutory(ground=StatutoryGround.LAW, reason=" ")
+
+
+def test_the_picker_offers_only_purposes_of_the_scope(handler_kenshin):
+    codes = {p.code for p in gate.choosable_purposes(handler_kenshin)}
+    assert CHECKUP in codes
+    assert NOTICE not in codes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refusal_is_committed_although_the_block_rolls_back(handler_kenshin):
+    with pytest.raises(gate.PurposeMissing), gate.ledger():
+        gate.open_access(user=handler_kenshin, surface="api", purpose="")
+    with transaction.atomic():
+        assert Event.objects.filter(action="access.refused").count() == 1
