@@ -1,0 +1,63 @@
+import hashlib
+import json
+from datetime import UTC
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from audit.models import GENESIS_HASH, ChainHead, Event
+from audit.tests.fixtures import append_events
+from audit.trail import PUBLIC, USER, Actor, actor_for, append
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_numbers_events_from_one_without_gaps():
+    append_events(5)
+    assert list(Event.objects.values_list("seq", flat=True)) == [1, 2, 3, 4, 5]
+
+
+def test_it_chains_each_event_to_the_one_before():
+    first, second, third = append_events(3)
+    assert first.prev_hash == GENESIS_HASH
+    assert second.prev_hash == first.hash
+    assert third.prev_hash == second.hash
+    assert len({first.hash, second.hash, third.hash}) == 3
+
+
+def test_an_auditor_can_recompute_a_hash_with_any_json_library():
+    append(
+        action="record.read",
+        actor=Actor(USER, 7),
+        target_type="records.record",
+        target_id=12,
+        purpose="benefit_review",
+        details={"fields": ["name", "birth_date"], "category": 3, "partial": True},
+    )
+    stored = Event.objects.values().get()
+    stored["at"] = stored["at"].astimezone(UTC).isoformat(timespec="microseconds")
+    content = {name: value for name, value in stored.items() if name not in ("id", "hash")}
+    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert stored["hash"] == hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def test_it_records_a_model_instance_as_its_label_and_pk(django_user_model):
+    alice = django_user_model.objects.create_user(username="alice")
+    event = append(action="user.viewed", actor=actor_for(alice), target=alice)
+    event.refresh_from_db()
+    assert (event.target_type, event.target_id) == ("auth.user", str(alice.pk))
+    assert (event.actor_kind, event.actor_id) == (USER, alice.pk)
+
+
+def test_it_records_a_visitor_who_is_not_signed_in_as_public():
+    event = append(action="request.filed", actor=actor_for(AnonymousUser()))
+    assert (event.actor_kind, event.actor_id) == (PUBLIC, None)
+
+
+def test_it_continues_the_chain_when_the_head_row_is_gone():
+    # As after a test database's flush, which empties the head table too.
+    (first,) = append_events(1)
+    ChainHead.objects.all().delete()
+    second = append(action="test.event", actor=Actor(USER, 1))
+    assert (second.seq, second.prev_hash) == (2, first.hash)
+    assert ChainHead.objects.get().hash == second.hash
