@@ -1,0 +1,165 @@
+"""Verify the audit trail: walk the chain in seq order and name the first event that does not fit.
+
+Reads only. Trusts the events alone, never the head row, and streams them in chunks, so its
+memory stays flat however long the trail grows. What it cannot see from inside the database
+(a cut-off tail, a history rewritten with recomputed hashes) a signed checkpoint catches:
+see `audit.checkpoint`.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .models import GENESIS_HASH, Event
+from .trail import canonical_bytes
+
+# The columns the hash covers, in the order `_hash` reads them, then the stored hash.
+_COLUMNS = (
+    "seq",
+    "at",
+    "actor_kind",
+    "actor_id",
+    "action",
+    "target_type",
+    "target_id",
+    "purpose",
+    "details",
+    "prev_hash",
+    "hash",
+)
+
+
+class Kind(StrEnum):
+    CHANGED = "changed"
+    MISSING = "missing"
+    REORDERED = "reordered"
+    INSERTED = "inserted"
+    CUT_OFF = "cut-off tail"
+    REWRITTEN = "rewritten history"
+    FORGED = "forged checkpoint"
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: Kind
+    seq: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Report:
+    count: int
+    head_seq: int
+    head_hash: str
+    problem: Problem | None
+
+
+def verify_chain(*, chunk_size: int = 10_000) -> Report:
+    """Recompute every event's hash and link, from #1 up; stop at the first that does not fit."""
+    expected_seq, prev_hash = 1, GENESIS_HASH
+    rows = Event.objects.order_by("seq").values_list(*_COLUMNS).iterator(chunk_size=chunk_size)
+    for row in rows:
+        seq, row_prev_hash, row_hash = row[0], row[9], row[10]
+        if seq != expected_seq:
+            return _report(expected_seq, prev_hash, _out_of_sequence(seq, expected_seq))
+        if row_prev_hash != prev_hash or _hash(row) != row_hash:
+            return _report(expected_seq, prev_hash, _diagnose(row))
+        expected_seq, prev_hash = seq + 1, row_hash
+    return _report(expected_seq, prev_hash, None)
+
+
+def _report(next_seq: int, head_hash: str, problem: Problem | None) -> Report:
+    return Report(next_seq - 1, next_seq - 1, head_hash, problem)
+
+
+def _hash(row: tuple, *, seq: int | None = None) -> str:
+    return hashlib.sha256(
+        canonical_bytes(
+            seq=row[0] if seq is None else seq,
+            at=row[1],
+            actor_kind=row[2],
+            actor_id=row[3],
+            action=row[4],
+            target_type=row[5],
+            target_id=row[6],
+            purpose=row[7],
+            details=row[8],
+            prev_hash=row[9],
+        )
+    ).hexdigest()
+
+
+def _out_of_sequence(seq: int, expected: int) -> Problem:
+    if seq < expected:
+        return Problem(Kind.INSERTED, seq, f"event #{seq} comes before the start of the chain (#1)")
+    return Problem(
+        Kind.MISSING, expected, f"{_span(expected, seq - 1)} missing: the trail jumps to #{seq}"
+    )
+
+
+def _span(first: int, last: int) -> str:
+    return f"event #{first} is" if first == last else f"events #{first}-#{last} are"
+
+
+def _diagnose(row: tuple) -> Problem:
+    """Say why the event in `row` does not follow the one before it.
+
+    Runs once, at the first break, so it may query: it looks up the event that `row` names
+    as its predecessor and asks at which position the row's content would fit its hash.
+    """
+    seq, prev_hash, stored_hash = row[0], row[9], row[10]
+    named = _seq_of(prev_hash)
+    if _hash(row) == stored_hash:
+        # The row is intact; the break is in its link to the row before it.
+        if named is None and seq == 1:
+            return Problem(Kind.CHANGED, 1, "event #1 does not start from the genesis hash")
+        if named is None:
+            return Problem(
+                Kind.CHANGED,
+                seq - 1,
+                f"event #{seq} names a predecessor hash that no event has: "
+                f"#{seq - 1} was rewritten with a recomputed hash, or #{seq} was forged",
+            )
+        if named < seq - 1:
+            return Problem(
+                Kind.INSERTED,
+                named + 1,
+                f"{_span(named + 1, seq - 1)} not in the chain: #{seq} follows #{named}",
+            )
+        return Problem(
+            Kind.REORDERED, seq, f"event #{seq} follows #{named}, which now comes after it"
+        )
+    candidates = (named + 1 if named is not None else None, seq + 1, seq - 1)
+    written = next(
+        (c for c in candidates if c and c != seq and _hash(row, seq=c) == stored_hash), None
+    )
+    if written is None:
+        return Problem(
+            Kind.CHANGED,
+            seq,
+            f"event #{seq} does not match its hash: its content was altered after it was written",
+        )
+    if named is not None and named < seq - 1 and written == named + 1:
+        return Problem(
+            Kind.INSERTED,
+            named + 1,
+            f"{_span(named + 1, seq - 1)} not in the chain: "
+            f"the event now at #{seq} was written as #{written}, right after #{named}",
+        )
+    if named is None and written > seq:
+        return Problem(
+            Kind.MISSING,
+            seq,
+            f"the event before #{seq} was removed and the events after it renumbered: "
+            f"the event now at #{seq} was written as #{written}",
+        )
+    return Problem(Kind.REORDERED, seq, f"event #{seq} was moved: it was written as #{written}")
+
+
+def _seq_of(hash_: str) -> int | None:
+    if hash_ == GENESIS_HASH:
+        return 0
+    return Event.objects.filter(hash=hash_).values_list("seq", flat=True).first()
