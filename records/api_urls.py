@@ -1,6 +1,13 @@
 """Routes of the core-system REST API, mounted at /api/v1/."""
 
-from django.urls import path  # noqa: F401  (routes are added by the API views' modules)
+from django.urls import path
+
+from . import api
 
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("members/", api.MemberList.as_view(), name="member-list"),
+    path("members/<int:pk>/", api.MemberDetail.as_view(), name="member-detail"),
+    path("records/", api.RecordList.as_view(), name="record-list"),
+    path("records/<int:pk>/", api.RecordDetail.as_view(), name="record-detail"),
+]

@@ -1,0 +1,259 @@
+"""The staff screens for members and records, every read through the gate.
+
+`GatedAdminMixin` gives a ModelAdmin its rows from `records.gate` for the access purpose the
+user chose on the purpose picker (kept in the session, shown in the header). Changelists,
+search, filters, change views, related-field lookups and autocomplete all start from
+`get_queryset`, so an object outside the access is "not found" like one that never existed.
+Writes wait for `records.services`: until then members and records are read-only here.
+"""
+
+import csv
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from safeguards.models import StatutoryGround
+from safeguards.scopes import grant_scope, withdraw_scope
+
+from . import gate
+from .models import Member, MemberUserObjectPermission, Record
+from .schemas import display_items, mask_payload
+
+SESSION_KEY = "gate_access"
+
+
+def chosen_access(request) -> gate.Access:
+    """The admin access for this request, from the purpose chosen on the picker (once)."""
+    if not hasattr(request, "gate_access"):
+        chosen = request.session.get(SESSION_KEY, {})
+        statutory = None
+        if "ground" in chosen:
+            statutory = gate.Statutory(ground=chosen["ground"], reason=chosen["reason"])
+        request.gate_access = gate.open_access(
+            user=request.user,
+            surface=gate.Surface.ADMIN,
+            purpose=chosen.get("purpose"),
+            statutory=statutory,
+        )
+    return request.gate_access
+
+
+class GatedAdminMixin:
+    """Rows come from the gate (`gate_rows` names `gate.members` or `gate.records`)."""
+
+    gate_rows = None
+
+    def get_queryset(self, request):
+        queryset = self.gate_rows(chosen_access(request))
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ScopedCategoryFilter(admin.SimpleListFilter):
+    """Only the categories the access may read: no other category's name or count shows."""
+
+    title = gettext_lazy("類型")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [(str(c.pk), c.name) for c in gate.categories(chosen_access(request))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(category_id=self.value()) if self.value() else queryset
+
+
+@admin.register(Member)
+class MemberAdmin(GatedAdminMixin, admin.ModelAdmin):
+    gate_rows = staticmethod(gate.members)
+    list_display = ("__str__", "name", "name_kana", "birth_date", "relationship", "employer")
+    list_filter = ("relationship", "sex")
+    search_fields = ("symbol", "number", "name", "name_kana")
+    show_full_result_count = False
+    exclude = ("insured", "source_id")
+
+
+@admin.register(Record)
+class RecordAdmin(GatedAdminMixin, admin.ModelAdmin):
+    gate_rows = staticmethod(gate.records)
+    list_display = ("date", "member", "category", "title", "summary")
+    list_select_related = ("member", "category")
+    list_filter = (ScopedCategoryFilter,)
+    search_fields = ("title", "member__name", "member__name_kana", "member__number")
+    autocomplete_fields = ("member",)
+    show_full_result_count = False
+    exclude = ("payload", "source_id")
+    readonly_fields = ("contents",)
+    actions = ("export_csv",)
+
+    @admin.display(description=gettext_lazy("内容（一部伏せ字）"))
+    def summary(self, record):
+        return "、".join(
+            f"{k}: {v}" for k, v in display_items(record.category.code, record.payload)
+        )
+
+    @admin.display(description=gettext_lazy("内容"))
+    def contents(self, record):
+        return "\n".join(
+            f"{k}: {v}"
+            for k, v in display_items(record.category.code, record.payload, masked=False)
+        )
+
+    @admin.action(description=gettext_lazy("選択した記録を CSV で出力"), permissions=("view",))
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="records.csv"'
+        writer = csv.writer(response)
+        writer.writerow([_("加入者"), _("氏名"), _("類型"), _("日付"), _("件名"), _("内容")])
+        rows = queryset.on_surface(gate.Surface.EXPORT).select_related("member", "category")
+        for record in rows:
+            payload = mask_payload(record.category.code, record.payload)
+            writer.writerow(
+                [
+                    str(record.member),
+                    record.member.name,
+                    record.category.code,
+                    record.date.isoformat(),
+                    record.title,
+                    json.dumps(payload, ensure_ascii=False),
+                ]
+            )
+        return response
+
+    def get_urls(self):
+        return [
+            path(
+                "purpose/",
+                self.admin_site.admin_view(self.purpose_view),
+                name="records_purpose",
+            ),
+            *super().get_urls(),
+        ]
+
+    def purpose_view(self, request):
+        """The purpose picker: purposes the user's scope allows today, or a statutory ground."""
+        choices = [(p.code, p.name) for p in gate.choosable_purposes(request.user)]
+        purpose_form = PurposeForm(choices, request.POST if "purpose" in request.POST else None)
+        statutory_form = StatutoryForm(request.POST if "ground" in request.POST else None)
+        for form in (purpose_form, statutory_form):
+            if form.is_bound and form.is_valid():
+                request.session[SESSION_KEY] = form.chosen()
+                messages.success(request, _("利用目的を「%s」にしました。") % form.chosen()["name"])
+                return HttpResponseRedirect(_safe_next(request))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("利用目的の選択"),
+            "purpose_form": purpose_form,
+            "statutory_form": statutory_form,
+            "no_purposes": not choices,
+            "next": request.GET.get("next", ""),
+        }
+        return TemplateResponse(request, "admin/records/purpose.html", context)
+
+
+def _safe_next(request) -> str:
+    target = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return reverse("admin:records_record_changelist")
+
+
+class PurposeForm(forms.Form):
+    purpose = forms.ChoiceField(label=gettext_lazy("利用目的"), widget=forms.RadioSelect)
+
+    def __init__(self, choices, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = choices
+
+    def chosen(self) -> dict:
+        code = self.cleaned_data["purpose"]
+        return {"purpose": code, "name": dict(self.fields["purpose"].choices)[code]}
+
+
+class StatutoryForm(forms.Form):
+    ground = forms.ChoiceField(
+        label=gettext_lazy("法令上の根拠（個人情報保護法第18条第3項）"),
+        choices=StatutoryGround.choices,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "監事が確認します。根拠となる法令・依頼文書などを具体的に書いてください。"
+        ),
+    )
+
+    def chosen(self) -> dict:
+        ground = StatutoryGround(self.cleaned_data["ground"])
+        return {
+            "ground": ground.value,
+            "reason": self.cleaned_data["reason"],
+            "name": _("例外：%s") % ground.label,
+        }
+
+
+class MemberGrantForm(forms.ModelForm):
+    """A member-level scope, found by the member's insurance number (記号・番号・枝番)."""
+
+    symbol = forms.CharField(label=gettext_lazy("記号"))
+    number = forms.CharField(label=gettext_lazy("番号"))
+    branch = forms.CharField(label=gettext_lazy("枝番"))
+
+    class Meta:
+        model = MemberUserObjectPermission
+        fields = ("user",)
+
+    def clean(self):
+        data = super().clean()
+        # An exact match only: the privacy officer names a member, never browses them.
+        self.member = Member.objects.filter(
+            symbol=data.get("symbol"), number=data.get("number"), branch=data.get("branch")
+        ).first()
+        if self.member is None:
+            raise forms.ValidationError(_("この記号・番号・枝番の加入者はいません。"))
+        return data
+
+
+@admin.register(MemberUserObjectPermission)
+class MemberGrantAdmin(admin.ModelAdmin):
+    """Member-level scopes, granted and withdrawn by the privacy officer (audited)."""
+
+    form = MemberGrantForm
+    list_display = ("user", "content_object_id")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        grant = grant_scope(user=form.cleaned_data["user"], member=form.member, by=request.user)
+        obj.pk, obj.permission, obj.content_object = grant.pk, grant.permission, form.member
+
+    def delete_model(self, request, obj):
+        withdraw_scope(user=obj.user, member=obj.content_object, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for grant in queryset.select_related("user", "content_object"):
+            self.delete_model(request, grant)

@@ -1,0 +1,102 @@
+"""REST API for the core systems: members and records, read through the gate.
+
+Every call names its access purpose in the `purpose` query parameter; the views hold no
+logic beyond handing the gate's querysets to DRF's generic list and detail views.
+"""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+
+from . import gate
+from .models import Member, Record
+from .schemas import mask_payload
+
+PURPOSE = OpenApiParameter(
+    "purpose",
+    str,
+    OpenApiParameter.QUERY,
+    required=True,
+    description="利用目的のコード（利用目的の登録簿が本日この類型に認めているもの）",
+)
+
+
+class MemberOut(serializers.ModelSerializer):
+    class Meta:
+        model = Member
+        fields = (
+            "id",
+            "symbol",
+            "number",
+            "branch",
+            "name",
+            "name_kana",
+            "birth_date",
+            "sex",
+            "relationship",
+            "insured",
+            "employer",
+            "acquired_on",
+            "lost_on",
+        )
+
+
+class RecordOut(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    payload = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Record
+        fields = ("id", "member", "category", "date", "title", "payload")
+
+    def get_payload(self, record) -> dict:
+        return mask_payload(record.category.code, record.payload)
+
+
+class GatedAPIView(generics.GenericAPIView):
+    """Rows from the gate for the `purpose` of the call; a refusal is JSON with its reason."""
+
+    gate_rows = None
+
+    def get_queryset(self):
+        access = gate.open_access(
+            user=self.request.user,
+            surface=gate.Surface.API,
+            purpose=self.request.query_params.get("purpose"),
+        )
+        return self.gate_rows(access)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, gate.AccessRefused):
+            return Response({"detail": str(exc.args[0]), "reason": exc.reason}, status=403)
+        return super().handle_exception(exc)
+
+
+@extend_schema(parameters=[PURPOSE])
+class MemberList(GatedAPIView, generics.ListAPIView):
+    serializer_class = MemberOut
+    gate_rows = staticmethod(gate.members)
+
+
+@extend_schema(parameters=[PURPOSE])
+class MemberDetail(GatedAPIView, generics.RetrieveAPIView):
+    serializer_class = MemberOut
+    gate_rows = staticmethod(gate.members)
+
+
+@extend_schema(parameters=[PURPOSE])
+class RecordList(GatedAPIView, generics.ListAPIView):
+    serializer_class = RecordOut
+    gate_rows = staticmethod(gate.records)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("category")
+
+
+@extend_schema(parameters=[PURPOSE])
+class RecordDetail(GatedAPIView, generics.RetrieveAPIView):
+    serializer_class = RecordOut
+    gate_rows = staticmethod(gate.records)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("category")

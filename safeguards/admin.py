@@ -1,0 +1,124 @@
+"""Admin screens of the safeguards.
+
+Scopes: the privacy officer assigns each handler the categories they handle (one screen
+per user, a checkbox per category) through `safeguards.scopes`, which audits each change;
+the scope register lists who handles which data, printable for the file and the 監事.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from purposes.models import Category
+
+from .models import CategoryUserObjectPermission
+from .roles import Role
+from .scopes import category_ids_for, grant_scope, withdraw_scope
+
+# --- Scopes -------------------------------------------------------------------------------
+
+
+class CategoryScopeForm(forms.Form):
+    categories = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("取り扱う類型"),
+        queryset=Category.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+@admin.register(CategoryUserObjectPermission)
+class CategoryScopeAdmin(admin.ModelAdmin):
+    """Handlers and their categories; changed per user on the scope screen, never row by row."""
+
+    list_display = ("user", "content_object")
+    list_select_related = ("user", "content_object")
+    list_filter = ("content_object",)
+    search_fields = ("user__username", "user__last_name", "user__first_name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "register/", self.admin_site.admin_view(self.register_view), name="scope_register"
+            ),
+            path("user/", self.admin_site.admin_view(self.users_view), name="scope_users"),
+            path(
+                "user/<int:user_id>/", self.admin_site.admin_view(self.edit_view), name="scope_edit"
+            ),
+            *super().get_urls(),
+        ]
+
+    def _staff(self):
+        return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+
+    def users_view(self, request):
+        if not request.user.has_perm("safeguards.add_categoryuserobjectpermission"):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("担当の割当て"),
+            "users": self._staff(),
+        }
+        return TemplateResponse(request, "admin/safeguards/scope_users.html", context)
+
+    def edit_view(self, request, user_id):
+        if not request.user.has_perm("safeguards.add_categoryuserobjectpermission"):
+            raise PermissionDenied
+        user = get_object_or_404(self._staff(), pk=user_id)
+        current = category_ids_for(user)
+        form = CategoryScopeForm(request.POST or None, initial={"categories": sorted(current)})
+        if request.method == "POST" and form.is_valid():
+            chosen = {c.pk: c for c in form.cleaned_data["categories"]}
+            for category in Category.objects.filter(pk__in=current - set(chosen)):
+                withdraw_scope(user=user, category=category, by=request.user)
+            for pk in set(chosen) - current:
+                grant_scope(user=user, category=chosen[pk], by=request.user)
+            messages.success(request, _("%s の担当を更新しました。") % user.get_username())
+            return HttpResponseRedirect(reverse("admin:scope_users"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("担当の割当て：%s") % user.get_username(),
+            "form": form,
+            "subject": user,
+        }
+        return TemplateResponse(request, "admin/safeguards/scope_edit.html", context)
+
+    def register_view(self, request):
+        """取扱担当者とその取り扱う個人データの範囲 (the notice's organisational safeguard)."""
+        if not request.user.has_perm("safeguards.view_categoryuserobjectpermission"):
+            raise PermissionDenied
+        rows = []
+        for user in self._staff().prefetch_related("groups"):
+            ids = category_ids_for(user)
+            members = user.memberuserobjectpermission_set.count()
+            if ids or members:
+                rows.append(
+                    {
+                        "user": user,
+                        "roles": [g.name for g in user.groups.all() if g.name in Role.values],
+                        "categories": Category.objects.filter(pk__in=ids),
+                        "members": members,
+                    }
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("取扱担当者とその取り扱う個人データの範囲"),
+            "rows": rows,
+        }
+        return TemplateResponse(request, "admin/safeguards/scope_register.html", context)
