@@ -4,6 +4,8 @@ The rows here are the working draft that the privacy officer edits; what is in f
 what a `NoticeRevision` froze when it was published. Access decisions read the revision.
 """
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -64,14 +66,175 @@ class Permission(models.Model):
         ordering = ("category__order", "order", "id")
         constraints = [
             models.UniqueConstraint(
-                fields=("category", "purpose", "valid_from"), name="purposes_permission_unique"
+                fields=("category", "purpose", "valid_from"),
+                name="purposes_permission_unique",
+                violation_error_message=_("この類型には同じ日から同じ利用目的がすでにあります。"),
             ),
             models.CheckConstraint(
                 condition=models.Q(valid_until__isnull=True)
                 | models.Q(valid_until__gte=models.F("valid_from")),
                 name="purposes_permission_dates_ordered",
+                violation_error_message=_("適用終了日は適用開始日以降の日付にしてください。"),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.category} — {self.purpose}"
+
+    def overlaps(self, other: "Permission") -> bool:
+        """Whether both permit the same purpose on at least one common day."""
+        if self.purpose_id != other.purpose_id:
+            return False
+        ends_after_other_starts = self.valid_until is None or self.valid_until >= other.valid_from
+        starts_before_other_ends = other.valid_until is None or self.valid_from <= other.valid_until
+        return ends_after_other_starts and starts_before_other_ends
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError(
+                {"valid_until": _("適用終了日は適用開始日以降の日付にしてください。")}
+            )
+        # Overlapping periods of one purpose are refused over the whole set of a category's
+        # permissions (admin.PermissionFormSet), not row by row against the database.
+
+
+DUPLICATE_PURPOSE_MESSAGE = _(
+    "この類型には同じ利用目的が同じ期間にすでにあります。期間を分けるか、重複を削除してください。"
+)
+
+
+class Notice(models.Model):
+    """The notice's text around the register: one row per install (the society's own).
+
+    Like the register, this is the draft; the public page shows a `NoticeRevision`.
+    """
+
+    society_name = models.CharField(_("組合名"), max_length=200)
+    title = models.CharField(_("表題"), max_length=200)
+    purposes_heading = models.CharField(_("1. の見出し"), max_length=200)
+    intro = models.TextField(_("利用目的の前文"))
+    safeguards_heading = models.CharField(_("2. の見出し"), max_length=200)
+    requests_heading = models.CharField(_("3. の見出し"), max_length=200)
+    requests_text = models.TextField(_("開示等の請求に応じる手続"))
+    requests_page = models.CharField(
+        _("手続のページ"),
+        max_length=300,
+        help_text=_("手続を掲載しているページの URL（/requests/ など）。未定の間は案内文。"),
+    )
+    complaints_heading = models.CharField(_("4. の見出し"), max_length=200)
+    desk_department = models.CharField(_("苦情の申出先（部署）"), max_length=100)
+    desk_postal_code = models.CharField(_("郵便番号"), max_length=8)
+    desk_address = models.CharField(_("所在地"), max_length=200)
+    desk_phone = models.CharField(_("電話番号"), max_length=30)
+
+    class Meta:
+        verbose_name = _("公表事項")
+        verbose_name_plural = _("公表事項")
+        constraints = [
+            # One society per install: the row is fetched as pk=1 everywhere.
+            models.CheckConstraint(condition=models.Q(id=1), name="purposes_notice_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.society_name} {self.title}"
+
+
+class Note(models.Model):
+    """A ※ note printed under the register's table."""
+
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="notes", verbose_name=_("公表事項")
+    )
+    order = models.PositiveIntegerField(_("表示順"), default=0)
+    text = models.TextField(_("本文"))
+
+    class Meta:
+        verbose_name = _("注記")
+        verbose_name_plural = _("注記")
+        ordering = ("order", "id")
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class Exemption(models.Model):
+    """A case in which purposes need not be notified or published (APPI Art. 21(4))."""
+
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="exemptions", verbose_name=_("公表事項")
+    )
+    order = models.PositiveIntegerField(_("号"), default=0)
+    text = models.TextField(_("本文"))
+
+    class Meta:
+        verbose_name = _("通知・公表を行わない場合")
+        verbose_name_plural = _("通知・公表を行わない場合")
+        ordering = ("order", "id")
+
+    def __str__(self) -> str:
+        return f"({self.order}) {self.text[:40]}"
+
+
+class Safeguard(models.Model):
+    """One of the safeguard measures (安全管理措置) the notice promises."""
+
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="safeguards", verbose_name=_("公表事項")
+    )
+    code = models.SlugField(_("コード"), max_length=64)
+    order = models.PositiveIntegerField(_("表示順"), default=0)
+    name = models.CharField(_("名称"), max_length=100)
+    text = models.TextField(_("内容"))
+
+    class Meta:
+        verbose_name = _("安全管理措置")
+        verbose_name_plural = _("安全管理措置")
+        ordering = ("order", "id")
+        constraints = [
+            models.UniqueConstraint(fields=("notice", "code"), name="purposes_safeguard_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NoticeRevision(models.Model):
+    """A published notice, frozen: what `/privacy/` shows and what access decisions read.
+
+    Never edited after it is made (`purposes.services.publish`); the snapshot holds the
+    whole notice with the register's ids, codes and dates.
+    """
+
+    class Method(models.TextChoices):
+        # APPI Art. 21(3): a changed purpose is notified to the person or published.
+        WEBSITE = "website", _("ホームページ公表")
+        INDIVIDUAL = "individual", _("本人通知")
+
+    number = models.PositiveIntegerField(_("改訂番号"), unique=True)
+    published_at = models.DateTimeField(_("公表日時"))
+    effective_on = models.DateField(_("適用日"))
+    method = models.CharField(_("公表の方法"), max_length=16, choices=Method.choices)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("公表者"),
+        help_text=_("空欄はシステム（初期データの読み込み）"),
+    )
+    snapshot = models.JSONField(_("公表内容"))
+    digest = models.CharField(_("公表内容のハッシュ"), max_length=64)
+
+    class Meta:
+        verbose_name = _("公表事項の改訂")
+        verbose_name_plural = _("公表事項の改訂")
+        ordering = ("-number",)
+        permissions = [("publish_noticerevision", _("公表事項を公表する"))]
+        indexes = [
+            # The register's question on every gated request: the revision in force on a day.
+            models.Index(fields=("effective_on", "number"), name="purposes_revision_in_force"),
+        ]
+
+    def __str__(self) -> str:
+        return _("第%(number)d版") % {"number": self.number}

@@ -4,14 +4,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('purposes', '0001_initial'),
+        ("purposes", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='category',
-            options={'ordering': ('order', 'id'), 'permissions': [('handle_category', 'この類型の個人データを取り扱う')], 'verbose_name': '個人情報の類型', 'verbose_name_plural': '個人情報の類型'},
+            name="category",
+            options={
+                "ordering": ("order", "id"),
+                "permissions": [("handle_category", "この類型の個人データを取り扱う")],
+                "verbose_name": "個人情報の類型",
+                "verbose_name_plural": "個人情報の類型",
+            },
         ),
     ]
