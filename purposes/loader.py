@@ -1,0 +1,158 @@
+"""Load a society's notice file into the register, and publish it as revision 1.
+
+The default is the project's own copy of the society's notice (`data/notice-ja.md`), with
+the stable codes of `data/codes.toml`. Loading fills an install that has not published
+yet; once a revision exists the register belongs to the privacy officer, and loading
+changes nothing, so the demo and deployment scripts may run it every time.
+"""
+
+import datetime
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.trail import SYSTEM, Actor, append
+
+from . import services
+from .models import (
+    Category,
+    Exemption,
+    Note,
+    Notice,
+    NoticeRevision,
+    Permission,
+    Purpose,
+    Safeguard,
+)
+from .notice import DEFAULT_NOTICE, ParsedNotice, parse_notice
+
+DEFAULT_CODES = Path(__file__).resolve().parent / "data" / "codes.toml"
+
+# The purpose defined by the My Number Act: a category that permits it holds the 個人番号.
+MY_NUMBER_LINKAGE = "my-number-linkage"
+
+
+class MissingCode(ValueError):
+    """The notice holds a name that the codes file does not map to a code."""
+
+
+@dataclass
+class LoadResult:
+    created: dict[str, int] = field(default_factory=dict)
+    revision: NoticeRevision | None = None  # revision 1, when this load published it
+
+
+def load_register(
+    *,
+    notice_path: Path = DEFAULT_NOTICE,
+    codes_path: Path = DEFAULT_CODES,
+    since: datetime.date | None = None,
+) -> LoadResult:
+    """Load the notice into the draft and publish it, unless a revision exists already.
+
+    Rows are matched by code and only missing ones are created. `since` (default: today,
+    Asia/Tokyo) is when the loaded permissions and revision 1 take effect. Raises
+    `MissingCode` or `NoticeFormatError` before writing anything.
+    """
+    parsed = parse_notice(notice_path)
+    codes = tomllib.loads(codes_path.read_text(encoding="utf-8"))
+    _check_codes(parsed, codes)
+    since = since or timezone.localdate()
+    with transaction.atomic():
+        if NoticeRevision.objects.exists():
+            return LoadResult()
+        result = LoadResult(created=_write(parsed, codes, since=since))
+        append(
+            action="purposes.register.loaded",
+            actor=Actor(SYSTEM),
+            target_type="purposes.notice",
+            target_id=1,
+            details=result.created,
+        )
+        result.revision = services.publish(
+            method=NoticeRevision.Method.WEBSITE, by=None, effective=since
+        )
+    return result
+
+
+def _check_codes(parsed: ParsedNotice, codes: dict) -> None:
+    sections = {
+        "categories": [category.name for category in parsed.register],
+        "purposes": [purpose for category in parsed.register for purpose in category.purposes],
+        "safeguards": [safeguard.name for safeguard in parsed.safeguards],
+    }
+    missing = [
+        f"[{section}] {name}"
+        for section, names in sections.items()
+        for name in dict.fromkeys(names)
+        if name not in codes.get(section, {})
+    ]
+    if missing:
+        raise MissingCode("no code for: " + "; ".join(missing))
+
+
+def _write(parsed: ParsedNotice, codes: dict, *, since: datetime.date) -> dict[str, int]:
+    created = dict.fromkeys(
+        ("categories", "purposes", "permissions", "notes", "exemptions", "safeguards"), 0
+    )
+    notice, _ = Notice.objects.get_or_create(
+        pk=1,
+        defaults={
+            "society_name": parsed.society_name,
+            "title": parsed.title,
+            "purposes_heading": parsed.headings[0],
+            "intro": parsed.intro,
+            "safeguards_heading": parsed.headings[1],
+            "requests_heading": parsed.headings[2],
+            "requests_text": parsed.requests_text,
+            "requests_page": parsed.requests_page,
+            "complaints_heading": parsed.headings[3],
+            "desk_department": parsed.desk_department,
+            "desk_postal_code": parsed.desk_postal_code,
+            "desk_address": parsed.desk_address,
+            "desk_phone": parsed.desk_phone,
+        },
+    )
+    for order, text in enumerate(parsed.notes, start=1):
+        _, made = Note.objects.get_or_create(notice=notice, order=order, defaults={"text": text})
+        created["notes"] += made
+    for order, text in enumerate(parsed.exemptions, start=1):
+        _, made = Exemption.objects.get_or_create(
+            notice=notice, order=order, defaults={"text": text}
+        )
+        created["exemptions"] += made
+    for order, safeguard in enumerate(parsed.safeguards, start=1):
+        _, made = Safeguard.objects.get_or_create(
+            notice=notice,
+            code=codes["safeguards"][safeguard.name],
+            defaults={"order": order, "name": safeguard.name, "text": safeguard.text},
+        )
+        created["safeguards"] += made
+
+    for order, parsed_category in enumerate(parsed.register, start=1):
+        mapping = codes["categories"][parsed_category.name]
+        purpose_codes = [codes["purposes"][name] for name in parsed_category.purposes]
+        category, made = Category.objects.get_or_create(
+            code=mapping["code"],
+            defaults={
+                "name": parsed_category.name,
+                "order": order,
+                "sensitive": mapping["sensitive"],
+                "includes_my_number": MY_NUMBER_LINKAGE in purpose_codes,
+            },
+        )
+        created["categories"] += made
+        for position, (name, code) in enumerate(
+            zip(parsed_category.purposes, purpose_codes, strict=True), start=1
+        ):
+            purpose, made = Purpose.objects.get_or_create(code=code, defaults={"name": name})
+            created["purposes"] += made
+            if not Permission.objects.filter(category=category, purpose=purpose).exists():
+                Permission.objects.create(
+                    category=category, purpose=purpose, order=position, valid_from=since
+                )
+                created["permissions"] += 1
+    return created

@@ -1,0 +1,126 @@
+"""What the register permits: the questions the gate asks on every request for personal data.
+
+Answers come from the revision of the notice in force on the day asked (the latest
+published with `effective_on <= on`) and from each permission's own dates, never from the
+draft rows: a change in the admin has no effect until it is published (APPI Art. 21(3)).
+Revisions never change, so each one is parsed once per process and kept by its digest,
+which stays right even where a test database reuses ids. Read-only: nothing here writes.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.utils import timezone
+
+from .models import Category, NoticeRevision, Purpose
+
+Period = tuple[datetime.date, datetime.date | None]  # valid_from, valid_until (inclusive)
+
+
+@dataclass(frozen=True)
+class _Register:
+    category_ids: dict[str, int]  # code -> id, as published
+    purpose_ids: dict[str, int]
+    periods: dict[tuple[int, int], tuple[Period, ...]]  # (category id, purpose id) -> periods
+    purpose_order: tuple[int, ...]  # purpose ids by first appearance in the notice
+
+
+def _periods_cover(periods: Iterable[Period], on: datetime.date) -> bool:
+    return any(start <= on and (end is None or on <= end) for start, end in periods)
+
+
+@lru_cache(maxsize=64)
+def _parse(digest: str) -> _Register:
+    snapshot = NoticeRevision.objects.filter(digest=digest).values_list("snapshot", flat=True)[0]
+    periods: dict[tuple[int, int], list[Period]] = {}
+    purpose_ids: dict[str, int] = {}
+    for category in snapshot["register"]:
+        for permission in category["permissions"]:
+            purpose_ids.setdefault(permission["purpose_code"], permission["purpose_id"])
+            until = permission["valid_until"]
+            periods.setdefault((category["id"], permission["purpose_id"]), []).append(
+                (
+                    datetime.date.fromisoformat(permission["valid_from"]),
+                    until and datetime.date.fromisoformat(until),
+                )
+            )
+    return _Register(
+        category_ids={category["code"]: category["id"] for category in snapshot["register"]},
+        purpose_ids=purpose_ids,
+        periods={key: tuple(value) for key, value in periods.items()},
+        purpose_order=tuple(purpose_ids.values()),
+    )
+
+
+def revision_in_force(*, on: datetime.date) -> NoticeRevision | None:
+    """The published revision that governs `on`, or None before the first one takes effect."""
+    return (
+        NoticeRevision.objects.filter(effective_on__lte=_day(on))
+        .order_by("-effective_on", "-number")
+        .first()
+    )
+
+
+def _register_on(on: datetime.date) -> _Register | None:
+    digest = (
+        NoticeRevision.objects.filter(effective_on__lte=on)
+        .order_by("-effective_on", "-number")
+        .values_list("digest", flat=True)
+        .first()
+    )
+    return None if digest is None else _parse(digest)
+
+
+def _day(on: datetime.date) -> datetime.date:
+    # A moment counts on its day in Asia/Tokyo, not in UTC: 00:30 JST on 1 April is 1 April.
+    return timezone.localdate(on) if isinstance(on, datetime.datetime) else on
+
+
+def _id(value: Category | Purpose | str, ids: dict[str, int]) -> int | None:
+    return ids.get(value) if isinstance(value, str) else value.pk
+
+
+def permits(*, category: Category | str, purpose: Purpose | str, on: datetime.date) -> bool:
+    """Whether the notice in force on `on` lets `category` be used for `purpose` that day.
+
+    `category` and `purpose` are instances or codes; `on` is a date (a datetime counts on
+    its day in Asia/Tokyo). False for anything the published register does not name.
+    """
+    on = _day(on)
+    register = _register_on(on)
+    if register is None:
+        return False
+    key = (_id(category, register.category_ids), _id(purpose, register.purpose_ids))
+    return _periods_cover(register.periods.get(key, ()), on)
+
+
+def permitted_category_ids(*, purpose: Purpose | str, on: datetime.date) -> set[int]:
+    """The ids of the categories that may be used for `purpose` on `on` (for `category_id IN`)."""
+    on = _day(on)
+    register = _register_on(on)
+    if register is None:
+        return set()
+    purpose_id = _id(purpose, register.purpose_ids)
+    return {
+        category_id
+        for (category_id, permitted), periods in register.periods.items()
+        if permitted == purpose_id and _periods_cover(periods, on)
+    }
+
+
+def purposes_for(*, category_ids: Iterable[int], on: datetime.date) -> list[Purpose]:
+    """The purposes permitted on `on` for at least one of the categories, in the notice's order."""
+    on = _day(on)
+    register = _register_on(on)
+    if register is None:
+        return []
+    wanted = set(category_ids)
+    permitted = {
+        purpose_id
+        for (category_id, purpose_id), periods in register.periods.items()
+        if category_id in wanted and _periods_cover(periods, on)
+    }
+    by_id = Purpose.objects.in_bulk(permitted)
+    return [by_id[pid] for pid in register.purpose_order if pid in by_id]
