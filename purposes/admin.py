@@ -1,0 +1,289 @@
+"""The privacy officer's screens: the draft register and notice, and publishing it.
+
+Every save and delete goes through `purposes.services` (validated, audited); publishing
+calls `services.publish`. Revisions are read-only here: they are what was published.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import services
+from .models import (
+    DUPLICATE_PURPOSE_MESSAGE,
+    Category,
+    Exemption,
+    Note,
+    Notice,
+    NoticeRevision,
+    Permission,
+    Purpose,
+    Safeguard,
+)
+from .snapshot import build_snapshot, differences
+
+
+def draft_status() -> tuple[NoticeRevision | None, list[str]]:
+    """The latest published revision and the parts in which the draft differs from it."""
+    latest = NoticeRevision.objects.order_by("-number").first()
+    if not Notice.objects.filter(pk=1).exists():
+        return latest, []
+    return latest, differences(build_snapshot(), latest.snapshot if latest else None)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Saves and deletes rows, its own and its inlines', through the audited services."""
+
+    def save_model(self, request, obj, form, change):
+        services.save_row(
+            instance=obj, by=request.user, fields=form.changed_data, created=not change
+        )
+
+    def delete_model(self, request, obj):
+        services.delete_row(instance=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.delete_row(instance=obj, by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)
+        # Deletions and changes first: a new row may take a start date that another row gave up.
+        for obj in formset.deleted_objects:
+            services.delete_row(instance=obj, by=request.user)
+        for obj, fields in formset.changed_objects:
+            services.save_row(instance=obj, by=request.user, fields=fields, created=False)
+        for obj in formset.new_objects:
+            services.save_row(instance=obj, by=request.user, fields=[], created=True)
+
+    def changelist_view(self, request, extra_context=None):
+        _latest, changed = draft_status()
+        if changed:
+            self.message_user(
+                request,
+                _("下書きは公表済みの内容と異なります（%(parts)s）。公表するまで効力はありません。")
+                % {"parts": "、".join(changed)},
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+
+class PermissionFormSet(BaseInlineFormSet):
+    """Refuses one purpose twice for a category over overlapping periods.
+
+    Checked here, over the whole set, rather than row by row against the database: ending
+    one period and starting the next in the same save is the ordinary way to change one.
+    """
+
+    def clean(self):
+        super().clean()
+        kept = []
+        for form in self.forms:
+            if not form.cleaned_data or self._should_delete_form(form) or form.errors:
+                continue
+            permission = form.instance
+            if any(permission.overlaps(other) for other in kept):
+                form.add_error("purpose", DUPLICATE_PURPOSE_MESSAGE)
+            else:
+                kept.append(permission)
+
+
+class PermissionInline(admin.TabularInline):
+    model = Permission
+    formset = PermissionFormSet
+    fields = ("order", "purpose", "valid_from", "valid_until")
+    autocomplete_fields = ("purpose",)
+    extra = 0
+    ordering = ("order", "valid_from", "id")
+
+
+@admin.register(Category)
+class CategoryAdmin(AuditedAdmin):
+    list_display = ("order", "name", "code", "sensitive", "includes_my_number", "purpose_count")
+    list_display_links = ("name",)
+    list_filter = ("sensitive", "includes_my_number")
+    search_fields = ("name", "code")
+    inlines = (PermissionInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Other apps, scopes and the trail refer to a category by its code.
+        return ("code",) if obj else ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(purpose_count=Count("permissions"))
+
+    @admin.display(description=gettext_lazy("利用目的の数"), ordering="purpose_count")
+    def purpose_count(self, obj):
+        return obj.purpose_count
+
+
+@admin.register(Purpose)
+class PurposeAdmin(AuditedAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj else ()
+
+
+class NoteInline(admin.TabularInline):
+    model = Note
+    fields = ("order", "text")
+    extra = 0
+
+
+class ExemptionInline(admin.TabularInline):
+    model = Exemption
+    fields = ("order", "text")
+    extra = 0
+
+
+class SafeguardInline(admin.StackedInline):
+    model = Safeguard
+    fields = ("order", "code", "name", "text")
+    extra = 0
+
+
+@admin.register(Notice)
+class NoticeAdmin(AuditedAdmin):
+    inlines = (NoteInline, ExemptionInline, SafeguardInline)
+    fieldsets = (
+        (None, {"fields": ("society_name", "title")}),
+        (gettext_lazy("1. 利用目的"), {"fields": ("purposes_heading", "intro")}),
+        (gettext_lazy("2. 安全管理措置"), {"fields": ("safeguards_heading",)}),
+        (
+            gettext_lazy("3. 開示等の請求に応じる手続"),
+            {"fields": ("requests_heading", "requests_text", "requests_page")},
+        ),
+        (
+            gettext_lazy("4. 苦情の申出先"),
+            {
+                "fields": (
+                    "complaints_heading",
+                    "desk_department",
+                    "desk_postal_code",
+                    "desk_address",
+                    "desk_phone",
+                )
+            },
+        ),
+    )
+
+    def has_add_permission(self, request):
+        # One notice per install; the loader creates it.
+        return not Notice.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = 1
+        super().save_model(request, obj, form, change)
+
+
+class PublishForm(forms.Form):
+    method = forms.ChoiceField(
+        label=gettext_lazy("公表の方法"),
+        choices=NoticeRevision.Method.choices,
+        initial=NoticeRevision.Method.WEBSITE,
+    )
+    effective = forms.DateField(
+        label=gettext_lazy("適用日"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("本日以降。この日から新しい利用目的が適用されます。"),
+    )
+
+
+@admin.register(NoticeRevision)
+class NoticeRevisionAdmin(admin.ModelAdmin):
+    list_display = ("number", "published_at", "effective_on", "method", "published_by")
+    list_select_related = ("published_by",)
+    readonly_fields = (
+        "number",
+        "published_at",
+        "effective_on",
+        "method",
+        "published_by",
+        "digest",
+        "public_page",
+    )
+    exclude = ("snapshot",)
+    change_list_template = "admin/purposes/noticerevision/change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # revisions are made by publishing (the button on the list)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("公開ページ"))
+    def public_page(self, obj):
+        url = reverse("purposes:revision", args=[obj.number])
+        return format_html('<a href="{}">{}</a>', url, url)
+
+    def get_urls(self):
+        publish = path(
+            "publish/",
+            self.admin_site.admin_view(self.publish_view),
+            name="purposes_noticerevision_publish",
+        )
+        return [publish, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        latest, changed = draft_status()
+        context = {
+            "latest": latest,
+            "changed": changed,
+            "can_publish": request.user.has_perm("purposes.publish_noticerevision"),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
+
+    def publish_view(self, request):
+        if not request.user.has_perm("purposes.publish_noticerevision"):
+            raise PermissionDenied
+        latest, changed = draft_status()
+        form = PublishForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                revision = services.publish(
+                    method=form.cleaned_data["method"],
+                    by=request.user,
+                    effective=form.cleaned_data["effective"],
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for message in error.message_dict.get("effective_on", []):
+                        form.add_error("effective", message)
+                else:
+                    form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("第%(number)d版を公表しました（適用日 %(date)s）。")
+                    % {"number": revision.number, "date": revision.effective_on},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:purposes_noticerevision_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("公表事項を公表する"),
+            "form": form,
+            "latest": latest,
+            "changed": changed,
+        }
+        return TemplateResponse(request, "admin/purposes/noticerevision/publish.html", context)
