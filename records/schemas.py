@@ -412,19 +412,28 @@ def _normalize_value(schema: dict, value):
     return value
 
 
-def clean_payload(code: str, payload) -> dict:
-    """`payload` normalised (NFKC, kana, digits as numbers), empty values dropped, validated.
+def normalize_payload(code: str, payload):
+    """`payload` normalised (NFKC, kana, digits as numbers, dates as ISO), empty values dropped.
 
-    Every writer calls this (the services and the import), so that what is stored is always
-    the normalised form. Raises `ValidationError` naming the fields.
+    Anything that is not an object is returned as it is, for validation to refuse.
     """
+    if not isinstance(payload, dict):
+        return payload
     properties = SCHEMAS.get(code, {}).get("properties", {})
-    if isinstance(payload, dict):
-        payload = {
-            key: _normalize_value(properties.get(key, {}), value)
-            for key, value in payload.items()
-            if value not in ("", None, [])
-        }
+    return {
+        key: _normalize_value(properties.get(key, {}), value)
+        for key, value in payload.items()
+        if value not in ("", None, [])
+    }
+
+
+def clean_payload(code: str, payload) -> dict:
+    """`payload` normalised, then validated: raises `ValidationError` naming the fields.
+
+    Every writer calls this (through `Record.clean`) or its two halves (the import), so
+    that what is stored is always the normalised form.
+    """
+    payload = normalize_payload(code, payload)
     validate_payload(code, payload)
     return payload
 

@@ -27,7 +27,7 @@ class ProvisionRefused(Exception):
     """A 第三者提供の停止 in force forbids this provision; the message says which, in Japanese."""
 
 
-def _actor(by: AbstractBaseUser | Actor) -> Actor:
+def as_actor(by: AbstractBaseUser | Actor) -> Actor:
     """`by` is the user who acts, or an `Actor` such as `Actor(SYSTEM)` for a command."""
     return by if isinstance(by, Actor) else actor_for(by)
 
@@ -141,7 +141,7 @@ def member_create(
     member.save()
     append(
         action="member.create",
-        actor=_actor(by),
+        actor=as_actor(by),
         target=member,
         details={"fields": sorted(k for k, v in _member_values(member).items() if v)},
     )
@@ -164,7 +164,7 @@ def member_update(*, member: Member, by: AbstractBaseUser | Actor, **changes) ->
         member.save()
         append(
             action="member.update",
-            actor=_actor(by),
+            actor=as_actor(by),
             target=member,
             details={"changes": changed},
         )
@@ -195,7 +195,7 @@ def record_create(
     record.save()
     append(
         action="record.create",
-        actor=_actor(by),
+        actor=as_actor(by),
         target=record,
         details={
             "member": member.pk,
@@ -232,7 +232,7 @@ def record_update(*, record: Record, by: AbstractBaseUser | Actor, **changes) ->
         record.save()
         append(
             action="record.update",
-            actor=_actor(by),
+            actor=as_actor(by),
             target=record,
             details={
                 "member": record.member_id,
@@ -268,7 +268,7 @@ def restriction_add(
     restriction.save()
     append(
         action="restriction.add",
-        actor=_actor(by),
+        actor=as_actor(by),
         target=restriction,
         details={
             "member": member.pk,
@@ -339,7 +339,7 @@ def provision_register(
     provision.save()
     append(
         action="provision.register",
-        actor=_actor(by),
+        actor=as_actor(by),
         target=provision,
         details={
             "member": member.pk,
