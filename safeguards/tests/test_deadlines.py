@@ -1,0 +1,50 @@
+import datetime
+
+from safeguards import deadlines
+
+from .conftest import jst
+
+d = datetime.date
+
+
+def test_it_counts_days_from_the_day_after_the_start():
+    assert deadlines.due_date(d(2026, 12, 30), days=30) == d(2027, 1, 29)
+
+
+def test_it_ends_a_month_period_on_the_last_day_of_a_shorter_month():
+    assert deadlines.due_date(d(2026, 1, 31), months=1) == d(2026, 2, 28)
+    assert deadlines.due_date(d(2028, 1, 31), months=1) == d(2028, 2, 29)
+    assert deadlines.due_date(d(2026, 12, 15), months=1) == d(2027, 1, 15)
+
+
+def test_an_extension_counts_from_the_due_date():
+    assert deadlines.extend(d(2026, 12, 31), months=2) == d(2027, 2, 28)
+
+
+def test_it_is_overdue_only_after_the_last_day_and_while_not_done():
+    due = d(2026, 12, 31)
+    assert not deadlines.is_overdue(due, today=d(2026, 12, 31))
+    assert deadlines.is_overdue(due, today=d(2027, 1, 1))
+    assert not deadlines.is_overdue(due, today=d(2027, 1, 1), done=True)
+    assert not deadlines.is_overdue(None, today=d(2027, 1, 1))
+
+
+def test_it_takes_the_date_in_tokyo_not_in_utc():
+    # 00:30 JST on the 31st is still the 30th in UTC.
+    moment = jst(2026, 12, 31, 0, 30).astimezone(datetime.UTC)
+    assert moment.date() == d(2026, 12, 30)
+    assert deadlines.local_date(moment) == d(2026, 12, 31)
+
+
+def test_a_training_lapses_twelve_months_later():
+    assert deadlines.training_lapses_on(d(2026, 4, 1)) == d(2027, 4, 1)
+    assert deadlines.training_lapses_on(d(2028, 2, 29)) == d(2029, 2, 28)
+    assert deadlines.has_lapsed(d(2027, 4, 1), today=d(2027, 4, 1))
+    assert not deadlines.has_lapsed(d(2027, 4, 1), today=d(2027, 3, 31))
+
+
+def test_it_warns_of_a_lapse_within_thirty_days():
+    today = d(2026, 12, 1)
+    assert deadlines.lapses_within(d(2026, 12, 31), today=today)
+    assert not deadlines.lapses_within(d(2027, 1, 1), today=today)
+    assert not deadlines.lapses_within(d(2026, 12, 1), today=today)  # already lapsed
