@@ -1,0 +1,136 @@
+"""Operations on complaints other than state moves (those are `complaints.workflow`).
+
+Called alike from the public form, the admin and any later API: each writes its audit event
+in the caller's transaction and sends mail only after commit.
+"""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.trail import actor_for, append
+from disclosure.services import hash_token
+from safeguards import deadlines
+from safeguards.incidents import report_incident
+from safeguards.models import Incident
+
+from . import matching, notices
+from .models import Complaint
+
+# The desk's own promise (APPI Art. 40 says only 適切かつ迅速): a first word to the
+# complainant within 5 working days, an answer within 20. Settings may change either.
+FIRST_RESPONSE_WORKING_DAYS = getattr(settings, "COMPLAINTS_FIRST_RESPONSE_WORKING_DAYS", 5)
+ANSWER_WORKING_DAYS = getattr(settings, "COMPLAINTS_ANSWER_WORKING_DAYS", 20)
+
+
+def _new_receipt_number(on: datetime.date) -> str:
+    # The requests' format (disclosure.services) with a leading "C", so that a complaint's
+    # number is never mistaken for a request's on the phone.
+    while True:
+        number = f"C{on:%y%m%d}-{secrets.randbelow(10**6):06d}"
+        if not Complaint.objects.filter(receipt_number=number).exists():
+            return number
+
+
+def complaint_file(
+    *,
+    complaint: Complaint,
+    channel: str,
+    received_at: datetime.datetime,
+    by=None,
+    status_url: str = "",
+    submission_key: str | None = None,
+) -> tuple[Complaint, str | None]:
+    """Store a new complaint; return it with its status token (shown once, never stored).
+
+    `complaint` is the unsaved instance a `ComplaintForm` built. When `submission_key` was
+    filed already (the confirmation sent twice), returns that complaint and None.
+    The 記号・番号 and the request's receipt number are linked when they match exactly,
+    silently: whether they did is never told to the complainant. A suspected leak opens
+    an incident in the safeguards register, whose service alerts the privacy officer, in
+    the same transaction (APPI Art. 26).
+    """
+    if submission_key and (
+        existing := Complaint.objects.filter(submission_key=submission_key).first()
+    ):
+        return existing, None
+    received_on = deadlines.local_date(received_at)
+    token = secrets.token_urlsafe(32)
+    complaint.channel = channel
+    complaint.received_at = received_at
+    complaint.created_by = by if by is not None and by.is_authenticated else None
+    complaint.submission_key = submission_key
+    complaint.token_hash = hash_token(token)
+    complaint.receipt_number = _new_receipt_number(received_on)
+    complaint.first_response_due = deadlines.add_working_days(
+        received_on, FIRST_RESPONSE_WORKING_DAYS
+    )
+    complaint.answer_due = deadlines.add_working_days(received_on, ANSWER_WORKING_DAYS)
+    complaint.member_id = matching.member_id(
+        symbol=complaint.member_symbol, number=complaint.member_number
+    )
+    complaint.request_id = matching.request_id(complaint.request_receipt_number)
+
+    with transaction.atomic():
+        if complaint.subject == Complaint.Subject.LEAK:
+            complaint.incident = _report_incident(complaint, by=by)
+        complaint.full_clean()
+        complaint.save()
+        append(
+            action="complaint.received",
+            actor=actor_for(by),
+            target=complaint,
+            details={
+                "channel": channel,
+                "subject": complaint.subject,
+                "anonymous": complaint.anonymous,
+                "member_id": complaint.member_id,
+                "request_id": complaint.request_id,
+                "incident_id": complaint.incident_id,
+            },
+        )
+        transaction.on_commit(
+            lambda: notices.received(complaint, token=token, status_url=status_url)
+        )
+    return complaint, token
+
+
+def _report_incident(complaint: Complaint, *, by) -> Incident:
+    # The summary says where it came from and nothing of what was written: the officer
+    # reads the complaint itself, behind sign-in.
+    incident = Incident(
+        kind=Incident.Kind.LEAK,
+        summary=_("苦情（受付番号 %(number)s）による漏えい等のおそれの申出")
+        % {"number": complaint.receipt_number},
+        discovered_at=complaint.received_at,
+    )
+    report_incident(incident=incident, by=by)
+    if complaint.category_id:
+        incident.categories.add(complaint.category_id)
+    return incident
+
+
+def complaint_update(*, complaint: Complaint, by, fields: list[str]) -> Complaint:
+    """Save the desk's handling fields (assignee, response, cause, links), audited by name.
+
+    A 記号・番号 corrected by staff is matched again, exactly as at intake: that is how the
+    desk links a member the form could not.
+    """
+    if {"member_symbol", "member_number"} & set(fields):
+        complaint.member_id = matching.member_id(
+            symbol=complaint.member_symbol, number=complaint.member_number
+        )
+        fields = [*fields, "member"]
+    complaint.full_clean()
+    with transaction.atomic():
+        complaint.save()
+        append(
+            action="complaint.changed",
+            actor=actor_for(by),
+            target=complaint,
+            details={"fields": sorted(fields), "member_id": complaint.member_id},
+        )
+    return complaint
