@@ -130,9 +130,7 @@ def preliminary_report_overdue(
     return is_overdue(last_day, today=today, done=done)
 
 
-def final_report_due(
-    discovered_at: datetime.datetime, *, unlawful_purpose: bool
-) -> datetime.date:
+def final_report_due(discovered_at: datetime.datetime, *, unlawful_purpose: bool) -> datetime.date:
     """The last day for the 確報: 30 days after discovery, 60 for an unlawful purpose."""
     days = FINAL_REPORT_DAYS_UNLAWFUL_PURPOSE if unlawful_purpose else FINAL_REPORT_DAYS
     return add_days(local_date(discovered_at), days)

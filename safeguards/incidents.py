@@ -1,0 +1,285 @@
+"""Incidents (漏えい等事案): report, assessment against APPI Art. 26, the state table and its one
+transition function, the notice to the persons affected, and what is overdue.
+
+Every change writes an `IncidentStep` for the timeline and an audit event in the same
+transaction; mail goes out only once that transaction has committed.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.trail import actor_for, append
+from safeguards import deadlines
+from safeguards.models import Incident, IncidentStep
+from safeguards.models.incidents import PERSONS_THRESHOLD
+from safeguards.organisation import emergency_emails
+from safeguards.roles import Role, has_role
+
+State = Incident.State
+
+# The register's code for 加入者の口座情報 (purposes/data/codes.toml): a leak of it risks
+# financial damage from misuse, reportable from one person up (Enforcement Rules Art. 7(ii)).
+FINANCIAL_CATEGORY_CODES = frozenset({"bank-accounts"})
+
+TRANSITIONS: dict[str, set[str]] = {
+    State.REPORTED: {State.ASSESSING},
+    # A reportable incident goes to the PPC; one that is not is closed after assessment.
+    # The 速報 may be skipped when everything is known at once and the 確報 goes first.
+    State.ASSESSING: {State.PRELIMINARY_REPORTED, State.FINAL_REPORTED, State.CLOSED},
+    State.PRELIMINARY_REPORTED: {State.FINAL_REPORTED},
+    State.FINAL_REPORTED: {State.CLOSED},
+    State.CLOSED: set(),
+}
+OPEN_STATES = frozenset(TRANSITIONS) - {State.CLOSED}
+
+# Enforcement Rules Art. 8(1)(i)-(viii) must be answered before the 確報; (ix) is optional.
+FINAL_REPORT_FIELDS = (
+    "summary",
+    "data_items",
+    "persons_affected",
+    "cause",
+    "secondary_harm",
+    "response_to_persons",
+    "publication",
+    "prevention",
+)
+
+
+class TransitionRefused(Exception):
+    """The move is off the table or its conditions are not met; the message says which."""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The incident against the reporting criteria of Enforcement Rules Art. 7."""
+
+    sensitive_data: bool  # (i) 要配慮個人情報
+    financial_damage_risk: bool  # (ii)
+    unlawful_purpose: bool  # (iii)
+    over_threshold: bool  # (iv) more than 1,000 persons
+    strongly_encrypted: bool  # Rules Art. 7 柱書: 高度な暗号化その他の必要な措置
+
+    @property
+    def criteria(self) -> list[str]:
+        names = ("sensitive_data", "financial_damage_risk", "unlawful_purpose", "over_threshold")
+        return [name for name in names if getattr(self, name)]
+
+    @property
+    def report_required(self) -> bool:
+        """Whether APPI Art. 26(1) requires a report to the PPC (and Art. 26(2) a notice)."""
+        return bool(self.criteria) and not self.strongly_encrypted
+
+
+@dataclass(frozen=True)
+class ReportDeadlines:
+    preliminary_due: datetime.date
+    final_due: datetime.date
+
+
+def assess(incident: Incident) -> Assessment:
+    categories = list(incident.categories.all()) if incident.pk else []
+    return Assessment(
+        sensitive_data=any(category.sensitive for category in categories),
+        financial_damage_risk=incident.financial_damage_risk
+        or any(category.code in FINANCIAL_CATEGORY_CODES for category in categories),
+        unlawful_purpose=incident.unlawful_purpose_suspected,
+        over_threshold=(incident.persons_affected or 0) > PERSONS_THRESHOLD,
+        strongly_encrypted=incident.strongly_encrypted,
+    )
+
+
+def report_deadlines(incident: Incident) -> ReportDeadlines:
+    return ReportDeadlines(
+        preliminary_due=deadlines.preliminary_report_due(incident.discovered_at),
+        final_due=deadlines.final_report_due(
+            incident.discovered_at, unlawful_purpose=incident.unlawful_purpose_suspected
+        ),
+    )
+
+
+def overdue_reports(incident: Incident, *, today: datetime.date) -> list[str]:
+    """Which reports to the PPC are late: "preliminary", "final", or none."""
+    if incident.state == State.CLOSED or not assess(incident).report_required:
+        return []
+    final_done = incident.final_reported_at is not None
+    late = []
+    if deadlines.preliminary_report_overdue(
+        incident.discovered_at,
+        today=today,
+        done=final_done or incident.preliminary_reported_at is not None,
+    ):
+        late.append("preliminary")
+    if deadlines.is_overdue(report_deadlines(incident).final_due, today=today, done=final_done):
+        late.append("final")
+    return late
+
+
+def _step(incident: Incident, *, by, kind: str, at: datetime.datetime, note: str = "", **states):
+    IncidentStep.objects.create(incident=incident, by=by, kind=kind, at=at, note=note, **states)
+
+
+def _alert_officers(incident: Incident, subject: str) -> None:
+    recipients = emergency_emails()
+    if not recipients:
+        return
+    # The mail names the incident only: its details stay in the admin, behind sign-in.
+    body = _("漏えい等事案 #%(id)s：%(state)s。管理画面で確認してください。") % {
+        "id": incident.pk,
+        "state": incident.get_state_display(),
+    }
+    transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=False))
+
+
+@transaction.atomic
+def report_incident(*, incident: Incident, by, now: datetime.datetime | None = None) -> Incident:
+    """Any staff member reports a suspected leak, loss or damage; the officers are alerted."""
+    now = now or timezone.now()
+    incident.reported_by = by
+    incident.state = State.REPORTED
+    incident.full_clean()
+    incident.save()
+    _step(incident, by=by, kind=IncidentStep.Kind.REPORTED, at=now, to_state=State.REPORTED)
+    append(
+        action="safeguards.incident.reported",
+        actor=actor_for(by),
+        target=incident,
+        details={"kind": incident.kind},
+    )
+    _alert_officers(incident, _("【至急】漏えい等事案の報告がありました"))
+    return incident
+
+
+def _require_officer(by) -> None:
+    if not has_role(by, Role.PRIVACY_OFFICER):
+        raise PermissionDenied(_("漏えい等事案の対応は個人情報取扱責任者が行います。"))
+
+
+@transaction.atomic
+def record_assessment(
+    *, incident: Incident, by, fields: Iterable[str], now: datetime.datetime | None = None
+) -> Incident:
+    """Save the assessment and report items; categories are saved by the caller's form."""
+    _require_officer(by)
+    if incident.state == State.CLOSED:
+        raise TransitionRefused(_("終結した事案は変更できません。"))
+    incident.full_clean()
+    incident.save()
+    fields = sorted(fields)
+    _step(incident, by=by, kind=IncidentStep.Kind.ASSESSED, at=now or timezone.now())
+    append(
+        action="safeguards.incident.assessed",
+        actor=actor_for(by),
+        target=incident,
+        details={"fields": fields},
+    )
+    return incident
+
+
+@transaction.atomic
+def record_persons_notice(
+    *, incident: Incident, by, now: datetime.datetime | None = None
+) -> Incident:
+    """The persons affected have been told (APPI Art. 26(2))."""
+    _require_officer(by)
+    now = now or timezone.now()
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    locked.persons_notified_at = now
+    locked.save(update_fields=["persons_notified_at"])
+    _step(locked, by=by, kind=IncidentStep.Kind.PERSONS_NOTIFIED, at=now)
+    append(action="safeguards.incident.persons_notified", actor=actor_for(by), target=locked)
+    return locked
+
+
+def _check_conditions(incident: Incident, to: str) -> None:
+    required = assess(incident).report_required
+    if to in {State.PRELIMINARY_REPORTED, State.FINAL_REPORTED} and not required:
+        raise TransitionRefused(
+            _("この事案は個人情報保護委員会への報告の対象ではありません（規則第7条）。")
+        )
+    if incident.state == State.ASSESSING and to == State.CLOSED and required:
+        raise TransitionRefused(
+            _("報告対象の事案です。委員会への報告（法第26条第1項）を済ませてから終結してください。")
+        )
+    if to == State.FINAL_REPORTED:
+        missing = [
+            str(Incident._meta.get_field(name).verbose_name)
+            for name in FINAL_REPORT_FIELDS
+            if getattr(incident, name) in (None, "")
+        ]
+        if missing:
+            raise TransitionRefused(
+                _("確報には次の事項が必要です（規則第8条第1項）：%(items)s")
+                % {"items": "、".join(missing)}
+            )
+    if (
+        to == State.CLOSED
+        and required
+        and not (incident.persons_notified_at or incident.alternative_measure)
+    ):
+        raise TransitionRefused(
+            _(
+                "本人への通知（又はこれに代わる措置）を記録してから終結してください（法第26条第2項）。"
+            )
+        )
+
+
+def transition(
+    incident: Incident,
+    to: str,
+    *,
+    by,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> Incident:
+    """Move an incident to state `to`, following TRANSITIONS.
+
+    Only the privacy officer may. The row is locked, the conditions of the move checked
+    (reportable or not, the report's items, the notice to the persons), the report dates
+    set, a timeline step and an audit event written, and the officers mailed on commit.
+    Raises PermissionDenied or TransitionRefused; nothing changes then.
+    """
+    _require_officer(by)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        if to not in TRANSITIONS[locked.state]:
+            raise TransitionRefused(
+                _("「%(from)s」から「%(to)s」へは進められません。")
+                % {"from": locked.get_state_display(), "to": State(to).label}
+            )
+        _check_conditions(locked, to)
+        from_state = locked.state
+        locked.state = to
+        if to == State.PRELIMINARY_REPORTED:
+            locked.preliminary_reported_at = now
+        if to == State.FINAL_REPORTED:
+            locked.final_reported_at = now
+        locked.save()
+        _step(
+            locked,
+            by=by,
+            kind=IncidentStep.Kind.TRANSITION,
+            at=now,
+            note=note,
+            from_state=from_state,
+            to_state=to,
+        )
+        append(
+            action="safeguards.incident.transition",
+            actor=actor_for(by),
+            target=locked,
+            details={"from": from_state, "to": to},
+        )
+        _alert_officers(locked, _("漏えい等事案の状態が変わりました"))
+    return locked
+
+
+def open_incidents():
+    return Incident.objects.filter(state__in=OPEN_STATES)

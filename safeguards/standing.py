@@ -1,0 +1,41 @@
+"""Whether a staff member may handle personal data today: a pledge on file and training in
+force (人的安全管理措置). The gate asks `handling_refusal` before every read.
+"""
+
+import datetime
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from safeguards import deadlines
+from safeguards.models import Attendance, Pledge
+
+
+def handling_refusal(user, *, on: datetime.date) -> str | None:
+    """None when `user` may handle personal data on `on`; otherwise why not and what to do.
+
+    A confidentiality pledge signed on or before `on` must be on file, and a training whose
+    test was passed must not have lapsed (its lapse date comes from `safeguards.deadlines`).
+    """
+    if not Pledge.objects.filter(user=user, signed_on__lte=on).exists():
+        return _(
+            "秘密保持誓約書が登録されていないため、個人データを取り扱えません。"
+            "誓約書を提出し、個人情報取扱責任者に登録を依頼してください。"
+        )
+    latest = (
+        Attendance.objects.filter(user=user, passed=True, session__held_on__lte=on)
+        .order_by("-lapses_on")
+        .values_list("lapses_on", flat=True)
+        .first()
+    )
+    if latest is None:
+        return _(
+            "個人情報保護研修の修了記録（理解度テスト合格）がないため、個人データを取り扱えません。"
+            "研修を受講し、理解度テストに合格してください。"
+        )
+    if deadlines.has_lapsed(latest, today=on):
+        return _(
+            "個人情報保護研修の有効期限が%(date)sに切れたため、個人データを取り扱えません。"
+            "研修を受講し直し、理解度テストに合格してください。"
+        ) % {"date": date_format(latest, "Y年n月j日")}
+    return None

@@ -1,0 +1,29 @@
+"""Test helpers other apps' tests may use: a staff session verified by a TOTP device.
+
+The admin refuses a session without a verified device (KUMIAI_REQUIRE_2FA), so tests that
+open admin pages sign in through `sign_in_verified`, never by switching two-factor off.
+"""
+
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def enrol_device(user) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def current_token(device: TOTPDevice) -> str:
+    """The token the device's authenticator app would show now."""
+    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{value:0{device.digits}d}"
+
+
+def sign_in_verified(client, user) -> TOTPDevice:
+    """Log `client` in as `user`, verified by a confirmed TOTP device as after a real sign-in."""
+    device = enrol_device(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
