@@ -5,6 +5,8 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from purposes.loader import load_register
 
@@ -27,7 +29,16 @@ def officer(db, django_user_model):
 
 @pytest.fixture
 def officer_client(client, officer):
+    """Signed in and verified by a TOTP device, as the two-factor admin requires.
+
+    Not `safeguards.testing.sign_in_verified`: purposes sits below safeguards and may not
+    import it.
+    """
+    device = TOTPDevice.objects.create(user=officer, name="test", confirmed=True)
     client.force_login(officer)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return client
 
 
