@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, api_import
 
 app_name = "api"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path("members/<int:pk>/", api.MemberDetail.as_view(), name="member-detail"),
     path("records/", api.RecordList.as_view(), name="record-list"),
     path("records/<int:pk>/", api.RecordDetail.as_view(), name="record-detail"),
+    path("import/", api_import.ImportView.as_view(), name="import"),
 ]
