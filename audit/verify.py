@@ -7,8 +7,14 @@ see `audit.checkpoint`.
 """
 
 import hashlib
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+
+from django.db import connection, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from .models import GENESIS_HASH, Event
 from .trail import canonical_bytes
@@ -60,8 +66,7 @@ class Report:
 def verify_chain(*, chunk_size: int = 10_000) -> Report:
     """Recompute every event's hash and link, from #1 up; stop at the first that does not fit."""
     expected_seq, prev_hash = 1, GENESIS_HASH
-    rows = Event.objects.order_by("seq").values_list(*_COLUMNS).iterator(chunk_size=chunk_size)
-    for row in rows:
+    for row in _rows(chunk_size):
         seq, row_prev_hash, row_hash = row[0], row[9], row[10]
         if seq != expected_seq:
             return _report(expected_seq, prev_hash, _out_of_sequence(seq, expected_seq))
@@ -69,6 +74,29 @@ def verify_chain(*, chunk_size: int = 10_000) -> Report:
             return _report(expected_seq, prev_hash, _diagnose(row))
         expected_seq, prev_hash = seq + 1, row_hash
     return _report(expected_seq, prev_hash, None)
+
+
+def _rows(chunk_size: int) -> Iterator[tuple]:
+    """The events in seq order as tuples of `_COLUMNS`, `chunk_size` rows in memory at a time."""
+    ordered = Event.objects.order_by("seq")
+    if connection.vendor != "postgresql":
+        yield from ordered.values_list(*_COLUMNS).iterator(chunk_size=chunk_size)
+        return
+    # On PostgreSQL, psycopg directly, for speed: binary format, whose C loaders decode
+    # times several times faster than Django's text converters; the details as text parsed
+    # by the json module (psycopg's binary jsonb loader is slower); a server-side cursor
+    # inside a transaction, so that it streams instead of being materialised (WITH HOLD).
+    details = Cast("details", output_field=TextField())
+    query = ordered.values_list(*_COLUMNS[:8], details, *_COLUMNS[9:])
+    sql, params = query.query.sql_with_params()
+    with (
+        transaction.atomic(),
+        connection.connection.cursor(name="audit_verify", binary=True) as cursor,
+    ):
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(chunk_size):
+            for row in chunk:
+                yield (*row[:8], json.loads(row[8]), *row[9:])
 
 
 def _report(next_seq: int, head_hash: str, problem: Problem | None) -> Report:
