@@ -1,0 +1,269 @@
+"""Benchmark of the audit trail on PostgreSQL, at the scale of years of a society's trail.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+        .venv/bin/python bench/audit_bench.py --events 1000000
+
+Creates the database `kumiai_bench` on that server, migrates it, fills it with a valid chain
+of `--events` events, measures, and drops it (`--database NAME` uses an existing database
+instead and leaves it; `--keep` keeps the created one). It measures:
+
+(a) appends per second through `audit.trail.append` against the same inserts without the
+    chain (same model, same columns and indexes, `Model.save`, no head lock, no hash, the
+    head trigger off), both one event per transaction (as a request does) and 100 per
+    transaction, on top of the filled trail; target ratio 0.7;
+(b) `verify_audit` events per second over the whole trail against a bare loop that hashes
+    the same canonical bytes; target ratio 0.5.
+
+Must never run against a database that holds a real trail: it switches triggers off.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kumiai.settings.test")
+
+ACTIONS = ("record.read", "record.changed", "request.transition", "scope.granted")
+FIELDS = (["name", "birth_date"], ["address"], ["receipt_month", "institution"], [])
+PURPOSES = ("benefit_review", "health_check", "", "dependent_check")
+COLUMNS = (
+    "seq, at, actor_kind, actor_id, action, target_type, target_id, purpose, details, "
+    "prev_hash, hash"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--appends", type=int, default=10_000, help="per side and pattern")
+    parser.add_argument("--database", help="use this existing database; it is not dropped")
+    parser.add_argument("--keep", action="store_true", help="do not drop kumiai_bench")
+    args = parser.parse_args()
+
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith(("postgres://", "postgresql://")):
+        sys.exit("DATABASE_URL must point at a PostgreSQL server (postgres://...)")
+    name = args.database or "kumiai_bench"
+    if not args.database:
+        _admin(server, f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    try:
+        rows = _run(args)
+    finally:
+        if not (args.database or args.keep):
+            from django.db import connections
+
+            connections.close_all()
+            _admin(server, f'DROP DATABASE "{name}"')
+    _print(rows)
+
+
+def _run(args) -> list[tuple[str, float, float]]:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    _fill(args.events)
+    rows = [
+        ("append, 1 per transaction", *_appends(args.appends, per_transaction=1)),
+        ("append, 100 per transaction", *_appends(args.appends, per_transaction=100)),
+    ]
+    total = _count()
+    verify_rate = _timed(lambda: call_command("verify_audit", stdout=StringIO()), total)
+    rows += [
+        (f"verify_audit, {total:,} events", verify_rate, _bare_hashing(total)),
+        ("  (bare loop encoding and hashing)", verify_rate, _bare_encoding(total)),
+    ]
+    return rows
+
+
+def _admin(server: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def _events(count: int) -> Iterator[tuple]:
+    """A valid chain of `count` varied events: the rows, hash included, in seq order."""
+    from audit.models import GENESIS_HASH
+    from audit.trail import canonical_bytes
+
+    start = datetime(2025, 4, 1, tzinfo=UTC)
+    prev_hash = GENESIS_HASH
+    for seq in range(1, count + 1):
+        fields = {
+            "seq": seq,
+            "at": start + timedelta(milliseconds=37 * seq),
+            "actor_kind": "user",
+            "actor_id": seq % 97 + 1,
+            "action": ACTIONS[seq % 4],
+            "target_type": "records.record",
+            "target_id": str(seq * 7 % 1_000_003),
+            "purpose": PURPOSES[seq % 4],
+            "details": {"fields": FIELDS[seq % 4], "category": seq % 17 + 1},
+            "prev_hash": prev_hash,
+        }
+        prev_hash = hashlib.sha256(canonical_bytes(**fields)).hexdigest()
+        yield fields, prev_hash
+
+
+def _fill(count: int) -> None:
+    """COPY a chain computed here: the same rows `append` would write, a hundred times faster."""
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The head trigger would fire a million times: set the head once at the end instead.
+        cursor.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_advance_head")
+        with cursor.cursor.copy(f"COPY audit_event ({COLUMNS}) FROM STDIN") as copy:
+            for fields, hash_ in _events(count):
+                # COLUMNS lists the fields in the order `_events` builds them.
+                *head, details, prev_hash = fields.values()
+                copy.write_row((*head, json.dumps(details), prev_hash, hash_))
+        cursor.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_advance_head")
+        cursor.execute(
+            "UPDATE audit_chainhead SET seq = e.seq, hash = e.hash FROM "
+            "(SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1) e WHERE id = 1"
+        )
+        cursor.execute("ANALYZE audit_event")
+    print(f"filled {count:,} events in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+
+
+def _appends(count: int, *, per_transaction: int) -> tuple[float, float]:
+    """(chained, unchained) appends per second, in alternating rounds to share any drift."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from audit.models import Event
+    from audit.trail import SYSTEM, Actor, append
+
+    actor = Actor(SYSTEM)
+    details = {"fields": ["name", "birth_date"], "category": 3}
+    unchained_seq = iter(range(10**15, 10**16))  # far above the chain, removed afterwards
+
+    def chained() -> None:
+        append(
+            action="record.read",
+            actor=actor,
+            target_type="records.record",
+            target_id=12345,
+            purpose="benefit_review",
+            details=details,
+        )
+
+    def unchained() -> None:
+        Event(
+            seq=next(unchained_seq),
+            at=timezone.now(),
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            action="record.read",
+            target_type="records.record",
+            target_id="12345",
+            purpose="benefit_review",
+            details=details,
+            prev_hash=uuid.uuid4().hex * 2,
+            hash=uuid.uuid4().hex * 2,
+        ).save(force_insert=True)
+
+    def run(one: Callable[[], None], transactions: int) -> float:
+        started = time.perf_counter()
+        for _ in range(transactions):
+            with transaction.atomic():
+                for _ in range(per_transaction):
+                    one()
+        return time.perf_counter() - started
+
+    with connection.cursor() as cursor:
+        # Moving the head is part of the chain's cost, not of a plain insert.
+        cursor.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_advance_head")
+        run(unchained, 2)  # warm-up: connection, caches
+        cursor.execute("ALTER TABLE audit_event ENABLE TRIGGER audit_event_advance_head")
+        run(chained, 2)
+        rounds, times = 5, {chained: 0.0, unchained: 0.0}
+        transactions = max(1, count // (rounds * per_transaction))
+        for _ in range(rounds):
+            for one in (unchained, chained):
+                trigger = "DISABLE" if one is unchained else "ENABLE"
+                cursor.execute(
+                    f"ALTER TABLE audit_event {trigger} TRIGGER audit_event_advance_head"
+                )
+                times[one] += run(one, transactions)
+        cursor.execute("ALTER TABLE audit_event DISABLE TRIGGER USER")
+        cursor.execute("DELETE FROM audit_event WHERE seq >= %s", [10**15])
+        cursor.execute("ALTER TABLE audit_event ENABLE TRIGGER USER")
+    events = rounds * transactions * per_transaction
+    return events / times[chained], events / times[unchained]
+
+
+def _count() -> int:
+    from audit.models import Event
+
+    return Event.objects.count()
+
+
+def _timed(work: Callable[[], None], events: int) -> float:
+    started = time.perf_counter()
+    work()
+    return events / (time.perf_counter() - started)
+
+
+def _chunks(count: int, size: int = 100_000) -> Iterator[list[tuple[dict, str]]]:
+    chunk = []
+    for item in _events(count):
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _bare_hashing(count: int) -> float:
+    """Events per second of sha256 over precomputed canonical bytes: the floor of any verify."""
+    from audit.trail import canonical_bytes
+
+    elapsed = 0.0
+    for chunk in _chunks(count):
+        encoded = [canonical_bytes(**fields) for fields, _ in chunk]
+        started = time.perf_counter()
+        for data in encoded:
+            hashlib.sha256(data).hexdigest()
+        elapsed += time.perf_counter() - started
+    return count / elapsed
+
+
+def _bare_encoding(count: int) -> float:
+    """Events per second of encoding fields held in memory to canonical bytes and hashing."""
+    from audit.trail import canonical_bytes
+
+    elapsed = 0.0
+    for chunk in _chunks(count):
+        started = time.perf_counter()
+        for fields, _ in chunk:
+            hashlib.sha256(canonical_bytes(**fields)).hexdigest()
+        elapsed += time.perf_counter() - started
+    return count / elapsed
+
+
+def _print(rows: list[tuple[str, float, float]]) -> None:
+    print(f"{'':36} {'measured/s':>12} {'baseline/s':>12} {'ratio':>6}")
+    for label, measured, baseline in rows:
+        print(f"{label:36} {measured:12,.0f} {baseline:12,.0f} {measured / baseline:6.2f}")
+
+
+if __name__ == "__main__":
+    main()
