@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from purposes.models import Category
 
+from . import admin_registers  # noqa: F401  the registers: people, organisation, incidents
 from .models import CategoryUserObjectPermission
 from .roles import Role
 from .scopes import category_ids_for, grant_scope, withdraw_scope

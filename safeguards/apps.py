@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class SafeguardsConfig(AppConfig):
     name = "safeguards"
     verbose_name = _("安全管理措置")
+
+
+class KumiaiAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with Kumiai's two-factor site as `admin.site`."""
+
+    default = False
+    default_site = "safeguards.admin_site.KumiaiAdminSite"

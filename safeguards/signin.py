@@ -1,0 +1,97 @@
+"""Staff sign-in: username, password and a TOTP token from the staff member's device.
+
+Every failure, the token's included, is reported to django-axes (`user_login_failed`), so
+repeated guesses lock the account and the address out; the lockout page is
+`safeguards/locked_out.html` (settings.AXES_LOCKOUT_TEMPLATE).
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import match_token
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(label=_("ユーザー名"), max_length=150)
+    password = forms.CharField(label=_("パスワード"), strip=False, widget=forms.PasswordInput)
+    otp_token = forms.CharField(
+        label=_("確認コード"),
+        max_length=8,
+        required=False,
+        help_text=_("認証アプリに表示されている6桁の数字"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, request: HttpRequest, *args, **kwargs):
+        self.request = request
+        self.user = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not username or not password:
+            return self.cleaned_data
+        user = auth.authenticate(self.request, username=username, password=password)
+        if user is None or not user.is_staff:
+            raise ValidationError(_("ユーザー名又はパスワードが正しくありません。"))
+        token = self.cleaned_data.get("otp_token", "").strip()
+        if settings.KUMIAI_REQUIRE_2FA or token:
+            device = match_token(user, token) if token else None
+            if device is None:
+                # A wrong token counts as a failed sign-in, toward the lockout.
+                user_login_failed.send(
+                    sender=__name__, credentials={"username": username}, request=self.request
+                )
+                raise ValidationError(
+                    _(
+                        "確認コードが正しくありません。認証アプリの最新のコードを入力してください。"
+                        "端末を登録していない場合はシステム管理者に連絡してください。"
+                    )
+                )
+            # django_otp's user_logged_in handler stores the device in the session.
+            user.otp_device = device
+        self.user = user
+        return self.cleaned_data
+
+
+def _next_url(request: HttpRequest) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return reverse("admin:index")
+
+
+@sensitive_post_parameters("password", "otp_token")
+@csrf_protect
+@never_cache
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        auth.login(request, form.user)
+        return redirect(_next_url(request))
+    return render(
+        request,
+        "safeguards/sign_in.html",
+        {"form": form, "next": _next_url(request)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    auth.logout(request)
+    return redirect("safeguards:sign_in")

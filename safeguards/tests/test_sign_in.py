@@ -1,0 +1,183 @@
+"""Staff sign-in: password and TOTP token, lockout, two-factor admin, idle sessions, headers."""
+
+import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguards.testing import current_token, enrol_device, sign_in_verified
+
+SIGN_IN = "/accounts/sign-in/"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def staff(officer):
+    officer.set_password(PASSWORD)
+    officer.save()
+    return officer
+
+
+def sign_in(client, user, *, password=PASSWORD, token=""):
+    return client.post(
+        SIGN_IN, {"username": user.username, "password": password, "otp_token": token}
+    )
+
+
+def test_it_shows_the_sign_in_form_in_japanese(client, db):
+    response = client.get(SIGN_IN)
+
+    assert response.status_code == 200
+    assert "確認コード" in response.content.decode()
+
+
+def test_it_signs_in_with_password_and_token_and_opens_the_admin(client, staff):
+    device = enrol_device(staff)
+
+    response = sign_in(client, staff, token=current_token(device))
+
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_it_refuses_a_right_password_without_a_token(client, staff):
+    enrol_device(staff)
+
+    response = sign_in(client, staff)
+
+    assert response.status_code == 400
+    assert "確認コードが正しくありません" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_refuses_a_wrong_password(client, staff):
+    device = enrol_device(staff)
+
+    response = sign_in(client, staff, password="wrong password", token=current_token(device))
+
+    assert response.status_code == 400
+    assert "パスワードが正しくありません" in response.content.decode()
+
+
+def test_it_locks_out_after_five_failures_with_a_japanese_page(client, staff):
+    device = enrol_device(staff)
+    for _ in range(4):
+        assert sign_in(client, staff, password="wrong password").status_code == 400
+
+    fifth = sign_in(client, staff, password="wrong password")
+    # Even the right password and token are refused while locked out.
+    after = sign_in(client, staff, token=current_token(device))
+
+    assert fifth.status_code == 429
+    assert after.status_code == 429
+    assert "サインインを一時停止しています" in after.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_wrong_tokens_count_towards_the_lockout(client, staff):
+    enrol_device(staff)
+    for _ in range(4):
+        sign_in(client, staff, token="000000")
+
+    assert sign_in(client, staff, token="000000").status_code == 429
+
+
+def test_the_admin_login_sends_staff_to_the_sign_in_page(client, staff):
+    response = client.post(
+        reverse("admin:login"), {"username": staff.username, "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(SIGN_IN)
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_admin_refuses_a_session_without_a_verified_device(client, staff, settings):
+    settings.KUMIAI_REQUIRE_2FA = True
+    client.force_login(staff)  # a password-only session
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_verified_session_opens_the_admin(client, staff):
+    sign_in_verified(client, staff)
+
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_production_settings_require_two_factor_whatever_the_environment_says():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kumiai.settings.production",
+        "SECRET_KEY": "x" * 20 + "abcdefghijklmnopqrstuvwxyz0123456789",
+        "ALLOWED_HOSTS": "example.org",
+        "KUMIAI_REQUIRE_2FA": "false",
+    }
+    code = "from django.conf import settings; print(settings.KUMIAI_REQUIRE_2FA)"
+    result = subprocess.run(  # noqa: S603  our own manage.py, fixed arguments
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.stdout.strip().splitlines()[-1] == "True", result.stderr
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Move Django's clock: `clock(minutes=31)` makes every later request 31 minutes later."""
+    start = timezone.now()
+    offset = datetime.timedelta()
+
+    def advance(**delta):
+        nonlocal offset
+        offset += datetime.timedelta(**delta)
+
+    monkeypatch.setattr(timezone, "now", lambda: start + offset)
+    return advance
+
+
+def test_a_session_ends_after_thirty_idle_minutes(client, staff, clock):
+    sign_in_verified(client, staff)
+
+    clock(minutes=31)
+
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+
+
+def test_each_request_keeps_the_session_alive(client, staff, clock):
+    sign_in_verified(client, staff)
+    for _ in range(3):
+        clock(minutes=25)
+        assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_pages_carry_a_content_security_policy_and_no_framing(client, db):
+    response = client.get(SIGN_IN)
+
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_signing_out_ends_the_session(client, staff):
+    sign_in_verified(client, staff)
+
+    client.post(reverse("safeguards:sign_out"))
+
+    assert "_auth_user_id" not in client.session
