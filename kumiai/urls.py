@@ -7,6 +7,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="purposes:notice", permanent=False)),
     path("privacy/", include("purposes.urls")),
     path("admin/", admin.site.urls),
+    path("requests/", include("disclosure.urls")),
     path("accounts/", include("safeguards.urls")),
     path("api/v1/", include("records.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,0 +1,493 @@
+"""The request form: one class for the public page and for staff entering paper requests.
+
+What people type is normalised (`records.normalize`) in each field's `to_python`, so every
+validator sees "１２３" as "123" and "やまだ" as "ヤマダ". Uploads that pass their check are
+kept provisionally and carried in a signed hidden field, so neither an error elsewhere on
+the page nor the confirmation step asks the filer to choose the file again.
+"""
+
+import datetime
+
+from django import forms
+from django.core import signing
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from purposes.models import Category
+from records.normalize import normalize_code, normalize_kana, normalize_text, parse_date
+
+from . import services
+from .models import IdentityDocument, Kind, Request
+from .wareki import parse_japanese_date
+
+UPLOADS_SALT = "disclosure.uploads"
+UPLOADS_MAX_AGE = 2 * 60 * 60
+CORRECTION_ROWS = 3
+AGENT_FIELDS = (
+    "agent_name",
+    "agent_name_kana",
+    "agent_relationship",
+    "agent_address",
+    "agent_phone",
+)
+
+_digits = RegexValidator(r"^\d+$", _("半角または全角の数字だけで入力してください。"))
+_katakana = RegexValidator(
+    r"^[\u30a1-\u30fa\u30fc ]+$", _("フリガナはカタカナかひらがなで入力してください。")
+)
+_phone = RegexValidator(
+    r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$", _("電話番号は 03-1234-5678 のように数字で入力してください。")
+)
+_postal = RegexValidator(
+    r"^\d{3}-?\d{4}$", _("郵便番号は 123-4567 のように7桁で入力してください。")
+)
+
+
+def normalize_lines(value: str) -> str:
+    """`normalize_text` for each line of a multi-line answer, keeping the line breaks."""
+    return "\n".join(normalize_text(line) for line in value.splitlines()).strip()
+
+
+class NormalizedCharField(forms.CharField):
+    def __init__(self, *, normalizer=normalize_text, **kwargs):
+        self.normalizer = normalizer
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return self.normalizer(super().to_python(value))
+
+
+class NormalizedEmailField(forms.EmailField):
+    def to_python(self, value):
+        return normalize_code(super().to_python(value))
+
+
+class JapaneseDateField(forms.Field):
+    """A date typed as 1980-01-02, 1980/1/2, 1980年1月2日 or 昭和55年1月2日, in any width."""
+
+    widget = forms.TextInput
+    default_error_messages = {
+        "invalid": _("日付は 1980-01-02 や 昭和55年1月2日 のように、年・月・日を入力してください。")
+    }
+
+    def to_python(self, value):
+        value = normalize_text(value or "")
+        if not value:
+            return None
+        if numeric := parse_date(value):
+            return numeric
+        try:
+            return parse_japanese_date(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value):
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+class RequestForm(forms.Form):
+    """Everything a request needs; `filing()` gives it to `services.request_file`."""
+
+    # The sections of the page, each rendered as a fieldset with this legend.
+    SECTIONS = (
+        (_("請求する人"), ("filer",)),
+        (_("代理人の方（代理人が請求するときのみ）"), AGENT_FIELDS),
+        (
+            _("ご本人（加入者）"),
+            ("member_symbol", "member_number", "member_branch", "name", "name_kana", "birth_date"),
+        ),
+        (_("連絡先"), ("postal_code", "address", "phone", "email")),
+        (
+            _("請求の内容"),
+            (
+                "kinds",
+                "include_provision_records",
+                "categories",
+                "period_from",
+                "period_until",
+                "method",
+                "grounds",
+            ),
+        ),
+        (
+            _("訂正・追加・削除を求める内容"),
+            tuple(
+                f"correction_{part}_{row}"
+                for row in range(1, CORRECTION_ROWS + 1)
+                for part in ("item", "current", "requested")
+            ),
+        ),
+        (
+            _("本人確認書類"),
+            ("identity_document", "agent_identity_document", "authority_document"),
+        ),
+    )
+    DOCUMENT_FIELDS = {
+        "identity_document": IdentityDocument.Role.IDENTITY,
+        "agent_identity_document": IdentityDocument.Role.AGENT_IDENTITY,
+        "authority_document": IdentityDocument.Role.AUTHORITY,
+    }
+
+    filer = forms.ChoiceField(
+        label=_("請求するのはどなたですか"), choices=Request.Filer.choices, widget=forms.RadioSelect
+    )
+    agent_name = NormalizedCharField(label=_("代理人の氏名"), max_length=100, required=False)
+    agent_name_kana = NormalizedCharField(
+        label=_("代理人のフリガナ"),
+        max_length=100,
+        required=False,
+        normalizer=normalize_kana,
+        validators=[_katakana],
+    )
+    agent_relationship = NormalizedCharField(
+        label=_("ご本人との関係"),
+        max_length=100,
+        required=False,
+        help_text=_("例：母、成年後見人、弁護士"),
+    )
+    agent_address = NormalizedCharField(label=_("代理人の住所"), max_length=200, required=False)
+    agent_phone = NormalizedCharField(
+        label=_("代理人の電話番号"),
+        max_length=20,
+        required=False,
+        normalizer=normalize_code,
+        validators=[_phone],
+    )
+    member_symbol = NormalizedCharField(
+        label=_("記号"),
+        max_length=8,
+        normalizer=normalize_code,
+        validators=[_digits],
+        help_text=_("保険証（資格確認書）に記載の記号"),
+    )
+    member_number = NormalizedCharField(
+        label=_("番号"), max_length=10, normalizer=normalize_code, validators=[_digits]
+    )
+    member_branch = NormalizedCharField(
+        label=_("枝番"),
+        max_length=2,
+        normalizer=normalize_code,
+        validators=[_digits],
+        help_text=_("2桁の数字（例：00、01）"),
+    )
+    name = NormalizedCharField(label=_("氏名"), max_length=100)
+    name_kana = NormalizedCharField(
+        label=_("フリガナ"), max_length=100, normalizer=normalize_kana, validators=[_katakana]
+    )
+    birth_date = JapaneseDateField(
+        label=_("生年月日"), help_text=_("例：1980-01-02、昭和55年1月2日")
+    )
+    postal_code = NormalizedCharField(
+        label=_("郵便番号"), max_length=8, normalizer=normalize_code, validators=[_postal]
+    )
+    address = NormalizedCharField(label=_("住所"), max_length=200)
+    phone = NormalizedCharField(
+        label=_("電話番号"), max_length=20, normalizer=normalize_code, validators=[_phone]
+    )
+    email = NormalizedEmailField(
+        label=_("メールアドレス"),
+        required=False,
+        help_text=_(
+            "受付番号と照会用URLをお送りします。ない場合は受付後の画面を印刷してください。"
+        ),
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("請求の種類（複数選べます）"),
+        choices=Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    include_provision_records = forms.BooleanField(
+        label=_("開示には第三者提供記録を含める"), required=False
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_("対象の情報の類型"),
+        queryset=Category.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("選ばないときは、すべての類型が対象になります。"),
+    )
+    period_from = JapaneseDateField(label=_("対象期間（から）"), required=False)
+    period_until = JapaneseDateField(label=_("対象期間（まで）"), required=False)
+    method = forms.ChoiceField(
+        label=_("開示の方法"),
+        choices=Request.Method.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("開示を請求するときに選んでください。"),
+    )
+    grounds = NormalizedCharField(
+        label=_("請求の理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        normalizer=normalize_lines,
+        help_text=_("利用停止・消去・第三者提供の停止を請求するときに書いてください。"),
+    )
+    identity_document = forms.FileField(
+        label=_("ご本人の本人確認書類"),
+        required=False,
+        help_text=_("運転免許証、マイナンバーカードの表面など。JPEG・PNG・HEIC・PDF、10 MB まで。"),
+    )
+    agent_identity_document = forms.FileField(label=_("代理人の本人確認書類"), required=False)
+    authority_document = forms.FileField(
+        label=_("代理権を証する書類"),
+        required=False,
+        help_text=_("委任状、戸籍謄本、成年後見の登記事項証明書など"),
+    )
+    uploads = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, documents_required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.documents_required = documents_required
+        for row in range(1, CORRECTION_ROWS + 1):
+            self.fields[f"correction_item_{row}"] = NormalizedCharField(
+                label=_("項目 %(row)d") % {"row": row}, max_length=100, required=False
+            )
+            self.fields[f"correction_current_{row}"] = NormalizedCharField(
+                label=_("現在の内容 %(row)d") % {"row": row}, max_length=500, required=False
+            )
+            self.fields[f"correction_requested_{row}"] = NormalizedCharField(
+                label=_("正しい内容 %(row)d") % {"row": row}, max_length=500, required=False
+            )
+        autocomplete = {
+            "name": "name",
+            "postal_code": "postal-code",
+            "address": "street-address",
+            "phone": "tel",
+            "email": "email",
+            "birth_date": "bday",
+        }
+        for name, value in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = value
+        for name in ("member_symbol", "member_number", "member_branch", "postal_code", "phone"):
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
+        for name, field in self.fields.items():
+            if field.help_text:
+                field.widget.attrs["aria-describedby"] = f"id_{name}_helptext"
+
+    def full_clean(self):
+        super().full_clean()
+        # Screen readers: an invalid field says so and points at its message.
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = " ".join(
+                    filter(None, (f"id_{name}_error", attrs.get("aria-describedby")))
+                )
+
+    def sections(self):
+        for legend, names in self.SECTIONS:
+            yield legend, [self[name] for name in names]
+
+    # Uploads
+
+    def kept_uploads(self) -> dict[str, int]:
+        """Role -> provisional document id, from the signed hidden field."""
+        try:
+            return signing.loads(
+                self.data.get(self.add_prefix("uploads"), ""),
+                salt=UPLOADS_SALT,
+                max_age=UPLOADS_MAX_AGE,
+            )
+        except signing.BadSignature:
+            return {}
+
+    def keep_uploads(self) -> None:
+        """Store every upload that passed its check, so that the filer never sends it twice."""
+        kept = self.kept_uploads()
+        for name, role in self.DOCUMENT_FIELDS.items():
+            upload = self.files.get(self.add_prefix(name))
+            if upload is not None and name not in self.errors:
+                kept[role] = services.document_store(upload=upload, role=role).pk
+        self.data = self.data.copy()
+        self.data[self.add_prefix("uploads")] = signing.dumps(kept, salt=UPLOADS_SALT)
+
+    def kept_fields(self) -> list[str]:
+        kept = self.kept_uploads()
+        return [name for name, role in self.DOCUMENT_FIELDS.items() if role in kept]
+
+    def kept_documents(self) -> list[IdentityDocument]:
+        return list(
+            IdentityDocument.objects.filter(pk__in=self.kept_uploads().values(), request=None)
+        )
+
+    def _clean_document(self, name):
+        upload = self.cleaned_data.get(name)
+        if upload:
+            services.check_document(upload)
+        return upload
+
+    def clean_identity_document(self):
+        return self._clean_document("identity_document")
+
+    def clean_agent_identity_document(self):
+        return self._clean_document("agent_identity_document")
+
+    def clean_authority_document(self):
+        return self._clean_document("authority_document")
+
+    # Rules across fields
+
+    def clean(self):
+        data = super().clean()
+        kinds = set(data.get("kinds") or ())
+        agent = data.get("filer") not in (None, "", Request.Filer.SELF)
+        if agent:
+            for name in ("agent_name", "agent_name_kana", "agent_relationship", "agent_phone"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(
+                        name,
+                        _("代理人が請求するときは「%(label)s」を入力してください。")
+                        % {"label": self.fields[name].label},
+                    )
+        if Kind.DISCLOSURE in kinds and not data.get("method"):
+            self.add_error("method", _("開示を請求するときは、開示の方法を選んでください。"))
+        if data.get("include_provision_records") and Kind.DISCLOSURE not in kinds:
+            self.add_error(
+                "include_provision_records",
+                _("第三者提供記録は開示の請求に含めるものです。「開示」も選んでください。"),
+            )
+        stop_kinds = {Kind.SUSPENSION, Kind.ERASURE, Kind.THIRD_PARTY_STOP}
+        if kinds & stop_kinds and not data.get("grounds"):
+            # APPI Art. 35(1), (3), (5): the request states what the society did wrong.
+            self.add_error(
+                "grounds", _("利用停止・消去・第三者提供の停止を求める理由を書いてください。")
+            )
+        if (
+            data.get("period_from")
+            and data.get("period_until")
+            and data["period_from"] > data["period_until"]
+        ):
+            self.add_error("period_until", _("「まで」は「から」と同じか後の日付にしてください。"))
+        self._clean_corrections(data, Kind.CORRECTION in kinds)
+        self._require_documents(agent)
+        return data
+
+    def _clean_corrections(self, data, wanted: bool) -> None:
+        rows = []
+        for row in range(1, CORRECTION_ROWS + 1):
+            names = [f"correction_{part}_{row}" for part in ("item", "current", "requested")]
+            values = [data.get(name, "") for name in names]
+            if any(values) and not (values[0] and values[2]):
+                self.add_error(
+                    names[0] if not values[0] else names[2],
+                    _("訂正等を求める項目と、正しい内容の両方を書いてください。"),
+                )
+            elif all((values[0], values[2])):
+                rows.append(dict(zip(("item", "current", "requested"), values, strict=True)))
+        if wanted and not rows and not self.errors.get("correction_item_1"):
+            self.add_error(
+                "correction_item_1",
+                _("訂正・追加・削除を請求するときは、項目と正しい内容を書いてください。"),
+            )
+        data["corrections"] = rows
+
+    def _require_documents(self, agent: bool) -> None:
+        if not self.documents_required:
+            return
+        kept = self.kept_uploads()
+        required = ["identity_document"]
+        if agent:
+            required += ["agent_identity_document", "authority_document"]
+        for name in required:
+            role = self.DOCUMENT_FIELDS[name]
+            if not self.cleaned_data.get(name) and role not in kept and name not in self.errors:
+                self.add_error(
+                    name,
+                    _("「%(label)s」のファイルを選んでください。")
+                    % {"label": self.fields[name].label},
+                )
+
+    # Output
+
+    FIELDS = (
+        "filer",
+        "agent_name",
+        "agent_name_kana",
+        "agent_relationship",
+        "agent_address",
+        "agent_phone",
+        "member_symbol",
+        "member_number",
+        "member_branch",
+        "name",
+        "name_kana",
+        "birth_date",
+        "postal_code",
+        "address",
+        "phone",
+        "email",
+        "kinds",
+        "include_provision_records",
+        "period_from",
+        "period_until",
+        "method",
+        "grounds",
+        "corrections",
+    )
+
+    def filing(self) -> dict:
+        """The arguments of `services.request_file` that come from the form."""
+        data = self.cleaned_data
+        fields = {name: data[name] for name in self.FIELDS}
+        # Kinds in the order of the Act, whatever the order of the checkboxes sent.
+        fields["kinds"] = [kind for kind in Kind.values if kind in data["kinds"]]
+        if fields["filer"] == Request.Filer.SELF:
+            fields.update(dict.fromkeys(AGENT_FIELDS, ""))
+        return {
+            "fields": fields,
+            "categories": list(data["categories"]),
+            "documents": self.kept_documents(),
+        }
+
+    def summary(self) -> list[tuple[str, str]]:
+        """(label, value) pairs for the confirmation page, as they will be filed."""
+        rows = []
+        agent = self.cleaned_data["filer"] != Request.Filer.SELF
+        for name in self.FIELDS:
+            if name in AGENT_FIELDS and not agent:
+                continue
+            if name == "corrections":
+                for row in self.cleaned_data["corrections"]:
+                    rows.append(
+                        (
+                            _("訂正等"),
+                            _("%(item)s：%(current)s → %(requested)s") % row,
+                        )
+                    )
+                continue
+            field, value = self.fields[name], self.cleaned_data.get(name)
+            if value in (None, "", [], False):
+                continue
+            if isinstance(field, forms.ChoiceField):
+                choices = dict(field.choices)
+                value = (
+                    "、".join(str(choices[v]) for v in value)
+                    if isinstance(value, list)
+                    else choices[value]
+                )
+            elif value is True:
+                value = _("はい")
+            rows.append((field.label, str(value)))
+        if categories := self.cleaned_data.get("categories"):
+            rows.append((self.fields["categories"].label, "、".join(c.name for c in categories)))
+        for name, role in self.DOCUMENT_FIELDS.items():
+            if role in self.kept_uploads():
+                rows.append((self.fields[name].label, _("提出済み")))
+        return rows
+
+
+class StaffRequestForm(RequestForm):
+    """A request received on paper, at the counter or by phone, entered by staff."""
+
+    channel = forms.ChoiceField(
+        label=_("受付方法"),
+        choices=[c for c in Request.Channel.choices if c[0] != Request.Channel.WEB],
+    )
+    received_on = JapaneseDateField(label=_("受付日"))
+
+    SECTIONS = ((_("受付"), ("channel", "received_on")), *RequestForm.SECTIONS)
+
+    def __init__(self, *args, **kwargs):
+        # Documents shown at the counter are checked there; scans may be attached.
+        super().__init__(*args, documents_required=False, **kwargs)

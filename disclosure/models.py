@@ -1,0 +1,439 @@
+"""Requests about retained personal data (APPI Art. 32 to 39), as filed and as handled.
+
+One `Request` is one filing: one receipt number, one identity check, one deadline, one
+letter trail, though it may ask for several kinds at once (a member who wants their data
+and its correction files once). Outcomes are per item (`DecisionItem`), so a request may
+disclose one category and refuse another. States change only through
+`disclosure.workflow.transition`; nothing here writes the trail.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from safeguards import deadlines
+
+
+class Kind(models.TextChoices):
+    PURPOSE_NOTICE = "purpose_notice", _("利用目的の通知")  # APPI Art. 32(2)
+    DISCLOSURE = "disclosure", _("開示")  # APPI Art. 33(1), (5) for provision records
+    CORRECTION = "correction", _("訂正・追加・削除")  # APPI Art. 34
+    SUSPENSION = "suspension", _("利用停止")  # APPI Art. 35(1)
+    ERASURE = "erasure", _("消去")  # APPI Art. 35(1)
+    THIRD_PARTY_STOP = "third_party_stop", _("第三者提供の停止")  # APPI Art. 35(3)
+
+
+# APPI Art. 38(1): a fee may be charged for these two kinds only.
+FEE_KINDS = frozenset({Kind.PURPOSE_NOTICE, Kind.DISCLOSURE})
+
+
+class KindPolicy(models.Model):
+    """The society's answer period and fee for one kind of request (its own rules: the Act
+    says only 遅滞なく, and Art. 38(2) asks for a fee reasonable for the actual cost)."""
+
+    DEFAULT_DEADLINE_DAYS = 30
+
+    kind = models.CharField(_("請求の種類"), max_length=20, choices=Kind.choices, unique=True)
+    deadline_days = models.PositiveIntegerField(
+        _("回答期限（日数）"), default=DEFAULT_DEADLINE_DAYS
+    )
+    fee_yen = models.PositiveIntegerField(_("手数料（円）"), default=0)
+
+    class Meta:
+        verbose_name = _("請求の種類ごとの期限と手数料")
+        verbose_name_plural = _("請求の種類ごとの期限と手数料")
+        ordering = ("kind",)
+        constraints = [
+            # APPI Art. 38(1): no fee for correction, suspension, erasure or a third-party stop.
+            models.CheckConstraint(
+                condition=models.Q(fee_yen=0) | models.Q(kind__in=sorted(FEE_KINDS)),
+                name="disclosure_kindpolicy_fee_only_where_allowed",
+                violation_error_message=_("手数料は利用目的の通知と開示にのみ定められます。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @classmethod
+    def for_kind(cls, kind: str) -> "KindPolicy":
+        policy, _created = cls.objects.get_or_create(kind=kind)
+        return policy
+
+
+class Request(models.Model):
+    class State(models.TextChoices):
+        RECEIVED = "received", _("受付")
+        IDENTITY_CHECK = "identity_check", _("本人確認中")
+        AWAITING_DOCUMENTS = "awaiting_documents", _("書類の追加待ち")
+        REVIEW = "review", _("審査中")
+        DECIDED = "decided", _("決定")
+        CARRIED_OUT = "carried_out", _("実施済み")
+        CLOSED = "closed", _("完了")
+        WITHDRAWN = "withdrawn", _("取下げ")
+        REJECTED = "rejected", _("本人確認ができないため却下")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("ウェブ")
+        POST = "post", _("郵送")
+        COUNTER = "counter", _("窓口")
+        PHONE = "phone", _("電話")
+
+    class Filer(models.TextChoices):
+        SELF = "self", _("本人")
+        LEGAL_AGENT = "legal_agent", _("法定代理人")
+        APPOINTED_AGENT = "appointed_agent", _("任意代理人（委任による代理人）")
+
+    class Method(models.TextChoices):
+        # APPI Art. 33(1): the person may ask for electronic delivery or paper.
+        DOWNLOAD = "download", _("電子データ（ダウンロード）")
+        POST = "post", _("書面の郵送")
+
+    class Outcome(models.TextChoices):
+        FULL = "full", _("全部開示・全部実施")
+        PARTIAL = "partial", _("一部開示・一部実施")
+        NONE = "none", _("不開示・不実施")
+
+    # States in which a decision has been made; `outcome` is set in each.
+    DECIDED_STATES = (State.DECIDED, State.CARRIED_OUT, State.CLOSED)
+    # States in which the member is matched; the identity check set `member`.
+    MATCHED_STATES = (State.REVIEW, *DECIDED_STATES)
+    # States in which the requester still waits for an answer: the deadline runs.
+    ANSWER_PENDING_STATES = (
+        State.RECEIVED,
+        State.IDENTITY_CHECK,
+        State.AWAITING_DOCUMENTS,
+        State.REVIEW,
+    )
+    OPEN_STATES = (
+        State.RECEIVED,
+        State.IDENTITY_CHECK,
+        State.AWAITING_DOCUMENTS,
+        State.REVIEW,
+        State.DECIDED,
+    )
+
+    receipt_number = models.CharField(_("受付番号"), max_length=16, unique=True)
+    channel = models.CharField(_("受付方法"), max_length=8, choices=Channel.choices)
+    kinds = models.JSONField(_("請求の種類"), help_text=_("Kind の値のリスト"))
+    include_provision_records = models.BooleanField(
+        _("第三者提供記録の開示を含む"), default=False
+    )  # APPI Art. 33(5)
+
+    filer = models.CharField(_("請求者"), max_length=16, choices=Filer.choices)
+    agent_name = models.CharField(_("代理人の氏名"), max_length=100, blank=True)
+    agent_name_kana = models.CharField(_("代理人のフリガナ"), max_length=100, blank=True)
+    agent_relationship = models.CharField(_("本人との関係"), max_length=100, blank=True)
+    agent_address = models.CharField(_("代理人の住所"), max_length=200, blank=True)
+    agent_phone = models.CharField(_("代理人の電話番号"), max_length=20, blank=True)
+
+    member_symbol = models.CharField(_("記号"), max_length=8)
+    member_number = models.CharField(_("番号"), max_length=10)
+    member_branch = models.CharField(_("枝番"), max_length=2)
+    name = models.CharField(_("氏名"), max_length=100)
+    name_kana = models.CharField(_("フリガナ"), max_length=100)
+    birth_date = models.DateField(_("生年月日"))
+    postal_code = models.CharField(_("郵便番号"), max_length=8)
+    address = models.CharField(_("住所"), max_length=200)
+    phone = models.CharField(_("電話番号"), max_length=20)
+    email = models.EmailField(_("メールアドレス"), blank=True)
+
+    categories = models.ManyToManyField(
+        "purposes.Category",
+        blank=True,
+        related_name="+",
+        verbose_name=_("対象の類型"),
+        help_text=_("空欄はすべての類型"),
+    )
+    period_from = models.DateField(_("対象期間（から）"), null=True, blank=True)
+    period_until = models.DateField(_("対象期間（まで）"), null=True, blank=True)
+    method = models.CharField(_("開示の方法"), max_length=8, choices=Method.choices, blank=True)
+    corrections = models.JSONField(
+        _("訂正等を求める内容"),
+        default=list,
+        blank=True,
+        help_text=_("項目・現在の内容・正しい内容"),
+    )
+    grounds = models.TextField(
+        _("請求の理由"), blank=True, help_text=_("利用停止・消去・第三者提供の停止の理由")
+    )
+
+    member = models.ForeignKey(
+        "records.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("照合した加入者"),
+    )
+    # SHA-256 of the status page's secret token; the token itself is only ever mailed.
+    # A random token has entropy enough that an unsalted fast hash is safe to keep.
+    token_hash = models.CharField(_("照会用トークンのハッシュ"), max_length=64)
+
+    state = models.CharField(
+        _("状態"), max_length=20, choices=State.choices, default=State.RECEIVED
+    )
+    received_at = models.DateTimeField(_("受付日時"))
+    due_on = models.DateField(_("回答期限"))
+    extended_due_on = models.DateField(_("延長後の期限"), null=True, blank=True)
+    extension_reason = models.TextField(_("延長の理由"), blank=True)
+
+    fee_yen = models.PositiveIntegerField(_("手数料（円）"), default=0)  # APPI Art. 38
+    fee_paid_on = models.DateField(_("手数料の納付日"), null=True, blank=True)
+
+    outcome = models.CharField(_("決定"), max_length=8, choices=Outcome.choices, blank=True)
+    reasons = models.TextField(_("理由"), blank=True)  # APPI Art. 36
+    decided_at = models.DateTimeField(_("決定日時"), null=True, blank=True)
+    state_note = models.TextField(
+        _("連絡事項"), blank=True, help_text=_("追加書類の依頼や却下の理由など、請求者への連絡")
+    )
+
+    # The confirmation page's key: a second press of 送信 finds the first filing.
+    submission_key = models.CharField(
+        _("送信キー"), max_length=32, unique=True, null=True, blank=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("受付者"),
+        help_text=_("空欄はウェブからの請求"),
+    )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("開示等の請求")
+        verbose_name_plural = _("開示等の請求")
+        ordering = ("due_on", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state__in=("decided", "carried_out", "closed"))
+                | ~models.Q(outcome=""),
+                name="disclosure_request_decided_has_outcome",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state__in=("review", "decided", "carried_out", "closed"))
+                | models.Q(member__isnull=False),
+                name="disclosure_request_matched_has_member",
+            ),
+            # An extension moves the deadline later and says why (APPI Art. 36 style notice).
+            models.CheckConstraint(
+                condition=models.Q(extended_due_on__isnull=True)
+                | (
+                    models.Q(extended_due_on__gt=models.F("due_on"))
+                    & ~models.Q(extension_reason="")
+                ),
+                name="disclosure_request_extension_later_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fee_paid_on__isnull=True) | models.Q(fee_yen__gt=0),
+                name="disclosure_request_paid_only_with_fee",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(filer="self") | ~models.Q(agent_name=""),
+                name="disclosure_request_agent_named",
+            ),
+        ]
+        indexes = [
+            # The admin's worklist: open requests by deadline, overdue first.
+            models.Index(fields=("state", "due_on"), name="disclosure_request_worklist"),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_number
+
+    @property
+    def effective_due_on(self):
+        return self.extended_due_on or self.due_on
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    def is_overdue(self, *, today) -> bool:
+        return deadlines.is_overdue(
+            self.effective_due_on, today=today, done=self.state not in self.ANSWER_PENDING_STATES
+        )
+
+    def kind_labels(self) -> list[str]:
+        return [str(Kind(kind).label) for kind in self.kinds]
+
+
+class IdentityDocument(models.Model):
+    """An uploaded document: the requester's identity, or an agent's authority.
+
+    Kept under MEDIA_ROOT (outside any public folder), served only by the admin to staff.
+    `request` is empty while the filer is on the confirmation page: the upload is stored
+    provisionally and attached when the request is filed.
+    """
+
+    class Role(models.TextChoices):
+        IDENTITY = "identity", _("本人確認書類")
+        AGENT_IDENTITY = "agent_identity", _("代理人の本人確認書類")
+        AUTHORITY = "authority", _("代理権を証する書類（委任状・戸籍謄本など）")
+
+    request = models.ForeignKey(
+        Request,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("請求"),
+    )
+    role = models.CharField(_("書類の種別"), max_length=16, choices=Role.choices)
+    file = models.FileField(_("ファイル"), upload_to="disclosure/documents/%Y/%m/")
+    content_type = models.CharField(_("形式"), max_length=50)
+    size = models.PositiveIntegerField(_("大きさ（バイト）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("提出書類")
+        verbose_name_plural = _("提出書類")
+        ordering = ("id",)
+        indexes = [
+            # The purge of provisional uploads that were never confirmed.
+            models.Index(fields=("request", "uploaded_at"), name="disclosure_document_orphans"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} ({self.content_type})"
+
+
+class DecisionItem(models.Model):
+    """One decided item: a category to disclose, a field to correct, a record to erase.
+
+    A refusal names its ground (APPI Art. 33(2) for disclosure, Art. 34(2) and 35(2) for the
+    others) and its written reason (Art. 36); a correction names the new value.
+    """
+
+    class Ground(models.TextChoices):
+        HARM = (
+            "harm",
+            _(
+                "本人又は第三者の生命、身体、財産その他の権利利益を害するおそれ（法第33条第2項第1号）"
+            ),
+        )
+        BUSINESS = "business", _("業務の適正な実施に著しい支障を及ぼすおそれ（法第33条第2項第2号）")
+        OTHER_LAW = "other_law", _("他の法令に違反することとなる（法第33条第2項第3号）")
+        ACCURATE = "accurate", _("内容が事実でないとは認められない（法第34条第2項）")
+        NO_VIOLATION = "no_violation", _("請求の要件に該当しない（法第35条）")
+        NOT_HELD = "not_held", _("該当する保有個人データがない")
+
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="items", verbose_name=_("請求")
+    )
+    kind = models.CharField(_("請求の種類"), max_length=20, choices=Kind.choices)
+    granted = models.BooleanField(_("認める"))
+    category = models.ForeignKey(
+        "purposes.Category",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("類型"),
+    )
+    # A plain id, not a foreign key: an erased record is gone, the decision stays.
+    record_id = models.BigIntegerField(_("記録ID"), null=True, blank=True)
+    field = models.CharField(_("項目"), max_length=64, blank=True)
+    new_value = models.TextField(_("訂正後の内容"), blank=True)
+    ground = models.CharField(_("根拠"), max_length=16, choices=Ground.choices, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("決定の明細")
+        verbose_name_plural = _("決定の明細")
+        ordering = ("id",)
+        constraints = [
+            # APPI Art. 36: a refusal, whole or partial, gives its reason.
+            models.CheckConstraint(
+                condition=models.Q(granted=True) | (~models.Q(ground="") & ~models.Q(reason="")),
+                name="disclosure_item_refusal_has_ground_and_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.field or self.category_id or ''}"
+
+
+class ReceiptConsultation(models.Model):
+    """The society's question to the medical institution before a receipt (レセプト) is
+    disclosed: would disclosure hinder care (診療上の支障)? A receipt with harm is withheld."""
+
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="consultations", verbose_name=_("請求")
+    )
+    record_id = models.BigIntegerField(_("レセプトの記録ID"))
+    institution = models.CharField(_("医療機関"), max_length=200)
+    asked_on = models.DateField(_("照会日"))
+    answered_on = models.DateField(_("回答日"), null=True, blank=True)
+    hinders_care = models.BooleanField(_("診療上の支障あり"), null=True, blank=True)
+    note = models.TextField(_("回答の内容"), blank=True)
+
+    class Meta:
+        verbose_name = _("医療機関への照会")
+        verbose_name_plural = _("医療機関への照会")
+        ordering = ("id",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=("request", "record_id"), name="disclosure_consultation_one_per_receipt"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hinders_care__isnull=True) | models.Q(answered_on__isnull=False),
+                name="disclosure_consultation_answer_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} ({self.record_id})"
+
+
+class Letter(models.Model):
+    """A letter sent to the requester, kept as the PDF that was sent."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", _("受付のお知らせ")
+        DOCUMENTS = "documents", _("追加書類のお願い")
+        EXTENSION = "extension", _("回答期限の延長のお知らせ")
+        DECISION = "decision", _("決定通知書")
+        COMPLETION = "completion", _("実施完了のお知らせ")
+        PURPOSES = "purposes", _("利用目的の通知書")
+        REJECTION = "rejection", _("却下のお知らせ")
+
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="letters", verbose_name=_("請求")
+    )
+    kind = models.CharField(_("種類"), max_length=16, choices=Kind.choices)
+    issued_on = models.DateField(_("発行日"))
+    file = models.FileField(_("PDF"), upload_to="disclosure/letters/%Y/%m/")
+
+    class Meta:
+        verbose_name = _("通知書")
+        verbose_name_plural = _("通知書")
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.issued_on}"
+
+
+class Package(models.Model):
+    """A disclosure package (ZIP), downloadable from the status page until it expires."""
+
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="packages", verbose_name=_("請求")
+    )
+    file = models.FileField(_("ファイル"), upload_to="disclosure/packages/%Y/%m/")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("ダウンロード期限"))
+    downloads = models.PositiveIntegerField(_("ダウンロード回数"), default=0)
+
+    class Meta:
+        verbose_name = _("開示データ")
+        verbose_name_plural = _("開示データ")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.request} {self.created_at:%Y-%m-%d}"
