@@ -52,6 +52,26 @@ FINAL_REPORT_FIELDS = (
 )
 
 
+# What the privacy officer edits on the incident's page, apart from the categories.
+ASSESSMENT_FIELDS = (
+    "kind",
+    "summary",
+    "discovered_at",
+    "financial_damage_risk",
+    "unlawful_purpose_suspected",
+    "persons_affected",
+    "strongly_encrypted",
+    "data_items",
+    "cause",
+    "secondary_harm",
+    "response_to_persons",
+    "publication",
+    "prevention",
+    "other_matters",
+    "alternative_measure",
+)
+
+
 class TransitionRefused(Exception):
     """The move is off the table or its conditions are not met; the message says which."""
 
@@ -167,10 +187,11 @@ def record_assessment(
 ) -> Incident:
     """Save the assessment and report items; categories are saved by the caller's form."""
     _require_officer(by)
-    if incident.state == State.CLOSED:
+    if Incident.objects.select_for_update().get(pk=incident.pk).state == State.CLOSED:
         raise TransitionRefused(_("終結した事案は変更できません。"))
     incident.full_clean()
-    incident.save()
+    # Only what the assessor edits: the state and report dates belong to `transition`.
+    incident.save(update_fields=ASSESSMENT_FIELDS)
     fields = sorted(fields)
     _step(incident, by=by, kind=IncidentStep.Kind.ASSESSED, at=now or timezone.now())
     append(

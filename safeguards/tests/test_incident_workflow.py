@@ -1,0 +1,166 @@
+"""An incident from the report to its closing: alert, state table, timeline, audit."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from audit.models import Event
+from purposes.tests.factories import CategoryFactory
+from safeguards import incidents
+from safeguards.models import Incident, IncidentStep, OfficerAppointment
+
+from .conftest import jst
+
+State = Incident.State
+
+
+@pytest.fixture
+def emergency_line(officer):
+    return OfficerAppointment.objects.create(
+        user=officer,
+        role=OfficerAppointment.Role.OFFICER,
+        phone="03-0000-0000",
+        email="officer@example.org",
+        appointed_on=datetime.date(2026, 4, 1),
+    )
+
+
+def report(by, **fields) -> Incident:
+    incident = Incident(
+        kind=Incident.Kind.LOSS,
+        summary="USBメモリの紛失",
+        discovered_at=jst(2026, 12, 30, 23, 30),
+        **fields,
+    )
+    return incidents.report_incident(incident=incident, by=by)
+
+
+def test_any_staff_member_reports_and_the_officer_is_mailed_on_commit(
+    handler, emergency_line, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = report(handler)
+
+    assert incident.state == State.REPORTED
+    assert mail.outbox[0].to == ["officer@example.org"]
+    assert "漏えい等事案" in mail.outbox[0].subject
+    assert incident.steps.get().kind == IncidentStep.Kind.REPORTED
+    assert Event.objects.filter(action="safeguards.incident.reported").count() == 1
+
+
+def test_a_reportable_incident_goes_to_the_commission_and_is_closed(officer, handler):
+    incident = report(handler, persons_affected=1, unlawful_purpose_suspected=True)
+    incident.categories.add(CategoryFactory(code="receipts", sensitive=True))
+
+    incidents.transition(incident, State.ASSESSING, by=officer)
+    incidents.transition(incident, State.PRELIMINARY_REPORTED, by=officer)
+    for name in incidents.FINAL_REPORT_FIELDS:
+        if name != "persons_affected":
+            setattr(incident, name, "記載")
+    incidents.record_assessment(incident=incident, by=officer, fields=["cause"])
+    incidents.transition(incident, State.FINAL_REPORTED, by=officer)
+    incidents.record_persons_notice(incident=incident, by=officer)
+    closed = incidents.transition(incident, State.CLOSED, by=officer)
+
+    assert closed.state == State.CLOSED
+    assert closed.preliminary_reported_at and closed.final_reported_at
+    kinds = list(closed.steps.values_list("kind", flat=True))
+    assert kinds.count(IncidentStep.Kind.TRANSITION) == 4
+    assert IncidentStep.Kind.PERSONS_NOTIFIED in kinds
+    assert Event.objects.filter(action="safeguards.incident.transition").count() == 4
+
+
+def test_only_the_privacy_officer_moves_an_incident(handler):
+    incident = report(handler)
+
+    with pytest.raises(PermissionDenied):
+        incidents.transition(incident, State.ASSESSING, by=handler)
+
+    incident.refresh_from_db()
+    assert incident.state == State.REPORTED
+
+
+def test_it_refuses_a_move_off_the_table(officer, handler):
+    incident = report(handler)
+
+    with pytest.raises(incidents.TransitionRefused):
+        incidents.transition(incident, State.CLOSED, by=officer)
+
+
+def test_it_refuses_to_report_what_need_not_be_reported(officer, handler):
+    incident = report(handler, persons_affected=10)
+    incidents.transition(incident, State.ASSESSING, by=officer)
+
+    with pytest.raises(incidents.TransitionRefused, match="報告の対象ではありません"):
+        incidents.transition(incident, State.PRELIMINARY_REPORTED, by=officer)
+    closed = incidents.transition(incident, State.CLOSED, by=officer)
+
+    assert closed.state == State.CLOSED
+
+
+def test_it_refuses_to_close_a_reportable_incident_unreported(officer, handler):
+    incident = report(handler, persons_affected=1001)
+    incidents.transition(incident, State.ASSESSING, by=officer)
+
+    with pytest.raises(incidents.TransitionRefused, match="委員会への報告"):
+        incidents.transition(incident, State.CLOSED, by=officer)
+
+
+def test_the_final_report_needs_the_items_of_rules_article_8(officer, handler):
+    incident = report(handler, persons_affected=1001)
+    incidents.transition(incident, State.ASSESSING, by=officer)
+
+    with pytest.raises(incidents.TransitionRefused, match="原因"):
+        incidents.transition(incident, State.FINAL_REPORTED, by=officer)
+
+
+def test_closing_needs_the_notice_to_the_persons(officer, handler):
+    incident = report(handler, persons_affected=1001)
+    for name in incidents.FINAL_REPORT_FIELDS:
+        if name != "persons_affected":
+            setattr(incident, name, "記載")
+    incident.save()
+    incidents.transition(incident, State.ASSESSING, by=officer)
+    incidents.transition(incident, State.FINAL_REPORTED, by=officer)
+
+    with pytest.raises(incidents.TransitionRefused, match="本人への通知"):
+        incidents.transition(incident, State.CLOSED, by=officer)
+
+
+def test_a_handler_reports_through_the_short_admin_form(handler_client, handler):
+    response = handler_client.post(
+        reverse("admin:safeguards_incident_add"),
+        {
+            "kind": "leak",
+            "summary": "メールの誤送信",
+            "discovered_at_0": "2026-12-30",
+            "discovered_at_1": "23:30",
+        },
+    )
+
+    assert response.status_code == 302
+    incident = Incident.objects.get()
+    assert incident.reported_by == handler
+    assert incident.state == State.REPORTED
+
+
+def test_the_admin_shows_open_incidents_in_a_banner(officer_client, handler):
+    report(handler)
+
+    response = officer_client.get(reverse("admin:index"))
+
+    assert "対応中の漏えい等事案が1件あります" in response.content.decode()
+
+
+def test_the_officer_sees_the_deadlines_and_the_overdue_filter(officer_client, handler):
+    incident = report(handler, persons_affected=1001)
+
+    listing = officer_client.get(reverse("admin:safeguards_incident_changelist"))
+    overdue = officer_client.get(reverse("admin:safeguards_incident_changelist") + "?overdue=yes")
+    page = officer_client.get(reverse("admin:safeguards_incident_change", args=[incident.pk]))
+
+    assert listing.status_code == overdue.status_code == page.status_code == 200
+    assert "2027-01-29" in page.content.decode() or "2027年1月29日" in page.content.decode()
