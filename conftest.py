@@ -92,3 +92,20 @@ def kenshin_and_receipt(register):
             member=treated, category=register["receipts"], title="外来レセプト秘匿"
         ),
     }
+
+
+@pytest.fixture
+def sign_in(client):
+    """Sign `user` in to the test client as staff do: password and a verified OTP device."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def sign_in(user):
+        client.force_login(user)
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return sign_in

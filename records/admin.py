@@ -13,6 +13,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -148,6 +149,8 @@ class RecordAdmin(GatedAdminMixin, admin.ModelAdmin):
 
     def purpose_view(self, request):
         """The purpose picker: purposes the user's scope allows today, or a statutory ground."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         choices = [(p.code, p.name) for p in gate.choosable_purposes(request.user)]
         purpose_form = PurposeForm(choices, request.POST if "purpose" in request.POST else None)
         statutory_form = StatutoryForm(request.POST if "ground" in request.POST else None)

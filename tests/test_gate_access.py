@@ -6,6 +6,7 @@ import pytest
 from django.db import transaction
 
 from audit.models import Event
+from audit.tests.fixtures import audit_transactional_db  # noqa: F401  (a fixture)
 from purposes.models import Purpose
 from records import gate
 from records.models import Restriction
@@ -155,7 +156,7 @@ def test_the_picker_offers_only_purposes_of_the_scope(handler_kenshin):
     assert NOTICE not in codes
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("audit_transactional_db")
 def test_a_refusal_is_committed_although_the_block_rolls_back(handler_kenshin):
     with pytest.raises(gate.PurposeMissing), gate.ledger():
         gate.open_access(user=handler_kenshin, surface="api", purpose="")

@@ -1,0 +1,179 @@
+"""Every URL pattern of the project, against every persona, with the status each must get.
+
+The routes are read from the resolver, so a route without a row fails
+`test_every_route_has_a_row`. To add one, add a line to ROWS (the route as the resolver
+prints it, the URL to request, and the status for each persona, in PERSONAS' order), or,
+for a model registered in the admin, a line to ADMIN_MODELS (the changelist's statuses
+stand for all of that model's admin URLs; what is special about one gets its own test).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLResolver, get_resolver
+from rest_framework.authtoken.models import Token
+
+PERSONAS = (
+    "anonymous",
+    "handler_in",  # handler_kenshin, reading a 健康診査 record
+    "handler_out",  # handler_receipt: the same record is outside their scope
+    "privacy_officer",
+    "auditor",
+    "superuser",
+)
+PURPOSES = {"handler_in": "checkup-reminder", "handler_out": "benefit-review-and-payment"}
+
+
+@dataclass(frozen=True)
+class Row:
+    url: str  # formatted with {record} and {member}: a 健康診査 record and its member
+    statuses: tuple[int, ...]  # in PERSONAS' order
+
+
+API = "?purpose={purpose}"
+# route (as the resolver prints it; a trailing * matches any ending) -> row
+ROWS = {
+    "": Row("/", (302, 302, 302, 302, 302, 302)),
+    "privacy/": Row("/privacy/", (200, 200, 200, 200, 200, 200)),
+    "privacy/history/": Row("/privacy/history/", (200, 200, 200, 200, 200, 200)),
+    "privacy/history/<int:number>/": Row("/privacy/history/1/", (200, 200, 200, 200, 200, 200)),
+    "admin/": Row("/admin/", (302, 200, 200, 200, 200, 200)),
+    "admin/login/": Row("/admin/login/", (200, 302, 302, 302, 302, 302)),
+    "admin/logout/": Row("/admin/logout/", (302, 405, 405, 405, 405, 405)),
+    "admin/password_change/": Row("/admin/password_change/", (302, 200, 200, 200, 200, 200)),
+    "admin/password_change/done/": Row(
+        "/admin/password_change/done/", (302, 200, 200, 200, 200, 200)
+    ),
+    "admin/autocomplete/": Row(
+        "/admin/autocomplete/?app_label=records&model_name=record&field_name=member&term=a",
+        (302, 200, 200, 403, 403, 403),
+    ),
+    "admin/jsi18n/": Row("/admin/jsi18n/", (302, 200, 200, 200, 200, 200)),
+    "admin/r/<path:content_type_id>/<path:object_id>/": Row(
+        "/admin/r/1/1/", (302, 404, 404, 404, 404, 404)
+    ),
+    "admin/^(?P<app_label>*": Row("/admin/records/", (302, 200, 200, 200, 200, 200)),
+    "admin/(?P<url>.*)$": Row("/admin/nowhere/", (302, 404, 404, 404, 404, 404)),
+    "admin/records/record/purpose/": Row(
+        "/admin/records/record/purpose/", (302, 200, 200, 403, 403, 200)
+    ),
+    "admin/records/record/<path:object_id>/change/": Row(
+        "/admin/records/record/{record}/change/", (302, 200, 302, 403, 403, 403)
+    ),
+    "admin/records/member/<path:object_id>/change/": Row(
+        "/admin/records/member/{member}/change/", (302, 200, 302, 403, 403, 403)
+    ),
+    "admin/safeguards/categoryuserobjectpermission/register/": Row(
+        "/admin/safeguards/categoryuserobjectpermission/register/",
+        (302, 403, 403, 200, 200, 200),
+    ),
+    "admin/safeguards/categoryuserobjectpermission/user/": Row(
+        "/admin/safeguards/categoryuserobjectpermission/user/", (302, 403, 403, 200, 403, 200)
+    ),
+    "admin/safeguards/categoryuserobjectpermission/user/<int:user_id>/": Row(
+        "/admin/safeguards/categoryuserobjectpermission/user/{user}/",
+        (302, 403, 403, 200, 403, 200),
+    ),
+    "api/v1/members/": Row("/api/v1/members/" + API, (401, 200, 200, 403, 403, 403)),
+    "api/v1/members/<int:pk>/": Row(
+        "/api/v1/members/{member}/" + API, (401, 200, 404, 403, 403, 403)
+    ),
+    "api/v1/records/": Row("/api/v1/records/" + API, (401, 200, 200, 403, 403, 403)),
+    "api/v1/records/<int:pk>/": Row(
+        "/api/v1/records/{record}/" + API, (401, 200, 404, 403, 403, 403)
+    ),
+    "api/schema/": Row("/api/schema/", (200, 200, 200, 200, 200, 200)),
+}
+
+# app_label/model_name -> statuses of its changelist. Members and records: the gate answers
+# (no purpose or no scope is a 403); the others: the role's model permissions.
+ADMIN_MODELS = {
+    "records/record": (302, 200, 200, 403, 403, 403),
+    "records/member": (302, 200, 200, 403, 403, 403),
+    "records/memberuserobjectpermission": (302, 403, 403, 200, 200, 200),
+    "safeguards/categoryuserobjectpermission": (302, 403, 403, 200, 200, 200),
+    "auth/user": (302, 403, 403, 200, 403, 200),
+    "auth/group": (302, 403, 403, 200, 403, 200),
+    "authtoken/tokenproxy": (302, 403, 403, 403, 403, 200),
+    "otp_totp/totpdevice": (302, 403, 403, 403, 403, 200),
+    "axes/accessattempt": (302, 403, 403, 403, 403, 200),
+    "axes/accesslog": (302, 403, 403, 403, 403, 200),
+    "axes/accessfailurelog": (302, 403, 403, 403, 403, 200),
+    "purposes/category": (302, 403, 403, 200, 200, 200),
+    "purposes/purpose": (302, 403, 403, 200, 200, 200),
+    "purposes/notice": (302, 403, 403, 403, 403, 200),
+    "purposes/noticerevision": (302, 403, 403, 403, 403, 200),
+}
+
+
+def project_routes(patterns=None, prefix=""):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from project_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+def row_for(route: str) -> Row | None:
+    for key, row in ROWS.items():
+        if key == route or (key.endswith("*") and route.startswith(key[:-1])):
+            return row
+    return None
+
+
+def admin_model_for(route: str) -> str | None:
+    return next((m for m in ADMIN_MODELS if route.startswith(f"admin/{m}/")), None)
+
+
+def test_every_route_has_a_row():
+    missing = [r for r in project_routes() if row_for(r) is None and admin_model_for(r) is None]
+    assert missing == [], "add a row to ROWS or ADMIN_MODELS for each of these routes"
+
+
+@pytest.fixture
+def as_persona(client, sign_in, request, kenshin_and_receipt):
+    def as_persona(persona):
+        users = {
+            "handler_in": "handler_kenshin",
+            "handler_out": "handler_receipt",
+            "privacy_officer": "privacy_officer",
+            "auditor": "auditor",
+            "superuser": "superuser",
+        }
+        if persona == "anonymous":
+            return client
+        user = request.getfixturevalue(users[persona])
+        sign_in(user)
+        if persona in PURPOSES:
+            client.post("/admin/records/record/purpose/", {"purpose": PURPOSES[persona]})
+        token = Token.objects.create(user=user)
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+        return client
+
+    return as_persona
+
+
+def fill(url: str, persona: str, objects: dict, client) -> str:
+    user = client.session.get("_auth_user_id", 0)
+    return url.format(
+        record=objects["kenshin"].pk,
+        member=objects["checked"].pk,
+        user=user,
+        purpose=PURPOSES.get(persona, "checkup-reminder"),
+    )
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("route", list(ROWS))
+def test_each_route_answers_each_persona(route, persona, as_persona, kenshin_and_receipt):
+    client = as_persona(persona)
+    row = ROWS[route]
+    response = client.get(fill(row.url, persona, kenshin_and_receipt, client))
+    assert response.status_code == row.statuses[PERSONAS.index(persona)]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("model", list(ADMIN_MODELS))
+def test_each_admin_model_answers_each_persona(model, persona, as_persona):
+    response = as_persona(persona).get(f"/admin/{model}/")
+    assert response.status_code == ADMIN_MODELS[model][PERSONAS.index(persona)]
