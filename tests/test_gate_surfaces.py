@@ -18,8 +18,8 @@ RECEIPT_SECRETS = ("外来レセプト秘匿", "受診秘子", "ジュシンヒ�
 
 
 @pytest.fixture
-def kenshin_client(client, handler_kenshin, kenshin_and_receipt):
-    client.force_login(handler_kenshin)
+def kenshin_client(sign_in, handler_kenshin, kenshin_and_receipt):
+    client = sign_in(handler_kenshin)
     client.post(reverse("admin:records_purpose"), {"purpose": CHECKUP})
     return client
 
@@ -96,9 +96,9 @@ def test_the_export_holds_only_the_scope_and_is_logged_as_an_export(
 
 
 def test_the_admin_refuses_without_a_purpose_and_says_what_to_do(
-    client, handler_kenshin, kenshin_and_receipt
+    sign_in, handler_kenshin, kenshin_and_receipt
 ):
-    client.force_login(handler_kenshin)
+    client = sign_in(handler_kenshin)
     response = client.get(reverse("admin:records_record_changelist"))
     assert response.status_code == 403
     assert "利用目的が選ばれていません" in response.text
