@@ -8,6 +8,7 @@ loads the society's real register, so the categories and purposes carry their re
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.utils import timezone
 
 from purposes.models import Category
 from safeguards.roles import Role
@@ -38,6 +39,19 @@ def _staff(username: str, *roles: Role, **extra) -> User:
     return user
 
 
+def _in_good_standing(user: User) -> User:
+    """A signed pledge and a passed training in force today (safeguards.standing)."""
+    from safeguards.models import TrainingCourse, TrainingSession
+    from safeguards.training import record_attendance, sign_pledge
+
+    today = timezone.localdate()
+    sign_pledge(user=user, version="test", signed_on=today, by=user)
+    course, _ = TrainingCourse.objects.get_or_create(title="個人情報保護研修")
+    session = TrainingSession.objects.create(course=course, held_on=today)
+    record_attendance(session=session, user=user, score=100, by=user)
+    return user
+
+
 @pytest.fixture
 def privacy_officer(db) -> User:
     return _staff("privacy_officer", Role.PRIVACY_OFFICER)
@@ -50,8 +64,8 @@ def auditor(db) -> User:
 
 @pytest.fixture
 def outsider(db) -> User:
-    """Staff with the handler role but no scope at all."""
-    return _staff("outsider", Role.HANDLER)
+    """Staff with the handler role, a pledge and training, but no scope at all."""
+    return _in_good_standing(_staff("outsider", Role.HANDLER))
 
 
 @pytest.fixture
@@ -62,7 +76,7 @@ def superuser(db) -> User:
 @pytest.fixture
 def handler_kenshin(register, privacy_officer) -> User:
     """A handler scoped to 健康診査に関する情報 (health-checks)."""
-    user = _staff("handler_kenshin", Role.HANDLER)
+    user = _in_good_standing(_staff("handler_kenshin", Role.HANDLER))
     grant_scope(user=user, category=register["health-checks"], by=privacy_officer)
     return user
 
@@ -70,7 +84,7 @@ def handler_kenshin(register, privacy_officer) -> User:
 @pytest.fixture
 def handler_receipt(register, privacy_officer) -> User:
     """A handler scoped to レセプトに関する情報 (receipts)."""
-    user = _staff("handler_receipt", Role.HANDLER)
+    user = _in_good_standing(_staff("handler_receipt", Role.HANDLER))
     grant_scope(user=user, category=register["receipts"], by=privacy_officer)
     return user
 

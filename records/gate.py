@@ -23,10 +23,11 @@ What the querysets keep
 Refusals
   `open_access` raises a subclass of `AccessRefused` (a `PermissionDenied`, so a 403)
   whose message says in Japanese why and what to do: `PurposeMissing`, `PurposeNotPermitted`,
-  `OutOfScope` (the user has no scope at all). A single object outside the access is not a
-  refusal: it is simply not in the queryset, so surfaces answer "not found", with no hint
-  that it exists. Each refusal appends `access.refused` with its reason code; the event is
-  committed even when the request's own transaction is rolled back.
+  `OutOfScope` (the user has no scope at all), `StandingLapsed` (no confidentiality pledge,
+  or training lapsed: `safeguards.standing.handling_refusal`). A single object outside the
+  access is not a refusal: it is simply not in the queryset, so surfaces answer "not found",
+  with no hint that it exists. Each refusal appends `access.refused` with its reason code;
+  the event is committed even when the request's own transaction is rolled back.
 
 The access event
   Querysets are lazy, so nothing is logged until rows are fetched. Each fetch notes the
@@ -64,6 +65,7 @@ from purposes import register
 from purposes.models import Category, Purpose
 from safeguards.models import StatutoryAccessReason, StatutoryGround
 from safeguards.scopes import category_ids_for, handle_permission
+from safeguards.standing import handling_refusal
 
 from .models import (
     Member,
@@ -111,6 +113,12 @@ class PurposeNotPermitted(AccessRefused):
             )
             % {"purpose": purpose, "on": on.isoformat()}
         )
+
+
+class StandingLapsed(AccessRefused):
+    """No pledge on file, or training lapsed (`safeguards.standing` says which, and what to do)."""
+
+    reason = "standing_lapsed"
 
 
 class OutOfScope(AccessRefused):
@@ -182,6 +190,9 @@ def open_access(
 def _open(*, user, surface, purpose, statutory, on) -> Access:
     if not user.is_authenticated:
         raise OutOfScope
+    lapsed = handling_refusal(user, on=on)
+    if lapsed:
+        raise StandingLapsed(lapsed)
     granted = category_ids_for(user)
     has_member_grants = _member_grants(user).exists()
     if not granted and not has_member_grants:

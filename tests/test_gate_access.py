@@ -59,6 +59,17 @@ def test_it_refuses_a_user_without_scope(outsider, register):
     assert "個人情報取扱責任者" in str(refused.value)
 
 
+def test_it_refuses_a_handler_without_a_pledge(register, privacy_officer):
+    from django.contrib.auth.models import User
+
+    newcomer = User.objects.create_user("newcomer", is_staff=True)
+    grant_scope(user=newcomer, category=register["health-checks"], by=privacy_officer)
+    with pytest.raises(gate.StandingLapsed) as refused:
+        read(newcomer)
+    assert "誓約書" in str(refused.value)
+    assert Event.objects.get(action="access.refused").details["reason"] == "standing_lapsed"
+
+
 def test_a_member_grant_reaches_that_member_only(outsider, privacy_officer, register):
     granted, other = MemberFactory(), MemberFactory()
     mine = RecordFactory(member=granted, category=register["health-checks"])
