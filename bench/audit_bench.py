@@ -58,14 +58,13 @@ def main() -> None:
         _admin(server, f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
     try:
-        rows = _run(args)
+        _print(_run(args))
     finally:
         if not (args.database or args.keep):
             from django.db import connections
 
             connections.close_all()
             _admin(server, f'DROP DATABASE "{name}"')
-    _print(rows)
 
 
 def _run(args) -> list[tuple[str, float, float]]:
