@@ -38,7 +38,8 @@ ROWS = {
     "privacy/history/": Row("/privacy/history/", (200, 200, 200, 200, 200, 200)),
     "privacy/history/<int:number>/": Row("/privacy/history/1/", (200, 200, 200, 200, 200, 200)),
     "admin/": Row("/admin/", (302, 200, 200, 200, 200, 200)),
-    "admin/login/": Row("/admin/login/", (200, 302, 302, 302, 302, 302)),
+    # The admin's login sends everyone to the staff sign-in page (password and token).
+    "admin/login/": Row("/admin/login/", (302, 302, 302, 302, 302, 302)),
     "admin/logout/": Row("/admin/logout/", (302, 405, 405, 405, 405, 405)),
     "admin/password_change/": Row("/admin/password_change/", (302, 200, 200, 200, 200, 200)),
     "admin/password_change/done/": Row(
@@ -82,7 +83,18 @@ ROWS = {
     "api/v1/records/<int:pk>/": Row(
         "/api/v1/records/{record}/" + API, (401, 200, 404, 403, 403, 403)
     ),
+    "accounts/sign-in/": Row("/accounts/sign-in/", (200, 200, 200, 200, 200, 200)),
+    "accounts/sign-out/": Row("/accounts/sign-out/", (405, 405, 405, 405, 405, 405)),
+    # Any staff member reports an incident; the 監事 reads incidents but reports none.
+    "admin/safeguards/incident/add/": Row(
+        "/admin/safeguards/incident/add/", (302, 200, 200, 200, 403, 200)
+    ),
     "api/schema/": Row("/api/schema/", (200, 200, 200, 200, 200, 200)),
+    # The complaints desk's public pages: no account; /received/ without a receipt in the
+    # session sends the visitor to the status page.
+    "complaints/new/": Row("/complaints/new/", (200, 200, 200, 200, 200, 200)),
+    "complaints/received/": Row("/complaints/received/", (302, 302, 302, 302, 302, 302)),
+    "complaints/status/": Row("/complaints/status/", (200, 200, 200, 200, 200, 200)),
 }
 
 # app_label/model_name -> statuses of its changelist. Members and records: the gate answers
@@ -99,10 +111,33 @@ ADMIN_MODELS = {
     "axes/accessattempt": (302, 403, 403, 403, 403, 200),
     "axes/accesslog": (302, 403, 403, 403, 403, 200),
     "axes/accessfailurelog": (302, 403, 403, 403, 403, 200),
+    # The desk (handlers and the privacy officer); the monthly summary shares these statuses.
+    "complaints/complaint": (302, 200, 200, 200, 403, 200),
     "purposes/category": (302, 403, 403, 200, 200, 200),
     "purposes/purpose": (302, 403, 403, 200, 200, 200),
     "purposes/notice": (302, 403, 403, 403, 403, 200),
     "purposes/noticerevision": (302, 403, 403, 403, 403, 200),
+    # The safeguards registers: the privacy officer keeps them, the 監事 reads them.
+    **{
+        f"safeguards/{register}": (302, 403, 403, 200, 200, 200)
+        for register in (
+            "pledge",
+            "trainingcourse",
+            "trainingsession",
+            "attendance",
+            "staffstanding",
+            "officerappointment",
+            "checklistitem",
+            "inspection",
+            "auditplan",
+            "auditfinding",
+            "correctiveaction",
+            "incident",
+            "securearea",
+            "areaentry",
+            "devicecheckout",
+        )
+    },
 }
 
 
