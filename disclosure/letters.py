@@ -106,7 +106,7 @@ def _decision_rows(request: Request) -> list[tuple[str, str]]:
         subject = " ".join(
             part
             for part in (
-                Kind(item.kind).label,
+                str(Kind(item.kind).label),
                 item.category.name if item.category else "",
                 item.field,
             )

@@ -18,11 +18,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import trail
+from purposes.register import purposes_for
+from records import gate
+from records.models import Member, Record, Restriction
+from records.services import record_update, restriction_add
 from safeguards import deadlines
+from safeguards.models import StatutoryGround
 from safeguards.roles import Role, has_role
 
-from . import letters, notify
-from .models import IdentityDocument, KindPolicy, Letter, Request
+from . import letters, notify, package, workflow
+from .models import (
+    DecisionItem,
+    IdentityDocument,
+    Kind,
+    KindPolicy,
+    Letter,
+    ReceiptConsultation,
+    Request,
+)
+
+RECEIPTS = "receipts"  # the register's code of レセプトに関する情報
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 # Detected from the content, never from the name or the browser's claim.
@@ -193,3 +208,159 @@ def fee_record_payment(*, request: Request, paid_on, by) -> Request:
         details={"fee_yen": request.fee_yen},
     )
     return request
+
+
+# Phase two: identity, gathering through the gate, decisions, carrying them out.
+
+
+def _statutory_access(request: Request, by) -> gate.Access:
+    # APPI Art. 18(3)(i): answering a request under Art. 32-35 is a use the Act itself
+    # requires; the gate still limits the rows to `by`'s scope and logs the read.
+    return gate.open_access(
+        user=by,
+        surface=gate.Surface.DISCLOSURE,
+        statutory=gate.Statutory(
+            ground=StatutoryGround.LAW,
+            reason=_("個人情報保護法に基づく開示等の請求への対応（受付番号 %(receipt)s）")
+            % {"receipt": request.receipt_number},
+        ),
+    )
+
+
+def identity_candidates(*, request: Request, by) -> list[Member]:
+    """The register's members with the request's 記号・番号・枝番 and birth date (gated)."""
+    return list(
+        gate.members(_statutory_access(request, by)).filter(
+            symbol=request.member_symbol,
+            number=request.member_number,
+            branch=request.member_branch,
+            birth_date=request.birth_date,
+        )
+    )
+
+
+def request_match(*, request: Request, member: Member, by) -> Request:
+    """The identity check passed: tie the request to `member` and start the review.
+
+    A dependent's data is the dependent's (APPI Art. 2(1)): the insured person of the same
+    card is another person, who asks for it only as an agent with proof of authority.
+    """
+    if member not in identity_candidates(request=request, by=by):
+        raise ValidationError(_("記号・番号・枝番と生年月日が請求と一致しない加入者です。"))
+    if (
+        request.filer != Request.Filer.SELF
+        and not request.documents.filter(role=IdentityDocument.Role.AUTHORITY).exists()
+    ):
+        raise ValidationError(
+            _("代理権を証する書類がありません。追加書類を依頼してから照合してください。")
+        )
+    return workflow.transition(request, Request.State.REVIEW, by=by, member=member)
+
+
+def gather(*, request: Request, by) -> list[Record]:
+    """Everything held about the matched member within the request's scope, via the gate."""
+    records = gate.records(_statutory_access(request, by)).filter(member=request.member)
+    if categories := list(request.categories.all()):
+        records = records.filter(category__in=categories)
+    if request.period_from:
+        records = records.filter(date__gte=request.period_from)
+    if request.period_until:
+        records = records.filter(date__lte=request.period_until)
+    return list(records.select_related("category").order_by("category__order", "date", "id"))
+
+
+@transaction.atomic
+def consultation_record(*, request: Request, by, **fields) -> ReceiptConsultation:
+    """Record the question to the medical institution about a receipt, and its answer."""
+    consultation, _created = ReceiptConsultation.objects.update_or_create(
+        request=request, record_id=fields.pop("record_id"), defaults=fields
+    )
+    consultation.full_clean()
+    trail.append(
+        action="disclosure.consulted",
+        actor=trail.actor_for(by),
+        target=consultation,
+        details={"request": request.pk, "answered": consultation.answered_on is not None},
+    )
+    return consultation
+
+
+@transaction.atomic
+def request_decide(*, request: Request, items: list[dict], reasons: str, by) -> Request:
+    """Decide every item (full, partial or no disclosure follows from them) and notify.
+
+    Refuses while a receipt in scope waits for the medical institution's answer: the
+    health insurance guidance asks for it before any receipt is disclosed.
+    """
+    wanted = {item["kind"] for item in items if item["granted"]}
+    if Kind.DISCLOSURE in wanted:
+        receipts = [r.pk for r in gather(request=request, by=by) if r.category.code == RECEIPTS]
+        answered = set(
+            request.consultations.filter(answered_on__isnull=False).values_list(
+                "record_id", flat=True
+            )
+        )
+        if missing := [pk for pk in receipts if pk not in answered]:
+            raise ValidationError(
+                _("医療機関への照会が終わっていないレセプトがあります（記録ID %(ids)s）。")
+                % {"ids": ", ".join(map(str, missing))}
+            )
+    request.items.all().delete()
+    for item in items:
+        DecisionItem(request=request, **item).full_clean(exclude=["request"])
+        DecisionItem.objects.create(request=request, **item)
+    granted = [item["granted"] for item in items]
+    outcome = (
+        Request.Outcome.FULL
+        if all(granted)
+        else Request.Outcome.NONE
+        if not any(granted)
+        else Request.Outcome.PARTIAL
+    )
+    return workflow.transition(
+        request,
+        Request.State.DECIDED,
+        by=by,
+        outcome=outcome,
+        reasons=reasons,
+        decided_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def request_carry_out(*, request: Request, by) -> Request:
+    """Apply every granted item, then mark the request carried out (completion letter)."""
+    granted = request.items.filter(granted=True)
+    kinds = set(granted.values_list("kind", flat=True))
+    held = gather(request=request, by=by)
+    if Kind.DISCLOSURE in kinds:
+        package.build(request=request, records=held, by=by)
+    by_id = {record.pk: record for record in held}
+    for item in granted.filter(kind=Kind.CORRECTION).exclude(record_id=None):
+        record = by_id[item.record_id]
+        # APPI Art. 34(2): the record as it should be; the trail keeps field names and digests.
+        record_update(record=record, by=by, payload={**record.payload, item.field: item.new_value})
+    today = deadlines.today()
+    stop_kinds = {
+        Kind.SUSPENSION: Restriction.Kind.SUSPEND_USE,
+        Kind.THIRD_PARTY_STOP: Restriction.Kind.STOP_THIRD_PARTY,
+    }
+    for item in granted.filter(kind__in=stop_kinds):
+        # APPI Art. 35(4): in force from today; the gate and the provision register read it.
+        restriction_add(
+            member=request.member,
+            kind=stop_kinds[item.kind],
+            category=item.category,
+            since=today,
+            by=by,
+            reference=request.receipt_number,
+        )
+    if Kind.PURPOSE_NOTICE in kinds:
+        # APPI Art. 32(2): the purposes that apply to this member's categories, as published.
+        held_categories = {record.category_id: record.category for record in held}
+        rows = [
+            (category.name, "\n".join(p.name for p in purposes_for(category_ids=[pk], on=today)))
+            for pk, category in held_categories.items()
+        ]
+        letters.issue(request, Letter.Kind.PURPOSES, extra=[letters.table(rows)] if rows else [])
+    return workflow.transition(request, Request.State.CARRIED_OUT, by=by)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("done/", views.done, name="done"),
     path("status/<str:receipt>/", views.status, name="status"),
     path("status/<str:receipt>/letters/<int:pk>/", views.letter, name="letter"),
+    path("status/<str:receipt>/download/", views.download, name="download"),
 ]

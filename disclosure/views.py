@@ -13,15 +13,18 @@ from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import trail
+from records.normalize import normalize_text, parse_date
 from safeguards import deadlines
 
-from . import letters, services
+from . import letters, package, services
 from .forms import RequestForm
 from .models import Kind, KindPolicy, Letter, Request
+from .wareki import parse_japanese_date
 
 DRAFT_SALT = "disclosure.draft"
 DRAFT_MAX_AGE = 2 * 60 * 60
@@ -155,8 +158,45 @@ def status(request, receipt):
             "filed": filed,
             "letters": filed.letters.all(),
             "overdue": filed.is_overdue(today=deadlines.today()),
+            "package": _available_package(filed),
         },
     )
+
+
+def _available_package(filed: Request):
+    return filed.packages.filter(expires_at__gt=timezone.now()).first()
+
+
+@require_POST
+def download(request, receipt):
+    """The package, to the opened status page, once the birth date is entered again."""
+    filed = _opened(request, receipt)
+    ready = filed and _available_package(filed)
+    if not ready:
+        raise Http404
+    if not _attempt_allowed(request):
+        return render(request, "disclosure/status_locked.html", status=429)
+    typed = normalize_text(request.POST.get("birth_date", ""))
+    if (parse_date(typed) or _japanese_or_none(typed)) != filed.birth_date:
+        return render(
+            request,
+            "disclosure/status.html",
+            {
+                "filed": filed,
+                "letters": filed.letters.all(),
+                "package": ready,
+                "wrong_birth_date": True,
+            },
+        )
+    package.download(package=ready)
+    return FileResponse(ready.file.open("rb"), as_attachment=True, filename=f"{receipt}.zip")
+
+
+def _japanese_or_none(text: str):
+    try:
+        return parse_japanese_date(text)
+    except ValueError:
+        return None
 
 
 @require_GET
