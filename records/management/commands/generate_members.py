@@ -1,0 +1,28 @@
+"""manage.py generate_members --members 100000 --records 2000000: the benchmark scale."""
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from records.demo import populate
+
+
+class Command(BaseCommand):
+    help = _("ベンチマーク用の加入者と記録を一括で作成する（作成済みなら何もしない）。")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--members", type=int, default=100_000)
+        parser.add_argument("--records", type=int, default=2_000_000)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, members: int, records: int, seed: int, **options):
+        with tqdm(total=records, unit=_("件"), disable=options["verbosity"] == 0) as bar:
+            made = populate(
+                members=members, records=records, seed=seed, prefix="bench-", progress=bar.update
+            )
+        if not made.members:
+            self.stdout.write(_("ベンチマーク用のデータは作成済みです。"))
+            return
+        self.stdout.write(
+            _("加入者 %(members)d 人、記録 %(records)d 件を作成しました。") % vars(made)
+        )
