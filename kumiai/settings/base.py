@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "records",
     "disclosure",
     "complaints",
+    "reports",
     "kumiai",
 ]
 
