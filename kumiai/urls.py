@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("requests/", include("disclosure.urls")),
     path("accounts/", include("safeguards.urls")),
+    path("complaints/", include("complaints.urls")),
     path("api/v1/", include("records.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
