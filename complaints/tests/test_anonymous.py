@@ -1,0 +1,42 @@
+"""The anonymous path: no name, no address, still a receipt number and a status page."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from complaints.models import Complaint
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS = {
+    "anonymous": "on",
+    "subject": "staff_conduct",
+    "what_happened": "窓口で、他の人に聞こえる声で病名を言われた。",
+}
+
+
+def test_it_files_an_anonymous_complaint_without_contact_details(client):
+    confirm = client.post(reverse("complaints:new"), {**ANONYMOUS, "confirm": ""})
+    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', confirm.text)[1]
+
+    response = client.post(
+        reverse("complaints:new"), {**ANONYMOUS, "submission_key": key, "submit": ""}, follow=True
+    )
+
+    complaint = Complaint.objects.get()
+    assert complaint.anonymous
+    assert (complaint.name, complaint.email, complaint.phone) == ("", "", "")
+    assert complaint.receipt_number in response.text
+    assert "status-token" in response.text
+    assert mail.outbox == []
+
+
+def test_it_still_asks_for_what_happened(client):
+    response = client.post(
+        reverse("complaints:new"), {**ANONYMOUS, "what_happened": "　", "confirm": ""}
+    )
+
+    assert "error-summary" in response.text
+    assert not Complaint.objects.exists()

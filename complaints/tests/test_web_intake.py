@@ -1,0 +1,133 @@
+"""The public form: the confirmation step, the receipt, the token, the mail, the links."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from audit.models import Event
+from complaints.models import Complaint
+from disclosure.services import token_matches
+from records.tests.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+NAMED = {
+    "name": "山田　太郎",
+    "email": "ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ",
+    "phone": "",
+    "postal_address": "",
+    "subject": "handling",
+    "what_happened": "健診の結果が、別の人の名前で届きました。",
+    "what_wanted": "原因を教えてください。",
+}
+
+
+def _confirm_and_submit(client, data):
+    confirm = client.post(reverse("complaints:new"), {**data, "confirm": ""})
+    assert confirm.status_code == 200
+    assert "complaints/confirm.html" in [t.name for t in confirm.templates]
+    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', confirm.text)[1]
+    return client.post(
+        reverse("complaints:new"), {**data, "submission_key": key, "submit": ""}, follow=True
+    )
+
+
+def test_it_files_a_named_complaint_after_the_confirmation_step(client):
+    response = _confirm_and_submit(client, NAMED)
+
+    complaint = Complaint.objects.get()
+    assert complaint.channel == Complaint.Channel.WEB
+    assert complaint.state == Complaint.State.RECEIVED
+    assert complaint.name == "山田 太郎"
+    assert complaint.email == "taro@example.jp"
+    assert complaint.receipt_number in response.text
+    token = re.search(r'id="status-token">([^<]+)<', response.text)[1]
+    assert token_matches(complaint, token)
+    assert token not in complaint.token_hash
+    assert Event.objects.filter(action="complaint.received", target_id=str(complaint.pk)).exists()
+
+
+def test_it_mails_the_receipt_to_the_address_given(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _confirm_and_submit(client, NAMED)
+
+    (message,) = mail.outbox
+    complaint = Complaint.objects.get()
+    assert message.to == ["taro@example.jp"]
+    assert complaint.receipt_number in message.subject
+    assert "健診の結果" not in message.body  # the complaint's words stay out of mail
+
+
+def test_it_shows_the_token_only_once(client):
+    _confirm_and_submit(client, NAMED)
+
+    again = client.get(reverse("complaints:received"), follow=True)
+
+    assert "status-token" not in again.text
+
+
+def test_it_files_once_when_the_confirmation_is_sent_twice(client):
+    confirm = client.post(reverse("complaints:new"), {**NAMED, "confirm": ""})
+    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', confirm.text)[1]
+    for _attempt in range(2):
+        client.post(reverse("complaints:new"), {**NAMED, "submission_key": key, "submit": ""})
+
+    assert Complaint.objects.count() == 1
+
+
+def test_it_stores_nothing_before_the_confirmation(client):
+    client.post(reverse("complaints:new"), {**NAMED, "confirm": ""})
+
+    assert not Complaint.objects.exists()
+
+
+def test_it_asks_a_named_complainant_for_one_way_to_reply(client):
+    data = {**NAMED, "email": ""}
+
+    response = client.post(reverse("complaints:new"), {**data, "confirm": ""})
+
+    assert response.status_code == 200
+    assert "error-summary" in response.text
+    assert "メールアドレス、電話番号、住所のいずれか" in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert not Complaint.objects.exists()
+
+
+def test_it_links_a_member_whose_symbol_and_number_match_exactly(client):
+    member = MemberFactory(symbol="1001", number="42")
+    data = {**NAMED, "is_member": "on", "member_symbol": "１００１", "member_number": "４２"}
+
+    _confirm_and_submit(client, data)
+
+    assert Complaint.objects.get().member == member
+
+
+def test_it_answers_alike_whether_or_not_the_member_exists(client):
+    MemberFactory(symbol="1001", number="42")
+    known = _confirm_and_submit(
+        client, {**NAMED, "is_member": "on", "member_symbol": "1001", "member_number": "42"}
+    )
+    unknown = _confirm_and_submit(
+        client, {**NAMED, "is_member": "on", "member_symbol": "1001", "member_number": "43"}
+    )
+
+    def scrub(text):
+        return re.sub(
+            r'C\d{6}-\d{6}|id="status-token">[^<]+<|name="csrfmiddlewaretoken" value="[^"]+"',
+            "",
+            text,
+        )
+
+    assert scrub(known.text) == scrub(unknown.text)
+    assert Complaint.objects.filter(member__isnull=True).count() == 1
+
+
+def test_it_refuses_letters_in_the_insurance_number(client):
+    data = {**NAMED, "is_member": "on", "member_symbol": "1001", "member_number": "4a"}
+
+    response = client.post(reverse("complaints:new"), {**data, "confirm": ""})
+
+    assert "数字で入力してください" in response.text
+    assert not Complaint.objects.exists()
