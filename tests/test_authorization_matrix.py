@@ -95,6 +95,22 @@ ROWS = {
     "complaints/new/": Row("/complaints/new/", (200, 200, 200, 200, 200, 200)),
     "complaints/received/": Row("/complaints/received/", (302, 302, 302, 302, 302, 302)),
     "complaints/status/": Row("/complaints/status/", (200, 200, 200, 200, 200, 200)),
+    # The requests desk's public pages (disclosure): no account. Without a receipt in the
+    # session /done/ sends the visitor to the form; the status page asks for the token; a
+    # letter of an unopened request is not found; confirmation and download take POST only.
+    "requests/": Row("/requests/", (200, 200, 200, 200, 200, 200)),
+    "requests/forms/request.pdf": Row("/requests/forms/request.pdf", (200,) * 6),
+    "requests/forms/proxy.pdf": Row("/requests/forms/proxy.pdf", (200,) * 6),
+    "requests/new/": Row("/requests/new/", (200, 200, 200, 200, 200, 200)),
+    "requests/confirm/": Row("/requests/confirm/", (405, 405, 405, 405, 405, 405)),
+    "requests/done/": Row("/requests/done/", (302, 302, 302, 302, 302, 302)),
+    "requests/status/<str:receipt>/": Row("/requests/status/260401-000001/", (200,) * 6),
+    "requests/status/<str:receipt>/letters/<int:pk>/": Row(
+        "/requests/status/260401-000001/letters/1/", (404,) * 6
+    ),
+    "requests/status/<str:receipt>/download/": Row(
+        "/requests/status/260401-000001/download/", (405,) * 6
+    ),
 }
 
 # app_label/model_name -> statuses of its changelist. Members and records: the gate answers
