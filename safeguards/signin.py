@@ -6,7 +6,6 @@ repeated guesses lock the account and the address out; the lockout page is
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
@@ -47,21 +46,20 @@ class SignInForm(forms.Form):
         if user is None or not user.is_staff:
             raise ValidationError(_("ユーザー名又はパスワードが正しくありません。"))
         token = self.cleaned_data.get("otp_token", "").strip()
-        if settings.KUMIAI_REQUIRE_2FA or token:
-            device = match_token(user, token) if token else None
-            if device is None:
-                # A wrong token counts as a failed sign-in, toward the lockout.
-                user_login_failed.send(
-                    sender=__name__, credentials={"username": username}, request=self.request
+        device = match_token(user, token) if token else None
+        if device is None:
+            # A wrong token counts as a failed sign-in, toward the lockout.
+            user_login_failed.send(
+                sender=__name__, credentials={"username": username}, request=self.request
+            )
+            raise ValidationError(
+                _(
+                    "確認コードが正しくありません。認証アプリの最新のコードを入力してください。"
+                    "端末を登録していない場合はシステム管理者に連絡してください。"
                 )
-                raise ValidationError(
-                    _(
-                        "確認コードが正しくありません。認証アプリの最新のコードを入力してください。"
-                        "端末を登録していない場合はシステム管理者に連絡してください。"
-                    )
-                )
-            # django_otp's user_logged_in handler stores the device in the session.
-            user.otp_device = device
+            )
+        # django_otp's user_logged_in handler stores the device in the session.
+        user.otp_device = device
         self.user = user
         return self.cleaned_data
 

@@ -1,6 +1,6 @@
 """Test helpers other apps' tests may use: a staff session verified by a TOTP device.
 
-The admin refuses a session without a verified device (KUMIAI_REQUIRE_2FA), so tests that
+The admin refuses a session without a verified device (django-otp, in every mode), so tests that
 open admin pages sign in through `sign_in_verified`, never by switching two-factor off.
 """
 

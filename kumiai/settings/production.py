@@ -22,5 +22,3 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
-# Two-factor sign-in is not optional in production, whatever the environment says.
-KUMIAI_REQUIRE_2FA = True
