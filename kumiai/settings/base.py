@@ -128,9 +128,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
-# Staff sign in with a TOTP token (django-otp) on top of the password; the demo too, with a
-# printed secret (`manage.py otp_enrol`), never a bypass. Production forces it on.
-KUMIAI_REQUIRE_2FA = env.bool("KUMIAI_REQUIRE_2FA", default=True)
+# Staff sign in with a TOTP token (django-otp) on top of the password, in every mode; demo
+# accounts get a printed secret (`manage.py otp_enrol`), never a bypass.
 LOGIN_URL = "safeguards:sign_in"
 
 # Security headers: no framing, no sniffing, and a policy that allows our own files only;
@@ -163,6 +162,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# One cache shared by every app server (rate limits on the status pages must hold across
+# gunicorn workers and hosts): the database, so no other service is needed.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "kumiai_cache",
+    }
+}
+
 # Uploads (identity documents) live outside any public folder and are never served as static.
 MEDIA_ROOT = Path(env.str("KUMIAI_PRIVATE_DIR", default=str(VAR_DIR / "private")))
 

@@ -1,0 +1,79 @@
+"""`manage.py demo`: the register, one account per role that can really sign in, members."""
+
+import base64
+import io
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.urls import reverse
+from django_otp.oath import totp
+
+from purposes.models import Category, NoticeRevision
+from records.models import Member, Record
+from safeguards.roles import Role, has_role
+
+ACCOUNT_LINE = re.compile(r"user: (\w+)\s+password: (\S+)\s+TOTP secret: ([A-Z2-7]+)")
+
+
+def run_demo(*args: str) -> str:
+    out = io.StringIO()
+    call_command("demo", "--members", "12", *args, stdout=out)
+    return out.getvalue()
+
+
+def current_code(secret: str) -> str:
+    return f"{totp(base64.b32decode(secret)):06d}"
+
+
+@pytest.mark.django_db
+def test_it_creates_one_account_per_role_and_prints_each_password_once():
+    first = run_demo()
+    second = run_demo()
+
+    accounts = {m[0]: m for m in ACCOUNT_LINE.findall(first)}
+    assert set(accounts) == {"officer", "handler", "auditor", "sysadmin"}
+    assert has_role(User.objects.get(username="officer"), Role.PRIVACY_OFFICER)
+    assert has_role(User.objects.get(username="handler"), Role.HANDLER)
+    assert has_role(User.objects.get(username="auditor"), Role.AUDITOR)
+    assert has_role(User.objects.get(username="sysadmin"), Role.SYSTEM_ADMINISTRATOR)
+    assert not ACCOUNT_LINE.search(second)
+    assert "--reset-passwords" in second
+
+
+@pytest.mark.django_db
+def test_it_loads_the_register_and_members_once():
+    run_demo()
+    run_demo()
+
+    assert Category.objects.count() == 17
+    assert NoticeRevision.objects.count() == 1
+    assert Member.objects.count() == 12
+    assert set(Record.objects.values_list("category__code", flat=True).distinct()) == set(
+        Category.objects.values_list("code", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_a_printed_account_signs_in_with_its_password_and_authenticator_code(client):
+    accounts = {
+        user: (password, secret) for user, password, secret in ACCOUNT_LINE.findall(run_demo())
+    }
+    password, secret = accounts["handler"]
+
+    response = client.post(
+        reverse("safeguards:sign_in"),
+        {"username": "handler", "password": password, "otp_token": current_code(secret)},
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_reset_password_replaces_the_old_one(client):
+    old = {user: password for user, password, _ in ACCOUNT_LINE.findall(run_demo())}
+    run_demo("--reset-passwords")
+
+    assert not User.objects.get(username="handler").check_password(old["handler"])
