@@ -4,14 +4,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('records', '0001_initial'),
+        ("records", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='member',
-            options={'ordering': ('symbol', 'number', 'branch'), 'permissions': [('handle_member', 'この加入者の個人データを取り扱う')], 'verbose_name': '加入者', 'verbose_name_plural': '加入者'},
+            name="member",
+            options={
+                "ordering": ("symbol", "number", "branch"),
+                "permissions": [("handle_member", "この加入者の個人データを取り扱う")],
+                "verbose_name": "加入者",
+                "verbose_name_plural": "加入者",
+            },
         ),
     ]

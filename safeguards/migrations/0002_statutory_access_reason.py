@@ -4,24 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('safeguards', '0001_initial'),
+        ("safeguards", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StatutoryAccessReason',
+            name="StatutoryAccessReason",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_seq', models.PositiveBigIntegerField(unique=True, verbose_name='監査イベントの連番')),
-                ('ground', models.CharField(choices=[('law', '法令に基づく場合'), ('life', '人の生命、身体又は財産の保護のために必要がある場合'), ('public_health', '公衆衛生の向上又は児童の健全な育成の推進のために特に必要がある場合'), ('state', '国の機関等が法令の定める事務を遂行することに対して協力する必要がある場合')], max_length=20, verbose_name='根拠')),
-                ('reason', models.TextField(verbose_name='理由')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "event_seq",
+                    models.PositiveBigIntegerField(unique=True, verbose_name="監査イベントの連番"),
+                ),
+                (
+                    "ground",
+                    models.CharField(
+                        choices=[
+                            ("law", "法令に基づく場合"),
+                            ("life", "人の生命、身体又は財産の保護のために必要がある場合"),
+                            (
+                                "public_health",
+                                "公衆衛生の向上又は児童の健全な育成の推進のために特に必要がある場合",
+                            ),
+                            (
+                                "state",
+                                "国の機関等が法令の定める事務を遂行することに対して協力する必要がある場合",
+                            ),
+                        ],
+                        max_length=20,
+                        verbose_name="根拠",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="理由")),
             ],
             options={
-                'verbose_name': '法令に基づく例外の理由',
-                'verbose_name_plural': '法令に基づく例外の理由',
-                'ordering': ('-event_seq',),
+                "verbose_name": "法令に基づく例外の理由",
+                "verbose_name_plural": "法令に基づく例外の理由",
+                "ordering": ("-event_seq",),
             },
         ),
     ]
