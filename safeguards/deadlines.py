@@ -13,6 +13,7 @@ months ends on the corresponding day, or on the month's last day where there is 
 import calendar
 import datetime
 
+import jpholiday
 from django.db.models import Q
 from django.utils import timezone
 
@@ -53,6 +54,29 @@ def add_months(start: datetime.date, months: int) -> datetime.date:
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
     return datetime.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+# The society's offices close for the New Year (年末年始, 12/29 to 1/3), as public offices do
+# (行政機関の休日に関する法律 第1条第1項第3号).
+NEW_YEAR_CLOSURE = ((12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3))
+
+
+def is_working_day(day: datetime.date) -> bool:
+    """A weekday that is neither a public holiday of Japan nor in the New Year closure."""
+    return (
+        day.weekday() < 5
+        and not jpholiday.is_holiday(day)
+        and (day.month, day.day) not in NEW_YEAR_CLOSURE
+    )
+
+
+def add_working_days(start: datetime.date, days: int) -> datetime.date:
+    """The `days`-th working day after `start` (the first day not counted)."""
+    day = start
+    while days > 0:
+        day += datetime.timedelta(days=1)
+        days -= is_working_day(day)
+    return day
 
 
 def due_date(start: datetime.date, *, days: int = 0, months: int = 0) -> datetime.date:

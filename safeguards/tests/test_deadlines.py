@@ -1,5 +1,7 @@
 import datetime
 
+import pytest
+
 from safeguards import deadlines
 
 from .conftest import jst
@@ -48,3 +50,20 @@ def test_it_warns_of_a_lapse_within_thirty_days():
     assert deadlines.lapses_within(d(2026, 12, 31), today=today)
     assert not deadlines.lapses_within(d(2027, 1, 1), today=today)
     assert not deadlines.lapses_within(d(2026, 12, 1), today=today)  # already lapsed
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "due"),
+    [
+        # Received on a Monday: five working days later is the next Monday.
+        (datetime.date(2026, 11, 16), 5, datetime.date(2026, 11, 24)),  # 11/23 勤労感謝の日
+        # Received on a Friday evening: the weekend does not count.
+        (datetime.date(2026, 11, 27), 1, datetime.date(2026, 11, 30)),
+        # Received before the New Year closure: 12/28 counts, 12/29 to 1/3 do not.
+        (datetime.date(2026, 12, 25), 2, datetime.date(2027, 1, 4)),
+        # Golden Week: 4/29 and 5/3 to 5/5 are holidays.
+        (datetime.date(2027, 4, 28), 3, datetime.date(2027, 5, 7)),
+    ],
+)
+def test_working_days_skip_weekends_holidays_and_the_new_year(start, days, due):
+    assert deadlines.add_working_days(start, days) == due
