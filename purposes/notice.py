@@ -16,7 +16,9 @@ DEFAULT_NOTICE = Path(__file__).resolve().parent / "data" / "notice-ja.md"
 _JAPANESE = (
     r"\u3000-\u303f\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 )
-_SPACE_BETWEEN_JAPANESE = re.compile(rf"(?<=[{_JAPANESE}]) +(?=[{_JAPANESE}])")
+# A bracket that closes before, or opens after, the space counts as Japanese text too: the
+# print broke 「含む) 及び」 as it broke 「デ ータ化」.
+_SPACE_BETWEEN_JAPANESE = re.compile(rf"(?<=[{_JAPANESE})]) +(?=[{_JAPANESE}(])")
 
 _HEADING = re.compile(r"^## +(?P<text>.+)$")
 _NUMBERED_SECTION = re.compile(r"^(?P<number>[1-4])\. ")

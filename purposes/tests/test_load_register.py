@@ -27,6 +27,10 @@ def test_it_keeps_the_clean_phrase(loaded):
     ):
         assert Purpose.objects.filter(name=phrase).exists(), phrase
     assert not Purpose.objects.filter(name__contains=" ").exists()
+    assert not Category.objects.filter(name__contains=" ").exists()
+    assert Category.objects.filter(
+        name="被扶養者(被扶養者になろうとする者を含む)及びその同居家族の収入及び身分関係に関する情報"
+    ).exists()
 
 
 def test_it_shares_a_purpose_between_categories(loaded):

@@ -13,7 +13,8 @@ JAPANESE = r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]
 
 
 def clean(text: str) -> str:
-    return re.sub(rf"(?<={JAPANESE}) +(?={JAPANESE})", "", text.strip())
+    # Spaces the print's line breaks left: between Japanese characters, or after a bracket.
+    return re.sub(rf"(?<={JAPANESE}|\)) +(?={JAPANESE}|\()", "", text.strip())
 
 
 def notice_file_register() -> list[tuple[str, list[str]]]:
