@@ -111,15 +111,10 @@ def kenshin_and_receipt(register):
 @pytest.fixture
 def sign_in(client):
     """Sign `user` in to the test client as staff do: password and a verified OTP device."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from safeguards.testing import sign_in_verified
 
     def sign_in(user):
-        client.force_login(user)
-        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+        sign_in_verified(client, user)
         return client
 
     return sign_in

@@ -131,8 +131,8 @@ ADMIN_MODELS = {
     "complaints/complaint": (302, 200, 200, 200, 403, 200),
     "purposes/category": (302, 403, 403, 200, 200, 200),
     "purposes/purpose": (302, 403, 403, 200, 200, 200),
-    "purposes/notice": (302, 403, 403, 403, 403, 200),
-    "purposes/noticerevision": (302, 403, 403, 403, 403, 200),
+    "purposes/notice": (302, 403, 403, 200, 200, 200),
+    "purposes/noticerevision": (302, 403, 403, 200, 200, 200),
     # The safeguards registers: the privacy officer keeps them, the 監事 reads them.
     **{
         f"safeguards/{register}": (302, 403, 403, 200, 200, 200)

@@ -5,8 +5,6 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from purposes.loader import load_register
 
@@ -20,26 +18,15 @@ def loaded(db):
 
 
 @pytest.fixture
-def officer(db, django_user_model):
-    """The privacy officer: a superuser, as the admin tests post as."""
-    return django_user_model.objects.create_superuser(
-        username="officer", email="officer@example.org", password="unused-in-tests"
-    )
+def officer(privacy_officer):
+    """The privacy officer persona (root conftest), who keeps the register."""
+    return privacy_officer
 
 
 @pytest.fixture
-def officer_client(client, officer):
-    """Signed in and verified by a TOTP device, as the two-factor admin requires.
-
-    Not `safeguards.testing.sign_in_verified`: purposes sits below safeguards and may not
-    import it.
-    """
-    device = TOTPDevice.objects.create(user=officer, name="test", confirmed=True)
-    client.force_login(officer)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+def officer_client(sign_in, officer):
+    """The officer signed in and verified by a TOTP device, as the two-factor admin requires."""
+    return sign_in(officer)
 
 
 @pytest.fixture
