@@ -10,6 +10,7 @@ urlpatterns = [
     path("requests/", include("disclosure.urls")),
     path("accounts/", include("safeguards.urls")),
     path("complaints/", include("complaints.urls")),
+    path("reports/", include("reports.urls")),
     path("api/v1/", include("records.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

@@ -1,0 +1,82 @@
+"""The scope register (who may handle which categories) and its changes in a period."""
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+
+from purposes.models import Category
+from records.models import MemberUserObjectPermission
+from reports.period import Period
+from reports.tables import Chart, Report, Table
+from safeguards.roles import Role
+from safeguards.scopes import category_ids_for
+
+from . import events
+from .names import staff_names
+
+CHANGES = ("scope.granted", "scope.withdrawn")
+
+
+def scope_register(period: Period) -> Report:
+    categories = dict(Category.objects.values_list("id", "name"))
+    staff = get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+    rows = []
+    holders: dict[str, int] = dict.fromkeys(categories.values(), 0)
+    for user in staff.prefetch_related("groups"):
+        ids = category_ids_for(user)
+        members = MemberUserObjectPermission.objects.filter(user=user).count()
+        if not (ids or members):
+            continue
+        names = [categories[i] for i in sorted(ids)]
+        for name in names:
+            holders[name] += 1
+        roles = [g.name for g in user.groups.all() if g.name in Role.values]
+        name = user.get_full_name() or user.get_username()
+        rows.append((name, "、".join(roles), "、".join(names), members))
+    changes = list(
+        events.in_period(period, *CHANGES)
+        .values("seq", "at", "actor_id", "action", "target_type", "target_id", "details")
+        .order_by("seq")
+    )
+    names = staff_names(
+        {c["actor_id"] for c in changes} | {c["details"].get("user") for c in changes}
+    )
+    return Report(
+        "scopes",
+        _("取扱担当者とその取り扱う個人データの範囲"),
+        period,
+        [
+            Table(
+                _("現在の担当"),
+                (_("職員"), _("役割"), _("取り扱う類型"), _("個別に割り当てられた加入者の数")),
+                rows,
+            ),
+            Table(
+                _("類型ごとの担当者数"),
+                (_("類型"), _("担当者数")),
+                sorted(holders.items(), key=lambda item: -item[1]),
+                Chart.BARS,
+            ),
+            Table(
+                _("期間中の担当の変更"),
+                (_("連番"), _("日時"), _("変更した人"), _("変更"), _("対象の職員"), _("範囲")),
+                [
+                    (
+                        c["seq"],
+                        c["at"],
+                        names.get(c["actor_id"]),
+                        _("割当て") if c["action"] == CHANGES[0] else _("解除"),
+                        names.get(c["details"].get("user")),
+                        _scope_target(c, categories),
+                    )
+                    for c in changes
+                ],
+                links=[events.url(period, seq=c["seq"]) for c in changes],
+            ),
+        ],
+    )
+
+
+def _scope_target(change: dict, categories: dict) -> str:
+    if change["target_type"] == "purposes.category":
+        return categories.get(int(change["target_id"]), change["target_id"])
+    return _("加入者ID %(id)s") % {"id": change["target_id"]}

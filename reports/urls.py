@@ -1,0 +1,17 @@
+from django.urls import path
+
+from .views.access import AccessReviewView, EventListView
+from .views.overview import OverviewView
+from .views.scopes import ScopeRegisterView
+from .views.trail import TrailView, VerifyView
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", OverviewView.as_view(), name="overview"),
+    path("access/", AccessReviewView.as_view(), name="access"),
+    path("events/", EventListView.as_view(), name="events"),
+    path("trail/", TrailView.as_view(), name="trail"),
+    path("trail/verify/", VerifyView.as_view(), name="verify"),
+    path("scopes/", ScopeRegisterView.as_view(), name="scopes"),
+]
