@@ -8,7 +8,8 @@ about to lapse is a column, a filter and the default order of each list.
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, Value, When
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -441,13 +442,18 @@ class IncidentStepInline(admin.TabularInline):
     """The timeline: every step, in order, read-only."""
 
     model = IncidentStep
-    fields = ("at", "kind", "from_state", "to_state", "by", "note")
+    fields = ("at", "kind", "from_state", "to_state", "taken_by", "note")
     readonly_fields = fields
     extra = 0
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=gettext_lazy("担当者"))
+    def taken_by(self, step):
+        # Only the report of a leak raised on the public complaints form has no staff member.
+        return step.by or _("申出人（苦情の申出）")
 
 
 @admin.register(Incident)
@@ -463,14 +469,27 @@ class IncidentAdmin(admin.ModelAdmin):
         "overdue",
         "persons_notified_at",
     )
-    list_filter = ("state", OverdueFilter, "kind")
+    list_filter = ("state", OverdueFilter, "kind", "source")
     # Open incidents first, the longest known on top.
     ordering = (_last_when(state=Incident.State.CLOSED), "discovered_at")
     date_hierarchy = "discovered_at"
     # Any staff member reports in a short form; the privacy officer assesses on the full one.
     add_fields = ("kind", "discovered_at", "summary")
     fieldsets = (
-        (None, {"fields": ("kind", "discovered_at", "summary", "state", "reported_by")}),
+        (
+            None,
+            {
+                "fields": (
+                    "kind",
+                    "discovered_at",
+                    "summary",
+                    "state",
+                    "source",
+                    "reported_by",
+                    "complaint_links",
+                )
+            },
+        ),
         (
             gettext_lazy("評価（法第26条、規則第7条）"),
             {
@@ -516,7 +535,9 @@ class IncidentAdmin(admin.ModelAdmin):
     )
     readonly_fields = (
         "state",
+        "source",
         "reported_by",
+        "complaint_links",
         "report_required",
         "criteria",
         "preliminary_due",
@@ -547,6 +568,19 @@ class IncidentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # An incident is evidence: it is closed, never deleted.
         return False
+
+    @admin.display(description=gettext_lazy("苦情"))
+    def complaint_links(self, obj):
+        # The complaints that reported it (`Complaint.incident`, related name `complaints`),
+        # by receipt number only: what was written stays on the desk's own page.
+        return format_html_join(
+            "、",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:complaints_complaint_change", args=[pk]), number)
+                for pk, number in obj.complaints.values_list("pk", "receipt_number")
+            ),
+        ) or _("なし")
 
     @admin.display(description=gettext_lazy("委員会への報告"), boolean=True)
     def report_required(self, obj):

@@ -9,6 +9,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
@@ -158,10 +159,22 @@ def _alert_officers(incident: Incident, subject: str) -> None:
 
 
 @transaction.atomic
-def report_incident(*, incident: Incident, by, now: datetime.datetime | None = None) -> Incident:
-    """Any staff member reports a suspected leak, loss or damage; the officers are alerted."""
+def report_incident(
+    *,
+    incident: Incident,
+    by: AbstractBaseUser | None,
+    source: str = Incident.Source.STAFF,
+    now: datetime.datetime | None = None,
+) -> Incident:
+    """Record a suspected leak, loss or damage and alert the officers (APPI Art. 26).
+
+    Any staff member reports one (`by`); the complaints desk reports what a complaint
+    raised (`source` COMPLAINT), with `by` None when the public filed it on the web form.
+    Raises ValidationError for a staff report without a staff member.
+    """
     now = now or timezone.now()
     incident.reported_by = by
+    incident.source = source
     incident.state = State.REPORTED
     incident.full_clean()
     incident.save()
@@ -170,7 +183,7 @@ def report_incident(*, incident: Incident, by, now: datetime.datetime | None = N
         action="safeguards.incident.reported",
         actor=actor_for(by),
         target=incident,
-        details={"kind": incident.kind},
+        details={"kind": incident.kind, "source": source},
     )
     _alert_officers(incident, _("【至急】漏えい等事案の報告がありました"))
     return incident

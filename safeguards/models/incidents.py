@@ -2,6 +2,9 @@
 against APPI Art. 26 and Enforcement Rules Art. 7, the reports to the 個人情報保護委員会,
 the notice to the persons affected, and a timeline of every step.
 
+Staff report incidents; so does the complaints desk, for a complaint that reports a suspected
+leak, and then no staff member need stand behind the report (`Incident.Source`).
+
 State changes go through `safeguards.incidents.transition`; deadlines come from
 `safeguards.deadlines`.
 """
@@ -20,6 +23,10 @@ class Incident(models.Model):
         LOSS = "loss", _("滅失")
         DAMAGE = "damage", _("毀損")
 
+    class Source(models.TextChoices):
+        STAFF = "staff", _("職員からの報告")
+        COMPLAINT = "complaint", _("苦情の申出")
+
     class State(models.TextChoices):
         REPORTED = "reported", _("報告受付")
         ASSESSING = "assessing", _("評価中")
@@ -30,9 +37,15 @@ class Incident(models.Model):
     kind = models.CharField(_("事案の種類"), max_length=16, choices=Kind.choices)
     summary = models.TextField(_("概要"), help_text=_("いつ、何が起きたか（規則第8条第1項第1号）"))
     discovered_at = models.DateTimeField(_("発覚日時"))
+    source = models.CharField(
+        _("報告の経路"), max_length=16, choices=Source.choices, default=Source.STAFF
+    )
+    # Empty when the public reported it on the complaints form: no staff member did.
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="reported_incidents",
         verbose_name=_("報告者"),
     )
@@ -103,6 +116,11 @@ class Incident(models.Model):
                 | models.Q(preliminary_reported_at__isnull=False),
                 name="safeguards_incident_preliminary_has_date",
             ),
+            # Only a complaint from the public comes without a staff member who reported it.
+            models.CheckConstraint(
+                condition=models.Q(source="complaint") | models.Q(reported_by__isnull=False),
+                name="safeguards_incident_staff_report_has_reporter",
+            ),
         ]
         indexes = [
             # The admin banner and the overdue list: incidents not yet closed.
@@ -126,9 +144,12 @@ class IncidentStep(models.Model):
         Incident, on_delete=models.CASCADE, related_name="steps", verbose_name=_("事案")
     )
     at = models.DateTimeField(_("日時"))
+    # Empty for the report of an incident that the public raised on the complaints form.
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("担当者"),
     )
@@ -145,6 +166,13 @@ class IncidentStep(models.Model):
         verbose_name = _("事案の経過")
         verbose_name_plural = _("事案の経過")
         ordering = ("incident", "at", "id")
+        constraints = [
+            # Every step after the report is taken by a member of staff.
+            models.CheckConstraint(
+                condition=models.Q(kind="reported") | models.Q(by__isnull=False),
+                name="safeguards_incidentstep_staff_after_report",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.incident} {self.get_kind_display()}"

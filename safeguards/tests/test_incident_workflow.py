@@ -4,10 +4,11 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from audit.models import Event
+from audit.trail import PUBLIC
 from purposes.tests.factories import CategoryFactory
 from safeguards import incidents
 from safeguards.models import Incident, IncidentStep, OfficerAppointment
@@ -28,14 +29,14 @@ def emergency_line(officer):
     )
 
 
-def report(by, **fields) -> Incident:
+def report(by, source=Incident.Source.STAFF, **fields) -> Incident:
     incident = Incident(
         kind=Incident.Kind.LOSS,
         summary="USBメモリの紛失",
         discovered_at=jst(2026, 12, 30, 23, 30),
         **fields,
     )
-    return incidents.report_incident(incident=incident, by=by)
+    return incidents.report_incident(incident=incident, by=by, source=source)
 
 
 def test_any_staff_member_reports_and_the_officer_is_mailed_on_commit(
@@ -49,6 +50,29 @@ def test_any_staff_member_reports_and_the_officer_is_mailed_on_commit(
     assert "漏えい等事案" in mail.outbox[0].subject
     assert incident.steps.get().kind == IncidentStep.Kind.REPORTED
     assert Event.objects.filter(action="safeguards.incident.reported").count() == 1
+
+
+def test_a_complaint_from_the_public_reports_without_a_staff_member(
+    emergency_line, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = report(None, source=Incident.Source.COMPLAINT)
+
+    assert incident.reported_by is None
+    assert incident.steps.get().by is None
+    assert mail.outbox[0].to == ["officer@example.org"]
+    event = Event.objects.get(action="safeguards.incident.reported")
+    assert (event.actor_kind, event.actor_id) == (PUBLIC, None)
+    assert event.details == {"kind": "loss", "source": "complaint"}
+
+
+def test_a_staff_report_needs_the_staff_member(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        report(None)
+
+    assert not Incident.objects.exists()
+    assert not Event.objects.filter(action="safeguards.incident.reported").exists()
+    assert mail.outbox == []
 
 
 def test_a_reportable_incident_goes_to_the_commission_and_is_closed(officer, handler):
