@@ -76,7 +76,7 @@ def complaint_file(
 
     with transaction.atomic():
         if complaint.subject == Complaint.Subject.LEAK:
-            complaint.incident = _report_incident(complaint, by=by)
+            complaint.incident = _report_incident(complaint)
         complaint.full_clean()
         complaint.save()
         append(
@@ -98,16 +98,17 @@ def complaint_file(
     return complaint, token
 
 
-def _report_incident(complaint: Complaint, *, by) -> Incident:
+def _report_incident(complaint: Complaint) -> Incident:
     # The summary says where it came from and nothing of what was written: the officer
-    # reads the complaint itself, behind sign-in.
+    # reads the complaint itself, behind sign-in. The reporter is the desk member who took
+    # it down, or nobody for the web form: the public reported it, not a member of staff.
     incident = Incident(
         kind=Incident.Kind.LEAK,
         summary=_("苦情（受付番号 %(number)s）による漏えい等のおそれの申出")
         % {"number": complaint.receipt_number},
         discovered_at=complaint.received_at,
     )
-    report_incident(incident=incident, by=by)
+    report_incident(incident=incident, by=complaint.created_by, source=Incident.Source.COMPLAINT)
     if complaint.category_id:
         incident.categories.add(complaint.category_id)
     return incident

@@ -1,5 +1,8 @@
+import re
+
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 
 from audit.tests.fixtures import audit_transactional_db  # noqa: F401
 
@@ -19,3 +22,18 @@ def desk(db):
     from safeguards.roles import Role
 
     return _staff("desk", Role.HANDLER)
+
+
+@pytest.fixture
+def submit_online(client):
+    """The public form as a visitor sends it: filled in, confirmed, sent; the page they land on."""
+
+    def submit_online(data):
+        confirm = client.post(reverse("complaints:new"), {**data, "confirm": ""})
+        assert "complaints/confirm.html" in [t.name for t in confirm.templates], confirm.text
+        key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', confirm.text)[1]
+        return client.post(
+            reverse("complaints:new"), {**data, "submission_key": key, "submit": ""}, follow=True
+        )
+
+    return submit_online

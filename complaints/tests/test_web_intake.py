@@ -24,18 +24,8 @@ NAMED = {
 }
 
 
-def _confirm_and_submit(client, data):
-    confirm = client.post(reverse("complaints:new"), {**data, "confirm": ""})
-    assert confirm.status_code == 200
-    assert "complaints/confirm.html" in [t.name for t in confirm.templates]
-    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', confirm.text)[1]
-    return client.post(
-        reverse("complaints:new"), {**data, "submission_key": key, "submit": ""}, follow=True
-    )
-
-
-def test_it_files_a_named_complaint_after_the_confirmation_step(client):
-    response = _confirm_and_submit(client, NAMED)
+def test_it_files_a_named_complaint_after_the_confirmation_step(submit_online):
+    response = submit_online(NAMED)
 
     complaint = Complaint.objects.get()
     assert complaint.channel == Complaint.Channel.WEB
@@ -49,9 +39,11 @@ def test_it_files_a_named_complaint_after_the_confirmation_step(client):
     assert Event.objects.filter(action="complaint.received", target_id=str(complaint.pk)).exists()
 
 
-def test_it_mails_the_receipt_to_the_address_given(client, django_capture_on_commit_callbacks):
+def test_it_mails_the_receipt_to_the_address_given(
+    submit_online, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        _confirm_and_submit(client, NAMED)
+        submit_online(NAMED)
 
     (message,) = mail.outbox
     complaint = Complaint.objects.get()
@@ -60,8 +52,8 @@ def test_it_mails_the_receipt_to_the_address_given(client, django_capture_on_com
     assert "健診の結果" not in message.body  # the complaint's words stay out of mail
 
 
-def test_it_shows_the_token_only_once(client):
-    _confirm_and_submit(client, NAMED)
+def test_it_shows_the_token_only_once(client, submit_online):
+    submit_online(NAMED)
 
     again = client.get(reverse("complaints:received"), follow=True)
 
@@ -95,22 +87,22 @@ def test_it_asks_a_named_complainant_for_one_way_to_reply(client):
     assert not Complaint.objects.exists()
 
 
-def test_it_links_a_member_whose_symbol_and_number_match_exactly(client):
+def test_it_links_a_member_whose_symbol_and_number_match_exactly(submit_online):
     member = MemberFactory(symbol="1001", number="42")
     data = {**NAMED, "is_member": "on", "member_symbol": "１００１", "member_number": "４２"}
 
-    _confirm_and_submit(client, data)
+    submit_online(data)
 
     assert Complaint.objects.get().member == member
 
 
-def test_it_answers_alike_whether_or_not_the_member_exists(client):
+def test_it_answers_alike_whether_or_not_the_member_exists(submit_online):
     MemberFactory(symbol="1001", number="42")
-    known = _confirm_and_submit(
-        client, {**NAMED, "is_member": "on", "member_symbol": "1001", "member_number": "42"}
+    known = submit_online(
+        {**NAMED, "is_member": "on", "member_symbol": "1001", "member_number": "42"}
     )
-    unknown = _confirm_and_submit(
-        client, {**NAMED, "is_member": "on", "member_symbol": "1001", "member_number": "43"}
+    unknown = submit_online(
+        {**NAMED, "is_member": "on", "member_symbol": "1001", "member_number": "43"}
     )
 
     def scrub(text):
