@@ -74,19 +74,6 @@ def test_it_lists_overdue_complaints_first(sign_in, desk):
     assert listed == [overdue, later]
 
 
-def test_it_links_a_member_by_id_only_and_shows_none_of_their_data(sign_in, desk):
-    member = MemberFactory(symbol="2002", number="7", name="秘密加入者")
-    complaint = ComplaintFactory(member_symbol="2002", member_number="7", member=member)
-    client = sign_in(desk)
-
-    response = client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
-
-    assert response.status_code == 200
-    assert reverse("admin:records_member_change", args=[member.pk]) in response.text
-    assert member.name not in response.text
-    assert member.name_kana not in response.text
-
-
 def test_it_matches_a_member_when_the_desk_corrects_the_number(sign_in, desk):
     member = MemberFactory(symbol="3003", number="9")
     complaint = ComplaintFactory(member_symbol="3003", member_number="8")
