@@ -6,6 +6,7 @@ register's notice (`purposes.Notice`). `issue` stores what it rendered: a letter
 it was sent. Nothing here decides anything; the caller's transaction holds the row.
 """
 
+import hashlib
 import io
 from xml.sax.saxutils import escape
 
@@ -174,7 +175,12 @@ def issue(request: Request, kind: str, *, extra: list[Flowable] = ()) -> Letter:
     """Render the letter, store it under MEDIA_ROOT and return its row (caller's transaction)."""
     title = Letter.Kind(kind).label
     pdf = render(title, [*_letterhead(request), *body(request, kind, list(extra))])
-    letter = Letter(request=request, kind=kind, issued_on=deadlines.today())
+    letter = Letter(
+        request=request,
+        kind=kind,
+        issued_on=deadlines.today(),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
     letter.file.save(f"{request.receipt_number}-{kind}.pdf", ContentFile(pdf), save=False)
     letter.full_clean()
     letter.save()

@@ -132,7 +132,8 @@ class Request(models.Model):
     member_branch = models.CharField(_("枝番"), max_length=2)
     name = models.CharField(_("氏名"), max_length=100)
     name_kana = models.CharField(_("フリガナ"), max_length=100)
-    birth_date = models.DateField(_("生年月日"))
+    # Empty only once a 消去 has replaced the filing by `identity_digest` (disclosure.erasure).
+    birth_date = models.DateField(_("生年月日"), null=True)
     postal_code = models.CharField(_("郵便番号"), max_length=8)
     address = models.CharField(_("住所"), max_length=200)
     phone = models.CharField(_("電話番号"), max_length=20)
@@ -165,6 +166,11 @@ class Request(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("照合した加入者"),
+    )
+    # After a 消去 of the member: a keyed digest of the filing's personal fields, which are
+    # then emptied when the request closes (disclosure.erasure says why and what stays).
+    identity_digest = models.CharField(
+        _("請求書の記載事項のダイジェスト"), max_length=64, blank=True, editable=False
     )
     # SHA-256 of the status page's secret token; the token itself is only ever mailed.
     # A random token has entropy enough that an unsalted fast hash is safe to keep.
@@ -213,9 +219,12 @@ class Request(models.Model):
                 | ~models.Q(outcome=""),
                 name="disclosure_request_decided_has_outcome",
             ),
+            # A matched request names its member, or, once the member was erased, keeps the
+            # digest of what the filing said instead.
             models.CheckConstraint(
                 condition=~models.Q(state__in=("review", "decided", "carried_out", "closed"))
-                | models.Q(member__isnull=False),
+                | models.Q(member__isnull=False)
+                | ~models.Q(identity_digest=""),
                 name="disclosure_request_matched_has_member",
             ),
             # An extension moves the deadline later and says why (APPI Art. 36 style notice).
@@ -391,7 +400,10 @@ class ReceiptConsultation(models.Model):
 
 
 class Letter(models.Model):
-    """A letter sent to the requester, kept as the PDF that was sent."""
+    """A letter sent to the requester, kept as the PDF that was sent.
+
+    After a 消去 the PDF (which names the requester) is deleted and its digest stays.
+    """
 
     class Kind(models.TextChoices):
         ACKNOWLEDGEMENT = "acknowledgement", _("受付のお知らせ")
@@ -407,7 +419,8 @@ class Letter(models.Model):
     )
     kind = models.CharField(_("種類"), max_length=16, choices=Kind.choices)
     issued_on = models.DateField(_("発行日"))
-    file = models.FileField(_("PDF"), upload_to="disclosure/letters/%Y/%m/")
+    file = models.FileField(_("PDF"), upload_to="disclosure/letters/%Y/%m/", blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("通知書")

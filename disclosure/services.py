@@ -26,7 +26,7 @@ from safeguards import deadlines
 from safeguards.models import StatutoryGround
 from safeguards.roles import Role, has_role
 
-from . import letters, notify, package, workflow
+from . import erasure, letters, notify, package, workflow
 from .models import (
     DecisionItem,
     IdentityDocument,
@@ -355,6 +355,9 @@ def request_carry_out(*, request: Request, by) -> Request:
             by=by,
             reference=request.receipt_number,
         )
+    if Kind.ERASURE in kinds:
+        # APPI Art. 35(2): after the package and the corrections, which read the records.
+        erasure.carry_out(request=request, by=by)
     if Kind.PURPOSE_NOTICE in kinds:
         # APPI Art. 32(2): the purposes that apply to this member's categories, as published.
         held_categories = {record.category_id: record.category for record in held}
@@ -364,3 +367,12 @@ def request_carry_out(*, request: Request, by) -> Request:
         ]
         letters.issue(request, Letter.Kind.PURPOSES, extra=[letters.table(rows)] if rows else [])
     return workflow.transition(request, Request.State.CARRIED_OUT, by=by)
+
+
+@transaction.atomic
+def request_close(*, request: Request, by) -> Request:
+    """Close the request; a filing whose member was erased keeps only its digest from now."""
+    request = workflow.transition(request, Request.State.CLOSED, by=by)
+    erasure.closed(request=request, by=by)
+    request.refresh_from_db()
+    return request

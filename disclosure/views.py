@@ -205,7 +205,8 @@ def letter(request, receipt, pk):
     if filed is None:
         raise Http404
     try:
-        sent = filed.letters.get(pk=pk)
+        # A letter's PDF is gone after a 消去 (disclosure.erasure): only its digest stays.
+        sent = filed.letters.exclude(file="").get(pk=pk)
     except Letter.DoesNotExist:
         raise Http404 from None
     trail.append(

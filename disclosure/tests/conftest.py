@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from audit.tests.fixtures import audit_transactional_db  # noqa: F401  (a fixture)
 
@@ -16,10 +17,31 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
+def _fresh_rate_limits(request):
+    # The cache is a database table: only tests that have the database can (and need) clear it.
+    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
+    if uses_db or request.node.get_closest_marker("django_db"):
+        cache.clear()
 
 
 @pytest.fixture
 def jpeg():
     return lambda name="licence.jpg": SimpleUploadedFile(name, JPEG, content_type="image/jpeg")
+
+
+@pytest.fixture
+def officer(privacy_officer, register):
+    """The officer who answers requests: in good standing, scoped to the member's categories."""
+    from safeguards.models import TrainingCourse, TrainingSession
+    from safeguards.scopes import grant_scope
+    from safeguards.training import record_attendance, sign_pledge
+
+    today = timezone.localdate()
+    sign_pledge(user=privacy_officer, version="test", signed_on=today, by=privacy_officer)
+    session = TrainingSession.objects.create(
+        course=TrainingCourse.objects.create(title="個人情報保護研修"), held_on=today
+    )
+    record_attendance(session=session, user=privacy_officer, score=100, by=privacy_officer)
+    for code in ("health-checks", "receipts"):
+        grant_scope(user=privacy_officer, category=register[code], by=privacy_officer)
+    return privacy_officer

@@ -8,7 +8,6 @@ import re
 import zipfile
 
 import pytest
-from django.utils import timezone
 
 from audit.models import Event
 from disclosure import services
@@ -17,7 +16,6 @@ from disclosure.workflow import transition
 from records import gate
 from records.models import Restriction
 from records.tests.factories import MemberFactory, RecordFactory
-from safeguards.scopes import grant_scope
 
 from .test_filing import FULL_WIDTH, draft_of
 
@@ -53,23 +51,6 @@ def member(register):
             member=member, category=register["receipts"], payload=RECEIPT, title="秘匿レセプト"
         ),
     }
-
-
-@pytest.fixture
-def officer(privacy_officer, register):
-    """The officer who answers requests: in good standing, scoped to the member's categories."""
-    from safeguards.models import TrainingCourse, TrainingSession
-    from safeguards.training import record_attendance, sign_pledge
-
-    today = timezone.localdate()
-    sign_pledge(user=privacy_officer, version="test", signed_on=today, by=privacy_officer)
-    session = TrainingSession.objects.create(
-        course=TrainingCourse.objects.create(title="個人情報保護研修"), held_on=today
-    )
-    record_attendance(session=session, user=privacy_officer, score=100, by=privacy_officer)
-    for code in ("health-checks", "receipts"):
-        grant_scope(user=privacy_officer, category=register[code], by=privacy_officer)
-    return privacy_officer
 
 
 def file_on_the_web(client, jpeg) -> tuple[Request, str]:
