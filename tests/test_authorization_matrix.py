@@ -129,6 +129,10 @@ ADMIN_MODELS = {
     "axes/accessfailurelog": (302, 403, 403, 403, 403, 200),
     # The desk (handlers and the privacy officer); the monthly summary shares these statuses.
     "complaints/complaint": (302, 200, 200, 200, 403, 200),
+    # The requests desk: the same staff; the moves' pages and identity documents share these
+    # statuses (who may make which move is the state table's, tested in disclosure).
+    "disclosure/request": (302, 200, 200, 200, 403, 200),
+    "disclosure/kindpolicy": (302, 200, 200, 200, 403, 200),
     "purposes/category": (302, 403, 403, 200, 200, 200),
     "purposes/purpose": (302, 403, 403, 200, 200, 200),
     "purposes/notice": (302, 403, 403, 200, 200, 200),
