@@ -173,3 +173,26 @@ def test_a_refusal_is_committed_although_the_block_rolls_back(handler_kenshin):
         gate.open_access(user=handler_kenshin, surface="api", purpose="")
     with transaction.atomic():
         assert Event.objects.filter(action="access.refused").count() == 1
+
+
+def test_the_count_leaves_out_what_a_restriction_withholds(handler_receipt, register):
+    kept, stopped, elsewhere = MemberFactory(), MemberFactory(), MemberFactory()
+    for member in (kept, stopped, elsewhere):
+        RecordFactory.create_batch(2, member=member, category=register["receipts"])
+    Restriction.objects.create(
+        member=stopped, kind=Restriction.Kind.SUSPEND_USE, since=datetime.date(2020, 1, 1)
+    )
+    Restriction.objects.create(
+        member=elsewhere,
+        kind=Restriction.Kind.SUSPEND_USE,
+        category=register["health-checks"],
+        since=datetime.date(2020, 1, 1),
+    )
+    with gate.ledger():
+        access = gate.open_access(user=handler_receipt, surface="api", purpose=NOTICE)
+        rows = gate.records(access)
+        assert rows.count() == len(list(rows)) == 4
+        assert rows.filter(member=stopped).count() == 0
+        assert rows.filter(member=kept).count() == 2
+        assert rows.none().count() == 0
+        assert (rows | rows.filter(member=stopped)).count() == 4
