@@ -158,6 +158,7 @@ class Access:
     statutory: Statutory | None
     category_ids: frozenset[int]  # granted and permitted for the purpose
     member_grant_category_ids: frozenset[int] | None  # None: the user holds no member grant
+    member_grants: "_MemberGrants"
     category_codes: tuple[tuple[int, str], ...]
 
     @property
@@ -196,7 +197,8 @@ def _open(*, user, surface, purpose, statutory, on) -> Access:
     if lapsed:
         raise StandingLapsed(lapsed)
     granted = category_ids_for(user)
-    has_member_grants = _member_grants(user).exists()
+    member_grants = _member_grants(user)
+    has_member_grants = member_grants.exists()
     if not granted and not has_member_grants:
         raise OutOfScope
     codes = tuple(Category.objects.values_list("id", "code"))
@@ -210,6 +212,7 @@ def _open(*, user, surface, purpose, statutory, on) -> Access:
             statutory=statutory,
             category_ids=frozenset(granted),
             member_grant_category_ids=every if has_member_grants else None,
+            member_grants=member_grants,
             category_codes=codes,
         )
     if not purpose:
@@ -228,6 +231,7 @@ def _open(*, user, surface, purpose, statutory, on) -> Access:
         statutory=None,
         category_ids=frozenset(granted & permitted),
         member_grant_category_ids=frozenset(permitted) if has_member_grants else None,
+        member_grants=member_grants,
         category_codes=codes,
     )
 
@@ -256,7 +260,7 @@ class _MemberGrants:
     via_groups: models.QuerySet
 
     def exists(self) -> bool:
-        return self.direct.exists() or self.via_groups.exists()
+        return self.member_ids().exists()
 
     def member_ids(self) -> models.QuerySet:
         # One subquery, not two EXISTS joined by OR: an OR keeps PostgreSQL from turning the
@@ -271,7 +275,7 @@ def _scope(access: Access) -> Q:
     if access.member_grant_category_ids is not None:
         scope |= Q(
             category_id__in=access.member_grant_category_ids,
-            member_id__in=_member_grants(access.user).member_ids(),
+            member_id__in=access.member_grants.member_ids(),
         )
     return scope
 
@@ -330,7 +334,7 @@ def members(access: Access) -> "GatedQuerySet":
     """The members `access` may read: one of their records is visible, or they are granted."""
     shown = Exists(Record.objects.filter(_readable(access), member=OuterRef("pk")))
     if access.member_grant_category_ids is not None:
-        shown |= Q(pk__in=_member_grants(access.user).member_ids())
+        shown |= Q(pk__in=access.member_grants.member_ids())
     return GatedQuerySet(Member).bind(access).filter(shown)
 
 
