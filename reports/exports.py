@@ -65,12 +65,15 @@ def as_pdf(report: Report) -> bytes:
     ]
     for table in report.tables:
         flowables += [Spacer(1, 6 * mm), paragraph(f"■ {table.title}")]
-        if not table.rows:
-            flowables.append(paragraph(_("該当なし")))
-            continue
+        if table.note:
+            flowables.append(paragraph(table.note))
         cells = [[paragraph(c) for c in table.columns]]
         cells += [[paragraph(cell_text(c)) for c in row] for row in table.rows]
+        style = _GRID
+        if not table.rows:
+            cells.append([paragraph(_("該当なし")), *[""] * (len(table.columns) - 1)])
+            style = TableStyle([*_GRID.getCommands(), ("SPAN", (0, 1), (-1, 1))])
         grid = Table(cells, repeatRows=1)
-        grid.setStyle(_GRID)
+        grid.setStyle(style)
         flowables.append(grid)
     return render(report.title, flowables)

@@ -111,6 +111,14 @@ ROWS = {
     "requests/status/<str:receipt>/download/": Row(
         "/requests/status/260401-000001/download/", (405,) * 6
     ),
+    # The auditors' reports (GET only): the 監事 and the privacy officer, verified; the
+    # verify button takes POST only.
+    "reports/": Row("/reports/", (302, 403, 403, 200, 200, 403)),
+    "reports/access/": Row("/reports/access/", (302, 403, 403, 200, 200, 403)),
+    "reports/events/": Row("/reports/events/", (302, 403, 403, 200, 200, 403)),
+    "reports/trail/": Row("/reports/trail/", (302, 403, 403, 200, 200, 403)),
+    "reports/trail/verify/": Row("/reports/trail/verify/", (302, 403, 403, 405, 405, 403)),
+    "reports/scopes/": Row("/reports/scopes/", (302, 403, 403, 200, 200, 403)),
 }
 
 # app_label/model_name -> statuses of its changelist. Members and records: the gate answers

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import jpholiday
 from django import forms
+from django.core.validators import RegexValidator
 from django.db import connection
 from django.db.models import BigIntegerField, BooleanField, Case, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
@@ -72,16 +73,24 @@ def with_category(events: QuerySet, code: str) -> QuerySet:
     ).filter(has_category=True)
 
 
+def _code(**kwargs) -> forms.CharField:
+    # Codes only: the filter is recorded in the view's audit event, which holds no values.
+    return forms.CharField(required=False, max_length=64, validators=[_CODE], **kwargs)
+
+
+_CODE = RegexValidator(r"^[A-Za-z0-9_.:\-]*$", gettext_lazy("コードで指定してください。"))
+
+
 class EventFilter(forms.Form):
     """The drill-down's filter, as the access review writes it into its links."""
 
-    action = forms.CharField(required=False)
+    action = _code()
     actor = forms.IntegerField(required=False)
-    purpose = forms.CharField(required=False)
-    surface = forms.CharField(required=False)
-    category = forms.CharField(required=False)
-    ground = forms.CharField(required=False)
-    reason = forms.CharField(required=False)
+    purpose = _code()
+    surface = _code()
+    category = _code()
+    ground = _code()
+    reason = _code()
     day = forms.DateField(required=False)
     outside = forms.BooleanField(required=False)
     min_rows = forms.IntegerField(required=False, min_value=0)
@@ -99,8 +108,11 @@ def url(period: Period, **filters) -> str:
 def filtered(period: Period, filters: dict) -> QuerySet:
     start, until = period.bounds
     events = annotated(Event.objects.filter(at__gte=start, at__lt=until), period)
-    exact = {"action", "purpose", "surface", "ground", "reason", "day", "outside", "seq"}
+    exact = {"action", "purpose", "day", "outside", "seq"}
     events = events.filter(**{k: v for k, v in filters.items() if k in exact})
+    # Keys of the details by JSON path, which both databases compare as JSON strings.
+    in_details = {"surface", "ground", "reason"}
+    events = events.filter(**{f"details__{k}": v for k, v in filters.items() if k in in_details})
     if "actor" in filters:
         events = events.filter(actor_id=filters["actor"])
     if "min_rows" in filters:

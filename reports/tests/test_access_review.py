@@ -138,3 +138,22 @@ def _links(response, title: str) -> list[str]:
         if section["table"].title.startswith(title):
             return [link for _row, link in section["rows"]]
     raise AssertionError(title)
+
+
+def test_each_rows_drill_down_lists_as_many_events_as_the_row_counts(
+    as_auditor, read, days, handler_kenshin, kenshin_and_receipt
+):
+    read(handler_kenshin, jst(days["working"], 10), purpose=KENSHIN)
+    read(handler_kenshin, jst(days["working"], 20), purpose=KENSHIN, surface=gate.Surface.API)
+    read(
+        handler_kenshin,
+        jst(days["holiday"], 10),
+        statutory=gate.Statutory(ground=StatutoryGround.LIFE, reason="救急搬送先からの照会"),
+    )
+
+    page = as_auditor.get(f"/reports/access/?{period_query(days['start'], days['end'])}")
+
+    for title in ("利用目的別の閲覧", "類型別の閲覧", "担当者別の閲覧", "経路別の閲覧"):
+        for row, link in zip(table(page, title), _links(page, title), strict=True):
+            listed = table(as_auditor.get(link), "監査イベント")
+            assert len(listed) == int(row[1]), (title, row)

@@ -1,0 +1,31 @@
+"""The scope register: who handles which categories now, and the grants and withdrawals of
+the period, from their audit events."""
+
+import pytest
+from django.utils import timezone
+
+from safeguards.scopes import withdraw_scope
+
+from .conftest import period_query, table
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lists_who_handles_which_category_and_the_changes(
+    as_auditor, handler_kenshin, handler_receipt, privacy_officer, register
+):
+    withdraw_scope(user=handler_receipt, category=register["receipts"], by=privacy_officer)
+    today = timezone.localdate()
+
+    page = as_auditor.get(f"/reports/scopes/?{period_query(today, today)}")
+
+    kenshin = register["health-checks"].name
+    assert table(page, "現在の担当") == [["handler_kenshin", "取扱担当者", kenshin, "0"]]
+    assert [kenshin, "1"] in table(page, "類型ごとの担当者数")
+    changes = [row[2:] for row in table(page, "期間中の担当の変更")]
+    receipts = register["receipts"].name
+    assert changes == [
+        ["privacy_officer", "割当て", "handler_kenshin", kenshin],
+        ["privacy_officer", "割当て", "handler_receipt", receipts],
+        ["privacy_officer", "解除", "handler_receipt", receipts],
+    ]

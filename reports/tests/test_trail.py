@@ -1,0 +1,105 @@
+"""The audit trail page: the verify button, a signed checkpoint checked against the chain,
+and the events per day."""
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from audit.checkpoint import generate_key, take_checkpoint
+from audit.models import Event
+from audit.trail import SYSTEM, Actor, append
+
+from .conftest import period_query, table
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def today_query():
+    today = timezone.localdate()
+    return period_query(today, today)
+
+
+def test_it_shows_no_verification_until_one_is_run(as_auditor, today_query):
+    page = as_auditor.get(f"/reports/trail/?{today_query}")
+
+    assert page.status_code == 200
+    assert table(page, "直近の検証結果") == []
+    assert "まだ検証していません" in page.content.decode()
+
+
+def test_the_button_verifies_the_chain_and_the_page_shows_the_result(
+    as_auditor, auditor, today_query
+):
+    append(action="test.event", actor=Actor(SYSTEM))
+
+    response = as_auditor.post(f"/reports/trail/verify/?{today_query}")
+
+    assert response.status_code == 302
+    assert response.url == f"/reports/trail/?{today_query}"
+    verified = Event.objects.get(action="reports.trail_verified")
+    assert verified.actor_id == auditor.pk
+    assert verified.details["problem"] is None
+    assert verified.details["events"] == verified.seq - 1
+    rows = dict(table(as_auditor.get(response.url), "直近の検証結果"))
+    assert rows["チェーンの検証"] == "異常なし"
+    assert rows["検証したイベント数"] == str(verified.seq - 1)
+    assert rows["検証した人"] == "auditor"
+
+
+def test_a_kept_checkpoint_is_checked_against_the_chain(as_auditor, today_query):
+    private_pem, public_pem = generate_key()
+    with transaction.atomic():
+        checkpoint = take_checkpoint(signing_key_pem=private_pem)
+    upload = {
+        "checkpoint": SimpleUploadedFile("cp.json", json.dumps(checkpoint).encode()),
+        "public_key": SimpleUploadedFile("key.pem", public_pem.encode()),
+    }
+
+    as_auditor.post(f"/reports/trail/verify/?{today_query}", upload)
+
+    page = as_auditor.get(f"/reports/trail/?{today_query}")
+    rows = dict(table(page, "直近の検証結果"))
+    assert rows["署名付きチェックポイントとの照合"] == "異常なし"
+    assert rows["公開鍵の指定"] == "あり"
+    assert dict(table(page, "直近の署名付きチェックポイント"))["連番"] == str(checkpoint["seq"])
+
+
+def test_a_checkpoint_signed_by_another_key_is_reported(as_auditor, today_query):
+    private_pem, _public_pem = generate_key()
+    _other_private, other_public = generate_key()
+    with transaction.atomic():
+        checkpoint = take_checkpoint(signing_key_pem=private_pem)
+    upload = {
+        "checkpoint": SimpleUploadedFile("cp.json", json.dumps(checkpoint).encode()),
+        "public_key": SimpleUploadedFile("key.pem", other_public.encode()),
+    }
+
+    as_auditor.post(f"/reports/trail/verify/?{today_query}", upload)
+
+    rows = dict(table(as_auditor.get(f"/reports/trail/?{today_query}"), "直近の検証結果"))
+    assert rows["署名付きチェックポイントとの照合"].startswith("異常あり：チェックポイントの偽造")
+
+
+def test_a_file_that_is_not_text_is_refused_with_a_message(as_auditor, today_query):
+    upload = {"checkpoint": SimpleUploadedFile("cp.json", b"\xff\xfe\x00")}
+
+    response = as_auditor.post(f"/reports/trail/verify/?{today_query}", upload, follow=True)
+
+    assert "テキストファイル（UTF-8）を指定してください" in response.content.decode()
+    assert not Event.objects.filter(action="reports.trail_verified").exists()
+
+
+def test_it_counts_events_per_day_and_by_action(as_auditor, today_query):
+    before = Event.objects.count()
+    append(action="test.event", actor=Actor(SYSTEM))
+
+    page = as_auditor.get(f"/reports/trail/?{today_query}")
+
+    [(day, count)] = table(page, "日別のイベント数")
+    assert day == timezone.localdate().isoformat()
+    assert count == str(before + 1)
+    assert ["test.event", "1"] in table(page, "操作別のイベント数")
