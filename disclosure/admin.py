@@ -1,11 +1,14 @@
-"""The staff side of requests: the worklist (overdue first), paper entry, documents.
+"""The staff side of requests: the worklist (overdue first), paper entry, documents, and
+a page for each move (`disclosure.moves`).
 
 Operations are `disclosure.services` and `disclosure.workflow`; the admin only calls them.
+A request's own page is read-only: every change is a move, with its audit event.
 """
 
 import datetime
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
@@ -18,9 +21,18 @@ from django.utils.translation import gettext_lazy
 
 from safeguards import deadlines
 
-from . import services
+from . import services, workflow
 from .forms import StaffRequestForm
 from .models import IdentityDocument, KindPolicy, Request
+from .moves import MOVES
+
+# What a move may answer instead of doing it: each carries its message in Japanese.
+REFUSALS = (
+    workflow.TransitionRefused,
+    workflow.RequestChangedMeanwhile,
+    PermissionDenied,
+    ValidationError,
+)
 
 
 @admin.register(KindPolicy)
@@ -47,7 +59,10 @@ class RequestAdmin(admin.ModelAdmin):
     list_filter = ("state", "channel")
     search_fields = ("receipt_number",)
     inlines = (DocumentInline,)
-    readonly_fields = ("receipt_number", "token_hash", "state", "member", "submission_key")
+    change_form_template = "admin/disclosure/request/change_form.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Request._meta.fields if field.name != "id"] + ["categories"]
 
     def get_queryset(self, request):
         today = deadlines.today()
@@ -80,12 +95,68 @@ class RequestAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "<int:pk>/move/<str:move>/",
+                self.admin_site.admin_view(self.move_view),
+                name="disclosure_request_move",
+            ),
+            path(
                 "documents/<int:pk>/",
                 self.admin_site.admin_view(self.document_view),
                 name="disclosure_request_document",
             ),
             *super().get_urls(),
         ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        moves = [
+            (name, move.label)
+            for name, move in MOVES.items()
+            if obj is not None and move.is_available(obj)
+        ]
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "moves": moves}
+        )
+
+    def move_view(self, request, pk, move):
+        """One move's page: its form (or a confirmation), then the operation it calls.
+
+        A refusal (off the table, not the user's role, moved meanwhile, invalid) is shown as
+        a message with the page kept as typed; nothing is changed.
+        """
+        filed = get_object_or_404(Request, pk=pk)
+        if move not in MOVES or not self.has_change_permission(request, filed):
+            raise PermissionDenied
+        chosen = MOVES[move]
+        form = None
+        try:
+            form = chosen.form and chosen.form(
+                request.POST or None, request=filed, user=request.user
+            )
+            if request.method == "POST" and (form is None or form.is_valid()):
+                chosen.perform(filed, form, request.user)
+                self.message_user(
+                    request,
+                    _("%(receipt)s：「%(move)s」を行いました。")
+                    % {"receipt": filed.receipt_number, "move": chosen.label},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:disclosure_request_change", filed.pk)
+        except REFUSALS as refusal:
+            self.message_user(request, _refusal_text(refusal), messages.ERROR)
+            if form is None:
+                return redirect("admin:disclosure_request_change", filed.pk)
+        return TemplateResponse(
+            request,
+            "admin/disclosure/request/move.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": filed,
+                "form": form,
+                "title": f"{filed.receipt_number}：{chosen.label}",
+            },
+        )
 
     def document_view(self, request, pk):
         """An identity document, to staff allowed to view requests; never a public URL."""
@@ -126,3 +197,9 @@ class RequestAdmin(admin.ModelAdmin):
                 "title": _("開示等の請求を受け付ける"),
             },
         )
+
+
+def _refusal_text(refusal: Exception) -> str:
+    if isinstance(refusal, ValidationError):
+        return " ".join(refusal.messages)
+    return str(refusal)

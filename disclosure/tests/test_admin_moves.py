@@ -1,0 +1,166 @@
+"""Each move through the admin: done by the right persona, refused with the Japanese reason
+(never a 500) for the wrong one, and closed to staff without the desk's permissions."""
+
+import datetime
+
+import pytest
+from django.contrib.messages import get_messages
+from django.utils import timezone
+
+from disclosure.models import Request
+from disclosure.moves import MOVES
+from records.tests.factories import MemberFactory, RecordFactory
+
+from .factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+State = Request.State
+BIRTH = datetime.date(1980, 1, 2)
+
+
+@pytest.fixture
+def member(register):
+    member = MemberFactory(symbol="1001", number="1", branch="00", birth_date=BIRTH)
+    RecordFactory(member=member, category=register["health-checks"], title="特定健診")
+    return member
+
+
+def at(state, member=None, **extra) -> Request:
+    if state in Request.MATCHED_STATES:
+        extra["member"] = member
+    if state in Request.DECIDED_STATES:
+        extra |= {"outcome": Request.Outcome.FULL, "decided_at": timezone.now()}
+    return RequestFactory(state=state, **extra)
+
+
+def move(client, request, name, data=None):
+    url = f"/admin/disclosure/request/{request.pk}/move/{name}/"
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(url, data or {})
+    request.refresh_from_db()
+    return response, [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def decision(kind="disclosure", granted="on", ground="", reason=""):
+    return {
+        "reasons": "",
+        "items-TOTAL_FORMS": "1",
+        "items-INITIAL_FORMS": "1",
+        "items-0-kind": kind,
+        "items-0-granted": granted,
+        "items-0-ground": ground,
+        "items-0-reason": reason,
+    }
+
+
+# move, state before, what the form sends, persona who may, state after
+ALLOWED = [
+    ("identity_check", State.RECEIVED, {}, "handler_kenshin", State.IDENTITY_CHECK),
+    (
+        "ask_documents",
+        State.IDENTITY_CHECK,
+        {"note": "裏面"},
+        "handler_kenshin",
+        State.AWAITING_DOCUMENTS,
+    ),
+    ("identity_check", State.AWAITING_DOCUMENTS, {}, "handler_kenshin", State.IDENTITY_CHECK),
+    ("match", State.IDENTITY_CHECK, "member", "handler_kenshin", State.REVIEW),
+    ("decide", State.REVIEW, decision(), "officer", State.DECIDED),
+    ("carry_out", State.DECIDED, {}, "handler_kenshin", State.CARRIED_OUT),
+    ("close", State.CARRIED_OUT, {}, "handler_kenshin", State.CLOSED),
+    ("close", State.DECIDED, {}, "handler_kenshin", State.CLOSED),
+    ("reject", State.AWAITING_DOCUMENTS, {"note": "確認できません"}, "officer", State.REJECTED),
+    ("withdraw", State.REVIEW, {"note": ""}, "handler_kenshin", State.WITHDRAWN),
+]
+
+
+@pytest.mark.parametrize(("name", "source", "data", "persona", "to"), ALLOWED)
+def test_the_right_persona_makes_the_move(
+    name, source, data, persona, to, request, sign_in, member
+):
+    filed = at(source, member)
+    data = {"member": member.pk} if data == "member" else data
+    response, said = move(sign_in(request.getfixturevalue(persona)), filed, name, data)
+    assert response.status_code == 302, said
+    assert filed.state == to
+    assert said == [f"{filed.receipt_number}：「{MOVES[name].label}」を行いました。"]
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "data"),
+    [
+        ("decide", State.REVIEW, decision()),
+        ("reject", State.IDENTITY_CHECK, {"note": "確認できません"}),
+        ("extend", State.RECEIVED, {"days": "14", "reason": "照会に時間を要するため"}),
+    ],
+)
+def test_a_handler_is_told_that_the_officer_decides(name, source, data, sign_in, member, request):
+    filed = at(source, member)
+    response, said = move(sign_in(request.getfixturevalue("handler_kenshin")), filed, name, data)
+    assert response.status_code in (200, 302)
+    assert filed.state == source and filed.extended_due_on is None
+    assert said and ("権限がありません" in said[0] or "責任者が行います" in said[0])
+
+
+def test_it_names_a_move_off_the_table(sign_in, handler_kenshin):
+    filed = at(State.RECEIVED)
+    response = sign_in(handler_kenshin).post(f"/admin/disclosure/request/{filed.pk}/move/close/")
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert response.status_code == 302
+    assert said == ["「受付」の請求を「完了」にすることはできません。"]
+
+
+def test_it_keeps_a_refusal_without_its_reason_on_the_page(sign_in, officer, member):
+    filed = at(State.REVIEW, member)
+    response, _said = move(sign_in(officer), filed, "decide", decision(granted=""))
+    assert response.status_code == 200 and filed.state == State.REVIEW
+    assert "errorlist" in response.content.decode()
+
+
+def test_it_extends_the_deadline_with_a_reason(sign_in, officer):
+    filed = at(State.RECEIVED)
+    data = {"days": "14", "reason": "照会に時間を要するため"}
+    response, _said = move(sign_in(officer), filed, "extend", data)
+    assert response.status_code == 302
+    assert filed.extended_due_on == filed.due_on + datetime.timedelta(days=14)
+    assert filed.letters.get().kind == "extension"
+
+
+def test_it_records_the_payment(sign_in, handler_kenshin):
+    filed = at(State.RECEIVED, fee_yen=300)
+    response, _said = move(sign_in(handler_kenshin), filed, "pay", {"paid_on": "令和８年４月３日"})
+    assert response.status_code == 302 and filed.fee_paid_on == datetime.date(2026, 4, 3)
+
+
+def test_it_records_the_consultation_per_receipt(sign_in, handler_receipt, member, register):
+    receipt = RecordFactory(member=member, category=register["receipts"], title="外来")
+    filed = at(State.REVIEW, member)
+    data = {
+        "record_id": receipt.pk,
+        "institution": "千代田病院",
+        "asked_on": "2026-04-02",
+        "answered_on": "2026-04-03",
+        "hinders_care": "false",
+    }
+    response, _said = move(sign_in(handler_receipt), filed, "consult", data)
+    assert response.status_code == 302
+    consulted = filed.consultations.get()
+    assert (consulted.record_id, consulted.hinders_care) == (receipt.pk, False)
+
+
+@pytest.mark.parametrize("name", list(MOVES))
+def test_staff_without_the_desks_permissions_get_no_move_page(name, sign_in, auditor):
+    filed = at(State.RECEIVED)
+    client = sign_in(auditor)
+    assert client.get(f"/admin/disclosure/request/{filed.pk}/move/{name}/").status_code == 403
+    assert client.post(f"/admin/disclosure/request/{filed.pk}/move/{name}/").status_code == 403
+
+
+def test_the_request_page_offers_the_moves_of_its_state(sign_in, handler_kenshin):
+    filed = at(State.IDENTITY_CHECK)
+    page = sign_in(handler_kenshin).get(f"/admin/disclosure/request/{filed.pk}/change/")
+    html = page.content.decode()
+    for name in ("match", "ask_documents", "reject", "withdraw", "extend"):
+        assert f"/move/{name}/" in html
+    assert "/move/close/" not in html and 'name="_save"' not in html
