@@ -68,15 +68,18 @@ def status(request):
     if request.method == "GET":
         return render(request, "complaints/status.html", {"form": StatusForm()})
     form = StatusForm(request.POST)
-    client = request.META.get("REMOTE_ADDR", "")
-    if not status_lookup.allowed(client):
-        form.add_error(
-            None, _("確認の回数が多すぎます。しばらく時間をおいてから、もう一度お試しください。")
-        )
-        return render(request, "complaints/status.html", {"form": form}, status=429)
     complaint = None
     if form.is_valid():
-        complaint = status_lookup.find(client=client, **form.cleaned_data)
+        try:
+            complaint = status_lookup.find(
+                client=request.META.get("REMOTE_ADDR", ""), **form.cleaned_data
+            )
+        except status_lookup.TooManyAttempts:
+            form.add_error(
+                None,
+                _("確認の回数が多すぎます。しばらく時間をおいてから、もう一度お試しください。"),
+            )
+            return render(request, "complaints/status.html", {"form": form}, status=429)
         if complaint is None:
             form.add_error(
                 None,

@@ -1,11 +1,20 @@
-"""The status page: the token opens it; guesses find nothing, alike, and are rate-limited."""
+"""The status page: the token opens it; guesses find nothing, alike, and are rate-limited in
+the shared (database) cache."""
 
+import datetime
 import re
+import threading
+import time
 
 import pytest
+from django.core.cache.backends import db as db_cache
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints import status
+from complaints.models import Complaint
 from complaints.tests.factories import TOKEN, ComplaintFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +24,27 @@ def _look(client, receipt_number, token):
     return client.post(
         reverse("complaints:status"), {"receipt_number": receipt_number, "token": token}
     )
+
+
+def _without_csrf_token(response):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.text)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Moves the database cache's clock: it stamps expiry with time.time() and compares it
+    with django.utils.timezone.now()."""
+    offset = datetime.timedelta()
+    real_time, real_now = time.time, timezone.now
+    monkeypatch.setattr(time, "time", lambda: real_time() + offset.total_seconds())
+    monkeypatch.setattr(db_cache, "tz_now", lambda: real_now() + offset)
+
+    class Clock:
+        def advance(self, **delta):
+            nonlocal offset
+            offset += datetime.timedelta(**delta)
+
+    return Clock()
 
 
 def test_it_shows_the_state_to_the_token(client):
@@ -37,12 +67,20 @@ def test_it_answers_a_wrong_token_as_an_unknown_receipt_number(client):
     assert wrong_token.status_code == unknown.status_code == 200
     assert "complaint-state" not in wrong_token.text
 
-    def scrub(response, number):
-        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.text).replace(
-            number, ""
-        )
+    assert _without_csrf_token(wrong_token).replace(
+        complaint.receipt_number, ""
+    ) == _without_csrf_token(unknown).replace("C990101-000000", "")
 
-    assert scrub(wrong_token, complaint.receipt_number) == scrub(unknown, "C990101-000000")
+
+def test_it_answers_a_wrong_token_exactly_as_a_number_that_does_not_exist(client):
+    complaint = ComplaintFactory()
+    wrong_token = _look(client, complaint.receipt_number, "guess")
+    Complaint.objects.filter(pk=complaint.pk).delete()
+
+    unknown = _look(client, complaint.receipt_number, "guess")
+
+    assert wrong_token.status_code == unknown.status_code == 200
+    assert _without_csrf_token(wrong_token) == _without_csrf_token(unknown)
 
 
 def test_it_stops_a_client_after_too_many_guesses(client):
@@ -68,3 +106,51 @@ def test_it_lets_another_client_look_meanwhile(client):
     )
 
     assert "complaint-state" in response.text
+
+
+def test_the_limit_lasts_the_whole_window(client, clock):
+    complaint = ComplaintFactory()
+    for attempt in range(status.ATTEMPTS):
+        _look(client, complaint.receipt_number, f"guess-{attempt}")
+
+    # Past the cache's default timeout (300 s), within the window (15 min).
+    clock.advance(minutes=6)
+    during = _look(client, complaint.receipt_number, TOKEN)
+    clock.advance(minutes=10)
+    after = _look(client, complaint.receipt_number, TOKEN)
+
+    assert during.status_code == 429
+    assert "complaint-state" in after.text
+
+
+def test_the_complainants_own_looks_use_no_tries(client):
+    complaint = ComplaintFactory()
+    for _look_again in range(status.ATTEMPTS + 1):
+        _look(client, complaint.receipt_number, TOKEN)
+
+    response = _look(client, complaint.receipt_number, "guess")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.postgres_only
+def test_parallel_guesses_get_no_more_tries(audit_transactional_db):
+    complaint = ComplaintFactory()
+    guesses = 2 * status.ATTEMPTS
+    barrier = threading.Barrier(guesses)
+    answers = []
+
+    def guess(n):
+        try:
+            barrier.wait()
+            answers.append(_look(Client(), complaint.receipt_number, f"guess-{n}").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(answers) == [200] * status.ATTEMPTS + [429] * status.ATTEMPTS
