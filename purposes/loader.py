@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.trail import SYSTEM, Actor, append
@@ -108,7 +109,10 @@ def _write(parsed: ParsedNotice, codes: dict, *, since: datetime.date) -> dict[s
             "safeguards_heading": parsed.headings[1],
             "requests_heading": parsed.headings[2],
             "requests_text": parsed.requests_text,
-            "requests_page": parsed.requests_page,
+            # The notice file prints a placeholder where the procedure's page goes; the
+            # install has that page (disclosure's /requests/), so the notice links to it.
+            # The file keeps the placeholder, as the printed notice said.
+            "requests_page": reverse("disclosure:procedure"),
             "complaints_heading": parsed.headings[3],
             "desk_department": parsed.desk_department,
             "desk_postal_code": parsed.desk_postal_code,

@@ -58,7 +58,7 @@ def test_it_loads_the_rest_of_the_notice(loaded):
     assert notice.society_name == "日本赤十字社健康保険組合"
     assert (notice.desk_department, notice.desk_postal_code) == ("総務課", "105-0012")
     assert notice.desk_phone == "03-6672-1505"
-    assert notice.requests_page.startswith("（※開示要領")
+    assert notice.requests_page == "/requests/"
     assert Exemption.objects.count() == 4
     assert list(notice.safeguards.values_list("code", flat=True)) == [
         "organizational",

@@ -47,7 +47,6 @@ def test_it_renders_sections_1_to_4_with_the_desk(client, loaded):
         assert f">{heading}" in html
     assert "利用目的を本人に通知し、又は公表することにより当組合の権利" in html
     assert html.count('<th scope="row">') == 17 + 4  # the register and the four safeguards
-    assert "（※開示要領や様式を掲載している自組合のホームページの URL を記載する。）" in html
     assert "日本赤十字社健康保険組合 総務課" in html
     assert "〒105-0012 東京都港区芝大門1-1-3" in html
     assert 'href="tel:0366721505"' in html
@@ -61,13 +60,21 @@ def test_it_is_japanese_and_names_the_society_in_the_title(client, loaded):
     assert '<th scope="col">個人情報の類型</th>' in html
 
 
-def test_it_links_the_procedure_page_once_the_notice_gives_its_address(client, loaded):
-    Notice.objects.filter(pk=1).update(requests_page="/requests/")
+def test_it_links_the_requests_procedure_page(client, loaded):
+    html = client.get("/privacy/").content.decode()
+
+    assert '<a href="/requests/">開示等の請求の手続と様式</a>' in html
+    assert "URL を記載する" not in html
+    assert client.get("/requests/").status_code == 200
+
+
+def test_it_prints_a_placeholder_that_is_not_an_address(client, loaded):
+    placeholder = "（※開示要領や様式を掲載している自組合のホームページの URL を記載する。）"
+    Notice.objects.filter(pk=1).update(requests_page=placeholder)
     publish(method="website", by=None)
 
     html = client.get("/privacy/").content.decode()
-    assert '<a href="/requests/">' in html
-    assert "URL を記載する" not in html
+    assert placeholder in html and '<a href="/requests/">' not in html
 
 
 @pytest.mark.django_db
