@@ -95,6 +95,10 @@ ROWS = {
     "complaints/new/": Row("/complaints/new/", (200, 200, 200, 200, 200, 200)),
     "complaints/received/": Row("/complaints/received/", (302, 302, 302, 302, 302, 302)),
     "complaints/status/": Row("/complaints/status/", (200, 200, 200, 200, 200, 200)),
+    # The desk's monthly summary, a view of its own: the desk and the privacy officer.
+    "admin/complaints/complaint/summary/": Row(
+        "/admin/complaints/complaint/summary/?format=csv", (302, 200, 200, 200, 403, 200)
+    ),
     # The requests desk's public pages (disclosure): no account. Without a receipt in the
     # session /done/ sends the visitor to the form; the status page asks for the token; a
     # letter of an unopened request is not found; confirmation and download take POST only.
@@ -135,7 +139,7 @@ ADMIN_MODELS = {
     "axes/accessattempt": (302, 403, 403, 403, 403, 200),
     "axes/accesslog": (302, 403, 403, 403, 403, 200),
     "axes/accessfailurelog": (302, 403, 403, 403, 403, 200),
-    # The desk (handlers and the privacy officer); the monthly summary shares these statuses.
+    # The desk: handlers and the privacy officer.
     "complaints/complaint": (302, 200, 200, 200, 403, 200),
     # The requests desk: the same staff; the moves' pages and identity documents share these
     # statuses (who may make which move is the state table's, tested in disclosure).
