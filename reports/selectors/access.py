@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from django.db import connection
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,24 +38,34 @@ SURFACES = dict(gate.Surface.choices)
 
 def access_review(period: Period) -> Report:
     large = conf.setting("LARGE_READ_ROWS")
-    groups = list(
-        events.annotated(events.in_period(period, READ), period)
-        .values("actor_id", "purpose", "surface", "ground", "day", "outside")
-        .annotate(
-            n=Count("id"),
-            rows=Sum("rowcount"),
-            large=Count("id", filter=Q(rowcount__gt=large)),
-        )
-        .order_by()
+    reads = events.annotated(events.in_period(period, READ), period)
+
+    def grouped(*keys, **extra) -> list[dict]:
+        counts = {"n": Count("id"), "rows": Coalesce(Sum("rowcount"), 0), **extra}
+        return list(reads.values(*keys).annotate(**counts).order_by("-n"))
+
+    # One row per handler and day (thousands at most, however many events): the handlers,
+    # the days, the hours and the volumes are all added up from it.
+    daily = grouped(
+        "actor_id",
+        "day",
+        large=Count("id", filter=Q(rowcount__gt=large)),
+        outside_n=Count("id", filter=Q(outside=True)),
+        outside_rows=Coalesce(Sum("rowcount", filter=Q(outside=True)), 0),
     )
+    by_purpose = grouped("purpose", "ground")
+    by_surface = grouped("surface")
     refusals = list(
         events.annotated(events.in_period(period, REFUSED), period)
         .values("actor_id", "reason", "purpose", "surface")
         .annotate(n=Count("id"))
         .order_by("-n")
     )
-    names = staff_names({g["actor_id"] for g in groups} | {r["actor_id"] for r in refusals})
+    names = staff_names({d["actor_id"] for d in daily} | {r["actor_id"] for r in refusals})
     purposes = purpose_names()
+    by_handler = _sum(daily, "actor_id")
+    by_day = _sum(daily, "day")
+    outside = sorted((d for d in daily if d["outside_n"]), key=lambda d: (d["day"], d["n"]))
 
     def link(**filters) -> str:
         return events.url(period, action=READ, **filters)
@@ -64,26 +75,23 @@ def access_review(period: Period) -> Report:
             return _("法令に基づく例外：%(ground)s") % {"ground": ground_name(group["ground"])}
         return purposes.get(group["purpose"], group["purpose"])
 
-    by_purpose = _sum(groups, lambda g: (g["purpose"], g["ground"] or ""))
-    by_surface = _sum(groups, lambda g: g["surface"])
-    by_handler = _sum(groups, lambda g: g["actor_id"])
-    by_day = _sum(groups, lambda g: g["day"])
-    outside = _sum([g for g in groups if g["outside"]], lambda g: (g["actor_id"], g["day"]))
-    outside_keys = sorted(outside, key=lambda key: (key[1], key[0] or 0))
     tables = [
         Table(
             _("利用目的別の閲覧"),
             (_("利用目的"), _("閲覧回数"), _("件数")),
-            [(purpose_label(v.sample), v.n, v.rows) for v in by_purpose.values()],
+            [(purpose_label(g), g["n"], g["rows"]) for g in by_purpose],
             Chart.BARS,
-            links=[link(ground=k[1]) if k[1] else link(purpose=k[0]) for k in by_purpose],
+            links=[
+                link(ground=g["ground"]) if g["ground"] else link(purpose=g["purpose"])
+                for g in by_purpose
+            ],
         ),
         _categories(period),
         Table(
             _("担当者別の閲覧"),
             (_("担当者"), _("閲覧回数"), _("件数"), _("大量閲覧"), _("時間外")),
             [
-                (names.get(actor), v.n, v.rows, v.large, _outside_count(groups, actor))
+                (names.get(actor), v["n"], v["rows"], v["large"], v["outside_n"])
                 for actor, v in by_handler.items()
             ],
             Chart.BARS,
@@ -92,14 +100,14 @@ def access_review(period: Period) -> Report:
         Table(
             _("経路別の閲覧"),
             (_("経路"), _("閲覧回数"), _("件数")),
-            [(SURFACES.get(s, s), v.n, v.rows) for s, v in by_surface.items()],
+            [(SURFACES.get(g["surface"], g["surface"]), g["n"], g["rows"]) for g in by_surface],
             Chart.BARS,
-            links=[link(surface=s) for s in by_surface],
+            links=[link(surface=g["surface"]) for g in by_surface],
         ),
         Table(
             _("日別の閲覧回数"),
             (_("日付"), _("閲覧回数"), _("件数")),
-            [(day, by_day[day].n, by_day[day].rows) for day in sorted(by_day)],
+            [(day, by_day[day]["n"], by_day[day]["rows"]) for day in sorted(by_day)],
             Chart.LINE,
         ),
         _statutory(period, names),
@@ -124,35 +132,29 @@ def access_review(period: Period) -> Report:
         Table(
             _("勤務時間外の閲覧"),
             (_("担当者"), _("日付"), _("閲覧回数"), _("件数")),
-            [(names.get(a), d, outside[a, d].n, outside[a, d].rows) for a, d in outside_keys],
-            links=[link(actor=a, day=day, outside=True) for a, day in outside_keys],
+            [
+                (names.get(d["actor_id"]), d["day"], d["outside_n"], d["outside_rows"])
+                for d in outside
+            ],
+            links=[link(actor=d["actor_id"], day=d["day"], outside=True) for d in outside],
             note=_("平日%(opens)s〜%(closes)s（祝日を除く）以外の閲覧")
             % {"opens": conf.setting("OFFICE_OPENS"), "closes": conf.setting("OFFICE_CLOSES")},
         ),
-        _large_reads(period, groups, names, large),
-        _unusual_days(period, groups, names),
+        _large_reads(period, by_handler, names, large),
+        _unusual_days(period, daily, names),
     ]
     return Report("access", _("個人データへのアクセスの点検"), period, tables)
 
 
-class _Sum:
-    def __init__(self, sample):
-        self.sample, self.n, self.rows, self.large = sample, 0, 0, 0
-
-
-def _sum(groups, key) -> dict:
-    """Add up the grouped counts by `key`, the largest total first."""
+def _sum(daily: list[dict], key: str) -> dict:
+    """The handler-day rows added up by `key`, the most reads first."""
+    figures = ("n", "rows", "large", "outside_n")
     sums: dict = {}
-    for group in groups:
-        total = sums.setdefault(key(group), _Sum(group))
-        total.n += group["n"]
-        total.rows += group["rows"] or 0
-        total.large += group["large"]
-    return dict(sorted(sums.items(), key=lambda item: -item[1].n))
-
-
-def _outside_count(groups, actor) -> int:
-    return sum(g["n"] for g in groups if g["actor_id"] == actor and g["outside"])
+    for row in daily:
+        total = sums.setdefault(row[key], dict.fromkeys(figures, 0))
+        for figure in figures:
+            total[figure] += row[figure]
+    return dict(sorted(sums.items(), key=lambda item: -item[1]["n"]))
 
 
 def _categories(period: Period) -> Table:
@@ -211,11 +213,8 @@ def _statutory(period: Period, names) -> Table:
     )
 
 
-def _large_reads(period: Period, groups, names, large: int) -> Table:
-    counts: dict = defaultdict(int)
-    for group in groups:
-        counts[group["actor_id"]] += group["large"]
-    flagged = [(actor, n) for actor, n in counts.items() if n]
+def _large_reads(period: Period, by_handler: dict, names, large: int) -> Table:
+    flagged = [(actor, v["large"]) for actor, v in by_handler.items() if v["large"]]
     return Table(
         _("大量閲覧（1回%(rows)d件超）") % {"rows": large},
         (_("担当者"), _("回数")),
@@ -224,14 +223,14 @@ def _large_reads(period: Period, groups, names, large: int) -> Table:
     )
 
 
-def _unusual_days(period: Period, groups, names) -> Table:
+def _unusual_days(period: Period, daily: list[dict], names) -> Table:
     """Days on which a handler read far more rows than on their median day of reading."""
     factor, floor = conf.setting("VOLUME_FACTOR"), conf.setting("VOLUME_MIN_ROWS")
-    daily: dict = defaultdict(lambda: defaultdict(int))
-    for group in groups:
-        daily[group["actor_id"]][group["day"]] += group["rows"] or 0
+    by_handler: dict = defaultdict(dict)
+    for row in daily:
+        by_handler[row["actor_id"]][row["day"]] = row["rows"]
     rows, links = [], []
-    for actor, days in daily.items():
+    for actor, days in by_handler.items():
         median = statistics.median(days.values())
         for day, total in sorted(days.items()):
             if total >= floor and total > factor * median:

@@ -29,3 +29,19 @@ def test_it_lists_who_handles_which_category_and_the_changes(
         ["privacy_officer", "割当て", "handler_receipt", receipts],
         ["privacy_officer", "解除", "handler_receipt", receipts],
     ]
+
+
+def test_a_category_granted_to_a_group_counts_for_its_members(
+    as_auditor, outsider, privacy_officer, register
+):
+    from django.contrib.auth.models import Group
+    from guardian.shortcuts import assign_perm
+
+    desk = Group.objects.create(name="給付係")
+    outsider.groups.add(desk)
+    assign_perm("purposes.handle_category", desk, register["receipts"])
+    today = timezone.localdate()
+
+    page = as_auditor.get(f"/reports/scopes/?{period_query(today, today)}")
+
+    assert table(page, "現在の担当") == [["outsider", "取扱担当者", register["receipts"].name, "0"]]
