@@ -1,7 +1,8 @@
 """The audit trail: append-only, hash-chained events that hold no personal values.
 
 Rows of `Event` are never updated or deleted: migrations install database triggers that
-refuse it. Append only through `audit.trail.append`.
+refuse it. Append only through `audit.trail.append`; the unique `seq` is what finally keeps
+the chain from forking, whatever an appender does.
 """
 
 from django.db import models
@@ -37,22 +38,3 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
-
-
-class ChainHead(models.Model):
-    """The one row that serialises appends: its lock orders writers, its values seed the next.
-
-    A cache of the last event's seq and hash; `verify` trusts the events, never this row.
-    """
-
-    seq = models.PositiveBigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default=GENESIS_HASH)
-
-    class Meta:
-        verbose_name = _("チェーンの先頭")
-        constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="audit_chainhead_single_row"),
-        ]
-
-    def __str__(self) -> str:
-        return f"head #{self.seq}"

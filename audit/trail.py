@@ -1,6 +1,6 @@
 """Append to the audit trail, inside the caller's transaction.
 
-Must never store a personal value: `details` accepts only numbers, booleans, and short
+Must never store a personal value: `details` accepts only integers, booleans, null and short
 identifier-like strings (ids, codes, field names, hashes), which `validate_details` enforces.
 """
 
@@ -13,14 +13,16 @@ from datetime import UTC, datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import GENESIS_HASH, ChainHead, Event
+from .models import GENESIS_HASH, Event
 
 SYSTEM = "system"
 USER = "user"
 PUBLIC = "public"  # a member or agent on a public form, not signed in
 
 # No spaces, no kana or kanji, no "@": a name, an address or a sentence never passes.
-_IDENTIFIER = re.compile(r"^[A-Za-z0-9_.:/+\-]{0,128}$")
+# Nothing to escape in JSON either, so the database and Python write details the same way.
+# Matched whole (fullmatch): `$` would let a trailing newline through.
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_.:/+\-]{0,128}")
 
 
 class PersonalValueRefused(ValueError):
@@ -44,7 +46,7 @@ def validate_details(value, path: str = "details") -> None:
     if value is None or isinstance(value, bool | int):
         return
     if isinstance(value, str):
-        if not _IDENTIFIER.match(value):
+        if not _IDENTIFIER.fullmatch(value):
             raise PersonalValueRefused(f"{path}: only identifiers may enter the audit trail")
         return
     if isinstance(value, list | tuple):
@@ -53,17 +55,26 @@ def validate_details(value, path: str = "details") -> None:
         return
     if isinstance(value, dict):
         for key, item in value.items():
-            if not isinstance(key, str) or not _IDENTIFIER.match(key):
+            if not isinstance(key, str) or not _IDENTIFIER.fullmatch(key):
                 raise PersonalValueRefused(f"{path}: keys must be identifiers")
             validate_details(item, f"{path}.{key}")
         return
     raise PersonalValueRefused(f"{path}: {type(value).__name__} cannot enter the audit trail")
 
 
-# A JSON string literal with non-ASCII kept as is (ensure_ascii=False), and the details
-# encoder: the C implementations behind json.dumps, called directly.
-_string = json.encoder.encode_basestring
-_details = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+# The text of a JSON value as PostgreSQL's jsonb::text writes it: ", " and ": " between items,
+# non-ASCII kept as is, strings escaped as Python's json escapes them.
+_json = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+
+def _jsonb_ordered(value):
+    """`value` with every object's keys in jsonb's order: shorter keys first, then bytewise."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda key: (len(key.encode()), key.encode()))
+        return {key: _jsonb_ordered(value[key]) for key in keys}
+    if isinstance(value, list | tuple):
+        return [_jsonb_ordered(item) for item in value]
+    return value
 
 
 def canonical_bytes(
@@ -79,20 +90,17 @@ def canonical_bytes(
     details: dict,
     prev_hash: str,
 ) -> bytes:
-    """The exact bytes an event's hash covers: sorted-key compact JSON, time in UTC.
+    """The exact bytes an event's hash covers: a JSON array of its fields, in UTF-8.
 
-    Byte for byte `json.dumps(fields, sort_keys=True, separators=(",", ":"),
-    ensure_ascii=False)`, so an auditor recomputes a hash with any JSON library. Written out
-    key by key because `verify` calls it once per event, a million times and more.
+    `[seq, at, actor_kind, actor_id, action, target_type, target_id, purpose, details,
+    prev_hash]`, with `at` in UTC to the microsecond (`2025-04-01T00:00:00.037000+00:00`),
+    written as PostgreSQL writes `jsonb::text`. The database computes the same bytes in
+    `audit_event_canonical` (migration 0005), so that it can append in one statement and
+    verify a million events without sending them anywhere; any JSON library reads them.
     """
-    actor = "null" if actor_id is None else int(actor_id)
     at_utc = at.astimezone(UTC).isoformat(timespec="microseconds")
-    return (
-        f'{{"action":{_string(action)},"actor_id":{actor},"actor_kind":{_string(actor_kind)},'
-        f'"at":"{at_utc}","details":{_details(details)},"prev_hash":{_string(prev_hash)},'
-        f'"purpose":{_string(purpose)},"seq":{int(seq)},"target_id":{_string(target_id)},'
-        f'"target_type":{_string(target_type)}}}'
-    ).encode()
+    fields = [seq, at_utc, actor_kind, actor_id, action, target_type, target_id, purpose]
+    return _json([*fields, _jsonb_ordered(details), prev_hash]).encode()
 
 
 def event_bytes(event: Event) -> bytes:
@@ -125,51 +133,57 @@ def append(
     `target` is a model instance (its label and pk are recorded), or give `target_type`
     and `target_id`. The event commits or rolls back with the change it records, so a
     rolled-back transaction leaves neither an event nor a gap in `seq`.
+
+    Appenders queue until the one before them commits: the next seq is gapless and no two
+    events share a predecessor. On PostgreSQL `audit_append` (migration 0005) takes a
+    transaction-level advisory lock, reads the last event, hashes and inserts, in one round
+    trip; on SQLite the transaction itself holds the write lock from its start (BEGIN
+    IMMEDIATE, see the settings), and the same steps run here.
     """
     details = details or {}
     validate_details(details)
     if target is not None:
         target_type, target_id = target._meta.label_lower, target.pk
+    event = Event(
+        at=timezone.now(),
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        purpose=purpose,
+        details=details,
+    )
     with transaction.atomic(savepoint=False):
-        seq, prev_hash = _lock_head()
-        fields = {
-            "seq": seq + 1,
-            "at": timezone.now(),
-            "actor_kind": actor.kind,
-            "actor_id": actor.id,
-            "action": action,
-            "target_type": target_type,
-            "target_id": str(target_id),
-            "purpose": purpose,
-            "details": details,
-            "prev_hash": prev_hash,
-        }
-        event = Event(**fields, hash=hashlib.sha256(canonical_bytes(**fields)).hexdigest())
-        # The insert trigger of migration 0004 moves the head to this event: one round trip
-        # per append instead of two.
-        event.save(force_insert=True)
+        if connection.vendor == "postgresql":
+            _append_in_database(event)
+        else:
+            _append_here(event)
     return event
 
 
-def _lock_head() -> tuple[int, str]:
-    """Lock the head row and return the last event's (seq, hash).
-
-    The lock serialises appenders until they commit: the next seq is gapless and no two
-    events share a predecessor, on PostgreSQL under any number of writers. A missing head
-    row (a flushed test database, a restore without it) is rebuilt from the last event.
-    """
+def _append_in_database(event: Event) -> None:
     # Plain SQL: building the ORM query would cost more than the round trip itself.
-    sql = "SELECT seq, hash FROM audit_chainhead WHERE id = 1"
-    if connection.features.has_select_for_update:
-        sql += " FOR UPDATE"  # SQLite has no row locks: its writers queue at BEGIN IMMEDIATE
     with connection.cursor() as cursor:
-        cursor.execute(sql)
-        head = cursor.fetchone()
-    if head is not None:
-        return head
+        cursor.execute(
+            "SELECT id, seq, prev_hash, hash FROM audit_append(%s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                event.at,
+                event.actor_kind,
+                event.actor_id,
+                event.action,
+                event.target_type,
+                event.target_id,
+                event.purpose,
+                json.dumps(event.details),
+            ],
+        )
+        event.id, event.seq, event.prev_hash, event.hash = cursor.fetchone()
+    event._state.adding = False
+
+
+def _append_here(event: Event) -> None:
     last = Event.objects.order_by("-seq").values_list("seq", "hash").first()
-    seq, hash_ = last or (0, GENESIS_HASH)
-    # Two appenders may both find no head: the second insert waits for the first one's
-    # commit and then does nothing; both go on to lock the one row.
-    ChainHead.objects.bulk_create([ChainHead(id=1, seq=seq, hash=hash_)], ignore_conflicts=True)
-    return _lock_head()
+    event.seq, event.prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+    event.hash = hashlib.sha256(event_bytes(event)).hexdigest()
+    event.save(force_insert=True)

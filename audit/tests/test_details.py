@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
         {"height": 172.5},
         {"氏名": "x"},
         {"id": "x" * 129},
+        {"id": "x\n"},
     ],
     ids=[
         "japanese-name",
@@ -33,6 +34,7 @@ pytestmark = pytest.mark.django_db
         "float",
         "japanese-key",
         "too-long",
+        "trailing-newline",
     ],
 )
 def test_it_refuses_a_personal_value(details):
