@@ -1,7 +1,9 @@
-"""`manage.py verify_audit [--checkpoint FILE [--public-key PEMFILE]]`: check the trail.
+"""`manage.py verify_audit [--independent] [--checkpoint FILE [--public-key PEMFILE]]`.
 
 Prints `verified N events, head <hash>` and exits 0, or exits 1 naming the first event that
-does not fit and why. Reads only; the work is in `audit.verify` and `audit.checkpoint`.
+does not fit and why. `--independent` recomputes every hash in Python instead of in the
+database (see `audit.verify` for why both exist). Reads only; the work is in `audit.verify`
+and `audit.checkpoint`.
 """
 
 import json
@@ -23,12 +25,19 @@ class Command(BaseCommand):
             type=Path,
             help="PEM file of the public key the checkpoint must be signed with",
         )
-        parser.add_argument("--chunk-size", type=int, default=10_000)
+        parser.add_argument(
+            "--independent",
+            action="store_true",
+            help="recompute the hashes here, in Python, trusting the database for the rows only",
+        )
+        parser.add_argument(
+            "--chunk-size", type=int, default=10_000, help="rows in memory at a time (Python)"
+        )
 
     def handle(self, *args, checkpoint: Path | None, public_key: Path | None, **options):
         if public_key is not None and checkpoint is None:
             raise CommandError("--public-key pins the key of a checkpoint: give --checkpoint too")
-        report = verify_chain(chunk_size=options["chunk_size"])
+        report = verify_chain(independent=options["independent"], chunk_size=options["chunk_size"])
         problems = [report.problem] if report.problem else []
         if checkpoint is not None:
             try:
