@@ -108,6 +108,31 @@ def kenshin_and_receipt(register):
     }
 
 
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser_context(live_server, monkeypatch):
+    """A headless Debian Chromium (playwright) at a phone's width, in Japanese, for the
+    public forms served by `live_server`. Skips where playwright is not installed."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM reads
+    # are still synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        # A phone's width: the forms must work in one column.
+        yield browser.new_context(viewport={"width": 375, "height": 740}, locale="ja-JP")
+        browser.close()
+
+
 @pytest.fixture
 def sign_in(client):
     """Sign `user` in to the test client as staff do: password and a verified OTP device."""

@@ -7,30 +7,12 @@ from complaints.models import Complaint
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db")]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
 
 @pytest.fixture
-def page(live_server, monkeypatch):
-    playwright = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM reads
-    # are still synchronous and safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        # A phone's width: the form must work in one column.
-        context = browser.new_context(viewport={"width": 375, "height": 740}, locale="ja-JP")
-        page = context.new_page()
-        page.goto(live_server.url + reverse("complaints:new"))
-        yield page
-        browser.close()
+def page(browser_context, live_server):
+    page = browser_context.new_page()
+    page.goto(live_server.url + reverse("complaints:new"))
+    return page
 
 
 def test_it_points_to_each_mistake_and_keeps_what_was_typed(page):

@@ -1,0 +1,114 @@
+"""A disclosure request in headless Chromium, from the form to the download: full-width input,
+an error that keeps what was typed, the confirmation, the receipt, the status page opened
+with its token, and (once staff have decided and carried it out) the package, after the
+birth date is entered again."""
+
+import datetime
+import io
+import json
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from disclosure import services
+from disclosure.models import Kind, Request
+from disclosure.workflow import transition
+from records import gate
+from records.tests.factories import MemberFactory, RecordFactory
+
+from .conftest import JPEG
+
+# A flushed database has lost the rows of data migrations (roles, the chain's head):
+# serialized_rollback puts them back before the test.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("audit_transactional_db"),
+]
+
+
+@pytest.fixture
+def member(register):
+    member = MemberFactory(
+        symbol="1001", number="23", branch="01", birth_date=datetime.date(1980, 1, 2)
+    )
+    RecordFactory(
+        member=member,
+        category=register["health-checks"],
+        title="特定健診2025",
+        payload={"facility": "千代田健診センター"},
+    )
+    return member
+
+
+def fill_the_form(page, *, birth_date: str) -> None:
+    typed = {
+        "member_symbol": "１００１",
+        "member_number": "２３",
+        "member_branch": "０１",
+        "name": "山田　花子",
+        "name_kana": "やまだ　はなこ",
+        "birth_date": birth_date,
+        "postal_code": "１００－０００１",
+        "address": "東京都千代田区千代田１－１",
+        "phone": "０３－１２３４－５６７８",
+    }
+    for name, value in typed.items():
+        page.locator(f"#id_{name}").fill(value)
+    page.get_by_label("本人", exact=True).check()
+    page.get_by_label("開示", exact=True).check()
+    page.get_by_label("電子データ（ダウンロード）").check()
+    page.locator("#id_identity_document").set_input_files(
+        {"name": "licence.jpg", "mimeType": "image/jpeg", "buffer": JPEG}
+    )
+
+
+def test_a_member_files_follows_and_downloads(browser_context, live_server, member, officer):
+    page = browser_context.new_page()
+    page.goto(live_server.url + reverse("disclosure:new"))
+    fill_the_form(page, birth_date="昭和５５年１３月２日")
+    page.get_by_role("button", name="入力内容を確認する").click()
+
+    # The error says what to fix; everything typed, and the upload, is kept.
+    birth_date = page.locator("#id_birth_date")
+    assert birth_date.get_attribute("aria-invalid") == "true"
+    assert "年・月・日を入力してください" in page.locator("#id_birth_date_error").inner_text()
+    assert page.locator("#id_name").input_value() == "山田　花子"
+    assert page.get_by_text("提出済みです").is_visible()
+    assert not Request.objects.exists()
+
+    birth_date.fill("昭和５５年１月２日")
+    page.get_by_role("button", name="入力内容を確認する").click()
+    summary = page.locator("table.summary").inner_text()
+    assert "ヤマダ ハナコ" in summary and "1980-01-02" in summary and "1001" in summary
+    page.get_by_role("button", name="この内容で請求する").click()
+
+    filed = Request.objects.get()
+    assert page.locator("#receipt-number").inner_text() == filed.receipt_number
+    assert (filed.member_number, filed.name_kana) == ("23", "ヤマダ ハナコ")
+    page.locator("#status-url").click()
+    assert page.locator("#state").inner_text() == "受付"
+
+    with gate.ledger():
+        transition(filed, Request.State.IDENTITY_CHECK, by=officer)
+        services.request_match(request=filed, member=member, by=officer)
+        services.request_decide(
+            request=filed,
+            reasons="",
+            by=officer,
+            items=[{"kind": Kind.DISCLOSURE, "granted": True}],
+        )
+        services.request_carry_out(request=filed, by=officer)
+
+    page.reload()
+    assert page.locator("#state").inner_text() == "実施済み"
+    page.locator("#id_birth_date").fill("１９８０年１月３日")
+    page.get_by_role("button", name="ダウンロードする").click()
+    assert page.get_by_role("alert").inner_text().startswith("生年月日が一致しません")
+    page.locator("#id_birth_date").fill("昭和５５年１月２日")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="ダウンロードする").click()
+    archive = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))  # noqa: SIM115
+    rows = json.loads(archive.read("records.json"))
+    assert [row["payload"]["facility"] for row in rows] == ["千代田健診センター"]
