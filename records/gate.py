@@ -8,6 +8,7 @@ reads only through the querysets that access hands out::
     gate.records(access)     # Record rows the user may read for that purpose, that day
     gate.members(access)     # the members those records, or a member-level grant, show
     gate.categories(access)  # the in-scope categories the purpose permits (filters, pickers)
+    gate.of_members(access, Restriction)  # rows about the members `gate.members` shows
 
 What the querysets keep
   (a) scope: records whose `category_id IN (...)` the categories granted to the user,
@@ -338,6 +339,23 @@ def members(access: Access) -> "GatedQuerySet":
     return GatedQuerySet(Member).bind(access).filter(shown)
 
 
+def of_members(access: Access, model: type[models.Model]) -> "GatedQuerySet":
+    """Rows of `model` (restrictions, provisions) about the members `access` may read."""
+    return GatedQuerySet(model).bind(access).filter(member__in=members(access))
+
+
+def may_hold(access: Access, *, member: Member, category: Category) -> bool:
+    """Whether a record of `member` in `category` would be readable by `access` (a write's
+    check: a record may be created in, or moved to, a category of the scope only).
+    """
+    if category.pk in access.category_ids:
+        return True
+    return (
+        category.pk in (access.member_grant_category_ids or frozenset())
+        and Member.objects.filter(pk=member.pk, pk__in=access.member_grants.member_ids()).exists()
+    )
+
+
 def categories(access: Access) -> models.QuerySet:
     """The categories whose records `access` may read; holds no personal data, not logged."""
     ids = access.category_ids | (access.member_grant_category_ids or frozenset())
@@ -442,12 +460,13 @@ class Ledger:
         reads = self.reads.setdefault(access, _Reads())
         reads.rows += len(rows)
         for row in rows:
-            if isinstance(row, Record):
-                reads.member_ids.add(row.member_id)
-                reads.category_ids.add(row.category_id)
-            elif isinstance(row, Member):
+            if isinstance(row, Member):
                 reads.member_ids.add(row.pk)
                 reads.category_ids |= access.category_ids
+            elif isinstance(row, models.Model):  # a record, restriction or provision
+                reads.member_ids.add(row.member_id)
+                if row.category_id is not None:
+                    reads.category_ids.add(row.category_id)
 
     def refuse(self, *, user, surface: str, purpose: str, reason: str) -> None:
         self.refusals.append(

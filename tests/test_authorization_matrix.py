@@ -131,6 +131,10 @@ ADMIN_MODELS = {
     "records/record": (302, 200, 200, 403, 403, 403),
     "records/member": (302, 200, 200, 403, 403, 403),
     "records/memberuserobjectpermission": (302, 403, 403, 200, 200, 200),
+    # The registers of restrictions and provisions: the model permission, then the gate
+    # (the personas holding the permission have no scope of their own here).
+    "records/restriction": (302, 403, 403, 403, 403, 403),
+    "records/thirdpartyprovision": (302, 403, 403, 403, 403, 403),
     "safeguards/categoryuserobjectpermission": (302, 403, 403, 200, 200, 200),
     "auth/user": (302, 403, 403, 200, 403, 200),
     "auth/group": (302, 403, 403, 200, 403, 200),
