@@ -5,6 +5,7 @@ opens the status page with the secret token mailed at filing. Views hold no doma
 they call `disclosure.services`.
 """
 
+import re
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
@@ -33,6 +34,9 @@ OPENED_SESSION_KEY = "disclosure_opened"
 # Token attempts per client address in a window: enough for typos, too few to guess.
 STATUS_ATTEMPTS = 10
 STATUS_WINDOW_SECONDS = 15 * 60
+# As `services._new_receipt_number` makes them; anything else (a NUL byte, which PostgreSQL
+# refuses in a query) is no receipt, answered as an unknown one.
+RECEIPT_FORMAT = re.compile(r"[0-9]{6}-[0-9]{6}")
 
 
 @require_GET
@@ -138,7 +142,11 @@ def status(request, receipt):
     if token is not None:
         if not _attempt_allowed(request):
             return render(request, "disclosure/status_locked.html", status=429)
-        found = Request.objects.filter(receipt_number=receipt).first()
+        found = (
+            Request.objects.filter(receipt_number=receipt).first()
+            if RECEIPT_FORMAT.fullmatch(receipt)
+            else None
+        )
         if services.token_matches(found, _token_from(token)):
             request.session[OPENED_SESSION_KEY] = [
                 *request.session.get(OPENED_SESSION_KEY, []),
