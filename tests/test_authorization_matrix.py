@@ -79,6 +79,8 @@ ROWS = {
     "api/v1/members/<int:pk>/": Row(
         "/api/v1/members/{member}/" + API, (401, 200, 404, 403, 403, 403)
     ),
+    # Core systems post CSV here (records.import_data); a GET is refused either way.
+    "api/v1/import/": Row("/api/v1/import/", (401, 403, 403, 403, 403, 405)),
     "api/v1/records/": Row("/api/v1/records/" + API, (401, 200, 200, 403, 403, 403)),
     "api/v1/records/<int:pk>/": Row(
         "/api/v1/records/{record}/" + API, (401, 200, 404, 403, 403, 403)
