@@ -33,7 +33,7 @@ DATABASE = "kumiai_reports_bench"
 HANDLERS = 80
 SURFACES = ("admin", "admin", "admin", "api", "export", "disclosure")
 REFUSALS = ("out_of_scope", "purpose_not_permitted", "standing_lapsed")
-OTHER_ACTIONS = ("record.changed", "request.transition", "complaint.transition", "scope.granted")
+OTHER_ACTIONS = ("record.changed", "request.transition", "complaint.transition")
 
 
 def main() -> None:

@@ -55,7 +55,7 @@ def scope_register(period: Period) -> Report:
     changes = list(
         events.in_period(period, *CHANGES)
         .values("seq", "at", "actor_id", "action", "target_type", "target_id", "details")
-        .order_by("seq")
+        .order_by("seq")[: events.LIMIT + 1]
     )
     names = staff_names(
         {c["actor_id"] for c in changes} | {c["details"].get("user") for c in changes}
@@ -88,9 +88,13 @@ def scope_register(period: Period) -> Report:
                         names.get(c["details"].get("user")),
                         _scope_target(c, categories),
                     )
-                    for c in changes
+                    for c in changes[: events.LIMIT]
                 ],
-                links=[events.url(period, seq=c["seq"]) for c in changes],
+                links=[events.url(period, seq=c["seq"]) for c in changes[: events.LIMIT]],
+                note=_("先頭の%(n)d件を表示しています。期間を絞ってください。")
+                % {"n": events.LIMIT}
+                if len(changes) > events.LIMIT
+                else "",
             ),
         ],
     )
