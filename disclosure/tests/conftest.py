@@ -18,10 +18,16 @@ def _private_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(request):
-    # The cache is a database table: only tests that have the database can (and need) clear it.
-    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
-    if uses_db or request.node.get_closest_marker("django_db"):
-        cache.clear()
+    # The cache is a database table: only tests that have the database can (and need) clear
+    # it, once their database fixture is set up (autouse fixtures come first).
+    for name in ("transactional_db", "db"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
+            break
+    else:
+        if not request.node.get_closest_marker("django_db"):
+            return
+    cache.clear()
 
 
 @pytest.fixture
@@ -30,8 +36,12 @@ def jpeg():
 
 
 @pytest.fixture
-def officer(privacy_officer, register):
-    """The officer who answers requests: in good standing, scoped to the member's categories."""
+def officer(privacy_officer, superuser, register):
+    """The officer who answers requests: in good standing, scoped to the member's categories.
+
+    The scopes are granted by the superuser: a flushed database (browser tests) has lost the
+    roles' model permissions that let an officer grant them.
+    """
     from safeguards.models import TrainingCourse, TrainingSession
     from safeguards.scopes import grant_scope
     from safeguards.training import record_attendance, sign_pledge
@@ -43,5 +53,5 @@ def officer(privacy_officer, register):
     )
     record_attendance(session=session, user=privacy_officer, score=100, by=privacy_officer)
     for code in ("health-checks", "receipts"):
-        grant_scope(user=privacy_officer, category=register[code], by=privacy_officer)
+        grant_scope(user=privacy_officer, category=register[code], by=superuser)
     return privacy_officer

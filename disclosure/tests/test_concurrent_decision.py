@@ -7,7 +7,6 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.utils import timezone
 
-from audit.models import ChainHead
 from disclosure.models import Request
 from disclosure.workflow import RequestChangedMeanwhile, transition
 from records.tests.factories import MemberFactory
@@ -18,8 +17,7 @@ from .factories import RequestFactory
 
 @pytest.fixture
 def officer(audit_transactional_db):
-    # A flushed database has lost the rows of data migrations: the chain head and the roles.
-    ChainHead.objects.get_or_create(id=1)
+    # A flushed database has lost the rows of data migrations: the roles.
     user = User.objects.create_user("officer", is_staff=True)
     user.groups.add(Group.objects.get_or_create(name=Role.PRIVACY_OFFICER)[0])
     return user

@@ -9,6 +9,7 @@ import json
 import zipfile
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from disclosure import services
@@ -16,16 +17,18 @@ from disclosure.models import Kind, Request
 from disclosure.workflow import transition
 from records import gate
 from records.tests.factories import MemberFactory, RecordFactory
+from safeguards.roles import Role
 
 from .conftest import JPEG
 
-# A flushed database has lost the rows of data migrations (roles, the chain's head):
-# serialized_rollback puts them back before the test.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("audit_transactional_db"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db", "roles")]
+
+
+@pytest.fixture
+def roles(transactional_db):
+    # A flushed database has lost the rows of data migrations: the roles' groups.
+    for role in Role:
+        Group.objects.get_or_create(name=role)
 
 
 @pytest.fixture
