@@ -25,6 +25,8 @@ class _Register:
     purpose_ids: dict[str, int]
     periods: dict[tuple[int, int], tuple[Period, ...]]  # (category id, purpose id) -> periods
     purpose_order: tuple[int, ...]  # purpose ids by first appearance in the notice
+    purpose_names: dict[int, str]  # id -> name, as published
+    category_codes: dict[int, str]  # id -> code, as published
 
 
 def _periods_cover(periods: Iterable[Period], on: datetime.date) -> bool:
@@ -36,9 +38,11 @@ def _parse(digest: str) -> _Register:
     snapshot = NoticeRevision.objects.filter(digest=digest).values_list("snapshot", flat=True)[0]
     periods: dict[tuple[int, int], list[Period]] = {}
     purpose_ids: dict[str, int] = {}
+    purpose_names: dict[int, str] = {}
     for category in snapshot["register"]:
         for permission in category["permissions"]:
             purpose_ids.setdefault(permission["purpose_code"], permission["purpose_id"])
+            purpose_names.setdefault(permission["purpose_id"], permission["purpose"])
             until = permission["valid_until"]
             periods.setdefault((category["id"], permission["purpose_id"]), []).append(
                 (
@@ -51,6 +55,8 @@ def _parse(digest: str) -> _Register:
         purpose_ids=purpose_ids,
         periods={key: tuple(value) for key, value in periods.items()},
         purpose_order=tuple(purpose_ids.values()),
+        purpose_names=purpose_names,
+        category_codes={category["id"]: category["code"] for category in snapshot["register"]},
     )
 
 
@@ -108,6 +114,38 @@ def permitted_category_ids(*, purpose: Purpose | str, on: datetime.date) -> set[
         for (category_id, permitted), periods in register.periods.items()
         if permitted == purpose_id and _periods_cover(periods, on)
     }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the register says of one purpose on one day (`answer`)."""
+
+    purpose: Purpose | None  # as published (id, code, name); None if the register lacks it
+    category_ids: frozenset[int]  # the categories it may be used for that day
+    category_codes: dict[int, str]  # every published category: id -> code
+
+
+def answer(*, purpose: str, on: datetime.date) -> Answer:
+    """The purpose `purpose` (a code), the categories it may be used for on `on`, and the
+    published categories' codes: the gate's whole question, from one query (the revision
+    in force; its parse is kept), where asking `permitted_category_ids` and then reading
+    `Purpose` and `Category` would take three.
+    """
+    on = _day(on)
+    register = _register_on(on)
+    if register is None or purpose not in register.purpose_ids:
+        codes = {} if register is None else register.category_codes
+        return Answer(purpose=None, category_ids=frozenset(), category_codes=codes)
+    purpose_id = register.purpose_ids[purpose]
+    return Answer(
+        purpose=Purpose(pk=purpose_id, code=purpose, name=register.purpose_names[purpose_id]),
+        category_ids=frozenset(
+            category_id
+            for (category_id, permitted), periods in register.periods.items()
+            if permitted == purpose_id and _periods_cover(periods, on)
+        ),
+        category_codes=register.category_codes,
+    )
 
 
 def purposes_for(*, category_ids: Iterable[int], on: datetime.date) -> list[Purpose]:

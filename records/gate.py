@@ -13,9 +13,9 @@ reads only through the querysets that access hands out::
 What the querysets keep
   (a) scope: records whose `category_id IN (...)` the categories granted to the user,
       directly or through a group (`safeguards.scopes`), or of a member granted to the user
-      (`member_id IN` the direct-FK member tables, which PostgreSQL runs as a semi-join from
-      the user's few grants into the records' member index; such a grant covers that
-      member's records in every category);
+      (`member_id = ANY(ARRAY(...))` of the direct-FK member tables: PostgreSQL evaluates
+      the array once and probes the records' member index with it, also where it is OR'd
+      with the categories; such a grant covers that member's records in every category);
   (b) purpose: only categories that the published register permits for the purpose on the
       day (Asia/Tokyo), as `purposes.register` answers;
   (c) restrictions: not the records of a member whose 利用停止 in force that day covers
@@ -58,7 +58,18 @@ from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.sql.where import AND
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,16 +78,10 @@ from audit.trail import actor_for, append
 from purposes import register
 from purposes.models import Category, Purpose
 from safeguards.models import StatutoryAccessReason, StatutoryGround
-from safeguards.scopes import category_ids_for, handle_permission
+from safeguards.scopes import grant_rows, grants
 from safeguards.standing import handling_refusal
 
-from .models import (
-    Member,
-    MemberGroupObjectPermission,
-    MemberUserObjectPermission,
-    Record,
-    Restriction,
-)
+from .models import Member, Record, Restriction
 
 
 class Surface(models.TextChoices):
@@ -192,18 +197,20 @@ def open_access(
 
 
 def _open(*, user, surface, purpose, statutory, on) -> Access:
+    # Three queries whatever the user holds: standing (pledge and training), scope (category
+    # and member grants, direct and through groups), the register in force (purpose,
+    # permitted categories and codes, from the revision's parse kept per process).
     if not user.is_authenticated:
         raise OutOfScope
     lapsed = handling_refusal(user, on=on)
     if lapsed:
         raise StandingLapsed(lapsed)
-    granted = category_ids_for(user)
-    member_grants = _member_grants(user)
-    has_member_grants = member_grants.exists()
+    granted, has_member_grants = _scope_of(user)
     if not granted and not has_member_grants:
         raise OutOfScope
-    codes = tuple(Category.objects.values_list("id", "code"))
+    member_grants = _member_grants(user)
     if statutory is not None:
+        codes = tuple(Category.objects.values_list("id", "code"))  # rare: no register asked
         every = frozenset(dict(codes))
         return Access(
             user=user,
@@ -218,29 +225,46 @@ def _open(*, user, surface, purpose, statutory, on) -> Access:
         )
     if not purpose:
         raise PurposeMissing
-    chosen = Purpose.objects.filter(code=purpose).first()
-    if chosen is None:
-        raise PurposeNotPermitted(purpose, on)
-    permitted = register.permitted_category_ids(purpose=chosen, on=on)
+    answer = register.answer(purpose=purpose, on=on)
+    if answer.purpose is None:  # unknown, or not in the register in force
+        chosen = Purpose.objects.filter(code=purpose).first()
+        raise PurposeNotPermitted(chosen.name if chosen else purpose, on)
+    permitted = answer.category_ids
     if not (granted & permitted or (has_member_grants and permitted)):
-        raise PurposeNotPermitted(chosen.name, on)
+        raise PurposeNotPermitted(answer.purpose.name, on)
     return Access(
         user=user,
         surface=surface,
         on=on,
-        purpose=chosen,
+        purpose=answer.purpose,
         statutory=None,
         category_ids=frozenset(granted & permitted),
-        member_grant_category_ids=frozenset(permitted) if has_member_grants else None,
+        member_grant_category_ids=permitted if has_member_grants else None,
         member_grants=member_grants,
-        category_codes=codes,
+        category_codes=tuple(answer.category_codes.items()),
     )
+
+
+def _scope_of(user) -> tuple[set[int], bool]:
+    """The ids of the categories granted to `user`, and whether any member is: one query,
+    the UNION of the four grant tables (categories and members, direct and via groups).
+    """
+    categories = grant_rows(user, Category, tag="c")
+    members = grant_rows(user, Member, tag="m", ids=False)
+    rows = categories[0].union(*categories[1:], *members)
+    granted, has_member_grants = set(), False
+    for tag, pk in rows:
+        if tag == "c":
+            granted.add(pk)
+        else:
+            has_member_grants = True
+    return granted, has_member_grants
 
 
 def choosable_purposes(user, *, on: datetime.date | None = None) -> list[Purpose]:
     """The purposes the register allows for some category in `user`'s scope (the picker)."""
-    scope = category_ids_for(user)
-    if _member_grants(user).exists():
+    scope, has_member_grants = _scope_of(user)
+    if has_member_grants:
         scope = set(Category.objects.values_list("id", flat=True))
     if not scope:
         return []
@@ -249,19 +273,13 @@ def choosable_purposes(user, *, on: datetime.date | None = None) -> list[Purpose
 
 def _member_grants(user):
     """Member-level grants of `user` (directly or through a group), as an EXISTS-able set."""
-    permission = handle_permission(Member)
-    direct = MemberUserObjectPermission.objects.filter(user=user, permission=permission)
-    via_groups = MemberGroupObjectPermission.objects.filter(group__user=user, permission=permission)
-    return _MemberGrants(direct, via_groups)
+    return _MemberGrants(*grants(user, Member))
 
 
 @dataclasses.dataclass(frozen=True)
 class _MemberGrants:
     direct: models.QuerySet
     via_groups: models.QuerySet
-
-    def exists(self) -> bool:
-        return self.member_ids().exists()
 
     def member_ids(self) -> models.QuerySet:
         # One subquery, not two EXISTS joined by OR: an OR keeps PostgreSQL from turning the
@@ -271,14 +289,51 @@ class _MemberGrants:
 
 
 def _scope(access: Access) -> Q:
-    """The condition on a Record row: (a) scope and (b) purpose."""
+    """The condition on a Record row: (a) scope and (b) purpose.
+
+    Whole categories, OR the granted members' records in the other permitted categories:
+    the two branches are disjoint, and each is an index condition (the category index;
+    the member index with `member_id = ANY(ARRAY(grants))`), so PostgreSQL combines them
+    by a BitmapOr instead of filtering every record of the table against a hashed subplan.
+    """
     scope = Q(category_id__in=access.category_ids)
     if access.member_grant_category_ids is not None:
-        scope |= Q(
-            category_id__in=access.member_grant_category_ids,
-            member_id__in=access.member_grants.member_ids(),
-        )
+        others = access.member_grant_category_ids - access.category_ids
+        if others:
+            scope |= Q(category_id__in=others) & _AnyOf(
+                "member_id", access.member_grants.member_ids()
+            )
     return scope
+
+
+class _AnyOf(Expression):
+    """`column IN (subquery)`, written `column = ANY(ARRAY(subquery))` on PostgreSQL.
+
+    The planner runs the ARRAY once (an InitPlan) and uses the array as an index condition,
+    also under an OR; an IN subquery is a semi-join only at the top of an AND, and under an
+    OR becomes a filter checked on every row.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, column: str, subquery: models.QuerySet):
+        super().__init__()
+        self.column, self.subquery = F(column), Subquery(subquery)
+
+    def get_source_expressions(self):
+        return [self.column, self.subquery]
+
+    def set_source_expressions(self, exprs):
+        self.column, self.subquery = exprs
+
+    def as_sql(self, compiler, connection, template="%s IN %s"):
+        column, column_params = compiler.compile(self.column)
+        subquery, subquery_params = compiler.compile(self.subquery)
+        return template % (column, subquery), (*column_params, *subquery_params)
+
+    def as_postgresql(self, compiler, connection):
+        return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
 
 
 def _readable(access: Access) -> Q:
@@ -310,20 +365,13 @@ class _Withheld(Exists):
         super().__init__(in_force.filter(category))
 
 
-def _withheld_rows(access: Access) -> Q | None:
-    """The records withheld from `access`, from the restrictions' own rows (for counts)."""
-    members = {}  # category id -> members restricted in it; None: in every category
-    for member_id, category_id in _in_force(access).values_list("member_id", "category_id"):
-        members.setdefault(category_id, set()).add(member_id)
-    if not members:
-        return None
-    everywhere = members.pop(None, set())
-    withheld = Q(pk__in=[])
-    for category_id in access.category_ids | (access.member_grant_category_ids or frozenset()):
-        restricted = everywhere | members.get(category_id, set())
-        if restricted:
-            withheld |= Q(category_id=category_id, member_id__in=sorted(restricted))
-    return withheld
+def _restricted_members(access: Access) -> models.QuerySet:
+    """Members with a 利用停止 in force for the purpose in a category of `access` (or in
+    every category): a superset of the members whose records `records` withholds.
+    """
+    ids = access.category_ids | (access.member_grant_category_ids or frozenset())
+    covered = Q(category__isnull=True) | Q(category_id__in=ids)
+    return _in_force(access).filter(covered).values("member_id")
 
 
 def records(access: Access) -> "GatedQuerySet":
@@ -335,7 +383,7 @@ def members(access: Access) -> "GatedQuerySet":
     """The members `access` may read: one of their records is visible, or they are granted."""
     shown = Exists(Record.objects.filter(_readable(access), member=OuterRef("pk")))
     if access.member_grant_category_ids is not None:
-        shown |= Q(pk__in=access.member_grants.member_ids())
+        shown |= _AnyOf("pk", access.member_grants.member_ids())
     return GatedQuerySet(Member).bind(access).filter(shown)
 
 
@@ -385,20 +433,28 @@ class GatedQuerySet(models.QuerySet):
         """As `QuerySet.count`; for records, (rows in scope) − (rows a restriction withholds).
 
         COUNT(*) with the restrictions' anti-join needs each row's member_id, which the
-        (category, date) index does not hold: PostgreSQL reads the whole member index
-        instead, four times the plain count over a million receipts. Rows in scope are
-        counted from the (category, date) index alone, and the few withheld ones from the
-        restricted members' entries in the (member, category, date) index.
+        category index does not hold: PostgreSQL then reads the whole member index, ten
+        times the plain count over a million receipts (an index on (category, member) only
+        halves that: it still probes every row in scope). So, in one statement, the rows in
+        scope are counted from the category index alone, and the withheld ones by probing
+        the (member, category, date) index with the restricted members only
+        (`member_id = ANY(...)`), each then checked by the same EXISTS the page uses.
         """
         unrestricted = self._without_withheld()
-        if unrestricted is None or not self._access.category_ids:
+        if unrestricted is None or not self._access.category_ids or self.query.is_empty():
             # Member grants alone reach few rows: their anti-join costs nothing to count.
             return super().count()
-        withheld = _withheld_rows(self._access)
-        in_scope = super(GatedQuerySet, unrestricted).count()
-        if withheld is None:
-            return in_scope
-        return in_scope - super(GatedQuerySet, unrestricted.filter(withheld)).count()
+        withheld = (
+            unrestricted.filter(
+                _AnyOf("member_id", _restricted_members(self._access)),
+                _Withheld(_in_force(self._access, member=OuterRef("member_id"))),
+            )
+            .order_by()
+            # COUNT(*) as a plain column: an aggregate annotation would add a GROUP BY id.
+            .annotate(rows=Func(template="COUNT(*)", output_field=IntegerField()))
+            .values("rows")
+        )
+        return unrestricted.order_by().aggregate(rows=Count("*") - Subquery(withheld))["rows"]
 
     def _without_withheld(self) -> "GatedQuerySet | None":
         """This queryset without `records`' restriction condition, or None where the count
@@ -480,7 +536,10 @@ class Ledger:
 
     def append_reads(self) -> None:
         for access, reads in self.reads.items():
-            codes = dict(access.category_codes)
+            codes = dict(access.category_codes)  # as the register published them
+            missing = reads.category_ids - codes.keys()  # a category added since: rare
+            if missing:
+                codes |= dict(Category.objects.filter(id__in=missing).values_list("id", "code"))
             details = {
                 "surface": access.surface,
                 "members": sorted(reads.member_ids),

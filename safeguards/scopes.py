@@ -8,16 +8,15 @@ object's model. This module takes the object generically so that it never import
 """
 
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet, Value
 from django.utils.translation import gettext as _
-from guardian.utils import get_user_obj_perms_model
+from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from audit.trail import actor_for, append
 from purposes.models import Category
-
-from .models import CategoryGroupObjectPermission, CategoryUserObjectPermission
 
 
 def handle_permission(model: type[Model]) -> Permission:
@@ -27,16 +26,37 @@ def handle_permission(model: type[Model]) -> Permission:
     )
 
 
+def grants(user, model: type[Model]) -> list[QuerySet]:
+    """The grants of `model` objects to `user`: the direct ones and those through a group,
+    as two lazy querysets of the direct foreign-key tables guardian finds for `model`.
+
+    The permission is matched by codename through a join, not looked up first: that would
+    be a query of its own on every gated request.
+    """
+    permission = {
+        "permission__codename": f"handle_{model._meta.model_name}",
+        "permission__content_type": ContentType.objects.get_for_model(model),  # cached
+    }
+    return [
+        get_user_obj_perms_model(model).objects.filter(**permission, user=user),
+        get_group_obj_perms_model(model).objects.filter(**permission, group__user=user),
+    ]
+
+
+def grant_rows(user, model: type[Model], *, tag: str, ids: bool = True) -> list[QuerySet]:
+    """`grants` as (tag, object id) rows, to be combined by UNION into one query with others.
+
+    With `ids=False` each grant is the row (tag, 0): the UNION folds them into one row that
+    says only whether any exists, so a user's hundreds of member grants are not fetched.
+    """
+    column = "content_object_id" if ids else Value(0)
+    return [table.values_list(Value(tag), column) for table in grants(user, model)]
+
+
 def category_ids_for(user) -> set[int]:
     """Ids of the categories granted to `user`, directly or through one of their groups."""
-    permission = handle_permission(Category)
-    direct = CategoryUserObjectPermission.objects.filter(user=user, permission=permission)
-    via_groups = CategoryGroupObjectPermission.objects.filter(
-        group__user=user, permission=permission
-    )
-    return set(direct.values_list("content_object_id", flat=True)) | set(
-        via_groups.values_list("content_object_id", flat=True)
-    )
+    direct, via_groups = grant_rows(user, Category, tag="c")
+    return {pk for _tag, pk in direct.union(via_groups)}
 
 
 def _scope_object(category, member) -> Model:

@@ -4,6 +4,8 @@ force (人的安全管理措置). The gate asks `handling_refusal` before every 
 
 import datetime
 
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -17,17 +19,28 @@ def handling_refusal(user, *, on: datetime.date) -> str | None:
     A confidentiality pledge signed on or before `on` must be on file, and a training whose
     test was passed must not have lapsed (its lapse date comes from `safeguards.deadlines`).
     """
-    if not Pledge.objects.filter(user=user, signed_on__lte=on).exists():
+    # One query for both, on every gated request: the pledge's EXISTS and the latest lapse
+    # date come back as two columns of the user's row.
+    pledged, latest = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values_list(
+            Exists(Pledge.objects.filter(user=OuterRef("pk"), signed_on__lte=on)),
+            Subquery(
+                Attendance.objects.filter(
+                    user=OuterRef("pk"), passed=True, session__held_on__lte=on
+                )
+                .order_by("-lapses_on")
+                .values("lapses_on")[:1]
+            ),
+        )
+        .first()
+    ) or (False, None)
+    if not pledged:
         return _(
             "秘密保持誓約書が登録されていないため、個人データを取り扱えません。"
             "誓約書を提出し、個人情報取扱責任者に登録を依頼してください。"
         )
-    latest = (
-        Attendance.objects.filter(user=user, passed=True, session__held_on__lte=on)
-        .order_by("-lapses_on")
-        .values_list("lapses_on", flat=True)
-        .first()
-    )
     if latest is None:
         return _(
             "個人情報保護研修の修了記録（理解度テスト合格）がないため、個人データを取り扱えません。"
