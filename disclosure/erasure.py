@@ -11,10 +11,10 @@ Where the values were copied, and what happens to each copy:
 - corrections decided (`DecisionItem.new_value`) and the medical institution named in a
   receipt consultation: emptied for the erased records (the decision, its ground and its
   reason stay: Art. 36 asks for the reasons to be given, not for the values);
-- with the whole member erased, every request filed about them: the filing's copies of
-  name, kana, birth date, address, phone, mail, the agent's details, the grounds typed and
-  the corrections asked for, the identity documents, and the letters' PDFs (which name the
-  requester).
+- with the whole member erased, every request filed about them: the filing's copies of the
+  card's 記号・番号・枝番, name, kana, birth date, address, phone, mail, the agent's
+  details, the grounds typed and the corrections asked for, the identity documents, and
+  the letters' PDFs (which name the requester).
 
 What a request keeps, and why. The Act does not oblige the society to keep a request, but
 it must be able to show that it answered one (the deadline of Art. 39, a complaint, the
@@ -26,8 +26,8 @@ So once the member is erased, the filing is reduced to one keyed digest
 is reversed by trying every day), against which a later claim ("I filed this as ...") can
 be checked, and each letter to the SHA-256 of the PDF sent. The request being answered
 keeps its own filing, letters and package until it closes: the requester still reads the
-completion letter and downloads what was disclosed before the erasure. Requests closed
-before are reduced at once; a whole erasure waits for the member's other open requests.
+completion letter and downloads what was disclosed before the erasure. Requests finished
+before are reduced at once; a whole erasure waits until the member's other requests are.
 
 Not covered here: file-system and database backups, and deleted pages that the database
 has not yet reused (SQLite's free pages, PostgreSQL's dead tuples before VACUUM); DESIGN's
@@ -55,6 +55,9 @@ FILING_FIELDS = {
     "agent_relationship": "",
     "agent_address": "",
     "agent_phone": "",
+    "member_symbol": "",
+    "member_number": "",
+    "member_branch": "",
     "name": "",
     "name_kana": "",
     "birth_date": None,
@@ -96,7 +99,8 @@ def carry_out(*, request: Request, by) -> list[int]:
     whole = items.filter(category=None).exists()
     member = request.member
     filed = _filed_about(member)
-    if whole and filed.exclude(pk=request.pk).filter(state__in=Request.OPEN_STATES).exists():
+    finished = (Request.State.CLOSED, Request.State.WITHDRAWN, Request.State.REJECTED)
+    if whole and filed.exclude(pk=request.pk).exclude(state__in=finished).exists():
         raise ValidationError(
             _(
                 "この加入者には処理中の他の請求があります。先にそれらを完了してから消去してください。"

@@ -192,6 +192,7 @@ def test_it_leaves_no_erased_value_in_a_dump_and_the_chain_verifies(
         request.refresh_from_db()
         assert request.state == Request.State.CLOSED
         assert len(request.identity_digest) == 64 and request.birth_date is None
+        assert (request.member_number, request.name, request.address) == ("", "", "")
         assert request.items.exists()  # the decision stays
     assert not DecisionItem.objects.exclude(new_value="").exists()
     kept = Letter.objects.filter(request=current, sha256__regex=r"^[0-9a-f]{64}$")
