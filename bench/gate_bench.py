@@ -18,6 +18,8 @@ the medians (target 1.5 or lower). `--explain` prints EXPLAIN ANALYZE of the gat
 
 import argparse
 import datetime
+import functools
+import operator
 import os
 import random
 import statistics
@@ -125,13 +127,16 @@ class _Person:
         from purposes import register
 
         permitted = register.permitted_category_ids(purpose=self.purpose, on=datetime.date.today())
+        rows = []
         if self.category is not None:
-            return Q(category_id=self.category.pk)
-        return Q(member_id__in=[m.pk for m in self.members], category_id__in=permitted)
+            rows.append(Q(category_id=self.category.pk))
+        if self.members:
+            rows.append(Q(member_id__in=[m.pk for m in self.members], category_id__in=permitted))
+        return functools.reduce(operator.or_, rows)
 
 
 def _people() -> list[_Person]:
-    """The three handlers, with pledge, training and scope; a thousand 利用停止 (once)."""
+    """The four handlers, with pledge, training and scope; a thousand 利用停止 (once)."""
     from django.contrib.auth.models import Group, User
 
     from purposes.models import Category
@@ -163,6 +168,17 @@ def _people() -> list[_Person]:
             f"handler of {MEMBER_GRANTS} members",
             "benefit-review-and-payment",
             members=Member.objects.filter(pk__in=rng.sample(member_ids, MEMBER_GRANTS)),
+        ),
+        # Both kinds of grant: 現金給付 as a category, and the receipts (the purpose's other
+        # category) of 50 members; the gate must not scan every receipt for them.
+        _Person(
+            "mixed",
+            f"現金給付 + {MEMBER_GRANTS} members handler",
+            "benefit-review-and-payment",
+            category=categories["cash-benefits"],
+            members=Member.objects.filter(
+                pk__in=random.Random(2027).sample(member_ids, MEMBER_GRANTS)
+            ),
         ),
     ]
     for person in people:

@@ -371,7 +371,7 @@ def _restricted_members(access: Access) -> models.QuerySet:
     """
     ids = access.category_ids | (access.member_grant_category_ids or frozenset())
     covered = Q(category__isnull=True) | Q(category_id__in=ids)
-    return _in_force(access).filter(covered).values("member_id")
+    return _in_force(access).filter(covered).order_by().values("member_id")
 
 
 def records(access: Access) -> "GatedQuerySet":

@@ -81,6 +81,29 @@ def test_a_member_grant_reaches_that_member_only(outsider, privacy_officer, regi
     assert members == [granted]
 
 
+def test_category_and_member_grants_together_reach_each_only_once(
+    handler_kenshin, privacy_officer, register
+):
+    """A category grant, OR a member's records in the purpose's other categories."""
+    granted, other = MemberFactory(), MemberFactory()
+    both = "sickness-allowance"  # permitted for medical-status and work-status
+    grant_scope(user=handler_kenshin, category=register["medical-status"], by=privacy_officer)
+    grant_scope(user=handler_kenshin, member=granted, by=privacy_officer)
+    mine = [
+        RecordFactory(member=granted, category=register["medical-status"]),
+        RecordFactory(member=granted, category=register["work-status"]),
+        RecordFactory(member=other, category=register["medical-status"]),
+    ]
+    RecordFactory(member=other, category=register["work-status"])  # neither grant
+    RecordFactory(member=granted, category=register["receipts"])  # not for this purpose
+    with gate.ledger():
+        access = gate.open_access(user=handler_kenshin, surface="api", purpose=both)
+        rows = gate.records(access)
+        assert sorted(r.pk for r in rows) == sorted(r.pk for r in mine)
+        assert rows.count() == 3
+        assert sorted(m.pk for m in gate.members(access)) == sorted([granted.pk, other.pk])
+
+
 def test_a_restriction_hides_a_record_for_that_purpose_only(handler_kenshin, kenshin_and_receipt):
     Restriction.objects.create(
         member=kenshin_and_receipt["checked"],
