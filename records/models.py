@@ -58,8 +58,19 @@ class Member(models.Model):
         # Granted per member (MemberUserObjectPermission): a scope narrower than a category.
         permissions = [("handle_member", _("この加入者の個人データを取り扱う"))]
         constraints = [
+            # full_clean checks this (the admin's member form, records.services) by an EXISTS
+            # over every member, outside the gate. That is acceptable because the answer is
+            # one bit about the number the user typed, that it is taken, and the message
+            # says only that: not whose it is, nor anything of their records or categories.
+            # It cannot be scoped: a number held outside the user's scope is taken all the
+            # same, and the database would refuse the save anyway.
             models.UniqueConstraint(
-                fields=("symbol", "number", "branch"), name="records_member_unique_insurance_id"
+                fields=("symbol", "number", "branch"),
+                name="records_member_unique_insurance_id",
+                violation_error_code="insurance_id_taken",
+                violation_error_message=_(
+                    "この記号・番号・枝番は既に使われています。番号を確かめてください。"
+                ),
             ),
             # A dependent names the insured person; the insured person names nobody.
             models.CheckConstraint(

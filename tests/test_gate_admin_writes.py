@@ -155,6 +155,22 @@ def test_a_bad_member_change_is_a_form_error(kenshin_client, kenshin_and_receipt
     assert not Event.objects.filter(action="member.update").exists()
 
 
+def test_a_taken_insurance_number_is_refused_saying_only_that(kenshin_client, kenshin_and_receipt):
+    member, treated = kenshin_and_receipt["checked"], kenshin_and_receipt["treated"]
+    url = reverse("admin:records_member_change", args=[member.pk])
+    taken = {"symbol": treated.symbol, "number": treated.number, "branch": treated.branch}
+    response = kenshin_client.post(url, member_form(member, **taken))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.non_field_errors() == [
+        "この記号・番号・枝番は既に使われています。番号を確かめてください。"
+    ]
+    assert "受診秘子" not in response.text and "ジュシンヒミコ" not in response.text
+    member.refresh_from_db()
+    assert (member.symbol, member.number, member.branch) != tuple(taken.values())
+    assert not Event.objects.filter(action="member.update").exists()
+
+
 def test_a_member_out_of_scope_cannot_be_changed(kenshin_client, kenshin_and_receipt):
     treated = kenshin_and_receipt["treated"]
     url = reverse("admin:records_member_change", args=[treated.pk])
