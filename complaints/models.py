@@ -53,7 +53,7 @@ class Complaint(models.Model):
         OTHER = "other", _("その他")
 
     receipt_number = models.CharField(_("受付番号"), max_length=16, unique=True, editable=False)
-    # SHA-256 of the status page's secret token (disclosure.services.hash_token): the token
+    # SHA-256 of the status page's secret token (disclosure.receipts.hash_token): the token
     # itself is shown once, to the complainant, and never stored.
     token_hash = models.CharField(_("照会用トークンのハッシュ"), max_length=64, editable=False)
     # The confirmation page's key: a second press of 送信 finds the first filing.

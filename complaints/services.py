@@ -5,14 +5,13 @@ in the caller's transaction and sends mail only after commit.
 """
 
 import datetime
-import secrets
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.trail import actor_for, append
-from disclosure.services import hash_token
+from disclosure.receipts import hash_token, new_receipt_number, new_token
 from safeguards import deadlines
 from safeguards.incidents import report_incident
 from safeguards.models import Incident
@@ -26,13 +25,9 @@ FIRST_RESPONSE_WORKING_DAYS = getattr(settings, "COMPLAINTS_FIRST_RESPONSE_WORKI
 ANSWER_WORKING_DAYS = getattr(settings, "COMPLAINTS_ANSWER_WORKING_DAYS", 20)
 
 
-def _new_receipt_number(on: datetime.date) -> str:
-    # The requests' format (disclosure.services) with a leading "C", so that a complaint's
-    # number is never mistaken for a request's on the phone.
-    while True:
-        number = f"C{on:%y%m%d}-{secrets.randbelow(10**6):06d}"
-        if not Complaint.objects.filter(receipt_number=number).exists():
-            return number
+# The requests' receipt numbers with a leading "C", so that a complaint's number is never
+# mistaken for a request's on the phone.
+RECEIPT_PREFIX = "C"
 
 
 def complaint_file(
@@ -58,13 +53,13 @@ def complaint_file(
     ):
         return existing, None
     received_on = deadlines.local_date(received_at)
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     complaint.channel = channel
     complaint.received_at = received_at
     complaint.created_by = by if by is not None and by.is_authenticated else None
     complaint.submission_key = submission_key
     complaint.token_hash = hash_token(token)
-    complaint.receipt_number = _new_receipt_number(received_on)
+    complaint.receipt_number = new_receipt_number(Complaint, on=received_on, prefix=RECEIPT_PREFIX)
     complaint.first_response_due = deadlines.add_working_days(
         received_on, FIRST_RESPONSE_WORKING_DAYS
     )

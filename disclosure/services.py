@@ -6,8 +6,6 @@ and codes only: never a name, a token or a typed value.
 """
 
 import hashlib
-import hmac
-import secrets
 import uuid
 
 import filetype
@@ -26,7 +24,7 @@ from safeguards import deadlines
 from safeguards.models import StatutoryGround
 from safeguards.roles import Role, has_role
 
-from . import erasure, letters, notify, package, workflow
+from . import erasure, letters, notify, package, receipts, workflow
 from .models import (
     DecisionItem,
     IdentityDocument,
@@ -47,15 +45,6 @@ DOCUMENT_TYPES = {
     "image/heic": "heic",
     "application/pdf": "pdf",
 }
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def token_matches(request: Request | None, token: str) -> bool:
-    """Whether `token` opens `request`'s status page (None: an unknown receipt number)."""
-    return request is not None and hmac.compare_digest(request.token_hash, hash_token(token))
 
 
 def check_document(upload) -> str:
@@ -97,13 +86,6 @@ def document_store(*, upload, role: str) -> IdentityDocument:
     return document
 
 
-def _new_receipt_number(on) -> str:
-    while True:
-        number = f"{on:%y%m%d}-{secrets.randbelow(10**6):06d}"
-        if not Request.objects.filter(receipt_number=number).exists():
-            return number
-
-
 def status_path(request: Request) -> str:
     return reverse("disclosure:status", kwargs={"receipt": request.receipt_number})
 
@@ -132,7 +114,7 @@ def request_file(
     received_at = received_at or timezone.now()
     policies = [KindPolicy.for_kind(kind) for kind in fields["kinds"]]
     received_on = deadlines.local_date(received_at)
-    token = secrets.token_urlsafe(32)
+    token = receipts.new_token()
     request = Request(
         **fields,
         channel=channel,
@@ -141,8 +123,8 @@ def request_file(
         due_on=deadlines.due_date(received_on, days=min(p.deadline_days for p in policies)),
         # APPI Art. 38: KindPolicy's constraint keeps other kinds' fees at 0.
         fee_yen=sum(policy.fee_yen for policy in policies),
-        token_hash=hash_token(token),
-        receipt_number=_new_receipt_number(received_on),
+        token_hash=receipts.hash_token(token),
+        receipt_number=receipts.new_receipt_number(Request, on=received_on),
         submission_key=submission_key,
         created_by=by,
     )

@@ -5,12 +5,10 @@ opens the status page with the secret token mailed at filing. Views hold no doma
 they call `disclosure.services`.
 """
 
-import re
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
 from django.core import signing
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit import trail
 from records.normalize import normalize_text, parse_date
 from safeguards import deadlines
+from safeguards.ratelimit import Limit
 
-from . import letters, package, services
+from . import letters, package, receipts, services
 from .forms import RequestForm
 from .models import Kind, KindPolicy, Letter, Request
 from .wareki import parse_japanese_date
@@ -31,12 +30,9 @@ DRAFT_SALT = "disclosure.draft"
 DRAFT_MAX_AGE = 2 * 60 * 60
 FILED_SESSION_KEY = "disclosure_filed"
 OPENED_SESSION_KEY = "disclosure_opened"
-# Token attempts per client address in a window: enough for typos, too few to guess.
-STATUS_ATTEMPTS = 10
-STATUS_WINDOW_SECONDS = 15 * 60
-# As `services._new_receipt_number` makes them; anything else (a NUL byte, which PostgreSQL
-# refuses in a query) is no receipt, answered as an unknown one.
-RECEIPT_FORMAT = re.compile(r"[0-9]{6}-[0-9]{6}")
+# Tries per client address in a window, at a token or at the birth date before a download:
+# enough for typos, too few to guess.
+STATUS_LIMIT = Limit("disclosure.status")
 
 
 @require_GET
@@ -115,11 +111,8 @@ def done(request):
     )
 
 
-def _attempt_allowed(request) -> bool:
-    """Count a token attempt from the client's address; False once over the limit."""
-    key = f"disclosure:status:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, STATUS_WINDOW_SECONDS)
-    return cache.incr(key) <= STATUS_ATTEMPTS
+def _take_try(request) -> str | None:
+    return STATUS_LIMIT.take(request.META.get("REMOTE_ADDR", ""))
 
 
 def _token_from(text: str) -> str:
@@ -140,14 +133,17 @@ def _opened(request, receipt: str) -> Request | None:
 def status(request, receipt):
     token = request.POST.get("token") if request.method == "POST" else request.GET.get("t")
     if token is not None:
-        if not _attempt_allowed(request):
+        tried = _take_try(request)
+        if tried is None:
             return render(request, "disclosure/status_locked.html", status=429)
         found = (
             Request.objects.filter(receipt_number=receipt).first()
-            if RECEIPT_FORMAT.fullmatch(receipt)
+            if receipts.is_receipt_number(receipt)
             else None
         )
-        if services.token_matches(found, _token_from(token)):
+        if receipts.token_matches(found, _token_from(token)):
+            # The requester opening their own page is no guess.
+            STATUS_LIMIT.give_back(tried)
             request.session[OPENED_SESSION_KEY] = [
                 *request.session.get(OPENED_SESSION_KEY, []),
                 receipt,
@@ -182,7 +178,8 @@ def download(request, receipt):
     ready = filed and _available_package(filed)
     if not ready:
         raise Http404
-    if not _attempt_allowed(request):
+    tried = _take_try(request)
+    if tried is None:
         return render(request, "disclosure/status_locked.html", status=429)
     typed = normalize_text(request.POST.get("birth_date", ""))
     if (parse_date(typed) or _japanese_or_none(typed)) != filed.birth_date:
@@ -196,6 +193,7 @@ def download(request, receipt):
                 "wrong_birth_date": True,
             },
         )
+    STATUS_LIMIT.give_back(tried)
     package.download(package=ready)
     return FileResponse(ready.file.open("rb"), as_attachment=True, filename=f"{receipt}.zip")
 

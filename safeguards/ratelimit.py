@@ -1,0 +1,46 @@
+"""A limit on tries per client in a window, for the public pages that check a secret.
+
+The status pages of requests and complaints open with a secret token, and a disclosure
+package with the birth date typed again: a client may try a few times in a window, so that
+neither can be found by guessing (a technical safeguard, notice section 2).
+
+The tries are kept in the shared cache (the database cache: every app server sees them) as
+one key per try, each taken with `add`, which is atomic on every backend. A counter would
+not do: `incr` on the database cache reads and writes back, so parallel guesses lose counts,
+and its write resets the key's expiry to the cache's default timeout, shortening the window.
+
+Holds no personal data and looks nothing up: the caller checks the secret and gives a try
+back when it was right (the owner opening their own page is no guess).
+"""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+
+@dataclass(frozen=True)
+class Limit:
+    """`attempts` tries per client in `window_seconds`, counted apart under `scope`."""
+
+    scope: str
+    attempts: int = 10
+    window_seconds: int = 15 * 60
+
+    def take(self, client: str) -> str | None:
+        """One of `client`'s tries (a cache key), held for the window; None when none is left.
+
+        Take it before checking the secret, so parallel guesses cannot pass the check
+        together; give it back with `give_back` when the secret was right.
+        """
+        keys = [f"ratelimit:{self.scope}:{client}:{n}" for n in range(self.attempts)]
+        taken = cache.get_many(keys)
+        # `add` refuses a key that another request took since get_many: then try the next one.
+        return next(
+            (key for key in keys if key not in taken and cache.add(key, True, self.window_seconds)),
+            None,
+        )
+
+    @staticmethod
+    def give_back(key: str) -> None:
+        """Return a try that turned out to be no guess."""
+        cache.delete(key)
