@@ -133,7 +133,11 @@ class Record(models.Model):
         indexes = [
             # The gate's scoped changelist: category IN (...) ordered by date.
             models.Index(fields=("category", "-date", "-id"), name="records_record_cat_date"),
-            # One member's records (member pages, disclosure packages).
+            # One member's records (member pages, disclosure packages); the gate's member
+            # grants (member_id = ANY(...) AND category_id IN (...)), and its count of the
+            # rows a restriction withholds, which probes it with the restricted members only.
+            # An index on (category, member) would serve that count no better: it is a
+            # probe per restricted member either way (GatedQuerySet.count).
             models.Index(fields=("member", "category", "date"), name="records_record_member"),
         ]
 
