@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from audit.models import GENESIS_HASH, Event
 from audit.tests.fixtures import append_events, triggers_off
@@ -143,3 +144,18 @@ def test_it_detects_an_event_before_the_start(verify_fails):
 def test_it_reads_the_trail_in_chunks_smaller_than_the_trail(verify):
     *_, last = append_events(7)
     assert verify(chunk_size=2) == f"verified 7 events, head {last.hash}\n"
+
+
+@pytest.mark.postgres_only
+def test_the_parallel_settings_end_with_the_verification(verify):
+    """Verifying in the database plans in parallel without JIT; the caller's settings stay."""
+    append_events(3)
+
+    def settings() -> tuple:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('jit'), current_setting('parallel_setup_cost')")
+            return cursor.fetchone()
+
+    before = settings()
+    verify()
+    assert settings() == before
