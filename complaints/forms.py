@@ -1,6 +1,6 @@
 """The complaint form: one set of fields and rules for the public page and the admin.
 
-What people type is normalised (records.normalize) before any field validates it, so that
+What people type is normalised (the fields of disclosure.fields) before it is validated, so that
 full-width digits, a full-width @ or a full-width space never make an entry fail. The prose
 (what happened, what they want) is kept as written: it is the complainant's own account.
 Nothing here tells the public whether a 記号・番号 or a receipt number exists.
@@ -12,21 +12,15 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from records.normalize import normalize_code, normalize_text
+from disclosure.fields import (
+    CodeField,
+    DescribedFieldsMixin,
+    NormalizedCharField,
+    NormalizedEmailField,
+)
+from records.normalize import normalize_code
 
 from .models import Complaint
-
-_NORMALIZERS = {
-    "name": normalize_text,
-    "email": normalize_code,
-    "phone": normalize_code,
-    "postal_address": normalize_text,
-    "member_symbol": normalize_code,
-    "member_number": normalize_code,
-    "request_receipt_number": normalize_code,
-}
-
-_PROSE = ("what_happened", "what_wanted")
 
 # Control characters other than tab and line breaks: never part of what someone meant to say,
 # and PostgreSQL refuses NUL in text.
@@ -39,23 +33,10 @@ phone_number = RegexValidator(
 )
 
 
-class DescribedFieldsMixin:
-    """Ties each input to its help text and its error message (aria-describedby), and marks
-    an input with an error (aria-invalid), as `_field.html` renders them."""
+class ProseField(NormalizedCharField):
+    """The complainant's own account, kept as written but for control characters."""
 
-    def full_clean(self):
-        super().full_clean()
-        self._describe()
-
-    def _describe(self):
-        for name, field in self.fields.items():
-            bound = self[name]
-            ids = [f"{bound.auto_id}-help"] if field.help_text else []
-            if self.is_bound and bound.errors:
-                ids.append(f"{bound.auto_id}-error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
+    normalizer = staticmethod(lambda value: _CONTROL.sub("", value).strip())
 
 
 class ComplaintForm(DescribedFieldsMixin, forms.ModelForm):
@@ -107,17 +88,20 @@ class ComplaintForm(DescribedFieldsMixin, forms.ModelForm):
             "what_wanted": forms.Textarea(attrs={"rows": 4}),
             "subject": forms.RadioSelect,
         }
+        field_classes = {
+            "name": NormalizedCharField,
+            "email": NormalizedEmailField,
+            "phone": CodeField,
+            "postal_address": NormalizedCharField,
+            "member_symbol": CodeField,
+            "member_number": CodeField,
+            "request_receipt_number": CodeField,
+            "what_happened": ProseField,
+            "what_wanted": ProseField,
+        }
 
-    def __init__(self, data=None, *args, **kwargs):
-        if data is not None:
-            data = data.copy()
-            for field, normalize in _NORMALIZERS.items():
-                if field in data:
-                    data[field] = normalize(data[field])
-            for field in _PROSE:
-                if field in data:
-                    data[field] = _CONTROL.sub("", data[field]).strip()
-        super().__init__(data, *args, **kwargs)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.fields["member_symbol"].validators.append(digits_only)
         self.fields["member_number"].validators.append(digits_only)
         self.fields["phone"].validators.append(phone_number)
@@ -127,7 +111,6 @@ class ComplaintForm(DescribedFieldsMixin, forms.ModelForm):
             # A browser cuts a pasted text at maxlength without a word; the server says what
             # is too long instead, and nothing the complainant wrote is lost unseen.
             field.widget.attrs.pop("maxlength", None)
-        self._describe()
 
     def clean(self):
         cleaned = super().clean()
@@ -161,18 +144,14 @@ class StaffComplaintForm(ComplaintForm):
 
 
 class StatusForm(DescribedFieldsMixin, forms.Form):
-    receipt_number = forms.CharField(label=_("受付番号"), max_length=16)
-    token = forms.CharField(
+    receipt_number = CodeField(
+        label=_("受付番号"),
+        max_length=16,
+        normalizer=lambda value: normalize_code(value).upper(),
+    )
+    token = CodeField(
         label=_("照会用の番号"),
         max_length=64,
         help_text=_("受付の画面とメールでお知らせした番号です。"),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-
-    def __init__(self, data=None, *args, **kwargs):
-        if data is not None:
-            data = data.copy()
-            data["receipt_number"] = normalize_code(data.get("receipt_number", "")).upper()
-            data["token"] = normalize_code(data.get("token", ""))
-        super().__init__(data, *args, **kwargs)
-        self._describe()

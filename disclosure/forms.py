@@ -1,12 +1,11 @@
 """The request form: one class for the public page and for staff entering paper requests.
 
-What people type is normalised (`records.normalize`) in each field's `to_python`, so every
-validator sees "１２３" as "123" and "やまだ" as "ヤマダ". Uploads that pass their check are
-kept provisionally and carried in a signed hidden field, so neither an error elsewhere on
-the page nor the confirmation step asks the filer to choose the file again.
+What people type is normalised in each field's `to_python` (`disclosure.fields`, shared
+with the complaints form), so every validator sees "１２３" as "123" and "やまだ" as "ヤマダ".
+Uploads that pass their check are kept provisionally and carried in a signed hidden field,
+so neither an error elsewhere on the page nor the confirmation step asks the filer to choose
+the file again.
 """
-
-import datetime
 
 from django import forms
 from django.core import signing
@@ -14,11 +13,17 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from purposes.models import Category
-from records.normalize import normalize_code, normalize_kana, normalize_text, parse_date
+from records.normalize import normalize_code, normalize_kana
 
 from . import services
+from .fields import (
+    DescribedFieldsMixin,
+    JapaneseDateField,
+    NormalizedCharField,
+    NormalizedEmailField,
+    normalize_lines,
+)
 from .models import IdentityDocument, Kind, Request
-from .wareki import parse_japanese_date
 
 UPLOADS_SALT = "disclosure.uploads"
 UPLOADS_MAX_AGE = 2 * 60 * 60
@@ -43,49 +48,7 @@ _postal = RegexValidator(
 )
 
 
-def normalize_lines(value: str) -> str:
-    """`normalize_text` for each line of a multi-line answer, keeping the line breaks."""
-    return "\n".join(normalize_text(line) for line in value.splitlines()).strip()
-
-
-class NormalizedCharField(forms.CharField):
-    def __init__(self, *, normalizer=normalize_text, **kwargs):
-        self.normalizer = normalizer
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        return self.normalizer(super().to_python(value))
-
-
-class NormalizedEmailField(forms.EmailField):
-    def to_python(self, value):
-        return normalize_code(super().to_python(value))
-
-
-class JapaneseDateField(forms.Field):
-    """A date typed as 1980-01-02, 1980/1/2, 1980年1月2日 or 昭和55年1月2日, in any width."""
-
-    widget = forms.TextInput
-    default_error_messages = {
-        "invalid": _("日付は 1980-01-02 や 昭和55年1月2日 のように、年・月・日を入力してください。")
-    }
-
-    def to_python(self, value):
-        value = normalize_text(value or "")
-        if not value:
-            return None
-        if numeric := parse_date(value):
-            return numeric
-        try:
-            return parse_japanese_date(value)
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-    def prepare_value(self, value):
-        return value.isoformat() if isinstance(value, datetime.date) else value
-
-
-class RequestForm(forms.Form):
+class RequestForm(DescribedFieldsMixin, forms.Form):
     """Everything a request needs; `filing()` gives it to `services.request_file`."""
 
     # The sections of the page, each rendered as a fieldset with this legend.
@@ -260,20 +223,6 @@ class RequestForm(forms.Form):
             self.fields[name].widget.attrs["autocomplete"] = value
         for name in ("member_symbol", "member_number", "member_branch", "postal_code", "phone"):
             self.fields[name].widget.attrs["inputmode"] = "numeric"
-        for name, field in self.fields.items():
-            if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"id_{name}_helptext"
-
-    def full_clean(self):
-        super().full_clean()
-        # Screen readers: an invalid field says so and points at its message.
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = " ".join(
-                    filter(None, (f"id_{name}_error", attrs.get("aria-describedby")))
-                )
 
     def sections(self):
         for legend, names in self.SECTIONS:

@@ -14,7 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import services, workflow
-from .forms import JapaneseDateField
+from .fields import JapaneseDateField
 from .models import DecisionItem, Kind, Request
 
 State = Request.State

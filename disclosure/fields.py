@@ -1,0 +1,95 @@
+"""Form fields and form behaviour of the public pages, for requests and for complaints.
+
+What people type is normalised (`records.normalize`) in each field's `to_python`, so every
+validator sees "１２３" as "123" and "やまだ" as "ヤマダ", while a page shown again with
+errors keeps what was typed. `DescribedFieldsMixin` ties each input to its help text and its
+error message for screen readers, as `disclosure/_field.html` and `disclosure/_errors.html`
+(the accessible error summary) render them.
+"""
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from records.normalize import normalize_code, normalize_text, parse_date
+
+from .wareki import parse_japanese_date
+
+
+def normalize_lines(value: str) -> str:
+    """`normalize_text` for each line of a multi-line answer, keeping the line breaks."""
+    return "\n".join(normalize_text(line) for line in value.splitlines()).strip()
+
+
+class NormalizedCharField(forms.CharField):
+    """A text field whose value is normalised (by default `normalize_text`) before validation."""
+
+    normalizer = staticmethod(normalize_text)
+
+    def __init__(self, *, normalizer=None, **kwargs):
+        if normalizer is not None:
+            self.normalizer = normalizer
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return self.normalizer(super().to_python(value))
+
+
+class CodeField(NormalizedCharField):
+    """An identifier typed by a person (記号, 番号, 電話番号): `normalize_code`, no spaces."""
+
+    normalizer = staticmethod(normalize_code)
+
+
+class NormalizedEmailField(forms.EmailField):
+    def to_python(self, value):
+        return normalize_code(super().to_python(value))
+
+
+class JapaneseDateField(forms.Field):
+    """A date typed as 1980-01-02, 1980/1/2, 1980年1月2日 or 昭和55年1月2日, in any width."""
+
+    widget = forms.TextInput
+    default_error_messages = {
+        "invalid": _("日付は 1980-01-02 や 昭和55年1月2日 のように、年・月・日を入力してください。")
+    }
+
+    def to_python(self, value):
+        value = normalize_text(value or "")
+        if not value:
+            return None
+        if numeric := parse_date(value):
+            return numeric
+        try:
+            return parse_japanese_date(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value):
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+class DescribedFieldsMixin:
+    """Points each input at its help text and, once invalid, at its error message
+    (aria-describedby), and marks it invalid (aria-invalid), with the ids that
+    `disclosure/_field.html` gives them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Help texts only: asking for errors here would validate the form before it is ready.
+        self._describe(errors=False)
+
+    def full_clean(self):
+        super().full_clean()
+        self._describe(errors=True)
+
+    def _describe(self, *, errors: bool):
+        for name, field in self.fields.items():
+            bound = self[name]
+            ids = [f"{bound.auto_id}_helptext"] if field.help_text else []
+            if errors and bound.errors:
+                ids.insert(0, f"{bound.auto_id}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
