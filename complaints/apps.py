@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("苦情")
+
+    def ready(self):
+        from disclosure.signals import member_erasing
+
+        from . import erasure
+
+        # Complaints sits above disclosure: disclosure announces the erasure, we let go.
+        member_erasing.connect(erasure.member_erasing, dispatch_uid="complaints.erasure")

@@ -83,6 +83,11 @@ class Complaint(models.Model):
         related_name="complaints",
         verbose_name=_("加入者"),
     )
+    # After a 消去 of the linked member: a keyed digest of what the complainant wrote about
+    # themselves, which is then emptied (complaints.erasure says why and what stays).
+    identity_digest = models.CharField(
+        _("申出の記載事項のダイジェスト"), max_length=64, blank=True, editable=False
+    )
 
     subject = models.CharField(_("申出の対象"), max_length=16, choices=Subject.choices)
     category = models.ForeignKey(
@@ -163,9 +168,11 @@ class Complaint(models.Model):
             ("handle_complaint", _("苦情に対応する")),
         ]
         constraints = [
-            # At least one way to reply unless the complainant chose to stay anonymous.
+            # At least one way to reply unless the complainant chose to stay anonymous, or
+            # the member was erased and the complaint keeps only its digest.
             models.CheckConstraint(
                 condition=models.Q(anonymous=True)
+                | ~models.Q(identity_digest="")
                 | (
                     ~models.Q(name="")
                     & (~models.Q(email="") | ~models.Q(phone="") | ~models.Q(postal_address=""))

@@ -14,7 +14,9 @@ Where the values were copied, and what happens to each copy:
 - with the whole member erased, every request filed about them: the filing's copies of the
   card's 記号・番号・枝番, name, kana, birth date, address, phone, mail, the agent's
   details, the grounds typed and the corrections asked for, the identity documents, and
-  the letters' PDFs (which name the requester).
+  the letters' PDFs (which name the requester);
+- with the whole member erased, the apps above let go of theirs on `signals.member_erasing`
+  (complaints linked to the member: complaints.erasure).
 
 What a request keeps, and why. The Act does not oblige the society to keep a request, but
 it must be able to show that it answered one (the deadline of Art. 39, a complaint, the
@@ -47,6 +49,7 @@ from records.models import Member
 from records.services import member_erase
 
 from .models import DecisionItem, Kind, Package, ReceiptConsultation, Request
+from .signals import member_erasing
 
 # The filing's fields that copy the person's (and the agent's) values, and their empty value.
 FILING_FIELDS = {
@@ -70,10 +73,17 @@ FILING_FIELDS = {
 }
 
 
+def keyed_digest(values: dict, *, purpose: str) -> str:
+    """An HMAC-SHA-256 of `values` under the installation's secret, for `purpose`: what a
+    filing keeps of the person once they are erased (a bare hash of a birth date or a
+    name is reversed by trying them all)."""
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    return salted_hmac(purpose, text, algorithm="sha256").hexdigest()
+
+
 def filing_digest(request: Request) -> str:
     values = {name: getattr(request, name) for name in FILING_FIELDS}
-    text = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
-    return salted_hmac("kumiai.disclosure.filing", text, algorithm="sha256").hexdigest()
+    return keyed_digest(values, purpose="kumiai.disclosure.filing")
 
 
 def _filed_about(member: Member):
@@ -114,6 +124,9 @@ def carry_out(*, request: Request, by) -> list[int]:
         Request.objects.filter(pk=request.pk).update(
             member=None, identity_digest=filing_digest(request)
         )
+        # The apps above (complaints) let go of their copies now, while the member row
+        # still names them; one of them refusing rolls the whole erasure back.
+        member_erasing.send(sender=Request, member=member, by=by, reference=request.receipt_number)
     erased = member_erase(
         member=member,
         by=by,

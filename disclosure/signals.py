@@ -1,0 +1,20 @@
+"""What disclosure tells the apps above it.
+
+`member_erasing` is sent inside the transaction of a whole 消去 (disclosure.erasure), while
+the member row still exists and before it is deleted, with `member`, `by` and `reference`
+(the request's receipt number). A receiver lets go of its own copies of the member's values
+in that transaction; a receiver that raises (a Japanese ValidationError saying what to
+finish first) refuses the erasure, which is then rolled back whole.
+
+Why a signal. The erasure is one operation (`services.request_carry_out`) called from the
+admin, the moves and the tests; the apps that copied the member's values sit above
+disclosure (complaints), and a lower app never imports a higher one. Having a higher layer
+orchestrate instead (records returning what it erased, a caller above erasing the rest)
+would make every entry point remember a second call, and one that forgets leaves the copies
+behind: the signal keeps the operation single and the transaction shared. It is sent with
+`send`, never `send_robust`, so that no receiver's failure passes unseen.
+"""
+
+from django.dispatch import Signal
+
+member_erasing = Signal()
