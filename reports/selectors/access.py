@@ -2,21 +2,19 @@
 looks unusual (refusals, statutory exceptions, reads out of hours, large reads, a day far
 above a handler's usual volume).
 
-One grouped scan of the period's `access.read` events gives every figure except the
-categories, which a second scan counts by unnesting the details' category list.
+The figures come from the daily summaries (reports.summary) up to their mark and from the
+trail's events after it: a year's review adds up tens of thousands of summary rows, not
+millions of events. The drill-down links still read the events themselves.
 """
 
 import statistics
 from collections import defaultdict
 
-from django.db import connection
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from records import gate
-from reports import conf
+from reports import conf, summary
 from reports.period import Period
 from reports.tables import Chart, Report, Table
 from safeguards.models import StatutoryAccessReason
@@ -37,35 +35,52 @@ SURFACES = dict(gate.Surface.choices)
 
 
 def access_review(period: Period) -> Report:
+    return summary.consistent(lambda source: _review(period, source))
+
+
+def _ordered(rows: list[dict], figure: str, *keys: str) -> list[dict]:
+    """The most first; ties in the order of their codes, so that every view agrees."""
+    return sorted(rows, key=lambda r: (-r[figure], *(str(r[k]) for k in keys)))
+
+
+def _review(period: Period, source: summary.Source) -> Report:
     large = conf.setting("LARGE_READ_ROWS")
-    reads = events.annotated(events.in_period(period, READ), period)
-
-    def grouped(*keys, **extra) -> list[dict]:
-        counts = {"n": Count("id"), "rows": Coalesce(Sum("rowcount"), 0), **extra}
-        return list(reads.values(*keys).annotate(**counts).order_by("-n"))
-
     # One row per handler and day (thousands at most, however many events): the handlers,
     # the days, the hours and the volumes are all added up from it.
-    daily = grouped(
+    daily = _ordered(source.figures(summary.READS, period, ("actor_id", "day")), "reads", "day")
+    by_purpose = _ordered(
+        source.figures(summary.PURPOSES, period, ("purpose", "ground")),
+        "reads",
+        "purpose",
+        "ground",
+    )
+    by_surface = _ordered(
+        source.figures(summary.PURPOSES, period, ("surface",)), "reads", "surface"
+    )
+    by_category = _ordered(
+        source.figures(summary.CATEGORIES, period, ("category",)), "reads", "category"
+    )
+    refusals = _ordered(
+        source.figures(summary.REFUSALS, period, ("actor_id", "reason", "purpose", "surface")),
+        "refusals",
         "actor_id",
-        "day",
-        large=Count("id", filter=Q(rowcount__gt=large)),
-        outside_n=Count("id", filter=Q(outside=True)),
-        outside_rows=Coalesce(Sum("rowcount", filter=Q(outside=True)), 0),
+        "reason",
+        "purpose",
+        "surface",
     )
-    by_purpose = grouped("purpose", "ground")
-    by_surface = grouped("surface")
-    refusals = list(
-        events.annotated(events.in_period(period, REFUSED), period)
-        .values("actor_id", "reason", "purpose", "surface")
-        .annotate(n=Count("id"))
-        .order_by("-n")
+    statutory = source.statutory(period)
+    names = staff_names(
+        {d["actor_id"] for d in daily}
+        | {r["actor_id"] for r in refusals}
+        | {r["actor_id"] for r in statutory}
     )
-    names = staff_names({d["actor_id"] for d in daily} | {r["actor_id"] for r in refusals})
     purposes = purpose_names()
     by_handler = _sum(daily, "actor_id")
     by_day = _sum(daily, "day")
-    outside = sorted((d for d in daily if d["outside_n"]), key=lambda d: (d["day"], d["n"]))
+    outside = sorted(
+        (d for d in daily if d["outside_reads"]),
+        key=lambda d: (d["day"], d["outside_reads"], str(d["actor_id"])),
+    )
 
     def link(**filters) -> str:
         return events.url(period, action=READ, **filters)
@@ -79,19 +94,19 @@ def access_review(period: Period) -> Report:
         Table(
             _("利用目的別の閲覧"),
             (_("利用目的"), _("閲覧回数"), _("件数")),
-            [(purpose_label(g), g["n"], g["rows"]) for g in by_purpose],
+            [(purpose_label(g), g["reads"], g["rows"]) for g in by_purpose],
             Chart.BARS,
             links=[
                 link(ground=g["ground"]) if g["ground"] else link(purpose=g["purpose"])
                 for g in by_purpose
             ],
         ),
-        _categories(period),
+        _categories(period, by_category),
         Table(
             _("担当者別の閲覧"),
             (_("担当者"), _("閲覧回数"), _("件数"), _("大量閲覧"), _("時間外")),
             [
-                (names.get(actor), v["n"], v["rows"], v["large"], v["outside_n"])
+                (names.get(actor), v["reads"], v["rows"], v["large"], v["outside_reads"])
                 for actor, v in by_handler.items()
             ],
             Chart.BARS,
@@ -100,17 +115,17 @@ def access_review(period: Period) -> Report:
         Table(
             _("経路別の閲覧"),
             (_("経路"), _("閲覧回数"), _("件数")),
-            [(SURFACES.get(g["surface"], g["surface"]), g["n"], g["rows"]) for g in by_surface],
+            [(SURFACES.get(g["surface"], g["surface"]), g["reads"], g["rows"]) for g in by_surface],
             Chart.BARS,
             links=[link(surface=g["surface"]) for g in by_surface],
         ),
         Table(
             _("日別の閲覧回数"),
             (_("日付"), _("閲覧回数"), _("件数")),
-            [(day, by_day[day]["n"], by_day[day]["rows"]) for day in sorted(by_day)],
+            [(day, by_day[day]["reads"], by_day[day]["rows"]) for day in sorted(by_day)],
             Chart.LINE,
         ),
-        _statutory(period, names),
+        _statutory(period, statutory, names),
         Table(
             _("拒否されたアクセス"),
             (_("担当者"), _("理由"), _("利用目的"), _("経路"), _("回数")),
@@ -120,7 +135,7 @@ def access_review(period: Period) -> Report:
                     REFUSAL_REASONS.get(r["reason"], r["reason"]),
                     purposes.get(r["purpose"], r["purpose"]),
                     SURFACES.get(r["surface"], r["surface"]),
-                    r["n"],
+                    r["refusals"],
                 )
                 for r in refusals
             ],
@@ -133,7 +148,7 @@ def access_review(period: Period) -> Report:
             _("勤務時間外の閲覧"),
             (_("担当者"), _("日付"), _("閲覧回数"), _("件数")),
             [
-                (names.get(d["actor_id"]), d["day"], d["outside_n"], d["outside_rows"])
+                (names.get(d["actor_id"]), d["day"], d["outside_reads"], d["outside_rows"])
                 for d in outside
             ],
             links=[link(actor=d["actor_id"], day=d["day"], outside=True) for d in outside],
@@ -148,47 +163,28 @@ def access_review(period: Period) -> Report:
 
 def _sum(daily: list[dict], key: str) -> dict:
     """The handler-day rows added up by `key`, the most reads first."""
-    figures = ("n", "rows", "large", "outside_n")
+    figures = ("reads", "rows", "large", "outside_reads")
     sums: dict = {}
     for row in daily:
         total = sums.setdefault(row[key], dict.fromkeys(figures, 0))
         for figure in figures:
             total[figure] += row[figure]
-    return dict(sorted(sums.items(), key=lambda item: -item[1]["n"]))
+    return dict(sorted(sums.items(), key=lambda item: (-item[1]["reads"], str(item[0]))))
 
 
-def _categories(period: Period) -> Table:
+def _categories(period: Period, counts: list[dict]) -> Table:
     """Reads by category: each event counts once for every category it touched."""
-    start, until = period.bounds
-    if connection.vendor == "postgresql":
-        unnest = "jsonb_array_elements_text(e.details -> 'categories') AS c(code)"
-    else:
-        unnest = "json_each(e.details, '$.categories') AS c"
-    code = "c.code" if connection.vendor == "postgresql" else "c.value"
-    sql = (
-        f"SELECT {code}, COUNT(*) FROM audit_event e, {unnest} "  # noqa: S608  no user input
-        "WHERE e.action = %s AND e.at >= %s AND e.at < %s GROUP BY 1 ORDER BY 2 DESC, 1"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (READ, start, until))
-        counts = cursor.fetchall()
     names = category_names()
     return Table(
         _("類型別の閲覧"),
         (_("類型"), _("閲覧回数")),
-        [(names.get(c, c), n) for c, n in counts],
+        [(names.get(c["category"], c["category"]), c["reads"]) for c in counts],
         Chart.BARS,
-        links=[events.url(period, action=READ, category=c) for c, _n in counts],
+        links=[events.url(period, action=READ, category=c["category"]) for c in counts],
     )
 
 
-def _statutory(period: Period, names) -> Table:
-    reads = list(
-        events.annotated(events.in_period(period, READ), period)
-        .filter(details__statutory=True)
-        .values("seq", "at", "actor_id", "ground", "rowcount")
-        .order_by("seq")
-    )
+def _statutory(period: Period, reads: list[dict], names) -> Table:
     reasons = dict(
         StatutoryAccessReason.objects.filter(event_seq__in=[r["seq"] for r in reads]).values_list(
             "event_seq", "reason"
@@ -204,7 +200,7 @@ def _statutory(period: Period, names) -> Table:
                 names.get(r["actor_id"]),
                 ground_name(r["ground"]),
                 reasons.get(r["seq"], ""),
-                r["rowcount"],
+                r["rows"],
             )
             for r in reads
         ],
@@ -228,7 +224,7 @@ def _unusual_days(period: Period, daily: list[dict], names) -> Table:
     factor, floor = conf.setting("VOLUME_FACTOR"), conf.setting("VOLUME_MIN_ROWS")
     by_handler: dict = defaultdict(dict)
     for row in daily:
-        by_handler[row["actor_id"]][row["day"]] = row["rows"]
+        by_handler[row["actor_id"]][row["day"]] = row["rows"]  # one row per handler and day
     rows, links = [], []
     for actor, days in by_handler.items():
         median = statistics.median(days.values())

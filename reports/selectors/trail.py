@@ -9,15 +9,13 @@ as `reports.trail_verified`; the page shows the latest such event.
 import json
 import time
 
-from django.db.models import Count
-from django.db.models.functions import TruncDate
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.checkpoint import CheckpointError, check_checkpoint
 from audit.models import Event
 from audit.verify import Kind, verify_chain
+from reports import summary
 from reports.period import Period
 from reports.tables import Chart, Report, Table
 
@@ -69,15 +67,16 @@ def verify(*, checkpoint: str = "", public_key: str = "") -> dict:
 
 
 def trail(period: Period) -> Report:
-    start, until = period.bounds
-    in_period = Event.objects.filter(at__gte=start, at__lt=until)
-    per_day = (
-        in_period.annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
-        .values("day")
-        .annotate(n=Count("id"))
-        .order_by("day")
+    return summary.consistent(lambda source: _trail(period, source))
+
+
+def _trail(period: Period, source: summary.Source) -> Report:
+    # From the daily summary up to its mark and the events after it (reports.summary).
+    per_day = sorted(source.figures(summary.EVENTS, period, ("day",)), key=lambda r: r["day"])
+    per_action = sorted(
+        source.figures(summary.EVENTS, period, ("action",)),
+        key=lambda r: (-r["events"], r["action"]),
     )
-    per_action = in_period.values("action").annotate(n=Count("id")).order_by("-n", "action")
     return Report(
         "trail",
         _("監査証跡の検証"),
@@ -88,13 +87,13 @@ def trail(period: Period) -> Report:
             Table(
                 _("日別のイベント数"),
                 (_("日付"), _("イベント数")),
-                [(row["day"], row["n"]) for row in per_day],
+                [(row["day"], row["events"]) for row in per_day],
                 Chart.LINE,
             ),
             Table(
                 _("操作別のイベント数"),
                 (_("操作"), _("イベント数")),
-                [(row["action"], row["n"]) for row in per_action],
+                [(row["action"], row["events"]) for row in per_action],
                 Chart.BARS,
                 links=[events.url(period, action=row["action"]) for row in per_action],
             ),
