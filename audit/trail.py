@@ -95,7 +95,7 @@ def canonical_bytes(
     `[seq, at, actor_kind, actor_id, action, target_type, target_id, purpose, details,
     prev_hash]`, with `at` in UTC to the microsecond (`2025-04-01T00:00:00.037000+00:00`),
     written as PostgreSQL writes `jsonb::text`. The database computes the same bytes in
-    `audit_event_canonical` (migration 0005), so that it can append in one statement and
+    `audit_event_canonical` (migrations 0005, 0006), so that it can append in one statement and
     verify a million events without sending them anywhere; any JSON library reads them.
     """
     at_utc = at.astimezone(UTC).isoformat(timespec="microseconds")
