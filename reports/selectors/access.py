@@ -77,9 +77,10 @@ def _review(period: Period, source: summary.Source) -> Report:
     purposes = purpose_names()
     by_handler = _sum(daily, "actor_id")
     by_day = _sum(daily, "day")
+    # The handler-days with the most reads out of hours first: the table stops at LIMIT rows.
     outside = sorted(
         (d for d in daily if d["outside_reads"]),
-        key=lambda d: (d["day"], d["outside_reads"], str(d["actor_id"])),
+        key=lambda d: (-d["outside_reads"], d["day"], str(d["actor_id"])),
     )
 
     def link(**filters) -> str:
@@ -125,7 +126,7 @@ def _review(period: Period, source: summary.Source) -> Report:
             [(day, by_day[day]["reads"], by_day[day]["rows"]) for day in sorted(by_day)],
             Chart.LINE,
         ),
-        _statutory(period, statutory, names),
+        _statutory(period, statutory[: events.LIMIT], names, cut=_cut(statutory)),
         Table(
             _("拒否されたアクセス"),
             (_("担当者"), _("理由"), _("利用目的"), _("経路"), _("回数")),
@@ -137,28 +138,51 @@ def _review(period: Period, source: summary.Source) -> Report:
                     SURFACES.get(r["surface"], r["surface"]),
                     r["refusals"],
                 )
-                for r in refusals
+                for r in refusals[: events.LIMIT]
             ],
             links=[
                 events.url(period, action=REFUSED, actor=r["actor_id"], reason=r["reason"])
-                for r in refusals
+                for r in refusals[: events.LIMIT]
             ],
+            note=_cut(refusals),
         ),
         Table(
             _("勤務時間外の閲覧"),
             (_("担当者"), _("日付"), _("閲覧回数"), _("件数")),
             [
                 (names.get(d["actor_id"]), d["day"], d["outside_reads"], d["outside_rows"])
-                for d in outside
+                for d in outside[: events.LIMIT]
             ],
-            links=[link(actor=d["actor_id"], day=d["day"], outside=True) for d in outside],
-            note=_("平日%(opens)s〜%(closes)s（祝日を除く）以外の閲覧")
-            % {"opens": conf.setting("OFFICE_OPENS"), "closes": conf.setting("OFFICE_CLOSES")},
+            links=[
+                link(actor=d["actor_id"], day=d["day"], outside=True)
+                for d in outside[: events.LIMIT]
+            ],
+            note=" ".join(
+                [
+                    _("平日%(opens)s〜%(closes)s（祝日を除く）以外の閲覧")
+                    % {
+                        "opens": conf.setting("OFFICE_OPENS"),
+                        "closes": conf.setting("OFFICE_CLOSES"),
+                    },
+                    _cut(outside),
+                ]
+            ).strip(),
         ),
         _large_reads(period, by_handler, names, large),
         _unusual_days(period, daily, names),
     ]
     return Report("access", _("個人データへのアクセスの点検"), period, tables)
+
+
+def _cut(rows: list) -> str:
+    """The note of a table cut at `events.LIMIT` rows (the most first), as the event list
+    and the scope changes stop: page and exports alike, the auditor narrows the period."""
+    if len(rows) <= events.LIMIT:
+        return ""
+    return _("上位%(n)d件（全%(all)d件中）を表示しています。期間を絞ってください。") % {
+        "n": events.LIMIT,
+        "all": len(rows),
+    }
 
 
 def _sum(daily: list[dict], key: str) -> dict:
@@ -184,7 +208,7 @@ def _categories(period: Period, counts: list[dict]) -> Table:
     )
 
 
-def _statutory(period: Period, reads: list[dict], names) -> Table:
+def _statutory(period: Period, reads: list[dict], names, *, cut: str) -> Table:
     reasons = dict(
         StatutoryAccessReason.objects.filter(event_seq__in=[r["seq"] for r in reads]).values_list(
             "event_seq", "reason"
@@ -205,7 +229,7 @@ def _statutory(period: Period, reads: list[dict], names) -> Table:
             for r in reads
         ],
         links=[events.url(period, seq=r["seq"]) for r in reads],
-        note=_("個人情報保護法第18条第3項"),
+        note=" ".join([_("個人情報保護法第18条第3項"), cut]).strip(),
     )
 
 

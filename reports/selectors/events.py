@@ -4,6 +4,7 @@
 row's count and the length of its event list agree.
 """
 
+import functools
 from urllib.parse import urlencode
 
 import jpholiday
@@ -14,7 +15,7 @@ from django.db.models import BigIntegerField, BooleanField, Case, Q, QuerySet, V
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, ExtractIsoWeekDay, TruncDate, TruncTime
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -102,7 +103,13 @@ class EventFilter(forms.Form):
 
 def url(period: Period, **filters) -> str:
     query = {"start": period.start, "end": period.end, **filters}
-    return f"{reverse('reports:events')}?{urlencode(query)}"
+    return f"{_events_path(get_script_prefix())}?{urlencode(query)}"
+
+
+@functools.cache
+def _events_path(prefix: str) -> str:
+    # A report links thousands of rows: reverse once per script prefix, not once per row.
+    return reverse("reports:events")
 
 
 def filtered(period: Period, filters: dict) -> QuerySet:
