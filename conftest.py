@@ -14,6 +14,10 @@ from purposes.models import Category
 from safeguards.roles import Role
 from safeguards.scopes import grant_scope
 
+# `audit_transactional_db`: a transactional test that commits audit events uses it, so the
+# append-only trail is emptied (triggers off) before pytest-django flushes the tables.
+pytest_plugins = ["audit.tests.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _skip_postgres_only_on_sqlite(request):

@@ -4,8 +4,6 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from audit.tests.fixtures import audit_transactional_db  # noqa: F401
-
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():

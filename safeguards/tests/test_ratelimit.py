@@ -11,7 +11,6 @@ from django.core.cache.backends import db as db_cache
 from django.db import connection
 from django.utils import timezone
 
-from audit.tests.fixtures import audit_transactional_db  # noqa: F401  (a fixture)
 from safeguards.ratelimit import Limit
 
 LIMIT = Limit("test.status", attempts=3, window_seconds=15 * 60)
@@ -90,7 +89,7 @@ def test_the_limit_lasts_the_whole_window(clock):
 
 
 @pytest.mark.postgres_only
-def test_parallel_tries_get_no_more_than_the_limit(audit_transactional_db):  # noqa: F811
+def test_parallel_tries_get_no_more_than_the_limit(audit_transactional_db):
     limit = Limit("test.parallel", attempts=10)
     tries = 3 * limit.attempts
     barrier = threading.Barrier(tries)
