@@ -65,6 +65,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--records", type=int, default=5_000)
     parser.add_argument("--keep", action="store_true", help=f"keep {DATABASE} afterwards")
+    parser.add_argument(
+        "--part", choices=("a", "b", "both"), default="both", help="(a) the form, (b) the package"
+    )
+    parser.add_argument(
+        "--profile", metavar="FILE", help="(b) also run the package under cProfile into FILE"
+    )
     args = parser.parse_args()
 
     server = os.environ.get("DATABASE_URL", "")
@@ -84,8 +90,8 @@ def main() -> None:
 
         call_command("migrate", verbosity=0)
         call_command("createcachetable", verbosity=0)
-        form = _form_bench(args)
-        package = _package_bench(args)
+        form = _form_bench(args) if args.part in ("a", "both") else None
+        package = _package_bench(args) if args.part in ("b", "both") else None
         _print(args, form, package)
     finally:
         from django.db import connections
@@ -340,7 +346,15 @@ def _package_bench(args) -> dict:
         rows = list(Record.objects.filter(member=member).values())
         return len(rows), len(json.dumps(rows, ensure_ascii=False, default=str).encode())
 
-    return {"package": _measured(built), "plain": _measured(plain)}
+    measured = {"package": _measured(built), "plain": _measured(plain)}
+    if args.profile:
+        import cProfile
+        import pstats
+
+        # Apart from the timed runs: the profiler's overhead would distort their figures.
+        cProfile.runctx("built()", globals(), {"built": built}, args.profile)
+        pstats.Stats(args.profile).sort_stats("cumulative").print_stats(30)
+    return measured
 
 
 def _measured(work) -> dict:
@@ -354,7 +368,14 @@ def _measured(work) -> dict:
     return {"rows": rows, "bytes": size, "seconds": seconds, "peak": peak}
 
 
-def _print(args, form: dict, package: dict) -> None:
+def _print(args, form: dict | None, package: dict | None) -> None:
+    if form is not None:
+        _print_form(args, form)
+    if package is not None:
+        _print_package(args, package)
+
+
+def _print_form(args, form: dict) -> None:
     print(f"\n(a) /requests/new/ + /requests/confirm/ on gunicorn ({args.workers} workers x 4 "
           f"threads), {args.connections} connections, {form['elapsed']:.1f} s")  # fmt: skip
     print(f"{'HTTP requests':<34}{form['requests']:>10}")
@@ -368,6 +389,11 @@ def _print(args, form: dict, package: dict) -> None:
     print(f"{'receipts given twice':<34}{form['duplicates']:>10}")
     for error in sorted(set(form["errors"]))[:10]:
         print(f"  error: {error}")
+    ok = not form["errors"] and not form["given_not_stored"] and not form["stored_not_given"]
+    print("\nform: " + ("OK, no errors, every receipt stored and nothing else" if ok else "FAILED"))
+
+
+def _print_package(args, package: dict) -> None:
     plain, built = package["plain"], package["package"]
     print(f"\n(b) a disclosure package of a member with {args.records} records")
     print(f"{'':<34}{'rows':>8}{'seconds':>10}{'peak MiB':>10}{'output KiB':>12}")
@@ -379,8 +405,6 @@ def _print(args, form: dict, package: dict) -> None:
               f"{row['peak'] / 2**20:>10.1f}{row['bytes'] / 1024:>12.0f}")  # fmt: skip
     print(f"{'ratio package / plain':<34}{'':>8}{built['seconds'] / plain['seconds']:>10.1f}"
           f"{built['peak'] / plain['peak']:>10.1f}")  # fmt: skip
-    ok = not form["errors"] and not form["given_not_stored"] and not form["stored_not_given"]
-    print("\nform: " + ("OK, no errors, every receipt stored and nothing else" if ok else "FAILED"))
 
 
 if __name__ == "__main__":
