@@ -118,6 +118,9 @@ class EventDay(models.Model):
     day = models.DateField(_("日付"))
     action = models.CharField(_("操作"), max_length=64)
     events = models.PositiveBigIntegerField(_("イベント数"), default=0)
+    # The lowest seq among them: a drill-down starts its walk of the trail by seq there
+    # rather than at the first event ever (reports.summary.Source.first_seq).
+    first_seq = models.PositiveBigIntegerField(_("最初の連番"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("操作別・日別のイベント数")

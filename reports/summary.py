@@ -98,7 +98,11 @@ REFUSALS = Rollup(
     ("actor_id", "reason", "purpose", "surface"),
     lambda: {"refusals": Count("id")},
 )
-EVENTS = Rollup(EventDay, None, ("action",), lambda: {"events": Count("id")})
+EVENTS = Rollup(
+    EventDay, None, ("action",), lambda: {"events": Count("id"), "first_seq": Min("seq")}
+)
+# Figures that combine by taking the least; the others add up.
+LEAST = {"first_seq"}
 # The keys read from an event's details, absent from some events.
 CODES = {"ground", "surface", "reason"}
 ROLLUPS = (READS, PURPOSES, CATEGORIES, REFUSALS, EVENTS)
@@ -147,8 +151,14 @@ def _merged(parts: list[list[dict]], keys, names) -> list[dict]:
             key = tuple(row[k] for k in keys)
             total = sums.setdefault(key, {**{k: row[k] for k in keys}, **dict.fromkeys(names, 0)})
             for name in names:
-                total[name] += row[name] or 0
+                total[name] = _combined(name, total[name], row[name])
     return list(sums.values())
+
+
+def _combined(name: str, kept, new):
+    if name in LEAST:
+        return min(v for v in (kept, new) if v) if (kept or new) else None
+    return (kept or 0) + (new or 0)
 
 
 @dataclass(frozen=True)
@@ -170,11 +180,20 @@ class Source:
             summarised = (
                 rollup.model.objects.filter(day__gte=period.start, day__lte=period.end)
                 .values(*keys)
-                .annotate(**{name: Sum(name) for name in names})
+                .annotate(**{name: Min(name) if name in LEAST else Sum(name) for name in names})
                 .order_by()
             )
             parts.append(list(summarised))
         return _merged(parts, keys, names)
+
+    def first_seq(self, period: Period) -> int:
+        """A seq at or below that of every event of the period (0 if not known)."""
+        if not self.through:
+            return 0
+        days = EventDay.objects.filter(day__gte=period.start, day__lte=period.end)
+        first = days.aggregate(first=Min("first_seq"))["first"]
+        # No summarised event in the period: all of its events come after the mark.
+        return first if first is not None else self.through + 1
 
     def statutory(self, period: Period) -> list[dict]:
         """Each read on a statutory exception: seq, at, actor_id, ground, rows."""
@@ -282,7 +301,7 @@ def _fold(rollup: Rollup, rows: list[dict], keys: tuple[str, ...], *, fresh: boo
             created.append(rollup.model(**{k: row[k] for k in (*keys, *names)}))
             continue
         for name in names:
-            setattr(kept, name, getattr(kept, name) + row[name])
+            setattr(kept, name, _combined(name, getattr(kept, name), row[name]))
         changed.append(kept)
     rollup.model.objects.bulk_create(created, batch_size=BATCH)
     rollup.model.objects.bulk_update(changed, names, batch_size=BATCH)

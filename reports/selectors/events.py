@@ -112,9 +112,14 @@ def _events_path(prefix: str) -> str:
     return reverse("reports:events")
 
 
-def filtered(period: Period, filters: dict) -> QuerySet:
+def filtered(period: Period, filters: dict, *, first_seq: int = 0) -> QuerySet:
+    """The period's events that match `filters`, by seq; none below `first_seq` is asked
+    for (a bound from the summaries: no event of the period lies below it)."""
     start, until = period.bounds
-    events = annotated(Event.objects.filter(at__gte=start, at__lt=until), period)
+    events = Event.objects.filter(at__gte=start, at__lt=until)
+    if first_seq:
+        events = events.filter(seq__gte=first_seq)
+    events = annotated(events, period)
     exact = {"action", "purpose", "day", "outside", "seq"}
     events = events.filter(**{k: v for k, v in filters.items() if k in exact})
     # Keys of the details by JSON path, which both databases compare as JSON strings.
@@ -130,8 +135,13 @@ def filtered(period: Period, filters: dict) -> QuerySet:
 
 
 def event_list(period: Period, filters: dict) -> Report:
+    from reports import summary  # it builds on this module's `annotated`
+
+    # The list walks the trail by seq from the period's first event, which the summaries
+    # know; else from the first event ever, however long before the period.
+    first_seq = summary.consistent(lambda source: source.first_seq(period))
     events = list(
-        filtered(period, filters).values(
+        filtered(period, filters, first_seq=first_seq).values(
             "seq", "at", "actor_id", "action", "purpose", "target_type", "target_id", "details"
         )[: LIMIT + 1]
     )

@@ -261,3 +261,26 @@ def test_the_access_review_page_reads_the_summaries(as_auditor, trail_events, pe
 
     assert page.status_code == 200
     assert table(page, "担当者別の閲覧")[0] == ["handler_kenshin", "4", "6", "0", "3"]
+
+
+def test_the_drill_down_lists_the_same_events_with_and_without_the_summaries(
+    as_auditor, trail_events, at, period, days, handler_kenshin
+):
+    read(at, jst(period.start - datetime.timedelta(days=2), 10), handler_kenshin.pk)  # before
+    queries = [
+        f"{period.query()}&action=access.read&category=health-checks",
+        f"{period.query()}&actor={handler_kenshin.pk}",
+        f"start={days['holiday']}&end={days['holiday']}",
+    ]
+    before = [table(as_auditor.get(f"/reports/events/?{q}"), "監査イベント") for q in queries]
+
+    summary.summarise()
+    read(at, jst(days["holiday"], 22), handler_kenshin.pk)  # past the mark
+
+    after = [table(as_auditor.get(f"/reports/events/?{q}"), "監査イベント") for q in queries]
+    assert all(before) and [len(a) - len(b) for a, b in zip(after, before, strict=True)] == [
+        1,
+        1,
+        1,
+    ]
+    assert [rows[:-1] for rows in after] == before
