@@ -157,3 +157,25 @@ def test_each_rows_drill_down_lists_as_many_events_as_the_row_counts(
         for row, link in zip(table(page, title), _links(page, title), strict=True):
             listed = table(as_auditor.get(link), "監査イベント")
             assert len(listed) == int(row[1]), (title, row)
+
+
+def test_a_long_table_stops_at_the_limit_with_a_note_in_the_page_and_the_export(
+    as_auditor, refused, days, handler_kenshin, outsider, monkeypatch
+):
+    moment = jst(days["working"], 10)
+    refused(outsider, moment, purpose=KENSHIN)
+    refused(outsider, moment, purpose=KENSHIN)
+    refused(handler_kenshin, moment, purpose="benefit-review-and-payment")
+    monkeypatch.setattr("reports.selectors.events.LIMIT", 1)
+    query = period_query(days["start"], days["end"])
+
+    page = as_auditor.get(f"/reports/access/?{query}")
+    export = as_auditor.get(f"/reports/access/?{query}&format=csv").content.decode("utf-8-sig")
+
+    kenshin = Purpose.objects.get(code=KENSHIN).name
+    assert table(page, "拒否されたアクセス") == [
+        ["outsider", "担当範囲外", kenshin, "管理画面", "2"]
+    ]
+    [section] = [s for s in page.context["sections"] if s["table"].title == "拒否されたアクセス"]
+    assert section["table"].note == "上位1件（全2件中）を表示しています。期間を絞ってください。"
+    assert "outsider,担当範囲外" in export and "handler_kenshin,利用目的" not in export
