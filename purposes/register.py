@@ -132,7 +132,18 @@ def answer(*, purpose: str, on: datetime.date) -> Answer:
     `Purpose` and `Category` would take three.
     """
     on = _day(on)
-    register = _register_on(on)
+    return _answer(_register_on(on), purpose=purpose, on=on)
+
+
+def answer_from(digest: str | None, *, purpose: str, on: datetime.date) -> Answer:
+    """`answer`, where the caller has already read the digest of the revision in force on
+    `on` (None before the first one): the gate reads it in its own opening statement.
+    """
+    on = _day(on)
+    return _answer(None if digest is None else _parse(digest), purpose=purpose, on=on)
+
+
+def _answer(register: _Register | None, *, purpose: str, on: datetime.date) -> Answer:
     if register is None or purpose not in register.purpose_ids:
         codes = {} if register is None else register.category_codes
         return Answer(purpose=None, category_ids=frozenset(), category_codes=codes)

@@ -57,7 +57,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import (
     BooleanField,
     Count,
@@ -79,7 +79,7 @@ from purposes import register
 from purposes.models import Category, Purpose
 from safeguards.models import StatutoryAccessReason, StatutoryGround
 from safeguards.scopes import grant_rows, grants
-from safeguards.standing import handling_refusal
+from safeguards.standing import refusal_for
 
 from .models import Member, Record, Restriction
 
@@ -164,7 +164,7 @@ class Access:
     statutory: Statutory | None
     category_ids: frozenset[int]  # granted and permitted for the purpose
     member_grant_category_ids: frozenset[int] | None  # None: the user holds no member grant
-    member_grants: "_MemberGrants"
+    member_grants: "_MemberGrants | None"  # None: the user holds no member grant
     category_codes: tuple[tuple[int, str], ...]
 
     @property
@@ -197,18 +197,19 @@ def open_access(
 
 
 def _open(*, user, surface, purpose, statutory, on) -> Access:
-    # Three queries whatever the user holds: standing (pledge and training), scope (category
-    # and member grants, direct and through groups), the register in force (purpose,
-    # permitted categories and codes, from the revision's parse kept per process).
+    # One statement whatever the user holds (`_OPENING`): standing (pledge and training),
+    # scope (category and member grants, direct and through groups), and the revision of
+    # the register in force, whose parse is kept per process.
     if not user.is_authenticated:
         raise OutOfScope
-    lapsed = handling_refusal(user, on=on)
+    opening = _opening(user, on)
+    lapsed = refusal_for(pledged=opening.pledged, latest=opening.lapses_on, on=on)
     if lapsed:
         raise StandingLapsed(lapsed)
-    granted, has_member_grants = _scope_of(user)
+    granted, has_member_grants = opening.category_ids, opening.has_member_grants
     if not granted and not has_member_grants:
         raise OutOfScope
-    member_grants = _member_grants(user)
+    member_grants = _member_grants(user) if has_member_grants else None
     if statutory is not None:
         codes = tuple(Category.objects.values_list("id", "code"))  # rare: no register asked
         every = frozenset(dict(codes))
@@ -225,7 +226,7 @@ def _open(*, user, surface, purpose, statutory, on) -> Access:
         )
     if not purpose:
         raise PurposeMissing
-    answer = register.answer(purpose=purpose, on=on)
+    answer = register.answer_from(opening.digest, purpose=purpose, on=on)
     if answer.purpose is None:  # unknown, or not in the register in force
         chosen = Purpose.objects.filter(code=purpose).first()
         raise PurposeNotPermitted(chosen.name if chosen else purpose, on)
@@ -242,6 +243,93 @@ def _open(*, user, surface, purpose, statutory, on) -> Access:
         member_grant_category_ids=permitted if has_member_grants else None,
         member_grants=member_grants,
         category_codes=tuple(answer.category_codes.items()),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Opening:
+    """What `_OPENING` reads of one user on one day."""
+
+    pledged: bool
+    lapses_on: datetime.date | None
+    category_ids: frozenset[int]
+    has_member_grants: bool
+    digest: str | None
+
+
+# The gate's whole question about the user, in one round trip on every gated request: rows
+# of (fact, category id, date, digest), parameters only the user's id and the day. Written
+# once, not built by the ORM per request (building it cost more than running it), in SQL
+# that PostgreSQL and SQLite both run; the tables are the models' (guardian's direct
+# foreign-key permission tables for the scope). The first row casts its NULLs so that every
+# branch of the UNION ALL has the same column types.
+_OPENING = """
+-- standing: a confidentiality pledge signed on or before the day (the row only if one is)
+SELECT 'pledge' AS fact, CAST(NULL AS bigint) AS id, CAST(NULL AS date) AS day,
+       CAST(NULL AS text) AS digest
+ WHERE EXISTS (SELECT 1 FROM safeguards_pledge
+                WHERE user_id = %(user)s AND signed_on <= %(on)s)
+UNION ALL
+-- standing: the latest lapse date of a passed training held by the day (NULL: none)
+SELECT 'training', NULL,
+       (SELECT MAX(a.lapses_on) FROM safeguards_attendance a
+          JOIN safeguards_trainingsession s ON s.id = a.session_id
+         WHERE a.user_id = %(user)s AND a.passed AND s.held_on <= %(on)s),
+       NULL
+UNION ALL
+-- scope: the categories granted to the user directly (purposes.handle_category) ...
+SELECT 'category', g.content_object_id, NULL, NULL
+  FROM safeguards_categoryuserobjectpermission g
+  JOIN auth_permission p ON p.id = g.permission_id AND p.codename = 'handle_category'
+  JOIN django_content_type t ON t.id = p.content_type_id AND t.app_label = 'purposes'
+ WHERE g.user_id = %(user)s
+UNION ALL
+-- ... and through their groups (a category twice is harmless: the gate keeps a set)
+SELECT 'category', g.content_object_id, NULL, NULL
+  FROM safeguards_categorygroupobjectpermission g
+  JOIN auth_user_groups ug ON ug.group_id = g.group_id
+  JOIN auth_permission p ON p.id = g.permission_id AND p.codename = 'handle_category'
+  JOIN django_content_type t ON t.id = p.content_type_id AND t.app_label = 'purposes'
+ WHERE ug.user_id = %(user)s
+UNION ALL
+-- scope: whether any member is granted (records.handle_member), directly or through a
+-- group; the row only if so, and no ids: the page's own query reads them
+SELECT 'member', NULL, NULL, NULL
+ WHERE EXISTS (SELECT 1 FROM records_memberuserobjectpermission g
+                 JOIN auth_permission p ON p.id = g.permission_id
+                  AND p.codename = 'handle_member'
+                 JOIN django_content_type t ON t.id = p.content_type_id
+                  AND t.app_label = 'records'
+                WHERE g.user_id = %(user)s)
+    OR EXISTS (SELECT 1 FROM records_membergroupobjectpermission g
+                 JOIN auth_user_groups ug ON ug.group_id = g.group_id
+                 JOIN auth_permission p ON p.id = g.permission_id
+                  AND p.codename = 'handle_member'
+                 JOIN django_content_type t ON t.id = p.content_type_id
+                  AND t.app_label = 'records'
+                WHERE ug.user_id = %(user)s)
+UNION ALL
+-- register: the digest of the revision in force on the day (NULL before the first one)
+SELECT 'register', NULL, NULL,
+       (SELECT digest FROM purposes_noticerevision WHERE effective_on <= %(on)s
+         ORDER BY effective_on DESC, number DESC LIMIT 1)
+"""
+
+
+def _opening(user, on: datetime.date) -> _Opening:
+    with connection.cursor() as cursor:
+        cursor.execute(_OPENING, {"user": user.pk, "on": on})
+        rows = cursor.fetchall()
+    facts = {fact: (pk, day, digest) for fact, pk, day, digest in rows}
+    lapses_on = facts["training"][1]
+    if isinstance(lapses_on, str):  # SQLite returns MAX() of a date as text
+        lapses_on = datetime.date.fromisoformat(lapses_on)
+    return _Opening(
+        pledged="pledge" in facts,
+        lapses_on=lapses_on,
+        category_ids=frozenset(pk for fact, pk, _day, _digest in rows if fact == "category"),
+        has_member_grants="member" in facts,
+        digest=facts["register"][2],
     )
 
 

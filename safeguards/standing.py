@@ -36,6 +36,14 @@ def handling_refusal(user, *, on: datetime.date) -> str | None:
         )
         .first()
     ) or (False, None)
+    return refusal_for(pledged=pledged, latest=latest, on=on)
+
+
+def refusal_for(*, pledged: bool, latest: datetime.date | None, on: datetime.date) -> str | None:
+    """`handling_refusal`'s answer from the two facts it reads: whether a pledge signed on or
+    before `on` is on file, and the latest lapse date of a passed training held by `on`
+    (None: none). The gate reads both in its own opening statement and asks this.
+    """
     if not pledged:
         return _(
             "秘密保持誓約書が登録されていないため、個人データを取り扱えません。"

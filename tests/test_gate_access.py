@@ -219,3 +219,39 @@ def test_the_count_leaves_out_what_a_restriction_withholds(handler_receipt, regi
         assert rows.filter(member=kept).count() == 2
         assert rows.none().count() == 0
         assert (rows | rows.filter(member=stopped)).count() == 4
+
+
+def test_a_scope_granted_through_a_group_reaches_its_records(
+    outsider, privacy_officer, register, kenshin_and_receipt
+):
+    from django.contrib.auth.models import Group
+    from guardian.shortcuts import assign_perm
+
+    team, granted = Group.objects.create(name="健診チーム"), MemberFactory()
+    mine = RecordFactory(member=granted, category=register["medical-status"])
+    outsider.groups.add(team)
+    assign_perm("purposes.handle_category", team, register["health-checks"])
+    assign_perm("records.handle_member", team, granted)
+    with gate.ledger():
+        access = gate.open_access(user=outsider, surface="api", purpose="sickness-allowance")
+        assert list(gate.records(access)) == [mine]  # the member, for the purpose
+    records, _members = read(outsider)
+    assert records == [kenshin_and_receipt["kenshin"]]  # the category
+
+
+def test_another_permission_on_a_category_is_no_scope(outsider, register):
+    from guardian.shortcuts import assign_perm
+
+    assign_perm("purposes.view_category", outsider, register["health-checks"])
+    with pytest.raises(gate.OutOfScope):
+        read(outsider)
+
+
+def test_it_refuses_a_handler_whose_training_has_lapsed(handler_kenshin):
+    from safeguards.models import Attendance
+
+    lapses_on = Attendance.objects.get(user=handler_kenshin).lapses_on
+    assert read(handler_kenshin, on=lapses_on - datetime.timedelta(days=1)) == ([], [])
+    with pytest.raises(gate.StandingLapsed) as refused:
+        read(handler_kenshin, on=lapses_on + datetime.timedelta(days=1))
+    assert "有効期限" in str(refused.value)

@@ -1,8 +1,8 @@
 """The gate's fixed cost: a gated page's queries, pinned so that a regression fails.
 
-A gated API list costs, besides DRF's token look-up, the page and its count: the user's
-standing (one query), the scope (one UNION of the four grant tables), the register in force
-(one), and the access event (one `audit_append` on PostgreSQL). The count is one statement
+A gated API list costs, besides DRF's token look-up, the page and its count: the gate's
+opening (one statement for the user's standing, scope and the register in force) and the
+access event (one `audit_append` on PostgreSQL). The count is one statement
 whatever the restrictions. The number must not grow with the user's grants.
 """
 
@@ -20,10 +20,10 @@ CHECKUP = "checkup-reminder"  # permitted for health-checks, not for receipts
 
 
 def queries_allowed() -> int:
-    # Seven: token, standing, scope, register, count, page, the access event (on SQLite
-    # the event's append is two statements: audit.trail); and four SAVEPOINT and RELEASE
-    # statements, the request's transactions nested in the test's.
-    return 11 if connection.vendor == "postgresql" else 12
+    # Five: token, opening, count, page, the access event (on SQLite the event's append is
+    # two statements: audit.trail); and four SAVEPOINT and RELEASE statements, the
+    # request's transactions nested in the test's.
+    return 9 if connection.vendor == "postgresql" else 10
 
 
 @pytest.fixture
