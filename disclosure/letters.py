@@ -6,8 +6,10 @@ register's notice (`purposes.Notice`). `issue` stores what it rendered: a letter
 it was sent. Nothing here decides anything; the caller's transaction holds the row.
 """
 
+import functools
 import hashlib
 import io
+from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 from django.core.files.base import ContentFile
@@ -17,7 +19,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    LongTable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus.flowables import Flowable
 
 from purposes.models import Notice
@@ -34,6 +44,11 @@ _BODY = ParagraphStyle("body", fontName=MINCHO, fontSize=10.5, leading=17, wordW
 _TITLE = ParagraphStyle("title", parent=_BODY, fontName=GOTHIC, fontSize=15, alignment=1)
 _RIGHT = ParagraphStyle("right", parent=_BODY, alignment=2)
 _HEADING = ParagraphStyle("heading", parent=_BODY, fontName=GOTHIC, spaceBefore=8)
+_CELL = ParagraphStyle("cell", parent=_BODY, fontSize=8.5, leading=11)
+# Inside a cell's padding (reportlab's default is 6 points left and right).
+_CELL_PADDING = 12
+# Rows per table of `long_table`: few enough for reportlab's page breaks to stay cheap.
+TABLE_ROWS = 200
 
 
 def paragraph(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
@@ -54,15 +69,94 @@ def table(rows: list[tuple[str, str]], widths=(45 * mm, 120 * mm)) -> Table:
     return grid
 
 
-def render(title: str, flowables: list[Flowable]) -> bytes:
-    """A one-column A4 PDF titled `title` (in its metadata as well as on the page)."""
+@functools.lru_cache(maxsize=8192)
+def _width(text: str) -> float:
+    # Cached: a member's records repeat the same keys and values over and over.
+    return pdfmetrics.stringWidth(text, MINCHO, _CELL.fontSize)
+
+
+def _cell(text: str, width: float) -> str | Paragraph:
+    """`text` as a plain string when each of its lines fits `width`, else a wrapping Paragraph.
+
+    A Paragraph costs a CJK line-breaking pass at every wrap and draw, and a table of a
+    member's thousands of records would pay it for each cell: only the long ones need it.
+    """
+    room = width - _CELL_PADDING
+    for line in text.split("\n"):
+        # No glyph of these fonts is wider than the font size: most lines fit unmeasured.
+        if len(line) * _CELL.fontSize > room and _width(line) > room:
+            return paragraph(text, _CELL)
+    return text
+
+
+def packed(items: Iterable[str], width: float) -> str:
+    """`items` side by side, a full-width space apart, on as few lines as fit a cell `width`.
+
+    An item too long for a line is left alone on its own, for `_cell` to wrap.
+    """
+    room, gap = width - _CELL_PADDING, _width("　")
+    lines: list[list[str]] = []
+    used = room  # so that the first item opens a line
+    for item in items:
+        size = _width(item)
+        if used + gap + size > room:
+            lines.append([item])
+            used = size
+        else:
+            lines[-1].append(item)
+            used += gap + size
+    return "\n".join("　".join(line) for line in lines)
+
+
+def long_table(header: tuple[str, ...], rows, widths: tuple[float, ...]) -> list[LongTable]:
+    """A table of many rows that flows across pages, its header repeated on each page.
+
+    `rows` holds tuples of strings, one per column; long ones are wrapped (`_cell`). Made
+    of tables of TABLE_ROWS rows each: reportlab copies and measures all the rows left at
+    every page break, which made one 5,000-row table quadratic. Each opens with the header,
+    so it also shows within a page every TABLE_ROWS rows.
+    """
+    style = TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), MINCHO, _CELL.fontSize, _CELL.leading),
+            ("FONT", (0, 0), (-1, 0), GOTHIC, _CELL.fontSize, _CELL.leading),
+            ("GRID", (0, 0), (-1, -1), 0.5, "#444444"),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BACKGROUND", (0, 0), (-1, 0), "#eeeeee"),
+        ]
+    )
+    cells = [[_cell(str(text), w) for text, w in zip(row, widths, strict=True)] for row in rows]
+    grids = []
+    for start in range(0, max(len(cells), 1), TABLE_ROWS):
+        grid = LongTable(
+            [header, *cells[start : start + TABLE_ROWS]], colWidths=widths, repeatRows=1
+        )
+        grid.setStyle(style)
+        grids.append(grid)
+    return grids
+
+
+def section(heading: str) -> list[Flowable]:
+    """A heading over the table that follows it, never left alone at the foot of a page.
+
+    (keepWithNext would move a table longer than the rest of the page to the next one whole.)
+    """
+    return [CondPageBreak(25 * mm), paragraph(heading, _HEADING)]
+
+
+def render(title: str, flowables: list[Flowable], into=None) -> bytes:
+    """A one-column A4 PDF titled `title` (in its metadata as well as on the page).
+
+    Written into the binary file `into` when given (then b"" is returned), so that a large
+    document is not held twice.
+    """
     title = str(title)
-    buffer = io.BytesIO()
+    buffer = io.BytesIO() if into is None else into
     document = SimpleDocTemplate(
         buffer, pagesize=A4, title=title, leftMargin=20 * mm, rightMargin=20 * mm
     )
     document.build([paragraph(title, _TITLE), Spacer(1, 8 * mm), *flowables])
-    return buffer.getvalue()
+    return buffer.getvalue() if into is None else b""
 
 
 def society() -> Notice | None:
