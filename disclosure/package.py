@@ -9,15 +9,20 @@ partial decision refused is replaced by a marked redaction, never silently left 
 import csv
 import hashlib
 import io
+import itertools
 import json
+import tempfile
 import zipfile
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
+from operator import itemgetter
 
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from reportlab.lib.units import mm
 
 from audit import trail
 from records.models import Record, ThirdPartyProvision
@@ -27,12 +32,19 @@ from .models import DecisionItem, Kind, Package, Request
 
 LINK_VALID_DAYS = 30
 REDACTED = "［不開示］"
+RECORD_COLUMNS = ["id", "category", "date", "title", "payload", "redacted"]
+# A4 less the 20 mm margins: 170 mm.
+RECORD_WIDTHS = (22 * mm, 42 * mm, 106 * mm)
+PROVISION_WIDTHS = (22 * mm, 40 * mm, 30 * mm, 48 * mm, 30 * mm)
+# The ZIP is spooled to disk past this size, so a large package is never held in memory.
+SPOOL_BYTES = 4 * 2**20
 
 
 def _redactions(request: Request) -> tuple[dict[int, str], dict[int, str]]:
     """What a partial decision withholds: category id -> ground, receipt id -> ground."""
+    # str(): a choice's label is a lazy translation, which json.dumps refuses.
     categories = {
-        item.category_id: DecisionItem.Ground(item.ground).label
+        item.category_id: str(DecisionItem.Ground(item.ground).label)
         for item in request.items.filter(kind=Kind.DISCLOSURE, granted=False)
         if item.category_id
     }
@@ -46,9 +58,9 @@ def _redactions(request: Request) -> tuple[dict[int, str], dict[int, str]]:
     return categories, receipts
 
 
-def rows_for(request: Request, records: list[Record]) -> list[dict]:
-    categories, receipts = _redactions(request)
-    rows = []
+def _rows(records: Iterable[Record], redactions) -> Iterator[dict]:
+    """Each record as the member receives it; the grounds are looked up once per package."""
+    categories, receipts = redactions
     for record in records:
         row = {
             "id": record.pk,
@@ -59,80 +71,151 @@ def rows_for(request: Request, records: list[Record]) -> list[dict]:
         }
         if ground := categories.get(record.category_id) or receipts.get(record.pk):
             row |= {"title": REDACTED, "payload": {}, "redacted": ground}
-        rows.append(row)
-    return rows
+        yield row
 
 
-def _csv(rows: list[dict], columns: list[str]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+def rows_for(request: Request, records: Iterable[Record]) -> list[dict]:
+    return list(_rows(records, _redactions(request)))
+
+
+def _write_json(handle, rows: Iterable[dict]) -> None:
+    # One row per line, written as it is made: the whole document is never one string.
+    text = io.TextIOWrapper(handle, encoding="utf-8")
+    text.write("[")
+    for n, row in enumerate(rows):
+        text.write(",\n" if n else "\n")
+        text.write(json.dumps(row, ensure_ascii=False))
+    text.write("\n]\n")
+    text.flush()
+    text.detach()
+
+
+def _write_csv(handle, rows: Iterable[dict], columns: list[str]) -> None:
+    # With a BOM, so that spreadsheet software opens the Japanese text correctly.
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+    writer = csv.DictWriter(text, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         writer.writerow(
             {
-                key: json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
+                key: json.dumps(value, ensure_ascii=False)
+                if isinstance(value, dict | list)
+                else value
                 for key, value in row.items()
             }
         )
-    # With a BOM, so that spreadsheet software opens the Japanese text correctly.
-    return buffer.getvalue().encode("utf-8-sig")
+    text.flush()
+    text.detach()
 
 
-def _pdf(request: Request, rows: list[dict], provisions: list[dict]) -> bytes:
+def _record_cells(row: dict) -> tuple[str, str, str]:
+    if ground := row.get("redacted"):
+        detail = _("不開示（%(g)s）") % {"g": ground}
+    else:
+        items = (f"{key}：{value}" for key, value in row["payload"].items())
+        detail = letters.packed(items, RECORD_WIDTHS[2])
+    return row["date"], row["title"], detail
+
+
+def _pdf(request: Request, rows: Iterable[dict], provisions: list[dict], into) -> None:
+    """The readable copy: one table per category, flowing across pages, headers repeated.
+
+    Plain strings in the cells, a wrapping Paragraph only for a cell too wide for its column
+    (`letters.long_table`): a flowable per record made a 5,000-record package take minutes.
+    """
     flowables = [letters.paragraph(_("受付番号 %(r)s") % {"r": request.receipt_number})]
-    for row in rows:
-        detail = row.get("redacted") and _("不開示（%(g)s）") % {"g": row["redacted"]}
-        body = detail or "\n".join(f"{k}：{v}" for k, v in row["payload"].items())
-        flowables.append(
-            letters.table([(f"{row['date']}\n{row['category']}", f"{row['title']}\n{body}")])
-        )
+    header = (_("日付"), _("件名"), _("内容"))
+    for category, group in itertools.groupby(rows, key=itemgetter("category")):
+        cells = [_record_cells(row) for row in group]
+        heading = _("%(category)s（%(n)s件）") % {"category": category, "n": len(cells)}
+        flowables += [
+            *letters.section(heading),
+            *letters.long_table(header, cells, RECORD_WIDTHS),
+        ]
+    if len(flowables) == 1:
+        flowables.append(letters.paragraph(_("開示の対象となる保有個人データはありません。")))
     if provisions:
-        flowables.append(letters.paragraph(_("第三者提供記録")))
-        flowables.extend(
-            letters.table([(p["provided_on"], f"{p['recipient']}\n{p['category']}")])
-            for p in provisions
+        # APPI Art. 33(5): the records of provision to third parties.
+        flowables += [
+            *letters.section(_("第三者提供記録")),
+            *letters.long_table(
+                (_("提供日"), _("提供先"), _("類型"), _("提供した項目"), _("根拠")),
+                [
+                    (
+                        p["provided_on"],
+                        p["recipient"],
+                        p["category"],
+                        "、".join(map(str, p["items"]))
+                        if isinstance(p["items"], list)
+                        else str(p["items"]),
+                        p["legal_basis"],
+                    )
+                    for p in provisions
+                ],
+                PROVISION_WIDTHS,
+            ),
+        ]
+    letters.render(_("保有個人データの開示"), flowables, into=into)
+
+
+def _provisions(request: Request) -> list[dict]:
+    if not request.include_provision_records:
+        return []
+    return [
+        {
+            "provided_on": p.provided_on.isoformat(),
+            "recipient": p.recipient,
+            "category": p.category.name,
+            "items": p.items,
+            "legal_basis": p.get_legal_basis_display(),
+        }
+        for p in ThirdPartyProvision.objects.filter(member=request.member).select_related(
+            "category"
         )
-    return letters.render(_("保有個人データの開示"), flowables)
+    ]
 
 
 @transaction.atomic
-def build(*, request: Request, records: list[Record], by) -> Package:
-    """Write the package for `request` from `records` (gated by the caller) and return it."""
-    rows = rows_for(request, records)
-    provisions = []
-    if request.include_provision_records:
-        provisions = [
-            {
-                "provided_on": p.provided_on.isoformat(),
-                "recipient": p.recipient,
-                "category": p.category.name,
-                "items": p.items,
-                "legal_basis": p.get_legal_basis_display(),
-            }
-            for p in ThirdPartyProvision.objects.filter(member=request.member).select_related(
-                "category"
-            )
-        ]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("records.json", json.dumps(rows, ensure_ascii=False, indent=1))
-        archive.writestr(
-            "records.csv", _csv(rows, ["id", "category", "date", "title", "payload", "redacted"])
+def build(*, request: Request, records: Iterable[Record], by) -> Package:
+    """Write the package for `request` from `records` (gated by the caller) and return it.
+
+    `records` is iterated once for each file of the ZIP (JSON, CSV, PDF): a list, not a
+    one-shot iterator.
+    """
+    redactions = _redactions(request)
+    provisions = _provisions(request)
+    tally = {"records": 0, "redacted": 0}
+
+    def counted(rows: Iterable[dict]) -> Iterator[dict]:
+        for row in rows:
+            tally["records"] += 1
+            tally["redacted"] += "redacted" in row
+            yield row
+
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
+            # Each member is written as a stream, so no file is held whole in memory.
+            with archive.open("records.json", "w") as handle:
+                _write_json(handle, counted(_rows(records, redactions)))
+            with archive.open("records.csv", "w") as handle:
+                _write_csv(handle, _rows(records, redactions), RECORD_COLUMNS)
+            with archive.open("disclosure.pdf", "w") as handle:
+                _pdf(request, _rows(records, redactions), provisions, into=handle)
+            if request.include_provision_records:
+                with archive.open("provisions.json", "w") as handle:
+                    _write_json(handle, provisions)
+                with archive.open("provisions.csv", "w") as handle:
+                    columns = list(provisions[0]) if provisions else ["provided_on"]
+                    _write_csv(handle, provisions, columns)
+        spool.seek(0)
+        digest = hashlib.file_digest(spool, "sha256").hexdigest()
+        spool.seek(0)
+        made = Package(
+            request=request,
+            sha256=digest,
+            expires_at=timezone.now() + timedelta(days=LINK_VALID_DAYS),
         )
-        archive.writestr("disclosure.pdf", _pdf(request, rows, provisions))
-        if request.include_provision_records:
-            archive.writestr("provisions.json", json.dumps(provisions, ensure_ascii=False))
-            archive.writestr(
-                "provisions.csv",
-                _csv(provisions, list(provisions[0]) if provisions else ["provided_on"]),
-            )
-    content = buffer.getvalue()
-    made = Package(
-        request=request,
-        sha256=hashlib.sha256(content).hexdigest(),
-        expires_at=timezone.now() + timedelta(days=LINK_VALID_DAYS),
-    )
-    made.file.save(f"{request.receipt_number}.zip", ContentFile(content), save=False)
+        made.file.save(f"{request.receipt_number}.zip", File(spool), save=False)
     made.save()
     trail.append(
         action="disclosure.package_built",
@@ -140,8 +223,8 @@ def build(*, request: Request, records: list[Record], by) -> Package:
         target=made,
         details={
             "request": request.pk,
-            "records": len(rows),
-            "redacted": sum("redacted" in row for row in rows),
+            "records": tally["records"],
+            "redacted": tally["redacted"],
             "provisions": len(provisions),
             "sha256": made.sha256,
         },
