@@ -47,6 +47,15 @@ _HEADING = ParagraphStyle("heading", parent=_BODY, fontName=GOTHIC, spaceBefore=
 _CELL = ParagraphStyle("cell", parent=_BODY, fontSize=8.5, leading=11)
 # Inside a cell's padding (reportlab's default is 6 points left and right).
 _CELL_PADDING = 12
+_TABLE_STYLE = TableStyle(
+    [
+        ("FONT", (0, 0), (-1, -1), MINCHO, _CELL.fontSize, _CELL.leading),
+        ("FONT", (0, 0), (-1, 0), GOTHIC, _CELL.fontSize, _CELL.leading),
+        ("GRID", (0, 0), (-1, -1), 0.5, "#444444"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), "#eeeeee"),
+    ]
+)
 # Rows per table of `long_table`: few enough for reportlab's page breaks to stay cheap.
 TABLE_ROWS = 200
 
@@ -108,7 +117,23 @@ def packed(items: Iterable[str], width: float) -> str:
     return "\n".join("　".join(line) for line in lines)
 
 
-def long_table(header: tuple[str, ...], rows, widths: tuple[float, ...]) -> list[LongTable]:
+class Deferred(Flowable):
+    """Flowables made only when the document reaches them (see `_Document`)."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+
+class _Document(SimpleDocTemplate):
+    def filterFlowables(self, flowables):
+        # reportlab's hook before each flowable: a long table is made when reached and
+        # dropped once drawn, so a 5,000-row package never holds all its tables at once.
+        while flowables and isinstance(flowables[0], Deferred):
+            flowables[0:1] = flowables[0].make()
+
+
+def long_table(header: tuple[str, ...], rows, widths: tuple[float, ...]) -> list[Deferred]:
     """A table of many rows that flows across pages, its header repeated on each page.
 
     `rows` holds tuples of strings, one per column; long ones are wrapped (`_cell`). Made
@@ -116,24 +141,18 @@ def long_table(header: tuple[str, ...], rows, widths: tuple[float, ...]) -> list
     every page break, which made one 5,000-row table quadratic. Each opens with the header,
     so it also shows within a page every TABLE_ROWS rows.
     """
-    style = TableStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), MINCHO, _CELL.fontSize, _CELL.leading),
-            ("FONT", (0, 0), (-1, 0), GOTHIC, _CELL.fontSize, _CELL.leading),
-            ("GRID", (0, 0), (-1, -1), 0.5, "#444444"),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (-1, 0), "#eeeeee"),
-        ]
-    )
-    cells = [[_cell(str(text), w) for text, w in zip(row, widths, strict=True)] for row in rows]
-    grids = []
-    for start in range(0, max(len(cells), 1), TABLE_ROWS):
-        grid = LongTable(
-            [header, *cells[start : start + TABLE_ROWS]], colWidths=widths, repeatRows=1
-        )
-        grid.setStyle(style)
-        grids.append(grid)
-    return grids
+    rows = list(rows)
+
+    def make(part) -> list[Flowable]:
+        cells = [[_cell(str(text), w) for text, w in zip(row, widths, strict=True)] for row in part]
+        grid = LongTable([header, *cells], colWidths=widths, repeatRows=1)
+        grid.setStyle(_TABLE_STYLE)
+        return [grid]
+
+    return [
+        Deferred(functools.partial(make, rows[start : start + TABLE_ROWS]))
+        for start in range(0, max(len(rows), 1), TABLE_ROWS)
+    ]
 
 
 def section(heading: str) -> list[Flowable]:
@@ -152,9 +171,7 @@ def render(title: str, flowables: list[Flowable], into=None) -> bytes:
     """
     title = str(title)
     buffer = io.BytesIO() if into is None else into
-    document = SimpleDocTemplate(
-        buffer, pagesize=A4, title=title, leftMargin=20 * mm, rightMargin=20 * mm
-    )
+    document = _Document(buffer, pagesize=A4, title=title, leftMargin=20 * mm, rightMargin=20 * mm)
     document.build([paragraph(title, _TITLE), Spacer(1, 8 * mm), *flowables])
     return buffer.getvalue() if into is None else b""
 
