@@ -9,6 +9,7 @@ it was sent. Nothing here decides anything; the caller's transaction holds the r
 import functools
 import hashlib
 import io
+import itertools
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
@@ -133,26 +134,26 @@ class _Document(SimpleDocTemplate):
             flowables[0:1] = flowables[0].make()
 
 
-def long_table(header: tuple[str, ...], rows, widths: tuple[float, ...]) -> list[Deferred]:
-    """A table of many rows that flows across pages, its header repeated on each page.
+def long_table(
+    header: tuple[str, ...], rows: Iterable, widths: tuple[float, ...], count: int
+) -> list[Deferred]:
+    """A table of `count` rows that flows across pages, its header repeated on each page.
 
-    `rows` holds tuples of strings, one per column; long ones are wrapped (`_cell`). Made
-    of tables of TABLE_ROWS rows each: reportlab copies and measures all the rows left at
-    every page break, which made one 5,000-row table quadratic. Each opens with the header,
-    so it also shows within a page every TABLE_ROWS rows.
+    `rows` yields tuples of strings, one per column; long ones are wrapped (`_cell`). It is
+    read as the document reaches each part, in order, TABLE_ROWS rows to a part: reportlab
+    copies and measures all the rows left at every page break, which made one 5,000-row
+    table quadratic. Each part opens with the header, so it also shows within a page.
     """
-    rows = list(rows)
+    rows = iter(rows)
 
-    def make(part) -> list[Flowable]:
+    def make() -> list[Flowable]:
+        part = itertools.islice(rows, TABLE_ROWS)
         cells = [[_cell(str(text), w) for text, w in zip(row, widths, strict=True)] for row in part]
         grid = LongTable([header, *cells], colWidths=widths, repeatRows=1)
         grid.setStyle(_TABLE_STYLE)
         return [grid]
 
-    return [
-        Deferred(functools.partial(make, rows[start : start + TABLE_ROWS]))
-        for start in range(0, max(len(rows), 1), TABLE_ROWS)
-    ]
+    return [Deferred(make) for _part in range(max(-(-count // TABLE_ROWS), 1))]
 
 
 def section(heading: str) -> list[Flowable]:

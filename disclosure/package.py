@@ -117,20 +117,27 @@ def _record_cells(row: dict) -> tuple[str, str, str]:
     return row["date"], row["title"], detail
 
 
-def _pdf(request: Request, rows: Iterable[dict], provisions: list[dict], into) -> None:
+def _pdf(request: Request, rows, provisions: list[dict], into) -> None:
     """The readable copy: one table per category, flowing across pages, headers repeated.
 
     Plain strings in the cells, a wrapping Paragraph only for a cell too wide for its column
     (`letters.long_table`): a flowable per record made a 5,000-record package take minutes.
+    `rows()` is read twice: to count each category's rows for its heading, then as the
+    tables are drawn, so that the cells of the whole package are never held at once.
     """
     flowables = [letters.paragraph(_("受付番号 %(r)s") % {"r": request.receipt_number})]
     header = (_("日付"), _("件名"), _("内容"))
-    for category, group in itertools.groupby(rows, key=itemgetter("category")):
-        cells = [_record_cells(row) for row in group]
-        heading = _("%(category)s（%(n)s件）") % {"category": category, "n": len(cells)}
+    runs = [
+        (category, sum(1 for _row in run))
+        for category, run in itertools.groupby(rows(), key=itemgetter("category"))
+    ]
+    # One stream of cells, taken in order by the categories' tables as they are drawn.
+    cells = map(_record_cells, rows())
+    for category, count in runs:
+        heading = _("%(category)s（%(n)s件）") % {"category": category, "n": count}
         flowables += [
             *letters.section(heading),
-            *letters.long_table(header, cells, RECORD_WIDTHS),
+            *letters.long_table(header, itertools.islice(cells, count), RECORD_WIDTHS, count),
         ]
     if len(flowables) == 1:
         flowables.append(letters.paragraph(_("開示の対象となる保有個人データはありません。")))
@@ -153,6 +160,7 @@ def _pdf(request: Request, rows: Iterable[dict], provisions: list[dict], into) -
                     for p in provisions
                 ],
                 PROVISION_WIDTHS,
+                len(provisions),
             ),
         ]
     letters.render(_("保有個人データの開示"), flowables, into=into)
@@ -179,7 +187,7 @@ def _provisions(request: Request) -> list[dict]:
 def build(*, request: Request, records: Iterable[Record], by) -> Package:
     """Write the package for `request` from `records` (gated by the caller) and return it.
 
-    `records` is iterated once for each file of the ZIP (JSON, CSV, PDF): a list, not a
+    `records` is iterated a few times (JSON, CSV, and twice for the PDF): a list, not a
     one-shot iterator.
     """
     redactions = _redactions(request)
@@ -200,7 +208,7 @@ def build(*, request: Request, records: Iterable[Record], by) -> Package:
             with archive.open("records.csv", "w") as handle:
                 _write_csv(handle, _rows(records, redactions), RECORD_COLUMNS)
             with archive.open("disclosure.pdf", "w") as handle:
-                _pdf(request, _rows(records, redactions), provisions, into=handle)
+                _pdf(request, lambda: _rows(records, redactions), provisions, into=handle)
             if request.include_provision_records:
                 with archive.open("provisions.json", "w") as handle:
                     _write_json(handle, provisions)
