@@ -4,8 +4,7 @@
         .venv/bin/python bench/audit_bench.py --events 1000000
 
 Creates the database `kumiai_bench` on that server, migrates it, fills it with a valid chain
-of `--events` events, measures, and drops it (`--database NAME` uses an existing database
-instead and leaves it; `--keep` keeps the created one). It measures:
+of `--events` events, measures, and drops it. It measures:
 
 (a) appends per second through `audit.trail.append` against the same inserts without the
     chain (the same row by one plain INSERT, no lock, no hash, into a copy of the filled
@@ -31,7 +30,8 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from io import StringIO
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _database import bench_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kumiai.settings.test")
@@ -49,8 +49,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--appends", type=int, default=10_000, help="per side and pattern")
-    parser.add_argument("--database", help="use this existing database; it is not dropped")
-    parser.add_argument("--keep", action="store_true", help="do not drop kumiai_bench")
     parser.add_argument(
         "--verify-runs",
         type=int,
@@ -59,21 +57,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    server = os.environ.get("DATABASE_URL", "")
-    if not server.startswith(("postgres://", "postgresql://")):
-        sys.exit("DATABASE_URL must point at a PostgreSQL server (postgres://...)")
-    name = args.database or "kumiai_bench"
-    if not args.database:
-        _admin(server, f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-    try:
+    with bench_database("kumiai_bench"):
         _print(_run(args))
-    finally:
-        if not (args.database or args.keep):
-            from django.db import connections
-
-            connections.close_all()
-            _admin(server, f'DROP DATABASE "{name}"')
 
 
 def _run(args) -> list[tuple[str, float, float]]:
@@ -100,13 +85,6 @@ def _run(args) -> list[tuple[str, float, float]]:
             verify = partial(call_command, "verify_audit", stdout=StringIO(), **options)
             rows.append((f"{label}, {total:,} events{suffix}", _timed(verify, total), hashing))
     return rows
-
-
-def _admin(server: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(sql)
 
 
 def _events(count: int) -> Iterator[tuple]:

@@ -33,7 +33,9 @@ import time
 import tracemalloc
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
+
+from _database import bench_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -65,7 +67,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--records", type=int, default=5_000)
-    parser.add_argument("--keep", action="store_true", help=f"keep {DATABASE} afterwards")
     parser.add_argument(
         "--part", choices=("a", "b", "both"), default="both", help="(a) the form, (b) the package"
     )
@@ -74,16 +75,11 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    server = os.environ.get("DATABASE_URL", "")
-    if not server.startswith(("postgres://", "postgresql://")):
-        sys.exit("DATABASE_URL must point at a PostgreSQL server (postgres://...)")
-    _admin(server, f'DROP DATABASE IF EXISTS "{DATABASE}"')
-    _admin(server, f'CREATE DATABASE "{DATABASE}"')
-    os.environ["DATABASE_URL"] = urlunsplit(urlsplit(server)._replace(path=f"/{DATABASE}"))
     os.environ.update(DEBUG="false", EMAIL_URL="dummymail://", LOG_LEVEL="ERROR")
     private = tempfile.mkdtemp(prefix="kumiai-bench-")
     os.environ["KUMIAI_PRIVATE_DIR"] = private
-    try:
+    # Made anew each run: the form's filings would otherwise pile up from run to run.
+    with bench_database(DATABASE):
         import django
 
         django.setup()
@@ -94,19 +90,6 @@ def main() -> None:
         form = _form_bench(args) if args.part in ("a", "both") else None
         package = _package_bench(args) if args.part in ("b", "both") else None
         _print(args, form, package)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _admin(server, f'DROP DATABASE "{DATABASE}" WITH (FORCE)')
-
-
-def _admin(server: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(sql)
 
 
 # (a) the form under load
