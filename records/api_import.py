@@ -79,6 +79,7 @@ class ImportView(APIView):
             "multipart/form-data": {
                 "type": "object",
                 "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
             },
             "text/csv": {"type": "string"},
         },

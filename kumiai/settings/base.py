@@ -205,6 +205,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Core-system interface of Kumiai: members, records, request status.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "records.api_schema.add_error_responses",
+    ],
 }
 
 # Ed25519 key that signs audit checkpoints (PEM, PKCS#8). Unset: `audit_checkpoint` refuses.

@@ -1,0 +1,49 @@
+"""OpenAPI post-processing: the error answers that every operation of the API can give.
+
+drf-spectacular describes what a view's serializer returns and what the view declares. The
+answers given before or instead of the view's own are the same for every operation, so they
+are described once here (`SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]`), not on each view:
+401 without a valid token, 403 from a permission or the gate (`records.gate.AccessRefused`
+adds its reason code), 404 for an object outside the access (indistinguishable from one that
+does not exist), and DRF's parse errors (400) for an operation that takes a body.
+"""
+
+ERROR = "Error"
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string", "description": "理由と、どうすればよいか"},
+        "reason": {
+            "type": "string",
+            "description": "ゲートが拒んだときの理由コード（purpose_missing など）",
+        },
+    },
+    "required": ["detail"],
+}
+_REF = {"$ref": f"#/components/schemas/{ERROR}"}
+_STANDARD = {
+    "401": "トークンがない、または無効です。",
+    "403": "権限がない、または利用目的が認められていません。",
+}
+
+
+def _error(description: str, schema: dict = _REF) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def add_error_responses(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})[ERROR] = ERROR_SCHEMA
+    for path, item in result.get("paths", {}).items():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in _STANDARD.items():
+                responses.setdefault(status, _error(description))
+            if "{" in path:
+                responses.setdefault("404", _error("見つかりません。"))
+            if "requestBody" in operation:
+                declared = responses.get("400", {}).get("content", {}).get("application/json")
+                schema = {"oneOf": [declared["schema"], _REF]} if declared else _REF
+                responses["400"] = _error(
+                    responses.get("400", {}).get("description") or "本文を読めません。", schema
+                )
+    return result
