@@ -3,7 +3,6 @@ the median time to a first response and to an answer, how many were late, and th
 that recur. Read-only, and free of personal data: it counts, it never lists a complaint.
 """
 
-import csv
 import datetime
 import io
 import statistics
@@ -13,7 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safeguards import deadlines
+from safeguards import deadlines, spreadsheet
 
 from .models import Complaint
 
@@ -113,7 +112,7 @@ def monthly(month: datetime.date, *, today: datetime.date | None = None) -> Mont
 def as_csv(summary: MonthlySummary) -> str:
     """The summary as CSV rows of (section, item, value), for a spreadsheet."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.Writer(out)
     writer.writerow([_("区分"), _("項目"), _("値")])
     writer.writerow([_("対象月"), "", summary.month.strftime("%Y-%m")])
     writer.writerow([_("件数"), _("合計"), summary.total])

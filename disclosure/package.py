@@ -26,6 +26,7 @@ from reportlab.lib.units import mm
 
 from audit import trail
 from records.models import Record, ThirdPartyProvision
+from safeguards import spreadsheet
 
 from . import letters
 from .models import DecisionItem, Kind, Package, Request
@@ -90,20 +91,17 @@ def _write_json(handle, rows: Iterable[dict]) -> None:
     text.detach()
 
 
+def _csv_value(value):
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+
+
 def _write_csv(handle, rows: Iterable[dict], columns: list[str]) -> None:
     # With a BOM, so that spreadsheet software opens the Japanese text correctly.
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
     writer = csv.DictWriter(text, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow(
-            {
-                key: json.dumps(value, ensure_ascii=False)
-                if isinstance(value, dict | list)
-                else value
-                for key, value in row.items()
-            }
-        )
+        writer.writerow({key: spreadsheet.cell(_csv_value(value)) for key, value in row.items()})
     text.flush()
     text.detach()
 

@@ -8,7 +8,6 @@ Every write goes through `records.services`, which validates and audits it: the 
 only offer the objects of the access and turn the services' refusals into form errors.
 """
 
-import csv
 import functools
 import json
 
@@ -23,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from safeguards import spreadsheet
 from safeguards.models import StatutoryGround
 from safeguards.scopes import grant_scope, withdraw_scope
 
@@ -216,7 +216,7 @@ class RecordAdmin(GatedAdminMixin, admin.ModelAdmin):
     def export_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="records.csv"'
-        writer = csv.writer(response)
+        writer = spreadsheet.Writer(response)
         writer.writerow([_("加入者"), _("氏名"), _("類型"), _("日付"), _("件名"), _("内容")])
         rows = queryset.on_surface(gate.Surface.EXPORT).select_related("member", "category")
         for record in rows:

@@ -2,7 +2,6 @@
 for the audit record. Both write the cells as `cell_text` writes them on the page.
 """
 
-import csv
 import datetime
 import io
 
@@ -13,6 +12,7 @@ from reportlab.platypus import Spacer, Table, TableStyle
 
 from disclosure.letters import paragraph, render
 from disclosure.wareki import format_wareki
+from safeguards import spreadsheet
 
 from .tables import Cell, Report
 
@@ -38,7 +38,7 @@ def period_text(report: Report) -> str:
 
 def as_csv(report: Report) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.Writer(out)
     writer.writerow([report.title])
     writer.writerow([period_text(report)])
     for table in report.tables:
