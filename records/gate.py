@@ -57,19 +57,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, models, transaction
-from django.db.models import (
-    BooleanField,
-    Count,
-    Exists,
-    Expression,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-)
+from django.db import connection, connections, models, transaction
+from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q
 from django.db.models.sql.where import AND
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,7 +67,7 @@ from audit.trail import actor_for, append
 from purposes import register
 from purposes.models import Category, Purpose
 from safeguards.models import StatutoryAccessReason, StatutoryGround
-from safeguards.scopes import grant_rows, grants
+from safeguards.scopes import grant_rows
 from safeguards.standing import refusal_for
 
 from .models import Member, Record, Restriction
@@ -164,7 +153,6 @@ class Access:
     statutory: Statutory | None
     category_ids: frozenset[int]  # granted and permitted for the purpose
     member_grant_category_ids: frozenset[int] | None  # None: the user holds no member grant
-    member_grants: "_MemberGrants | None"  # None: the user holds no member grant
     category_codes: tuple[tuple[int, str], ...]
 
     @property
@@ -209,7 +197,6 @@ def _open(*, user, surface, purpose, statutory, on) -> Access:
     granted, has_member_grants = opening.category_ids, opening.has_member_grants
     if not granted and not has_member_grants:
         raise OutOfScope
-    member_grants = _member_grants(user) if has_member_grants else None
     if statutory is not None:
         codes = tuple(Category.objects.values_list("id", "code"))  # rare: no register asked
         every = frozenset(dict(codes))
@@ -221,7 +208,6 @@ def _open(*, user, surface, purpose, statutory, on) -> Access:
             statutory=statutory,
             category_ids=frozenset(granted),
             member_grant_category_ids=every if has_member_grants else None,
-            member_grants=member_grants,
             category_codes=codes,
         )
     if not purpose:
@@ -241,7 +227,6 @@ def _open(*, user, surface, purpose, statutory, on) -> Access:
         statutory=None,
         category_ids=frozenset(granted & permitted),
         member_grant_category_ids=permitted if has_member_grants else None,
-        member_grants=member_grants,
         category_codes=tuple(answer.category_codes.items()),
     )
 
@@ -359,21 +344,86 @@ def choosable_purposes(user, *, on: datetime.date | None = None) -> list[Purpose
     return register.purposes_for(category_ids=scope, on=on or timezone.localdate())
 
 
-def _member_grants(user):
-    """Member-level grants of `user` (directly or through a group), as an EXISTS-able set."""
-    return _MemberGrants(*grants(user, Member))
+class _Condition(Expression):
+    """A condition on a row written once as SQL, around the row's columns: `sql` holds `{0}`,
+    `{1}`... for `columns` (compiled against the query the condition is used in, inside a
+    subquery too) and `%s` for `params`. Building and compiling it costs a format, where the
+    same condition as a filtered queryset in an `Exists` cost the ORM a millisecond a page.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, sql: str, columns: tuple[str, ...], params: tuple, *, postgresql=None):
+        super().__init__()
+        self.sql, self.postgresql, self.params = sql, postgresql or sql, params
+        self.columns = [F(column) for column in columns]
+
+    def get_source_expressions(self):
+        return self.columns
+
+    def set_source_expressions(self, exprs):
+        self.columns = list(exprs)
+
+    def as_sql(self, compiler, connection, sql=None):
+        columns = [compiler.compile(column) for column in self.columns]
+        assert not any(params for _sql, params in columns), "columns only"
+        return (sql or self.sql).format(*(sql for sql, _params in columns)), self.params
+
+    def as_postgresql(self, compiler, connection):
+        return self.as_sql(compiler, connection, sql=self.postgresql)
 
 
-@dataclasses.dataclass(frozen=True)
-class _MemberGrants:
-    direct: models.QuerySet
-    via_groups: models.QuerySet
+# A row whose member has a 利用停止 in force on the day covering the row's category (or every
+# category) and the purpose (or every purpose): `records` keeps the others. Each row probes
+# the restrictions' (member, kind) index; on a page of fifty that is fifty probes.
+_WITHHELD = """EXISTS (
+    SELECT 1 FROM records_restriction withheld
+     WHERE withheld.member_id = {0} AND withheld.kind = %s AND withheld.since <= %s
+       AND (withheld.until IS NULL OR withheld.until >= %s)
+       AND (withheld.purpose_id IS NULL OR withheld.purpose_id = %s)
+       AND (withheld.category_id IS NULL OR withheld.category_id = {1}))"""
 
-    def member_ids(self) -> models.QuerySet:
-        # One subquery, not two EXISTS joined by OR: an OR keeps PostgreSQL from turning the
-        # condition into a semi-join, and it then filters every record of the categories.
-        ids = "content_object_id"
-        return self.direct.values(ids).union(self.via_groups.values(ids))
+
+class _Withheld(_Condition):
+    """`_WITHHELD` on a row of records (`GatedQuerySet.count` finds it by its class)."""
+
+
+def _in_force(access: Access) -> tuple:
+    """The parameters of a 利用停止 in force on `access`'s day for its purpose."""
+    return (Restriction.Kind.SUSPEND_USE, access.on, access.on, access.purpose.pk)
+
+
+def _withheld(access: Access) -> _Withheld:
+    return _Withheld(_WITHHELD, ("member_id", "category_id"), _in_force(access))
+
+
+# The members granted to the user (records.handle_member), directly or through a group. On
+# PostgreSQL `column = ANY(ARRAY(...))`: the planner runs the ARRAY once (an InitPlan) and
+# uses the array as an index condition, also under an OR, where an IN subquery is a
+# semi-join only at the top of an AND and under an OR a filter checked on every row. One
+# UNION, not two conditions OR'd, for the same reason.
+_GRANTED_MEMBERS = """
+    SELECT g.content_object_id FROM records_memberuserobjectpermission g
+      JOIN auth_permission p ON p.id = g.permission_id AND p.codename = 'handle_member'
+      JOIN django_content_type t ON t.id = p.content_type_id AND t.app_label = 'records'
+     WHERE g.user_id = %s
+    UNION
+    SELECT g.content_object_id FROM records_membergroupobjectpermission g
+      JOIN auth_user_groups ug ON ug.group_id = g.group_id
+      JOIN auth_permission p ON p.id = g.permission_id AND p.codename = 'handle_member'
+      JOIN django_content_type t ON t.id = p.content_type_id AND t.app_label = 'records'
+     WHERE ug.user_id = %s"""
+
+
+def _granted(access: Access, column: str = "member_id") -> _Condition:
+    """The row's `column` is a member granted to `access`'s user."""
+    return _Condition(
+        "{0} IN (" + _GRANTED_MEMBERS + ")",
+        (column,),
+        (access.user.pk, access.user.pk),
+        postgresql="{0} = ANY(ARRAY(" + _GRANTED_MEMBERS + "))",
+    )
 
 
 def _scope(access: Access) -> Q:
@@ -388,78 +438,15 @@ def _scope(access: Access) -> Q:
     if access.member_grant_category_ids is not None:
         others = access.member_grant_category_ids - access.category_ids
         if others:
-            scope |= Q(category_id__in=others) & _AnyOf(
-                "member_id", access.member_grants.member_ids()
-            )
+            scope |= Q(category_id__in=others) & _granted(access)
     return scope
-
-
-class _AnyOf(Expression):
-    """`column IN (subquery)`, written `column = ANY(ARRAY(subquery))` on PostgreSQL.
-
-    The planner runs the ARRAY once (an InitPlan) and uses the array as an index condition,
-    also under an OR; an IN subquery is a semi-join only at the top of an AND, and under an
-    OR becomes a filter checked on every row.
-    """
-
-    conditional = True
-    output_field = BooleanField()
-
-    def __init__(self, column: str, subquery: models.QuerySet):
-        super().__init__()
-        self.column, self.subquery = F(column), Subquery(subquery)
-
-    def get_source_expressions(self):
-        return [self.column, self.subquery]
-
-    def set_source_expressions(self, exprs):
-        self.column, self.subquery = exprs
-
-    def as_sql(self, compiler, connection, template="%s IN %s"):
-        column, column_params = compiler.compile(self.column)
-        subquery, subquery_params = compiler.compile(self.subquery)
-        return template % (column, subquery), (*column_params, *subquery_params)
-
-    def as_postgresql(self, compiler, connection):
-        return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
 
 
 def _readable(access: Access) -> Q:
     """(a) scope and (b) purpose, then (c) restrictions."""
     if access.statutory is not None:
         return _scope(access)
-    return _scope(access) & ~_Withheld(_in_force(access, member=OuterRef("member_id")))
-
-
-def _in_force(access: Access, **member) -> models.QuerySet:
-    """The 利用停止 in force on the day for the purpose, of `member` (a ref) or of anyone."""
-    return Restriction.objects.filter(
-        Q(until__isnull=True) | Q(until__gte=access.on),
-        Q(purpose__isnull=True) | Q(purpose=access.purpose),
-        kind=Restriction.Kind.SUSPEND_USE,
-        since__lte=access.on,
-        **member,
-    )
-
-
-class _Withheld(Exists):
-    """A record whose member has a 利用停止 in force covering it (`records` keeps the others).
-
-    Restriction (member, kind) is indexed: on a page, each record probes it (an anti-join).
-    """
-
-    def __init__(self, in_force: models.QuerySet):
-        category = Q(category__isnull=True) | Q(category=OuterRef("category_id"))
-        super().__init__(in_force.filter(category))
-
-
-def _restricted_members(access: Access) -> models.QuerySet:
-    """Members with a 利用停止 in force for the purpose in a category of `access` (or in
-    every category): a superset of the members whose records `records` withholds.
-    """
-    ids = access.category_ids | (access.member_grant_category_ids or frozenset())
-    covered = Q(category__isnull=True) | Q(category_id__in=ids)
-    return _in_force(access).filter(covered).order_by().values("member_id")
+    return _scope(access) & ~_withheld(access)
 
 
 def records(access: Access) -> "GatedQuerySet":
@@ -471,7 +458,7 @@ def members(access: Access) -> "GatedQuerySet":
     """The members `access` may read: one of their records is visible, or they are granted."""
     shown = Exists(Record.objects.filter(_readable(access), member=OuterRef("pk")))
     if access.member_grant_category_ids is not None:
-        shown |= _AnyOf("pk", access.member_grants.member_ids())
+        shown |= _granted(access, "pk")
     return GatedQuerySet(Member).bind(access).filter(shown)
 
 
@@ -488,7 +475,7 @@ def may_hold(access: Access, *, member: Member, category: Category) -> bool:
         return True
     return (
         category.pk in (access.member_grant_category_ids or frozenset())
-        and Member.objects.filter(pk=member.pk, pk__in=access.member_grants.member_ids()).exists()
+        and Member.objects.filter(_granted(access, "pk"), pk=member.pk).exists()
     )
 
 
@@ -496,6 +483,25 @@ def categories(access: Access) -> models.QuerySet:
     """The categories whose records `access` may read; holds no personal data, not logged."""
     ids = access.category_ids | (access.member_grant_category_ids or frozenset())
     return Category.objects.filter(id__in=ids)
+
+
+# The count of `records` in one statement (`GatedQuerySet.count`): the rows in scope (the
+# ORM's compiled query, `scope`) from the category index alone, less those a 利用停止
+# withholds, found by probing the (member, category, date) index with the members whom a
+# restriction in force covers in a category of the access (or in every one), each row then
+# checked by the page's own `_WITHHELD`. With no such restriction the second part reads
+# nothing: the array is empty.
+_COUNT = """
+SELECT (SELECT COUNT(*) FROM ({scope}) in_scope)
+     - (SELECT COUNT(*) FROM ({scope}) in_scope WHERE {restricted} AND {withheld})"""
+
+# Members with a 利用停止 in force for the purpose in one of the access's categories (or in
+# every category): a superset of the members whose records `records` withholds.
+_RESTRICTED_MEMBERS = """
+    SELECT member_id FROM records_restriction
+     WHERE kind = %s AND since <= %s AND (until IS NULL OR until >= %s)
+       AND (purpose_id IS NULL OR purpose_id = %s)
+       AND (category_id IS NULL OR category_id IN ({categories}))"""
 
 
 class GatedQuerySet(models.QuerySet):
@@ -529,20 +535,28 @@ class GatedQuerySet(models.QuerySet):
         (`member_id = ANY(...)`), each then checked by the same EXISTS the page uses.
         """
         unrestricted = self._without_withheld()
-        if unrestricted is None or not self._access.category_ids or self.query.is_empty():
+        access = self._access
+        if unrestricted is None or not access.category_ids or self.query.is_empty():
             # Member grants alone reach few rows: their anti-join costs nothing to count.
             return super().count()
-        withheld = (
-            unrestricted.filter(
-                _AnyOf("member_id", _restricted_members(self._access)),
-                _Withheld(_in_force(self._access, member=OuterRef("member_id"))),
-            )
-            .order_by()
-            # COUNT(*) as a plain column: an aggregate annotation would add a GROUP BY id.
-            .annotate(rows=Func(template="COUNT(*)", output_field=IntegerField()))
-            .values("rows")
+        # The rows in scope as the ORM compiles them (the admin's filters and search
+        # included), then `_COUNT` around them: written once, not built per request.
+        scope, scope_params = (
+            unrestricted.order_by().values("member_id", "category_id").query.sql_with_params()
         )
-        return unrestricted.order_by().aggregate(rows=Count("*") - Subquery(withheld))["rows"]
+        ids = sorted(access.category_ids | (access.member_grant_category_ids or frozenset()))
+        restricted = _RESTRICTED_MEMBERS.replace("{categories}", ", ".join(["%s"] * len(ids)))
+        database = connections[self.db]
+        any_of = "= ANY(ARRAY({}))" if database.vendor == "postgresql" else "IN ({})"
+        sql = _COUNT.format(
+            scope=scope,
+            restricted=f"in_scope.member_id {any_of.format(restricted)}",
+            withheld=_WITHHELD.format("in_scope.member_id", "in_scope.category_id"),
+        )
+        params = (*scope_params, *scope_params, *_in_force(access), *ids, *_in_force(access))
+        with database.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
 
     def _without_withheld(self) -> "GatedQuerySet | None":
         """This queryset without `records`' restriction condition, or None where the count
@@ -557,6 +571,7 @@ class GatedQuerySet(models.QuerySet):
             or query.group_by is not None
             or query.where.connector != AND
             or query.where.negated
+            or query.distinct  # the rows in scope are read as (member, category) pairs
         ):
             return None
         terms = query.where.children
