@@ -27,7 +27,8 @@ import sys
 import time
 import types
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _database import bench_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kumiai.settings.test")
@@ -47,32 +48,8 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE gated queries")
     args = parser.parse_args()
 
-    server = os.environ.get("DATABASE_URL", "")
-    if not server.startswith(("postgres://", "postgresql://")):
-        sys.exit("DATABASE_URL must point at a PostgreSQL server (postgres://...)")
-    if not (args.reuse and _exists(server)):
-        _admin(server, f'CREATE DATABASE "{DATABASE}"')
-    os.environ["DATABASE_URL"] = urlunsplit(urlsplit(server)._replace(path=f"/{DATABASE}"))
-    try:
+    with bench_database(DATABASE, reuse=args.reuse):
         _print(_run(args))
-    finally:
-        if not args.reuse:
-            from django.db import connections
-
-            connections.close_all()
-            _admin(server, f'DROP DATABASE "{DATABASE}"')
-
-
-def _admin(server: str, sql: str, *params) -> list[tuple]:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as connection:
-        cursor = connection.execute(sql, params or None)
-        return cursor.fetchall() if cursor.description else []
-
-
-def _exists(server: str) -> bool:
-    return bool(_admin(server, "SELECT 1 FROM pg_database WHERE datname = %s", DATABASE))
 
 
 def _run(args) -> list[tuple]:
