@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from . import gate
 from .models import Member, Record
 from .schemas import mask_payload
+from .services import MEMBER_FIELDS
 
 PURPOSE = OpenApiParameter(
     "purpose",
@@ -24,21 +25,8 @@ PURPOSE = OpenApiParameter(
 class MemberOut(serializers.ModelSerializer):
     class Meta:
         model = Member
-        fields = (
-            "id",
-            "symbol",
-            "number",
-            "branch",
-            "name",
-            "name_kana",
-            "birth_date",
-            "sex",
-            "relationship",
-            "insured",
-            "employer",
-            "acquired_on",
-            "lost_on",
-        )
+        # The source system's id stays with the import; the API shows the member.
+        fields = ("id", *(field for field in MEMBER_FIELDS if field != "source_id"))
 
 
 class RecordOut(serializers.ModelSerializer):

@@ -39,7 +39,7 @@ from purposes.models import Category
 from . import schemas
 from .models import Member, Record
 from .normalize import normalize_code, normalize_text, parse_date
-from .services import as_actor, normalize_member_fields
+from .services import MEMBER_FIELDS, as_actor, normalize_member_fields
 
 MEMBERS = "members"
 RECORDS = "records"
@@ -74,21 +74,6 @@ RECORD_COLUMNS = {
     "title": ("件名", True),
     "payload": ("内容", True),
 }
-_MEMBER_WRITTEN = (
-    "source_id",
-    "symbol",
-    "number",
-    "branch",
-    "name",
-    "name_kana",
-    "birth_date",
-    "sex",
-    "relationship",
-    "insured",
-    "employer",
-    "acquired_on",
-    "lost_on",
-)
 _RECORD_WRITTEN = ("member", "category", "date", "title", "payload")
 
 
@@ -364,7 +349,7 @@ def _copy(source, target, name: str) -> None:
 
 
 def _plan_members(rows: list[tuple[int, dict]], report: ImportReport) -> _Plan:
-    plan = _Plan(Member, _MEMBER_WRITTEN)
+    plan = _Plan(Member, MEMBER_FIELDS)
     candidates: dict[str, tuple[int, Member, str]] = {}  # by source id
     keys: set[tuple[str, str, str]] = set()
     for row, cells in rows:
