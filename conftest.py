@@ -6,13 +6,14 @@ loads the society's real register, so the categories and purposes carry their re
 """
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import connection
 from django.utils import timezone
 
 from purposes.models import Category
 from safeguards.roles import Role
 from safeguards.scopes import grant_scope
+from safeguards.testing import make_staff
 
 # `audit_transactional_db`: a transactional test that commits audit events uses it, so the
 # append-only trail is emptied (triggers off) before pytest-django flushes the tables.
@@ -36,13 +37,6 @@ def register(db):
     return {c.code: c for c in Category.objects.all()}
 
 
-def _staff(username: str, *roles: Role, **extra) -> User:
-    user = User.objects.create_user(username, is_staff=True, **extra)  # signs in by force_login
-    for role in roles:
-        user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 def _in_good_standing(user: User) -> User:
     """A signed pledge and a passed training in force today (safeguards.standing)."""
     from safeguards.models import TrainingCourse, TrainingSession
@@ -58,29 +52,29 @@ def _in_good_standing(user: User) -> User:
 
 @pytest.fixture
 def privacy_officer(db) -> User:
-    return _staff("privacy_officer", Role.PRIVACY_OFFICER)
+    return make_staff("privacy_officer", Role.PRIVACY_OFFICER)
 
 
 @pytest.fixture
 def auditor(db) -> User:
-    return _staff("auditor", Role.AUDITOR)
+    return make_staff("auditor", Role.AUDITOR)
 
 
 @pytest.fixture
 def outsider(db) -> User:
     """Staff with the handler role, a pledge and training, but no scope at all."""
-    return _in_good_standing(_staff("outsider", Role.HANDLER))
+    return _in_good_standing(make_staff("outsider", Role.HANDLER))
 
 
 @pytest.fixture
 def superuser(db) -> User:
-    return _staff("superuser", is_superuser=True)
+    return make_staff("superuser", is_superuser=True)
 
 
 @pytest.fixture
 def handler_kenshin(register, privacy_officer) -> User:
     """A handler scoped to 健康診査に関する情報 (health-checks)."""
-    user = _in_good_standing(_staff("handler_kenshin", Role.HANDLER))
+    user = _in_good_standing(make_staff("handler_kenshin", Role.HANDLER))
     grant_scope(user=user, category=register["health-checks"], by=privacy_officer)
     return user
 
@@ -88,7 +82,7 @@ def handler_kenshin(register, privacy_officer) -> User:
 @pytest.fixture
 def handler_receipt(register, privacy_officer) -> User:
     """A handler scoped to レセプトに関する情報 (receipts)."""
-    user = _in_good_standing(_staff("handler_receipt", Role.HANDLER))
+    user = _in_good_standing(make_staff("handler_receipt", Role.HANDLER))
     grant_scope(user=user, category=register["receipts"], by=privacy_officer)
     return user
 

@@ -27,3 +27,15 @@ def sign_in_verified(client, user) -> TOTPDevice:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+def make_staff(username: str, *roles, **extra):
+    """A staff member in the given roles (safeguards.roles.Role), with an address for alerts."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(
+        username, email=f"{username}@example.org", is_staff=True, **extra
+    )
+    for role in roles:
+        user.groups.add(Group.objects.get(name=role))
+    return user

@@ -16,10 +16,10 @@ def _fresh_rate_limits():
 @pytest.fixture
 def desk(db):
     """A member of the complaints desk: a handler (取扱担当者) without any data scope."""
-    from conftest import _staff
     from safeguards.roles import Role
+    from safeguards.testing import make_staff
 
-    return _staff("desk", Role.HANDLER)
+    return make_staff("desk", Role.HANDLER)
 
 
 @pytest.fixture

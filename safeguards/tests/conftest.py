@@ -2,25 +2,16 @@ import datetime
 import zoneinfo
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from safeguards.roles import Role
-from safeguards.testing import sign_in_verified
+from safeguards.testing import make_staff, sign_in_verified
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 
 
 def jst(*args) -> datetime.datetime:
     return datetime.datetime(*args, tzinfo=TOKYO)
-
-
-def make_staff(username: str, *roles: Role, **extra) -> User:
-    user = User.objects.create_user(
-        username, email=f"{username}@example.org", is_staff=True, **extra
-    )
-    for role in roles:
-        user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture
