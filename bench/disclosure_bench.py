@@ -331,7 +331,7 @@ def _package_bench(args) -> dict:
 
     def build_only():
         # The package's own cost, its records already in memory: what it adds to them.
-        with transaction.atomic():
+        with gate.ledger(), transaction.atomic():
             made = package.build(request=request, records=gathered, by=officer)
             return len(gathered), made.file.size
 

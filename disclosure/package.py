@@ -25,10 +25,12 @@ from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 
 from audit import trail
+from records import gate
 from records.models import Record, ThirdPartyProvision
 from safeguards import spreadsheet
 
 from . import letters
+from .access import statutory_access
 from .models import DecisionItem, Kind, Package, Request
 
 LINK_VALID_DAYS = 30
@@ -164,9 +166,11 @@ def _pdf(request: Request, rows, provisions: list[dict], into) -> None:
     letters.render(_("保有個人データの開示"), flowables, into=into)
 
 
-def _provisions(request: Request) -> list[dict]:
+def _provisions(request: Request, by) -> list[dict]:
+    """The 第三者提供記録 about the member (Art. 33(5)), read through the gate like the records."""
     if not request.include_provision_records:
         return []
+    held = gate.of_members(statutory_access(request, by), ThirdPartyProvision)
     return [
         {
             "provided_on": p.provided_on.isoformat(),
@@ -175,9 +179,7 @@ def _provisions(request: Request) -> list[dict]:
             "items": p.items,
             "legal_basis": p.get_legal_basis_display(),
         }
-        for p in ThirdPartyProvision.objects.filter(member=request.member).select_related(
-            "category"
-        )
+        for p in held.filter(member=request.member).select_related("category")
     ]
 
 
@@ -189,7 +191,7 @@ def build(*, request: Request, records: Iterable[Record], by) -> Package:
     one-shot iterator.
     """
     redactions = _redactions(request)
-    provisions = _provisions(request)
+    provisions = _provisions(request, by)
     tally = {"records": 0, "redacted": 0}
 
     def counted(rows: Iterable[dict]) -> Iterator[dict]:

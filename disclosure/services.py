@@ -21,10 +21,10 @@ from records import gate
 from records.models import Member, Record, Restriction
 from records.services import record_update, restriction_add
 from safeguards import deadlines
-from safeguards.models import StatutoryGround
 from safeguards.roles import Role, has_role
 
 from . import erasure, letters, notify, package, receipts, workflow
+from .access import statutory_access
 from .models import (
     DecisionItem,
     IdentityDocument,
@@ -195,24 +195,10 @@ def fee_record_payment(*, request: Request, paid_on, by) -> Request:
 # Phase two: identity, gathering through the gate, decisions, carrying them out.
 
 
-def _statutory_access(request: Request, by) -> gate.Access:
-    # APPI Art. 18(3)(i): answering a request under Art. 32-35 is a use the Act itself
-    # requires; the gate still limits the rows to `by`'s scope and logs the read.
-    return gate.open_access(
-        user=by,
-        surface=gate.Surface.DISCLOSURE,
-        statutory=gate.Statutory(
-            ground=StatutoryGround.LAW,
-            reason=_("個人情報保護法に基づく開示等の請求への対応（受付番号 %(receipt)s）")
-            % {"receipt": request.receipt_number},
-        ),
-    )
-
-
 def identity_candidates(*, request: Request, by) -> list[Member]:
     """The register's members with the request's 記号・番号・枝番 and birth date (gated)."""
     return list(
-        gate.members(_statutory_access(request, by)).filter(
+        gate.members(statutory_access(request, by)).filter(
             symbol=request.member_symbol,
             number=request.member_number,
             branch=request.member_branch,
@@ -241,7 +227,7 @@ def request_match(*, request: Request, member: Member, by) -> Request:
 
 def gather(*, request: Request, by) -> list[Record]:
     """Everything held about the matched member within the request's scope, via the gate."""
-    records = gate.records(_statutory_access(request, by)).filter(member=request.member)
+    records = gate.records(statutory_access(request, by)).filter(member=request.member)
     if categories := list(request.categories.all()):
         records = records.filter(category__in=categories)
     if request.period_from:

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from audit.models import Event
 from disclosure import package
 from disclosure.models import DecisionItem, Kind
+from records import gate
 from records.models import Record, ThirdPartyProvision
 from records.tests.factories import MemberFactory, RecordFactory
 
@@ -62,14 +63,16 @@ def held(register):
 
 
 def _built(request, records, officer):
-    made = package.build(request=request, records=records, by=officer)
+    # As in a request: the gated reads (the provision records) are logged by a ledger.
+    with gate.ledger():
+        made = package.build(request=request, records=records, by=officer)
     content = made.file.read()
     return made, content, zipfile.ZipFile(io.BytesIO(content))
 
 
-def test_it_writes_a_readable_japanese_pdf_by_category(held, privacy_officer):
+def test_it_writes_a_readable_japanese_pdf_by_category(held, officer):
     request, records = held
-    _made, _content, archive = _built(request, records, privacy_officer)
+    _made, _content, archive = _built(request, records, officer)
 
     reader = PdfReader(io.BytesIO(archive.read("disclosure.pdf")))
     pages = ["".join(page.extract_text().split()) for page in reader.pages]
@@ -83,9 +86,9 @@ def test_it_writes_a_readable_japanese_pdf_by_category(held, privacy_officer):
     assert len(pages) > 2 and all("日付件名内容" in page for page in pages[1:])
 
 
-def test_it_marks_what_the_decision_withheld_with_its_ground(held, privacy_officer):
+def test_it_marks_what_the_decision_withheld_with_its_ground(held, officer):
     request, records = held
-    _made, _content, archive = _built(request, records, privacy_officer)
+    _made, _content, archive = _built(request, records, officer)
 
     text = "".join(
         "".join(page.extract_text().split())
@@ -99,9 +102,9 @@ def test_it_marks_what_the_decision_withheld_with_its_ground(held, privacy_offic
     assert "秘匿レセプト" not in archive.read("records.csv").decode("utf-8-sig")
 
 
-def test_it_gives_the_same_rows_in_json_and_csv(held, privacy_officer):
+def test_it_gives_the_same_rows_in_json_and_csv(held, officer):
     request, records = held
-    _made, _content, archive = _built(request, records, privacy_officer)
+    _made, _content, archive = _built(request, records, officer)
 
     rows = json.loads(archive.read("records.json"))
     assert rows == package.rows_for(request, records)
@@ -112,9 +115,9 @@ def test_it_gives_the_same_rows_in_json_and_csv(held, privacy_officer):
     assert json.loads(table[0]["payload"]) == rows[0]["payload"]
 
 
-def test_it_includes_the_third_party_provision_records(held, privacy_officer):
+def test_it_includes_the_third_party_provision_records(held, officer):
     request, records = held
-    _made, _content, archive = _built(request, records, privacy_officer)
+    _made, _content, archive = _built(request, records, officer)
 
     assert json.loads(archive.read("provisions.json"))[0]["recipient"] == "東京都予防医学協会"
     text = "".join(
@@ -122,11 +125,15 @@ def test_it_includes_the_third_party_provision_records(held, privacy_officer):
         for page in PdfReader(io.BytesIO(archive.read("disclosure.pdf"))).pages
     )
     assert "第三者提供記録" in text and "東京都予防医学協会" in text and "氏名、健診結果" in text
+    # Read through the gate, on the statutory path, and logged like the records.
+    read = Event.objects.get(action="access.read")
+    assert read.details["statutory"] is True
+    assert read.details["members"] == [request.member_id]
 
 
-def test_it_audits_the_package_with_its_digest(held, privacy_officer):
+def test_it_audits_the_package_with_its_digest(held, officer):
     request, records = held
-    made, content, _archive = _built(request, records, privacy_officer)
+    made, content, _archive = _built(request, records, officer)
 
     assert made.sha256 == hashlib.sha256(content).hexdigest()
     event = Event.objects.get(action="disclosure.package_built")
