@@ -95,7 +95,7 @@ def verify_chain(*, independent: bool = False, chunk_size: int = 10_000) -> Repo
 #
 # - `changed`: the first event whose recomputed hash is not its stored one. Nearly all the
 #   work is here (encoding and hashing, about 1.5 us an event on one core), and no event
-#   depends on another, so it runs in parallel workers (see `_PARALLEL`): a parallel scan,
+#   depends on another, so it runs in parallel workers (see `PARALLEL`): a parallel scan,
 #   each worker keeping its own minimum. `seq + 0`, because min(seq) alone would be answered
 #   by walking the seq index in order, on one core.
 # - `links`: each event's seq and prev_hash against the event before it, by `lag()` over
@@ -136,7 +136,7 @@ _FIRST_BREAK = """
 # For this transaction only: plan the hash pass in parallel whatever the table's size (the
 # default costs keep a table this narrow serial up to millions of rows), with two workers at
 # least, and without JIT, whose compiling costs more than it saves here.
-_PARALLEL = """
+PARALLEL = """
     SELECT set_config('max_parallel_workers_per_gather',
             greatest(current_setting('max_parallel_workers_per_gather')::int, 2)::text, true),
         set_config('parallel_setup_cost', '0', true),
@@ -151,7 +151,7 @@ def _verify_in_database() -> Report:
     with transaction.atomic(), connection.cursor() as cursor:
         savepoint = transaction.savepoint()
         try:
-            cursor.execute(_PARALLEL)
+            cursor.execute(PARALLEL)
             cursor.execute(_FIRST_BREAK, [GENESIS_HASH])
             found = cursor.fetchone()
         finally:

@@ -13,7 +13,14 @@ of `--events` events, measures, and drops it. It measures:
     transaction, on top of the filled trail; target ratio 0.7;
 (b) `verify_audit` events per second over the whole trail against a bare loop that hashes
     the same canonical bytes, built beforehand; target ratio 0.5. `verify_audit
-    --independent` (Python) is measured against the same loop, for information.
+    --independent` (Python) is measured against the same loop, for information;
+(c) against the same loop, the floors under any verifier, which do everything but hash:
+    building every event's canonical text in the database (the in-database verifier's
+    share before it hashes), and copying the rows out of PostgreSQL to `psql` (a C client)
+    and discarding them (any verifier outside the database pays that before it hashes):
+    the rows as stored, and one column of the canonical text materialised beforehand (the
+    floor of a design that stored the hashed bytes). A floor under 0.5 means no verifier of
+    that kind can meet the target on this machine. The `psql` rows need `psql` on PATH.
 
 Must never run against a database that holds a real trail: it appends made-up events to it.
 """
@@ -23,6 +30,8 @@ import hashlib
 import itertools
 import json
 import os
+import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -75,6 +84,7 @@ def _run(args) -> list[tuple[str, float, float]]:
         ("append, 100 per transaction", *_appends(args.appends, 100, plain_seq)),
     ]
     total = _count()
+    floors = _floors()
     for run in range(1, args.verify_runs + 1):
         hashing = _bare_hashing(total)
         suffix = f" (run {run})" if args.verify_runs > 1 else ""
@@ -84,6 +94,8 @@ def _run(args) -> list[tuple[str, float, float]]:
         ):
             verify = partial(call_command, "verify_audit", stdout=StringIO(), **options)
             rows.append((f"{label}, {total:,} events{suffix}", _timed(verify, total), hashing))
+        for label, floor in floors:
+            rows.append((f"floor: {label}{suffix}", _timed(floor, total), hashing))
     return rows
 
 
@@ -208,6 +220,61 @@ def _timed(work: Callable[[], None], events: int) -> float:
     started = time.perf_counter()
     work()
     return events / (time.perf_counter() - started)
+
+
+_ENCODED = """
+    audit_event_canonical(
+        seq, at, actor_kind, actor_id, action, target_type, target_id, purpose, details, prev_hash
+    )
+"""
+
+
+def _floors() -> list[tuple[str, Callable[[], None]]]:
+    """The work under each kind of verifier short of hashing, as (label, work) pairs."""
+    from django.db import connection, transaction
+
+    from audit.verify import PARALLEL
+
+    def encode_in_database() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(PARALLEL)  # as `verify_audit` runs: in parallel workers
+            cursor.execute(f"SELECT sum(length({_ENCODED})) FROM audit_event")
+
+    floors = [("canonical text built in the database, no hash", encode_in_database)]
+    psql = shutil.which("psql")
+    if psql is None:
+        print("no psql on PATH: the floors of reading the rows out are left out", file=sys.stderr)
+        return floors
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS audit_event_encoded")
+        cursor.execute(
+            f"CREATE TABLE audit_event_encoded AS SELECT {_ENCODED} AS body "
+            "FROM audit_event ORDER BY seq"
+        )
+        cursor.execute("VACUUM ANALYZE audit_event_encoded")
+    return [
+        *floors,
+        (
+            "rows copied out to psql, discarded",
+            partial(_copy_out, psql, f"audit_event ({COLUMNS})"),
+        ),
+        (
+            "pre-built canonical text copied out to psql, discarded",
+            partial(_copy_out, psql, "audit_event_encoded (body)"),
+        ),
+    ]
+
+
+def _copy_out(psql: str, source: str) -> None:
+    """COPY `source` in binary to a `psql` child, and read its output away in large blocks."""
+    command = rf"\copy {source} TO STDOUT (FORMAT binary)"
+    url = os.environ["DATABASE_URL"]
+    # The arguments are this script's own: a table name and the bench database's URL.
+    with subprocess.Popen([psql, "-Xq", url, "-c", command], stdout=subprocess.PIPE) as child:  # noqa: S603
+        while child.stdout.read(1 << 20):
+            pass
+    if child.returncode:
+        sys.exit(f"psql failed: {command}")
 
 
 def _chunks(count: int, size: int = 100_000) -> Iterator[list[tuple[dict, str]]]:
