@@ -141,7 +141,7 @@ def carry_out(*, request: Request, by) -> list[int]:
 def _forget_records(*, request_ids: list[int], record_ids: list[int], current: Request) -> None:
     # Packages already sent hold the erased records; the current request's waits for its close.
     for package in Package.objects.filter(request__in=request_ids).exclude(request=current):
-        _delete_file_on_commit(package.file)
+        delete_file_on_commit(package.file)
         package.delete()
     DecisionItem.objects.filter(request__in=request_ids, record_id__in=record_ids).update(
         new_value=""
@@ -160,15 +160,15 @@ def closed(*, request: Request, by) -> None:
 def _reduce(request: Request, *, by, digest: str) -> None:
     documents = list(request.documents.all())
     for document in documents:
-        _delete_file_on_commit(document.file)
+        delete_file_on_commit(document.file)
         document.delete()
     letters = list(request.letters.exclude(file=""))
     for letter in letters:
-        _delete_file_on_commit(letter.file)
+        delete_file_on_commit(letter.file)
     request.letters.update(file="")
     packages = list(request.packages.all())
     for package in packages:
-        _delete_file_on_commit(package.file)
+        delete_file_on_commit(package.file)
         package.delete()
     request.items.update(new_value="")
     request.consultations.update(institution="", note="")
@@ -188,7 +188,7 @@ def _reduce(request: Request, *, by, digest: str) -> None:
     )
 
 
-def _delete_file_on_commit(file) -> None:
+def delete_file_on_commit(file) -> None:
     # After the commit: a rolled-back erasure must find its files where they were.
     storage, name = file.storage, file.name
     transaction.on_commit(lambda: storage.delete(name))

@@ -10,6 +10,7 @@ the file again.
 from django import forms
 from django.core import signing
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from purposes.models import Category
@@ -26,7 +27,6 @@ from .fields import (
 from .models import IdentityDocument, Kind, Request
 
 UPLOADS_SALT = "disclosure.uploads"
-UPLOADS_MAX_AGE = 2 * 60 * 60
 CORRECTION_ROWS = 3
 AGENT_FIELDS = (
     "agent_name",
@@ -231,15 +231,26 @@ class RequestForm(DescribedFieldsMixin, forms.Form):
     # Uploads
 
     def kept_uploads(self) -> dict[str, int]:
-        """Role -> provisional document id, from the signed hidden field."""
+        """Role -> provisional document id, from the signed hidden field, of the uploads that
+        still wait: their wait runs from the upload, not from the signature, which each step
+        renews. One that waited too long (`services.documents_purge` deletes it) is asked for
+        again."""
         try:
-            return signing.loads(
+            signed = signing.loads(
                 self.data.get(self.add_prefix("uploads"), ""),
                 salt=UPLOADS_SALT,
-                max_age=UPLOADS_MAX_AGE,
+                max_age=services.UPLOADS_MAX_AGE,
             )
         except signing.BadSignature:
             return {}
+        waiting = set(
+            IdentityDocument.objects.filter(
+                pk__in=signed.values(),
+                request=None,
+                uploaded_at__gte=timezone.now() - services.UPLOADS_MAX_AGE,
+            ).values_list("pk", flat=True)
+        )
+        return {role: pk for role, pk in signed.items() if pk in waiting}
 
     def keep_uploads(self) -> None:
         """Store every upload that passed its check, so that the filer never sends it twice."""
@@ -256,9 +267,7 @@ class RequestForm(DescribedFieldsMixin, forms.Form):
         return [name for name, role in self.DOCUMENT_FIELDS.items() if role in kept]
 
     def kept_documents(self) -> list[IdentityDocument]:
-        return list(
-            IdentityDocument.objects.filter(pk__in=self.kept_uploads().values(), request=None)
-        )
+        return list(IdentityDocument.objects.filter(pk__in=self.kept_uploads().values()))
 
     def _clean_document(self, name):
         upload = self.cleaned_data.get(name)

@@ -5,6 +5,7 @@ returns what it made. State changes go through `workflow.transition`. The trail 
 and codes only: never a name, a token or a typed value.
 """
 
+import datetime
 import hashlib
 import uuid
 
@@ -68,6 +69,12 @@ def check_document(upload) -> str:
     return guess.mime
 
 
+# An upload waits this long for the filer to confirm (`RequestForm.kept_documents`). The purge
+# leaves it an hour more, so that it never deletes a file that a confirmation is attaching.
+UPLOADS_MAX_AGE = datetime.timedelta(hours=2)
+_PURGE_AFTER = UPLOADS_MAX_AGE + datetime.timedelta(hours=1)
+
+
 def document_store(*, upload, role: str) -> IdentityDocument:
     """Keep an upload provisionally (no request yet) until the filer confirms.
 
@@ -84,6 +91,32 @@ def document_store(*, upload, role: str) -> IdentityDocument:
     document.file.save(f"{uuid.uuid4().hex}.{DOCUMENT_TYPES[content_type]}", upload, save=False)
     document.save()
     return document
+
+
+@transaction.atomic
+def documents_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the uploads that were never attached to a request and no longer can be.
+
+    A filer who leaves the confirmation page leaves identity documents behind; past their
+    wait nothing can attach them, and data kept for no purpose is to be deleted (APPI
+    Art. 22). Each deletion is audited; the files go after the commit. Returns how many.
+    """
+    cutoff = (now or timezone.now()) - _PURGE_AFTER
+    orphans = IdentityDocument.objects.select_for_update(skip_locked=True).filter(
+        request=None, uploaded_at__lt=cutoff
+    )
+    count = 0
+    for document in orphans:
+        trail.append(
+            action="disclosure.document_purged",
+            actor=trail.Actor(trail.SYSTEM),
+            target=document,
+            details={"role": document.role},
+        )
+        erasure.delete_file_on_commit(document.file)
+        document.delete()
+        count += 1
+    return count
 
 
 def status_path(request: Request) -> str:

@@ -1,0 +1,13 @@
+"""`manage.py purge_uploads`: delete the identity documents that were uploaded on the
+public request form but never confirmed. Run it from cron, hourly."""
+
+from django.core.management.base import BaseCommand
+
+from disclosure.services import documents_purge
+
+
+class Command(BaseCommand):
+    help = "Delete unconfirmed uploads of the public request form, past their wait (audited)."
+
+    def handle(self, *args, **options):
+        self.stdout.write(f"purged {documents_purge()} unconfirmed upload(s)")
