@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from safeguards.ratelimit import client_address
+
 from . import services
 from . import status as status_lookup
 from .forms import ComplaintForm, StatusForm
@@ -72,7 +74,7 @@ def status(request):
     if form.is_valid():
         try:
             complaint = status_lookup.find(
-                client=request.META.get("REMOTE_ADDR", ""), **form.cleaned_data
+                client=client_address(request), **form.cleaned_data
             )
         except status_lookup.TooManyAttempts:
             form.add_error(

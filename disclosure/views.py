@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit import trail
 from records.normalize import normalize_text, parse_date
 from safeguards import deadlines
-from safeguards.ratelimit import Limit
+from safeguards.ratelimit import Limit, client_address
 
 from . import letters, package, receipts, services
 from .forms import RequestForm
@@ -112,7 +112,7 @@ def done(request):
 
 
 def _take_try(request) -> str | None:
-    return STATUS_LIMIT.take(request.META.get("REMOTE_ADDR", ""))
+    return STATUS_LIMIT.take(client_address(request))
 
 
 def _token_from(text: str) -> str:

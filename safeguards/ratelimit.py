@@ -11,11 +11,32 @@ and its write resets the key's expiry to the cache's default timeout, shortening
 
 Holds no personal data and looks nothing up: the caller checks the secret and gives a try
 back when it was right (the owner opening their own page is no guess).
+
+`client_address` says who the client is, for these limits and for the sign-in lockout
+(django-axes, `AXES_CLIENT_IP_CALLABLE`) alike.
 """
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
+
+
+def client_address(request) -> str:
+    """The address that a limit or a lockout counts a client's tries against.
+
+    REMOTE_ADDR, unless the site runs behind `PROXY_COUNT` reverse proxies, each of which
+    appends the address it received from to X-Forwarded-For: then the entry the outermost
+    one appended. The entries left of it are whatever the client sent; trusting them would
+    let a guesser take a fresh address for every try, and ignoring the header behind a proxy
+    would count every client as the proxy, so that one guesser locks everyone out.
+    """
+    if proxies := settings.PROXY_COUNT:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        forwarded = [entry.strip() for entry in forwarded if entry.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 @dataclass(frozen=True)
