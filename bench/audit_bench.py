@@ -16,11 +16,12 @@ of `--events` events, measures, and drops it. It measures:
     --independent` (Python) is measured against the same loop, for information;
 (c) against the same loop, the floors under any verifier, which do everything but hash:
     building every event's canonical text in the database (the in-database verifier's
-    share before it hashes), and copying the rows out of PostgreSQL to `psql` (a C client)
-    and discarding them (any verifier outside the database pays that before it hashes):
-    the rows as stored, and one column of the canonical text materialised beforehand (the
-    floor of a design that stored the hashed bytes). A floor under 0.5 means no verifier of
-    that kind can meet the target on this machine. The `psql` rows need `psql` on PATH.
+    share before it hashes), and the server's own COPY of every row to /dev/null (what
+    PostgreSQL spends handing the rows to any verifier outside it, before that verifier
+    reads a byte); then the same COPY of one column of canonical text materialised
+    beforehand: the floor of a design that stored the hashed bytes in each row. A floor under
+    0.5 means that no verifier of that kind meets the target on this machine. COPY to a
+    server file needs a superuser (or pg_write_server_files), as creating the database does.
 
 Must never run against a database that holds a real trail: it appends made-up events to it.
 """
@@ -30,8 +31,6 @@ import hashlib
 import itertools
 import json
 import os
-import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -240,11 +239,10 @@ def _floors() -> list[tuple[str, Callable[[], None]]]:
             cursor.execute(PARALLEL)  # as `verify_audit` runs: in parallel workers
             cursor.execute(f"SELECT sum(length({_ENCODED})) FROM audit_event")
 
-    floors = [("canonical text built in the database, no hash", encode_in_database)]
-    psql = shutil.which("psql")
-    if psql is None:
-        print("no psql on PATH: the floors of reading the rows out are left out", file=sys.stderr)
-        return floors
+    def copy_out(source: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"COPY {source} TO '/dev/null' (FORMAT binary)")
+
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS audit_event_encoded")
         cursor.execute(
@@ -253,28 +251,16 @@ def _floors() -> list[tuple[str, Callable[[], None]]]:
         )
         cursor.execute("VACUUM ANALYZE audit_event_encoded")
     return [
-        *floors,
+        ("canonical text built in the database, no hash", encode_in_database),
         (
-            "rows copied out to psql, discarded",
-            partial(_copy_out, psql, f"audit_event ({COLUMNS})"),
+            "the rows copied out by the server, discarded",
+            partial(copy_out, f"audit_event ({COLUMNS})"),
         ),
         (
-            "pre-built canonical text copied out to psql, discarded",
-            partial(_copy_out, psql, "audit_event_encoded (body)"),
+            "pre-built canonical text copied out by the server, discarded",
+            partial(copy_out, "audit_event_encoded (body)"),
         ),
     ]
-
-
-def _copy_out(psql: str, source: str) -> None:
-    """COPY `source` in binary to a `psql` child, and read its output away in large blocks."""
-    command = rf"\copy {source} TO STDOUT (FORMAT binary)"
-    url = os.environ["DATABASE_URL"]
-    # The arguments are this script's own: a table name and the bench database's URL.
-    with subprocess.Popen([psql, "-Xq", url, "-c", command], stdout=subprocess.PIPE) as child:  # noqa: S603
-        while child.stdout.read(1 << 20):
-            pass
-    if child.returncode:
-        sys.exit(f"psql failed: {command}")
 
 
 def _chunks(count: int, size: int = 100_000) -> Iterator[list[tuple[dict, str]]]:
