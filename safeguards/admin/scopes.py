@@ -17,11 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from purposes.models import Category
-
-from . import admin_registers  # noqa: F401  the registers: people, organisation, incidents
-from .models import CategoryUserObjectPermission
-from .roles import Role
-from .scopes import category_ids_for, grant_scope, withdraw_scope
+from safeguards.models import CategoryUserObjectPermission
+from safeguards.roles import Role
+from safeguards.scopes import category_ids_for, grant_scope, withdraw_scope
 
 # --- Scopes -------------------------------------------------------------------------------
 

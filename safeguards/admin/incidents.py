@@ -1,0 +1,229 @@
+"""Admin screens of incidents (漏えい等事案): assessment, reports to the PPC, notices to the
+persons, each move a button calling `safeguards.incidents`.
+"""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from safeguards import deadlines, incidents
+from safeguards.models import (
+    Incident,
+    IncidentStep,
+)
+
+from .common import OverdueFilter, flag, last_when, run_each
+
+
+class IncidentStepInline(admin.TabularInline):
+    """The timeline: every step, in order, read-only."""
+
+    model = IncidentStep
+    fields = ("at", "kind", "from_state", "to_state", "taken_by", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("担当者"))
+    def taken_by(self, step):
+        # Only the report of a leak raised on the public complaints form has no staff member.
+        return step.by or _("申出人（苦情の申出）")
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "kind",
+        "state",
+        "discovered_at",
+        "report_required",
+        "preliminary_due",
+        "final_due",
+        "overdue",
+        "persons_notified_at",
+    )
+    list_filter = ("state", OverdueFilter, "kind", "source")
+    # Open incidents first, the longest known on top.
+    ordering = (last_when(state=Incident.State.CLOSED), "discovered_at")
+    date_hierarchy = "discovered_at"
+    # Any staff member reports in a short form; the privacy officer assesses on the full one.
+    add_fields = ("kind", "discovered_at", "summary")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "kind",
+                    "discovered_at",
+                    "summary",
+                    "state",
+                    "source",
+                    "reported_by",
+                    "complaint_links",
+                )
+            },
+        ),
+        (
+            gettext_lazy("評価（法第26条、規則第7条）"),
+            {
+                "fields": (
+                    "categories",
+                    "financial_damage_risk",
+                    "unlawful_purpose_suspected",
+                    "persons_affected",
+                    "strongly_encrypted",
+                    "report_required",
+                    "criteria",
+                    "preliminary_due",
+                    "final_due",
+                    "overdue",
+                )
+            },
+        ),
+        (
+            gettext_lazy("報告事項（規則第8条第1項）"),
+            {
+                "fields": (
+                    "data_items",
+                    "cause",
+                    "secondary_harm",
+                    "response_to_persons",
+                    "publication",
+                    "prevention",
+                    "other_matters",
+                )
+            },
+        ),
+        (
+            gettext_lazy("報告と本人通知"),
+            {
+                "fields": (
+                    "preliminary_reported_at",
+                    "final_reported_at",
+                    "persons_notified_at",
+                    "alternative_measure",
+                )
+            },
+        ),
+    )
+    readonly_fields = (
+        "state",
+        "source",
+        "reported_by",
+        "complaint_links",
+        "report_required",
+        "criteria",
+        "preliminary_due",
+        "final_due",
+        "overdue",
+        "preliminary_reported_at",
+        "final_reported_at",
+        "persons_notified_at",
+    )
+    filter_horizontal = ("categories",)
+    inlines = (IncidentStepInline,)
+    actions = ("to_assessing", "to_preliminary", "to_final", "to_closed", "persons_notified")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return ((None, {"fields": self.add_fields}),)
+        return super().get_fieldsets(request, obj)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            incidents.record_assessment(incident=obj, by=request.user, fields=form.changed_data)
+        else:
+            incidents.report_incident(incident=obj, by=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # An incident is evidence: it is closed, never deleted.
+        return False
+
+    @admin.display(description=gettext_lazy("苦情"))
+    def complaint_links(self, obj):
+        # The complaints that reported it (`Complaint.incident`, related name `complaints`),
+        # by receipt number only: what was written stays on the desk's own page.
+        return format_html_join(
+            "、",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:complaints_complaint_change", args=[pk]), number)
+                for pk, number in obj.complaints.values_list("pk", "receipt_number")
+            ),
+        ) or _("なし")
+
+    @admin.display(description=gettext_lazy("委員会への報告"), boolean=True)
+    def report_required(self, obj):
+        return incidents.assess(obj).report_required
+
+    @admin.display(description=gettext_lazy("該当する報告基準"))
+    def criteria(self, obj):
+        labels = {
+            "sensitive_data": _("要配慮個人情報（第1号）"),
+            "financial_damage_risk": _("財産的被害のおそれ（第2号）"),
+            "unlawful_purpose": _("不正の目的のおそれ（第3号）"),
+            "over_threshold": _("1,000人超（第4号）"),
+        }
+        assessment = incidents.assess(obj)
+        text = "、".join(str(labels[name]) for name in assessment.criteria) or _("なし")
+        if assessment.strongly_encrypted:
+            text += _("（高度な暗号化等により報告不要）")
+        return text
+
+    @admin.display(description=gettext_lazy("速報期限"))
+    def preliminary_due(self, obj):
+        return incidents.report_deadlines(obj).preliminary_due
+
+    @admin.display(description=gettext_lazy("確報期限"))
+    def final_due(self, obj):
+        return incidents.report_deadlines(obj).final_due
+
+    @admin.display(description=gettext_lazy("期限超過"))
+    def overdue(self, obj):
+        late = incidents.overdue_reports(obj, today=deadlines.today())
+        names = {"preliminary": _("速報"), "final": _("確報")}
+        return flag(bool(late), "・".join(str(names[n]) for n in late))
+
+    def _transition(self, request, queryset, to):
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda obj: incidents.transition(obj, to, by=request.user),
+            _("%(count)d件の事案を更新しました。"),
+        )
+
+    @admin.action(description=gettext_lazy("評価を開始する"))
+    def to_assessing(self, request, queryset):
+        self._transition(request, queryset, Incident.State.ASSESSING)
+
+    @admin.action(description=gettext_lazy("委員会へ速報した"))
+    def to_preliminary(self, request, queryset):
+        self._transition(request, queryset, Incident.State.PRELIMINARY_REPORTED)
+
+    @admin.action(description=gettext_lazy("委員会へ確報した"))
+    def to_final(self, request, queryset):
+        self._transition(request, queryset, Incident.State.FINAL_REPORTED)
+
+    @admin.action(description=gettext_lazy("終結する"))
+    def to_closed(self, request, queryset):
+        self._transition(request, queryset, Incident.State.CLOSED)
+
+    @admin.action(description=gettext_lazy("本人へ通知した（法第26条第2項）"))
+    def persons_notified(self, request, queryset):
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda obj: incidents.record_persons_notice(incident=obj, by=request.user),
+            _("%(count)d件の本人通知を記録しました。"),
+        )
