@@ -1,25 +1,27 @@
 """Link a complaint to the member and the request it names, when they match exactly.
 
-These are lookups of ids, not reads of personal data: they fetch the primary key only,
-and what they find is never shown to the complainant (a public form must not tell anyone
-whether a 記号・番号 or a receipt number exists). Staff see the member only through the
-gate, from the member's own page in the records admin.
+The member is matched by the gate (`records.gate.match_insured`), never read here: it
+answers the id of the one insured person (本人) with the 記号・番号, or nothing, and leaves
+an `access.matched` event against the complaint. The request is the society's own filing,
+found by its receipt number. What either finds is never shown to the complainant (a public
+form must not tell anyone whether a 記号・番号 or a receipt number exists); staff see the
+member only through the gate, from the member's own page in the records admin.
 """
 
 from disclosure.models import Request
-from records.models import Member
+from records import gate
+
+from .models import Complaint
 
 
-def member_id(*, symbol: str, number: str) -> int | None:
-    """The insured person (本人) with this 記号・番号, when exactly one has it."""
-    if not (symbol and number):
-        return None
-    ids = list(
-        Member.objects.filter(
-            symbol=symbol, number=number, relationship=Member.Relationship.SELF
-        ).values_list("pk", flat=True)[:2]
+def member_id(*, complaint: Complaint) -> int | None:
+    """The insured person (本人) with the complaint's 記号・番号, when exactly one has it.
+
+    `complaint` must be saved: the gate records the match against it.
+    """
+    return gate.match_insured(
+        symbol=complaint.member_symbol, number=complaint.member_number, target=complaint
     )
-    return ids[0] if len(ids) == 1 else None
 
 
 def request_id(receipt_number: str) -> int | None:

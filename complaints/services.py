@@ -44,9 +44,10 @@ def complaint_file(
     `complaint` is the unsaved instance a `ComplaintForm` built. When `submission_key` was
     filed already (the confirmation sent twice), returns that complaint and None.
     The 記号・番号 and the request's receipt number are linked when they match exactly,
-    silently: whether they did is never told to the complainant. A suspected leak opens
-    an incident in the safeguards register, whose service alerts the privacy officer, in
-    the same transaction (APPI Art. 26).
+    silently: whether they did is never told to the complainant. The 記号・番号 is matched
+    by the gate once the complaint is saved, so that the gate's event names it. A suspected
+    leak opens an incident in the safeguards register, whose service alerts the privacy
+    officer, in the same transaction (APPI Art. 26).
     """
     if submission_key and (
         existing := Complaint.objects.filter(submission_key=submission_key).first()
@@ -64,9 +65,7 @@ def complaint_file(
         received_on, FIRST_RESPONSE_WORKING_DAYS
     )
     complaint.answer_due = deadlines.add_working_days(received_on, ANSWER_WORKING_DAYS)
-    complaint.member_id = matching.member_id(
-        symbol=complaint.member_symbol, number=complaint.member_number
-    )
+    complaint.member = None  # linked by the match below, never as given
     complaint.request_id = matching.request_id(complaint.request_receipt_number)
 
     with transaction.atomic():
@@ -74,6 +73,10 @@ def complaint_file(
             complaint.incident = _report_incident(complaint)
         complaint.full_clean()
         complaint.save()
+        # After the save: the gate's event names the complaint it matched for.
+        complaint.member_id = matching.member_id(complaint=complaint)
+        if complaint.member_id is not None:
+            complaint.save(update_fields=["member"])
         append(
             action="complaint.received",
             actor=actor_for(by),
@@ -115,13 +118,13 @@ def complaint_update(*, complaint: Complaint, by, fields: list[str]) -> Complain
     A 記号・番号 corrected by staff is matched again, exactly as at intake: that is how the
     desk links a member the form could not.
     """
-    if {"member_symbol", "member_number"} & set(fields):
-        complaint.member_id = matching.member_id(
-            symbol=complaint.member_symbol, number=complaint.member_number
-        )
+    rematch = bool({"member_symbol", "member_number"} & set(fields))
+    if rematch:
         fields = [*fields, "member"]
     complaint.full_clean()
     with transaction.atomic():
+        if rematch:
+            complaint.member_id = matching.member_id(complaint=complaint)
         complaint.save()
         append(
             action="complaint.changed",

@@ -1,8 +1,8 @@
 """The gate: the one way to read members and records for a person (DESIGN, invariant 1).
 
-Nothing else may query `Member` or `Record` on a user's behalf. A surface (the admin, the
-API, an export, a disclosure package) opens an *access* for the signed-in user and then
-reads only through the querysets that access hands out::
+Nothing else may query `Member` or `Record`, on a user's behalf or the system's. A surface
+(the admin, the API, an export, a disclosure package) opens an *access* for the signed-in
+user and then reads only through the querysets that access hands out::
 
     access = gate.open_access(user=request.user, surface=gate.Surface.API, purpose="code")
     gate.records(access)     # Record rows the user may read for that purpose, that day
@@ -48,6 +48,14 @@ Statutory exceptions (APPI Art. 18(3))
   restrictions do not (a use the Act itself allows is neither outside the purposes nor in
   breach of them). The event is flagged (`statutory: true`, the ground's code); the reason,
   free text, is kept in `safeguards.StatutoryAccessReason` under the event's seq.
+
+System matching
+  `match_insured(symbol=, number=, target=)` is the one read with no signed-in user: the
+  system links something a person filed (a complaint, from the public form or the desk) to
+  the insured person (本人) whose 記号・番号 it names. It answers a primary key or None,
+  never a row, and appends `access.matched` (actor: the system; target: what was filed;
+  details: the fields compared, whether it matched, the member's id) in the caller's
+  transaction, apart from the `access.read` events of the access review.
 """
 
 import contextvars
@@ -63,7 +71,7 @@ from django.db.models.sql.where import AND
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.trail import actor_for, append
+from audit.trail import SYSTEM, Actor, actor_for, append
 from purposes import register
 from purposes.models import Category, Purpose
 from safeguards.models import StatutoryAccessReason, StatutoryGround
@@ -477,6 +485,41 @@ def may_hold(access: Access, *, member: Member, category: Category) -> bool:
         category.pk in (access.member_grant_category_ids or frozenset())
         and Member.objects.filter(_granted(access, "pk"), pk=member.pk).exists()
     )
+
+
+def match_insured(*, symbol: str, number: str, target: models.Model) -> int | None:
+    """The id of the one insured person (本人) with this 記号・番号, or None; audited.
+
+    For the system's own matching, with no user, no purpose and no scope: whoever filed
+    `target` (a saved row, the event's target) named a card, and the society links the
+    filing to its holder. Only the id comes back, so nothing of the member is read out,
+    and only when exactly one 本人 holds the number: where two do (a register to be put
+    right), a guess could link the wrong person. Appends `access.matched` in the caller's
+    transaction; the details name the fields compared, never their values. A blank
+    symbol or number is not looked up and leaves no event.
+    """
+    if target.pk is None:
+        raise ValueError("a match is recorded against a saved target")
+    if not (symbol and number):
+        return None
+    with transaction.atomic(savepoint=False):  # the match and its event, or neither
+        ids = list(
+            Member.objects.filter(
+                symbol=symbol, number=number, relationship=Member.Relationship.SELF
+            ).values_list("pk", flat=True)[:2]
+        )
+        member_id = ids[0] if len(ids) == 1 else None
+        append(
+            action="access.matched",
+            actor=Actor(SYSTEM),
+            target=target,
+            details={
+                "fields": ["number", "symbol"],
+                "matched": member_id is not None,
+                "members": [member_id] if member_id is not None else [],
+            },
+        )
+    return member_id
 
 
 def categories(access: Access) -> models.QuerySet:
