@@ -7,7 +7,7 @@ loads the society's real register, so the categories and purposes carry their re
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from purposes.models import Category
@@ -127,8 +127,15 @@ def browser_context(live_server, monkeypatch):
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         # A phone's width: the forms must work in one column.
-        yield browser.new_context(viewport={"width": 375, "height": 740}, locale="ja-JP")
-        browser.close()
+        try:
+            yield browser.new_context(viewport={"width": 375, "height": 740}, locale="ja-JP")
+        finally:
+            # While playwright's event loop runs in this thread, asgiref's Local gives Django
+            # a second set of connections here, apart from the thread's own: the test's queries
+            # open one that nothing closes once the loop stops (the test database's teardown
+            # then finds it still connected).
+            connections.close_all()
+            browser.close()
 
 
 @pytest.fixture
