@@ -73,9 +73,7 @@ def status(request):
     complaint = None
     if form.is_valid():
         try:
-            complaint = status_lookup.find(
-                client=client_address(request), **form.cleaned_data
-            )
+            complaint = status_lookup.find(client=client_address(request), **form.cleaned_data)
         except status_lookup.TooManyAttempts:
             form.add_error(
                 None,
