@@ -3,7 +3,7 @@
 What people type is normalised (`records.normalize`) in each field's `to_python`, so every
 validator sees "１２３" as "123" and "やまだ" as "ヤマダ", while a page shown again with
 errors keeps what was typed. `DescribedFieldsMixin` ties each input to its help text and its
-error message for screen readers, as `disclosure/_field.html` and `disclosure/_errors.html`
+error message for screen readers, as the project's `forms/_field.html` and `forms/_errors.html`
 (the accessible error summary) render them.
 """
 
@@ -73,7 +73,7 @@ class JapaneseDateField(forms.Field):
 class DescribedFieldsMixin:
     """Points each input at its help text and, once invalid, at its error message
     (aria-describedby), and marks it invalid (aria-invalid), with the ids that
-    `disclosure/_field.html` gives them."""
+    `forms/_field.html` gives them."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
