@@ -4,9 +4,12 @@ drf-spectacular describes what a view's serializer returns and what the view dec
 answers given before or instead of the view's own are the same for every operation, so they
 are described once here (`SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]`), not on each view:
 401 without a valid token, 403 from a permission or the gate (`records.gate.AccessRefused`
-adds its reason code), 404 for an object outside the access (indistinguishable from one that
-does not exist), and DRF's parse errors (400) for an operation that takes a body.
+adds its reason code; its detail never repeats the caller's input), 404 for an object
+outside the access (indistinguishable from one that does not exist), and DRF's parse errors
+(400) for an operation that takes a body.
 """
+
+from . import gate
 
 ERROR = "Error"
 ERROR_SCHEMA = {
@@ -15,7 +18,8 @@ ERROR_SCHEMA = {
         "detail": {"type": "string", "description": "理由と、どうすればよいか"},
         "reason": {
             "type": "string",
-            "description": "ゲートが拒んだときの理由コード（purpose_missing など）",
+            "enum": sorted(refusal.reason for refusal in gate.AccessRefused.__subclasses__()),
+            "description": "ゲートが拒んだときの理由コード",
         },
     },
     "required": ["detail"],
@@ -23,7 +27,10 @@ ERROR_SCHEMA = {
 _REF = {"$ref": f"#/components/schemas/{ERROR}"}
 _STANDARD = {
     "401": "トークンがない、または無効です。",
-    "403": "権限がない、または利用目的が認められていません。",
+    "403": (
+        "権限がない、または利用目的が認められていません。送られた purpose の値は繰り返さず、"
+        "登録簿にある利用目的だけを登録簿の名称で示します。"
+    ),
 }
 
 

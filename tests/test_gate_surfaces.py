@@ -148,10 +148,49 @@ def test_the_api_needs_a_purpose_and_says_why(api):
     assert_no_receipt_data(refused.content)
 
 
+@pytest.mark.parametrize(
+    "purpose",
+    [
+        '<script>alert("purpose")</script>',
+        f'{CHECKUP}"><img src=x onerror=alert(1)>',
+        "{{ settings.SECRET_KEY }} %(on)s \u202egnp.exe\u3000全角ｶﾅ",
+        "\x1b[31m\r\nX-Injected: 1\t\u0085",
+    ],
+)
+def test_the_api_refuses_an_unknown_purpose_without_repeating_it(api, purpose):
+    response = api.get("/api/v1/records/", {"purpose": purpose})
+
+    assert response.status_code == 403
+    body = response.json()
+    assert body["reason"] == "purpose_not_permitted"
+    assert "登録簿にありません" in body["detail"]
+    assert purpose not in response.text
+    assert "alert" not in response.text and "X-Injected" not in response.text
+    assert "X-Injected" not in response.headers
+    assert not reads()
+    refused = Event.objects.get(action="access.refused")
+    assert (refused.purpose, refused.details["reason"]) == ("", "purpose_not_permitted")
+
+
 def test_the_schema_generates(client, db):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/records/" in response.content
+
+
+def test_the_schema_documents_the_refusals(client, db):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    refused = schema["paths"]["/api/v1/records/"]["get"]["responses"]["403"]
+    error = schema["components"]["schemas"]["Error"]
+    assert refused["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    assert error["properties"]["reason"]["enum"] == [
+        "out_of_scope",
+        "purpose_missing",
+        "purpose_not_permitted",
+        "standing_lapsed",
+    ]
 
 
 @pytest.mark.parametrize("outcome", [500, "exception"])
