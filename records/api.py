@@ -25,6 +25,9 @@ PURPOSE = OpenApiParameter(
     required=True,
     description="利用目的のコード（利用目的の登録簿が本日この類型に認めているもの）",
 )
+# The route's <int:pk> matches digits only: a negative id never reaches the view, and the
+# resolver's 404 is not the API's JSON. The schema promises only what the route takes.
+ID = OpenApiParameter("id", {"type": "integer", "minimum": 0}, OpenApiParameter.PATH)
 
 
 class MemberOut(serializers.ModelSerializer):
@@ -86,7 +89,7 @@ class MemberList(GatedAPIView, generics.ListAPIView):
     gate_rows = staticmethod(gate.members)
 
 
-@extend_schema(parameters=[PURPOSE])
+@extend_schema(parameters=[PURPOSE, ID])
 class MemberDetail(GatedAPIView, generics.RetrieveAPIView):
     serializer_class = MemberOut
     gate_rows = staticmethod(gate.members)
@@ -101,7 +104,7 @@ class RecordList(GatedAPIView, generics.ListAPIView):
         return super().get_queryset().select_related("category")
 
 
-@extend_schema(parameters=[PURPOSE])
+@extend_schema(parameters=[PURPOSE, ID])
 class RecordDetail(GatedAPIView, generics.RetrieveAPIView):
     serializer_class = RecordOut
     gate_rows = staticmethod(gate.records)
