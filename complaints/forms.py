@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from disclosure.fields import (
     CodeField,
-    DescribedFieldsMixin,
     NormalizedCharField,
     NormalizedEmailField,
 )
@@ -39,7 +38,7 @@ class ProseField(NormalizedCharField):
     normalizer = staticmethod(lambda value: _CONTROL.sub("", value).strip())
 
 
-class ComplaintForm(DescribedFieldsMixin, forms.ModelForm):
+class ComplaintForm(forms.ModelForm):
     """The public form's fields and rules; the admin adds the channel and the time received."""
 
     class Meta:
@@ -143,7 +142,7 @@ class StaffComplaintForm(ComplaintForm):
         fields = ("channel", "received_at", *ComplaintForm.Meta.fields)
 
 
-class StatusForm(DescribedFieldsMixin, forms.Form):
+class StatusForm(forms.Form):
     receipt_number = CodeField(
         label=_("受付番号"),
         max_length=16,

@@ -2,9 +2,9 @@
 
 What people type is normalised (`records.normalize`) in each field's `to_python`, so every
 validator sees "１２３" as "123" and "やまだ" as "ヤマダ", while a page shown again with
-errors keeps what was typed. `DescribedFieldsMixin` ties each input to its help text and its
-error message for screen readers, as the project's `forms/_field.html` and `forms/_errors.html`
-(the accessible error summary) render them.
+errors keeps what was typed. Help texts and errors need nothing here to reach a screen reader:
+Django ties them to the input (aria-describedby, aria-invalid) with the ids that
+`forms/_field.html` gives them, and leaves a group of radios or checkboxes to its fieldset.
 """
 
 import datetime
@@ -68,28 +68,3 @@ class JapaneseDateField(forms.Field):
 
     def prepare_value(self, value):
         return value.isoformat() if isinstance(value, datetime.date) else value
-
-
-class DescribedFieldsMixin:
-    """Points each input at its help text and, once invalid, at its error message
-    (aria-describedby), and marks it invalid (aria-invalid), with the ids that
-    `forms/_field.html` gives them."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Help texts only: asking for errors here would validate the form before it is ready.
-        self._describe(errors=False)
-
-    def full_clean(self):
-        super().full_clean()
-        self._describe(errors=True)
-
-    def _describe(self, *, errors: bool):
-        for name, field in self.fields.items():
-            bound = self[name]
-            ids = [f"{bound.auto_id}_helptext"] if field.help_text else []
-            if errors and bound.errors:
-                ids.insert(0, f"{bound.auto_id}_error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)

@@ -18,7 +18,6 @@ from records.normalize import normalize_code, normalize_kana
 
 from . import services
 from .fields import (
-    DescribedFieldsMixin,
     JapaneseDateField,
     NormalizedCharField,
     NormalizedEmailField,
@@ -48,7 +47,7 @@ _postal = RegexValidator(
 )
 
 
-class RequestForm(DescribedFieldsMixin, forms.Form):
+class RequestForm(forms.Form):
     """Everything a request needs; `filing()` gives it to `services.request_file`."""
 
     # The sections of the page, each rendered as a fieldset with this legend.
