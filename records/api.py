@@ -2,16 +2,12 @@
 
 Every call names its access purpose in the `purpose` query parameter; the views hold no
 logic beyond handing the gate's querysets to DRF's generic list and detail views, and
-answering the gate's refusals as JSON without repeating what the caller sent.
+answering the gate's refusals as JSON (their messages never repeat what the caller sent).
 """
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
-
-from purposes import register
 
 from . import gate
 from .models import Member, Record
@@ -64,23 +60,8 @@ class GatedAPIView(generics.GenericAPIView):
 
     def handle_exception(self, exc):
         if isinstance(exc, gate.AccessRefused):
-            return Response({"detail": self.refusal_detail(exc), "reason": exc.reason}, status=403)
+            return Response({"detail": str(exc.args[0]), "reason": exc.reason}, status=403)
         return super().handle_exception(exc)
-
-    def refusal_detail(self, refusal: gate.AccessRefused) -> str:
-        """The refusal in the project's words, never the caller's. The gate's message for a
-        purpose the register lacks repeats the code as it was sent; the API names a purpose
-        only by its registered name, and an unknown one not at all."""
-        if not isinstance(refusal, gate.PurposeNotPermitted):
-            return str(refusal.args[0])  # fixed texts, and dates from the standing records
-        on = timezone.localdate()
-        known = register.answer(purpose=self.request.query_params.get("purpose", ""), on=on)
-        if known.purpose is not None:
-            return str(gate.PurposeNotPermitted(known.purpose.name, on).args[0])
-        return _(
-            "指定された利用目的のコードは、%(on)s 時点の利用目的の登録簿にありません。"
-            "登録簿で認められた利用目的のコードを purpose パラメータで指定してください。"
-        ) % {"on": on.isoformat()}
 
 
 @extend_schema(parameters=[PURPOSE])

@@ -61,6 +61,7 @@ System matching
 import contextvars
 import dataclasses
 import datetime
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -79,6 +80,8 @@ from safeguards.scopes import grant_rows
 from safeguards.standing import refusal_for
 
 from .models import Member, Record, Restriction
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,64}")  # Purpose.code is a SlugField of 64
 
 
 class Surface(models.TextChoices):
@@ -107,17 +110,26 @@ class PurposeMissing(AccessRefused):
 
 
 class PurposeNotPermitted(AccessRefused):
+    """A purpose the register does not permit for the user's categories that day. Named by
+    its registered name; one the register does not know is not named at all, since the code
+    sent may be any text (a message must never repeat it)."""
+
     reason = "purpose_not_permitted"
 
-    def __init__(self, purpose: str, on: datetime.date):
-        super().__init__(
-            _(
+    def __init__(self, purpose: Purpose | None, on: datetime.date):
+        if purpose is None:
+            message = _(
+                "指定された利用目的のコードは、%(on)s 時点の利用目的の登録簿にありません。"
+                "登録簿で認められた利用目的を選んでください（API では purpose パラメータで"
+                "指定します）。"
+            ) % {"on": on.isoformat()}
+        else:
+            message = _(
                 "利用目的「%(purpose)s」は、%(on)s 時点の利用目的の登録簿で、あなたの担当する"
                 "類型のいずれにも認められていません。担当する類型に認められた利用目的を選び"
                 "直してください。"
-            )
-            % {"purpose": purpose, "on": on.isoformat()}
-        )
+            ) % {"purpose": purpose.name, "on": on.isoformat()}
+        super().__init__(message)
 
 
 class StandingLapsed(AccessRefused):
@@ -187,9 +199,18 @@ def open_access(
     try:
         return _open(user=user, surface=surface, purpose=purpose, statutory=statutory, on=on)
     except AccessRefused as refusal:
-        known = purpose if Purpose.objects.filter(code=purpose).exists() else ""
+        known = purpose if _registered(purpose) else ""
         _current_ledger().refuse(user=user, surface=surface, purpose=known, reason=refusal.reason)
         raise
+
+
+def _registered(code: str | None) -> Purpose | None:
+    """The purpose with this code, whether or not the register in force holds it. A code
+    that is no slug is none: it is not even sent to the database (which may refuse some
+    characters outright, as PostgreSQL refuses NUL)."""
+    if not code or not _SLUG.fullmatch(code):
+        return None
+    return Purpose.objects.filter(code=code).first()
 
 
 def _open(*, user, surface, purpose, statutory, on) -> Access:
@@ -222,11 +243,10 @@ def _open(*, user, surface, purpose, statutory, on) -> Access:
         raise PurposeMissing
     answer = register.answer_from(opening.digest, purpose=purpose, on=on)
     if answer.purpose is None:  # unknown, or not in the register in force
-        chosen = Purpose.objects.filter(code=purpose).first()
-        raise PurposeNotPermitted(chosen.name if chosen else purpose, on)
+        raise PurposeNotPermitted(_registered(purpose), on)
     permitted = answer.category_ids
     if not (granted & permitted or (has_member_grants and permitted)):
-        raise PurposeNotPermitted(answer.purpose.name, on)
+        raise PurposeNotPermitted(answer.purpose, on)
     return Access(
         user=user,
         surface=surface,
