@@ -47,6 +47,26 @@ _postal = RegexValidator(
 )
 
 
+class DocumentBoundField(forms.BoundField):
+    """A document the form may have kept from an earlier page (`RequestForm.keep_uploads`): the
+    note that says so (`forms/_field.html`) describes the input after its help and error."""
+
+    @property
+    def kept(self) -> bool:
+        return self.form.DOCUMENT_FIELDS[self.name] in self.form.kept_uploads()
+
+    @property
+    def aria_describedby(self):
+        described = super().aria_describedby
+        if described is None or not self.kept:
+            return described
+        return f"{described} {self.auto_id}_kept".lstrip()
+
+
+class DocumentField(forms.FileField):
+    bound_field_class = DocumentBoundField
+
+
 class RequestForm(forms.Form):
     """Everything a request needs; `filing()` gives it to `services.request_file`."""
 
@@ -184,13 +204,13 @@ class RequestForm(forms.Form):
         normalizer=normalize_lines,
         help_text=_("利用停止・消去・第三者提供の停止を請求するときに書いてください。"),
     )
-    identity_document = forms.FileField(
+    identity_document = DocumentField(
         label=_("ご本人の本人確認書類"),
         required=False,
         help_text=_("運転免許証、マイナンバーカードの表面など。JPEG・PNG・HEIC・PDF、10 MB まで。"),
     )
-    agent_identity_document = forms.FileField(label=_("代理人の本人確認書類"), required=False)
-    authority_document = forms.FileField(
+    agent_identity_document = DocumentField(label=_("代理人の本人確認書類"), required=False)
+    authority_document = DocumentField(
         label=_("代理権を証する書類"),
         required=False,
         help_text=_("委任状、戸籍謄本、成年後見の登記事項証明書など"),
@@ -229,17 +249,21 @@ class RequestForm(forms.Form):
 
     # Uploads
 
+    _kept = (None, {})
+
     def kept_uploads(self) -> dict[str, int]:
         """Role -> provisional document id, from the signed hidden field, of the uploads that
         still wait: their wait runs from the upload, not from the signature, which each step
         renews. One that waited too long (`services.documents_purge` deletes it) is asked for
-        again."""
+        again. Looked up once for each value of the field: every document field asks."""
+        value = self.data.get(self.add_prefix("uploads"), "")
+        if self._kept[0] != value:
+            self._kept = (value, self._waiting_uploads(value))
+        return dict(self._kept[1])
+
+    def _waiting_uploads(self, value: str) -> dict[str, int]:
         try:
-            signed = signing.loads(
-                self.data.get(self.add_prefix("uploads"), ""),
-                salt=UPLOADS_SALT,
-                max_age=services.UPLOADS_MAX_AGE,
-            )
+            signed = signing.loads(value, salt=UPLOADS_SALT, max_age=services.UPLOADS_MAX_AGE)
         except signing.BadSignature:
             return {}
         waiting = set(
@@ -260,10 +284,6 @@ class RequestForm(forms.Form):
                 kept[role] = services.document_store(upload=upload, role=role).pk
         self.data = self.data.copy()
         self.data[self.add_prefix("uploads")] = signing.dumps(kept, salt=UPLOADS_SALT)
-
-    def kept_fields(self) -> list[str]:
-        kept = self.kept_uploads()
-        return [name for name, role in self.DOCUMENT_FIELDS.items() if role in kept]
 
     def kept_documents(self) -> list[IdentityDocument]:
         return list(IdentityDocument.objects.filter(pk__in=self.kept_uploads().values()))

@@ -67,6 +67,26 @@ def fill_the_form(page, *, birth_date: str) -> None:
     )
 
 
+def test_the_note_on_a_kept_upload_describes_its_file_input(browser_context, live_server):
+    from playwright.sync_api import expect
+
+    page = browser_context.new_page()
+    page.goto(live_server.url + reverse("disclosure:new"))
+    fill_the_form(page, birth_date="昭和５５年１３月２日")
+    page.get_by_role("button", name="入力内容を確認する").click()
+
+    # Back with the birth date's error: the upload was kept, and its input says so, after its
+    # help, to a screen reader as well as on the page.
+    note = page.locator("p.kept")
+    expect(note).to_have_text("提出済みです。差し替えるときだけ、もう一度選んでください。")
+    expect(page.locator("#id_identity_document")).to_have_accessible_description(
+        "運転免許証、マイナンバーカードの表面など。JPEG・PNG・HEIC・PDF、10 MB まで。 "
+        "提出済みです。差し替えるときだけ、もう一度選んでください。"
+    )
+    # The documents not sent are not described as kept.
+    expect(page.locator("#id_agent_identity_document")).to_have_accessible_description("")
+
+
 def test_a_member_files_follows_and_downloads(browser_context, live_server, member, officer):
     page = browser_context.new_page()
     page.goto(live_server.url + reverse("disclosure:new"))
