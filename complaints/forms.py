@@ -16,6 +16,7 @@ from disclosure.fields import (
     CodeField,
     NormalizedCharField,
     NormalizedEmailField,
+    SectionsMixin,
 )
 from records.normalize import normalize_code
 
@@ -38,8 +39,16 @@ class ProseField(NormalizedCharField):
     normalizer = staticmethod(lambda value: _CONTROL.sub("", value).strip())
 
 
-class ComplaintForm(forms.ModelForm):
+class ComplaintForm(SectionsMixin, forms.ModelForm):
     """The public form's fields and rules; the admin adds the channel and the time received."""
+
+    # The sections of the page, each rendered as a fieldset with this legend.
+    SECTIONS = (
+        (_("申し出る方について"), ("anonymous", "name", "email", "phone", "postal_address")),
+        (_("健康保険の加入者の方"), ("is_member", "member_symbol", "member_number")),
+        (_("申出の対象"), ("subject", "category", "request_receipt_number")),
+        (_("申出の内容"), ("what_happened", "what_wanted")),
+    )
 
     class Meta:
         model = Complaint

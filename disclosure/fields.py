@@ -2,9 +2,10 @@
 
 What people type is normalised (`records.normalize`) in each field's `to_python`, so every
 validator sees "１２３" as "123" and "やまだ" as "ヤマダ", while a page shown again with
-errors keeps what was typed. Help texts and errors need nothing here to reach a screen reader:
-Django ties them to the input (aria-describedby, aria-invalid) with the ids that
-`forms/_field.html` gives them, and leaves a group of radios or checkboxes to its fieldset.
+errors keeps what was typed. `SectionsMixin` lays a form out in fieldsets, each with its legend.
+Help texts and errors need nothing here to reach a screen reader: Django ties them to the input
+(aria-describedby, aria-invalid) with the ids that `forms/_field.html` gives them, and leaves a
+group of radios or checkboxes to its fieldset.
 """
 
 import datetime
@@ -68,3 +69,14 @@ class JapaneseDateField(forms.Field):
 
     def prepare_value(self, value):
         return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+class SectionsMixin:
+    """A form whose page is a fieldset per section: `SECTIONS` holds (legend, field names) in
+    the order of the page, and `sections()` gives each legend with its bound fields."""
+
+    SECTIONS: tuple = ()
+
+    def sections(self):
+        for legend, names in self.SECTIONS:
+            yield legend, [self[name] for name in names]

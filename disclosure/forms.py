@@ -21,6 +21,7 @@ from .fields import (
     JapaneseDateField,
     NormalizedCharField,
     NormalizedEmailField,
+    SectionsMixin,
     normalize_lines,
 )
 from .models import IdentityDocument, Kind, Request
@@ -67,7 +68,7 @@ class DocumentField(forms.FileField):
     bound_field_class = DocumentBoundField
 
 
-class RequestForm(forms.Form):
+class RequestForm(SectionsMixin, forms.Form):
     """Everything a request needs; `filing()` gives it to `services.request_file`."""
 
     # The sections of the page, each rendered as a fieldset with this legend.
@@ -242,10 +243,6 @@ class RequestForm(forms.Form):
             self.fields[name].widget.attrs["autocomplete"] = value
         for name in ("member_symbol", "member_number", "member_branch", "postal_code", "phone"):
             self.fields[name].widget.attrs["inputmode"] = "numeric"
-
-    def sections(self):
-        for legend, names in self.SECTIONS:
-            yield legend, [self[name] for name in names]
 
     # Uploads
 

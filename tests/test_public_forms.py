@@ -9,6 +9,9 @@ import dataclasses
 import pytest
 from django.urls import reverse
 
+from complaints.forms import ComplaintForm
+from disclosure.forms import RequestForm
+
 FORMS = {"requests": "disclosure:new", "complaints": "complaints:new"}
 
 # What the browser measures on the page shown again with errors, in one pass: each invalid
@@ -49,6 +52,15 @@ def test_it_renders_both_forms_through_the_one_partial_and_stylesheet(client, fo
     used = {template.name for template in response.templates}
     assert {"forms/_field.html", "forms/_errors.html"} <= used
     assert "/static/kumiai/forms.css" in response.text
+
+
+@pytest.mark.parametrize("form_class", [RequestForm, ComplaintForm])
+def test_it_lays_out_every_field_once_in_the_forms_sections(form_class):
+    form = form_class()
+
+    laid_out = [field.name for _legend, fields in form.sections() for field in fields]
+
+    assert sorted(laid_out) == sorted(field.name for field in form if not field.is_hidden)
 
 
 @dataclasses.dataclass
