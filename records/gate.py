@@ -65,7 +65,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connection, connections, models, transaction
 from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q
 from django.db.models.sql.where import AND
@@ -604,9 +604,12 @@ class GatedQuerySet(models.QuerySet):
             return super().count()
         # The rows in scope as the ORM compiles them (the admin's filters and search
         # included), then `_COUNT` around them: written once, not built per request.
-        scope, scope_params = (
-            unrestricted.order_by().values("member_id", "category_id").query.sql_with_params()
-        )
+        try:
+            scope, scope_params = (
+                unrestricted.order_by().values("member_id", "category_id").query.sql_with_params()
+            )
+        except EmptyResultSet:  # a condition no row can meet (a search longer than the field)
+            return 0
         ids = sorted(access.category_ids | (access.member_grant_category_ids or frozenset()))
         restricted = _RESTRICTED_MEMBERS.replace("{categories}", ", ".join(["%s"] * len(ids)))
         database = connections[self.db]

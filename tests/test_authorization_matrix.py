@@ -11,17 +11,8 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import URLResolver, get_resolver
-from rest_framework.authtoken.models import Token
 
-PERSONAS = (
-    "anonymous",
-    "handler_in",  # handler_kenshin, reading a 健康診査 record
-    "handler_out",  # handler_receipt: the same record is outside their scope
-    "privacy_officer",
-    "auditor",
-    "superuser",
-)
-PURPOSES = {"handler_in": "checkup-reminder", "handler_out": "benefit-review-and-payment"}
+from tests.personas import PERSONAS, PURPOSES
 
 
 @dataclass(frozen=True)
@@ -201,29 +192,6 @@ def admin_model_for(route: str) -> str | None:
 def test_every_route_has_a_row():
     missing = [r for r in project_routes() if row_for(r) is None and admin_model_for(r) is None]
     assert missing == [], "add a row to ROWS or ADMIN_MODELS for each of these routes"
-
-
-@pytest.fixture
-def as_persona(client, sign_in, request, kenshin_and_receipt):
-    def as_persona(persona):
-        users = {
-            "handler_in": "handler_kenshin",
-            "handler_out": "handler_receipt",
-            "privacy_officer": "privacy_officer",
-            "auditor": "auditor",
-            "superuser": "superuser",
-        }
-        if persona == "anonymous":
-            return client
-        user = request.getfixturevalue(users[persona])
-        sign_in(user)
-        if persona in PURPOSES:
-            client.post("/admin/records/record/purpose/", {"purpose": PURPOSES[persona]})
-        token = Token.objects.create(user=user)
-        client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
-        return client
-
-    return as_persona
 
 
 def fill(url: str, persona: str, objects: dict, client) -> str:

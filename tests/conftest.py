@@ -1,0 +1,29 @@
+"""Fixtures of the project-wide tests."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from tests.personas import PURPOSES
+
+
+@pytest.fixture
+def as_persona(client, sign_in, request, kenshin_and_receipt):
+    def as_persona(persona):
+        users = {
+            "handler_in": "handler_kenshin",
+            "handler_out": "handler_receipt",
+            "privacy_officer": "privacy_officer",
+            "auditor": "auditor",
+            "superuser": "superuser",
+        }
+        if persona == "anonymous":
+            return client
+        user = request.getfixturevalue(users[persona])
+        sign_in(user)
+        if persona in PURPOSES:
+            client.post("/admin/records/record/purpose/", {"purpose": PURPOSES[persona]})
+        token = Token.objects.create(user=user)
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+        return client
+
+    return as_persona
