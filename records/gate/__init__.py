@@ -1,0 +1,106 @@
+"""The gate: the one way to read members and records for a person (DESIGN, invariant 1).
+
+Nothing else may query `Member` or `Record`, on a user's behalf or the system's. A surface
+(the admin, the API, an export, a disclosure package) opens an *access* for the signed-in
+user and then reads only through the querysets that access hands out::
+
+    access = gate.open_access(user=request.user, surface=gate.Surface.API, purpose="code")
+    gate.records(access)     # Record rows the user may read for that purpose, that day
+    gate.members(access)     # the members those records, or a member-level grant, show
+    gate.categories(access)  # the in-scope categories the purpose permits (filters, pickers)
+    gate.of_members(access, Restriction)  # rows about the members `gate.members` shows
+
+What the querysets keep
+  (a) scope: records whose `category_id IN (...)` the categories granted to the user,
+      directly or through a group (`safeguards.scopes`), or of a member granted to the user
+      (`member_id = ANY(ARRAY(...))` of the direct-FK member tables: PostgreSQL evaluates
+      the array once and probes the records' member index with it, also where it is OR'd
+      with the categories; such a grant covers that member's records in every category);
+  (b) purpose: only categories that the published register permits for the purpose on the
+      day (Asia/Tokyo), as `purposes.register` answers;
+  (c) restrictions: not the records of a member whose 利用停止 in force that day covers
+      the record's category (or every category) and the purpose (or every purpose);
+  a member is shown when one of their records is, or when the member is granted.
+
+Refusals
+  `open_access` raises a subclass of `AccessRefused` (a `PermissionDenied`, so a 403)
+  whose message says in Japanese why and what to do: `PurposeMissing`, `PurposeNotPermitted`,
+  `OutOfScope` (the user has no scope at all), `StandingLapsed` (no confidentiality pledge,
+  or training lapsed: `safeguards.standing.handling_refusal`). A single object outside the
+  access is not a refusal: it is simply not in the queryset, so surfaces answer "not found",
+  with no hint that it exists. Each refusal appends `access.refused` with its reason code;
+  the event is committed even when the request's own transaction is rolled back.
+
+The access event
+  Querysets are lazy, so nothing is logged until rows are fetched. Each fetch notes the
+  rows (member ids, category codes, count) in the request's ledger, and `records.middleware.
+  GateLedgerMiddleware`, which wraps the whole request (view and template rendering) in one
+  transaction, appends ONE `access.read` event per request and access before it commits.
+  A request that fetched no gated row appends none; a request that fails (an exception, or
+  a 5xx response) is rolled back with its event. Outside a request (commands), wrap the
+  reads in `with gate.ledger():`. Fetching gated rows with no ledger open raises
+  `RuntimeError`, so no read goes unlogged. Rows fetched as `values()` count towards the
+  row total but carry no ids: surfaces read model instances.
+
+Statutory exceptions (APPI Art. 18(3))
+  `open_access(..., statutory=Statutory(ground=..., reason=...))` instead of a purpose: the
+  user states the ground and a reason. Scope still applies; the purpose limit and the
+  restrictions do not (a use the Act itself allows is neither outside the purposes nor in
+  breach of them). The event is flagged (`statutory: true`, the ground's code); the reason,
+  free text, is kept in `safeguards.StatutoryAccessReason` under the event's seq.
+
+System matching
+  `match_insured(symbol=, number=, target=)` is the one read with no signed-in user: the
+  system links something a person filed (a complaint, from the public form or the desk) to
+  the insured person (本人) whose 記号・番号 it names. It answers a primary key or None,
+  never a row, and appends `access.matched` (actor: the system; target: what was filed;
+  details: the fields compared, whether it matched, the member's id) in the caller's
+  transaction, apart from the `access.read` events of the access review.
+
+Where it lives
+  `records.gate` is a package, one module per topic; callers import the package (`from
+  records import gate`) and use the names it exports below, whichever module holds them:
+    `access`     `Access`, `Surface`, `Statutory`: what an access is
+    `opening`    `open_access`, the refusals and the one-statement opening query;
+                 `choosable_purposes`
+    `querysets`  `records`, `members`, `of_members`, `categories`, `may_hold`, `GatedQuerySet`:
+                 the conditions (a) to (c) as SQL, and the count
+    `ledgers`    `Ledger`, `ledger`: the reads and refusals, and their events
+    `matching`   `match_insured`
+"""
+
+from .access import Access, Statutory, Surface
+from .ledgers import Ledger, ledger
+from .matching import match_insured
+from .opening import (
+    AccessRefused,
+    OutOfScope,
+    PurposeMissing,
+    PurposeNotPermitted,
+    StandingLapsed,
+    choosable_purposes,
+    open_access,
+)
+from .querysets import GatedQuerySet, categories, may_hold, members, of_members, records
+
+__all__ = [
+    "Access",
+    "AccessRefused",
+    "GatedQuerySet",
+    "Ledger",
+    "OutOfScope",
+    "PurposeMissing",
+    "PurposeNotPermitted",
+    "StandingLapsed",
+    "Statutory",
+    "Surface",
+    "categories",
+    "choosable_purposes",
+    "ledger",
+    "match_insured",
+    "may_hold",
+    "members",
+    "of_members",
+    "open_access",
+    "records",
+]

@@ -1,0 +1,54 @@
+"""What an access is: the user, surface, purpose (or statutory ground) and day a read is for.
+
+Values only: nothing here reads the database or decides who may read. Only `open_access`
+(`records.gate.opening`) makes an `Access`, after its checks; never build one by hand.
+"""
+
+import dataclasses
+import datetime
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from purposes.models import Purpose
+from safeguards.models import StatutoryGround
+
+
+class Surface(models.TextChoices):
+    ADMIN = "admin", _("管理画面")
+    API = "api", _("API")
+    EXPORT = "export", _("CSV 出力")
+    DISCLOSURE = "disclosure", _("開示")
+
+
+@dataclasses.dataclass(frozen=True)
+class Statutory:
+    """A read under APPI Art. 18(3): the ground (a `StatutoryGround`) and the stated reason."""
+
+    ground: str
+    reason: str
+
+    def __post_init__(self):
+        if self.ground not in StatutoryGround.values or not self.reason.strip():
+            raise ValueError("a statutory access needs a known ground and a reason")
+
+
+@dataclasses.dataclass(frozen=True)
+class Access:
+    """What one surface may read for one user, for one purpose (or statutory ground), one day."""
+
+    user: object
+    surface: str
+    on: datetime.date
+    purpose: Purpose | None
+    statutory: Statutory | None
+    category_ids: frozenset[int]  # granted and permitted for the purpose
+    member_grant_category_ids: frozenset[int] | None  # None: the user holds no member grant
+    category_codes: tuple[tuple[int, str], ...]
+
+    @property
+    def purpose_code(self) -> str:
+        return self.purpose.code if self.purpose else ""
+
+    def on_surface(self, surface: str) -> "Access":
+        return dataclasses.replace(self, surface=surface)

@@ -1,0 +1,129 @@
+"""The ledger: what a request (or a `with gate.ledger():` block) read through the gate and
+was refused, and the `access.read` and `access.refused` events it appends for them.
+
+It keeps ids, category codes and counts, never a personal value (DESIGN, invariant 3). The
+reads' events are appended inside the reads' transaction, the refusals' after it, so that
+a rollback never loses a refusal and never keeps a read that did not happen.
+"""
+
+import contextvars
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import models, transaction
+
+from audit.trail import actor_for, append
+from purposes.models import Category
+from records.models import Member
+from safeguards.models import StatutoryAccessReason
+
+from .access import Access
+
+
+@dataclasses.dataclass
+class _Reads:
+    member_ids: set[int] = dataclasses.field(default_factory=set)
+    category_ids: set[int] = dataclasses.field(default_factory=set)
+    rows: int = 0
+
+
+class Ledger:
+    """What one request (or one `with ledger():` block) read through the gate, and refused."""
+
+    def __init__(self):
+        self.reads: dict[Access, _Reads] = {}
+        self.refusals: list[dict] = []
+
+    def note(self, access: Access, rows) -> None:
+        if not rows:
+            return
+        reads = self.reads.setdefault(access, _Reads())
+        reads.rows += len(rows)
+        for row in rows:
+            if isinstance(row, Member):
+                reads.member_ids.add(row.pk)
+                reads.category_ids |= access.category_ids
+            elif isinstance(row, models.Model):  # a record, restriction or provision
+                reads.member_ids.add(row.member_id)
+                if row.category_id is not None:
+                    reads.category_ids.add(row.category_id)
+
+    def refuse(self, *, user, surface: str, purpose: str, reason: str) -> None:
+        self.refusals.append(
+            {"user": user, "surface": surface, "purpose": purpose, "reason": reason}
+        )
+
+    def abandon(self) -> None:
+        """Forget the reads and roll back the ledger's transaction (the request failed)."""
+        self.reads.clear()
+        transaction.set_rollback(True)
+
+    def append_reads(self) -> None:
+        for access, reads in self.reads.items():
+            codes = dict(access.category_codes)  # as the register published them
+            missing = reads.category_ids - codes.keys()  # a category added since: rare
+            if missing:
+                codes |= dict(Category.objects.filter(id__in=missing).values_list("id", "code"))
+            details = {
+                "surface": access.surface,
+                "members": sorted(reads.member_ids),
+                "categories": sorted(codes[i] for i in reads.category_ids),
+                "rows": reads.rows,
+            }
+            if access.statutory:
+                details |= {"statutory": True, "ground": access.statutory.ground}
+            event = append(
+                action="access.read",
+                actor=actor_for(access.user),
+                purpose=access.purpose_code,
+                details=details,
+            )
+            if access.statutory:
+                StatutoryAccessReason.objects.create(
+                    event_seq=event.seq,
+                    ground=access.statutory.ground,
+                    reason=access.statutory.reason,
+                )
+        self.reads.clear()
+
+    def append_refusals(self) -> None:
+        for refusal in self.refusals:
+            append(
+                action="access.refused",
+                actor=actor_for(refusal["user"]),
+                purpose=refusal["purpose"],
+                details={"surface": refusal["surface"], "reason": refusal["reason"]},
+            )
+        self.refusals.clear()
+
+
+_ledger: contextvars.ContextVar[Ledger] = contextvars.ContextVar("gate_ledger")
+
+
+def current_ledger() -> Ledger:
+    """The ledger open in this context: opening notes its refusals in it, querysets their rows."""
+    try:
+        return _ledger.get()
+    except LookupError:
+        raise RuntimeError(
+            "gated rows read outside a ledger: use GateLedgerMiddleware or `with gate.ledger():`"
+        ) from None
+
+
+@contextmanager
+def ledger() -> Iterator[Ledger]:
+    """Read through the gate inside one transaction that ends with the access events.
+
+    Refusals are appended after the transaction, in their own, so that they are kept even
+    when the block fails and rolls back.
+    """
+    current = Ledger()
+    token = _ledger.set(current)
+    try:
+        with transaction.atomic():
+            yield current
+            current.append_reads()
+    finally:
+        _ledger.reset(token)
+        current.append_refusals()

@@ -1,0 +1,45 @@
+"""System matching: `match_insured`, the one read of member data with no signed-in user.
+
+It answers a member's primary key or None, never a row, and never without its
+`access.matched` event in the caller's transaction.
+"""
+
+from django.db import models, transaction
+
+from audit.trail import SYSTEM, Actor, append
+from records.models import Member
+
+
+def match_insured(*, symbol: str, number: str, target: models.Model) -> int | None:
+    """The id of the one insured person (本人) with this 記号・番号, or None; audited.
+
+    For the system's own matching, with no user, no purpose and no scope: whoever filed
+    `target` (a saved row, the event's target) named a card, and the society links the
+    filing to its holder. Only the id comes back, so nothing of the member is read out,
+    and only when exactly one 本人 holds the number: where two do (a register to be put
+    right), a guess could link the wrong person. Appends `access.matched` in the caller's
+    transaction; the details name the fields compared, never their values. A blank
+    symbol or number is not looked up and leaves no event.
+    """
+    if target.pk is None:
+        raise ValueError("a match is recorded against a saved target")
+    if not (symbol and number):
+        return None
+    with transaction.atomic(savepoint=False):  # the match and its event, or neither
+        ids = list(
+            Member.objects.filter(
+                symbol=symbol, number=number, relationship=Member.Relationship.SELF
+            ).values_list("pk", flat=True)[:2]
+        )
+        member_id = ids[0] if len(ids) == 1 else None
+        append(
+            action="access.matched",
+            actor=Actor(SYSTEM),
+            target=target,
+            details={
+                "fields": ["number", "symbol"],
+                "matched": member_id is not None,
+                "members": [member_id] if member_id is not None else [],
+            },
+        )
+    return member_id

@@ -1,0 +1,274 @@
+"""Opening an access: `open_access`, the refusals it raises, and the purposes a user may choose.
+
+It reads the user's standing, scope and the register in force (in one statement, `_OPENING`),
+never a member or a record: those are read only through `records.gate.querysets`, once an
+access is open. Every refusal is noted in the ledger, so none goes unaudited.
+"""
+
+import dataclasses
+import datetime
+import re
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from purposes import register
+from purposes.models import Category, Purpose
+from records.models import Member
+from safeguards.scopes import grant_rows
+from safeguards.standing import refusal_for
+
+from .access import Access, Statutory
+from .ledgers import current_ledger
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,64}")  # Purpose.code is a SlugField of 64
+
+
+class AccessRefused(PermissionDenied):
+    """The gate refuses the whole access; `reason` is the code the refusal is audited under."""
+
+    reason = "refused"
+
+
+class PurposeMissing(AccessRefused):
+    reason = "purpose_missing"
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "利用目的が選ばれていません。個人データを閲覧する前に、登録簿で認められた"
+                "利用目的を選んでください（API では purpose パラメータで指定します）。"
+            )
+        )
+
+
+class PurposeNotPermitted(AccessRefused):
+    """A purpose the register does not permit for the user's categories that day. Named by
+    its registered name; one the register does not know is not named at all, since the code
+    sent may be any text (a message must never repeat it)."""
+
+    reason = "purpose_not_permitted"
+
+    def __init__(self, purpose: Purpose | None, on: datetime.date):
+        if purpose is None:
+            message = _(
+                "指定された利用目的のコードは、%(on)s 時点の利用目的の登録簿にありません。"
+                "登録簿で認められた利用目的を選んでください（API では purpose パラメータで"
+                "指定します）。"
+            ) % {"on": on.isoformat()}
+        else:
+            message = _(
+                "利用目的「%(purpose)s」は、%(on)s 時点の利用目的の登録簿で、あなたの担当する"
+                "類型のいずれにも認められていません。担当する類型に認められた利用目的を選び"
+                "直してください。"
+            ) % {"purpose": purpose.name, "on": on.isoformat()}
+        super().__init__(message)
+
+
+class StandingLapsed(AccessRefused):
+    """No pledge on file, or training lapsed (`safeguards.standing` says which, and what to do)."""
+
+    reason = "standing_lapsed"
+
+
+class OutOfScope(AccessRefused):
+    reason = "out_of_scope"
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "あなたには取り扱う個人データの範囲（担当）が割り当てられていません。"
+                "必要な場合は個人情報取扱責任者に担当の割当てを依頼してください。"
+            )
+        )
+
+
+def open_access(
+    *,
+    user,
+    surface: str,
+    purpose: str | None = None,
+    statutory: Statutory | None = None,
+    on: datetime.date | None = None,
+) -> Access:
+    """Check that `user` may read for `purpose` (a code) or `statutory`, and return the access.
+
+    Raises `PurposeMissing`, `PurposeNotPermitted` or `OutOfScope`, audited.
+    """
+    on = on or timezone.localdate()
+    try:
+        return _open(user=user, surface=surface, purpose=purpose, statutory=statutory, on=on)
+    except AccessRefused as refusal:
+        known = purpose if _registered(purpose) else ""
+        current_ledger().refuse(user=user, surface=surface, purpose=known, reason=refusal.reason)
+        raise
+
+
+def _registered(code: str | None) -> Purpose | None:
+    """The purpose with this code, whether or not the register in force holds it. A code
+    that is no slug is none: it is not even sent to the database (which may refuse some
+    characters outright, as PostgreSQL refuses NUL)."""
+    if not code or not _SLUG.fullmatch(code):
+        return None
+    return Purpose.objects.filter(code=code).first()
+
+
+def _open(*, user, surface, purpose, statutory, on) -> Access:
+    # One statement whatever the user holds (`_OPENING`): standing (pledge and training),
+    # scope (category and member grants, direct and through groups), and the revision of
+    # the register in force, whose parse is kept per process.
+    if not user.is_authenticated:
+        raise OutOfScope
+    opening = _opening(user, on)
+    lapsed = refusal_for(pledged=opening.pledged, latest=opening.lapses_on, on=on)
+    if lapsed:
+        raise StandingLapsed(lapsed)
+    granted, has_member_grants = opening.category_ids, opening.has_member_grants
+    if not granted and not has_member_grants:
+        raise OutOfScope
+    if statutory is not None:
+        codes = tuple(Category.objects.values_list("id", "code"))  # rare: no register asked
+        every = frozenset(dict(codes))
+        return Access(
+            user=user,
+            surface=surface,
+            on=on,
+            purpose=None,
+            statutory=statutory,
+            category_ids=frozenset(granted),
+            member_grant_category_ids=every if has_member_grants else None,
+            category_codes=codes,
+        )
+    if not purpose:
+        raise PurposeMissing
+    answer = register.answer_from(opening.digest, purpose=purpose, on=on)
+    if answer.purpose is None:  # unknown, or not in the register in force
+        raise PurposeNotPermitted(_registered(purpose), on)
+    permitted = answer.category_ids
+    if not (granted & permitted or (has_member_grants and permitted)):
+        raise PurposeNotPermitted(answer.purpose, on)
+    return Access(
+        user=user,
+        surface=surface,
+        on=on,
+        purpose=answer.purpose,
+        statutory=None,
+        category_ids=frozenset(granted & permitted),
+        member_grant_category_ids=permitted if has_member_grants else None,
+        category_codes=tuple(answer.category_codes.items()),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Opening:
+    """What `_OPENING` reads of one user on one day."""
+
+    pledged: bool
+    lapses_on: datetime.date | None
+    category_ids: frozenset[int]
+    has_member_grants: bool
+    digest: str | None
+
+
+# The gate's whole question about the user, in one round trip on every gated request: rows
+# of (fact, category id, date, digest), parameters only the user's id and the day. Written
+# once, not built by the ORM per request (building it cost more than running it), in SQL
+# that PostgreSQL and SQLite both run; the tables are the models' (guardian's direct
+# foreign-key permission tables for the scope). The first row casts its NULLs so that every
+# branch of the UNION ALL has the same column types.
+_OPENING = """
+-- standing: a confidentiality pledge signed on or before the day (the row only if one is)
+SELECT 'pledge' AS fact, CAST(NULL AS bigint) AS id, CAST(NULL AS date) AS day,
+       CAST(NULL AS text) AS digest
+ WHERE EXISTS (SELECT 1 FROM safeguards_pledge
+                WHERE user_id = %(user)s AND signed_on <= %(on)s)
+UNION ALL
+-- standing: the latest lapse date of a passed training held by the day (NULL: none)
+SELECT 'training', NULL,
+       (SELECT MAX(a.lapses_on) FROM safeguards_attendance a
+          JOIN safeguards_trainingsession s ON s.id = a.session_id
+         WHERE a.user_id = %(user)s AND a.passed AND s.held_on <= %(on)s),
+       NULL
+UNION ALL
+-- scope: the categories granted to the user directly (purposes.handle_category) ...
+SELECT 'category', g.content_object_id, NULL, NULL
+  FROM safeguards_categoryuserobjectpermission g
+  JOIN auth_permission p ON p.id = g.permission_id AND p.codename = 'handle_category'
+  JOIN django_content_type t ON t.id = p.content_type_id AND t.app_label = 'purposes'
+ WHERE g.user_id = %(user)s
+UNION ALL
+-- ... and through their groups (a category twice is harmless: the gate keeps a set)
+SELECT 'category', g.content_object_id, NULL, NULL
+  FROM safeguards_categorygroupobjectpermission g
+  JOIN auth_user_groups ug ON ug.group_id = g.group_id
+  JOIN auth_permission p ON p.id = g.permission_id AND p.codename = 'handle_category'
+  JOIN django_content_type t ON t.id = p.content_type_id AND t.app_label = 'purposes'
+ WHERE ug.user_id = %(user)s
+UNION ALL
+-- scope: whether any member is granted (records.handle_member), directly or through a
+-- group; the row only if so, and no ids: the page's own query reads them
+SELECT 'member', NULL, NULL, NULL
+ WHERE EXISTS (SELECT 1 FROM records_memberuserobjectpermission g
+                 JOIN auth_permission p ON p.id = g.permission_id
+                  AND p.codename = 'handle_member'
+                 JOIN django_content_type t ON t.id = p.content_type_id
+                  AND t.app_label = 'records'
+                WHERE g.user_id = %(user)s)
+    OR EXISTS (SELECT 1 FROM records_membergroupobjectpermission g
+                 JOIN auth_user_groups ug ON ug.group_id = g.group_id
+                 JOIN auth_permission p ON p.id = g.permission_id
+                  AND p.codename = 'handle_member'
+                 JOIN django_content_type t ON t.id = p.content_type_id
+                  AND t.app_label = 'records'
+                WHERE ug.user_id = %(user)s)
+UNION ALL
+-- register: the digest of the revision in force on the day (NULL before the first one)
+SELECT 'register', NULL, NULL,
+       (SELECT digest FROM purposes_noticerevision WHERE effective_on <= %(on)s
+         ORDER BY effective_on DESC, number DESC LIMIT 1)
+"""
+
+
+def _opening(user, on: datetime.date) -> _Opening:
+    with connection.cursor() as cursor:
+        cursor.execute(_OPENING, {"user": user.pk, "on": on})
+        rows = cursor.fetchall()
+    facts = {fact: (pk, day, digest) for fact, pk, day, digest in rows}
+    lapses_on = facts["training"][1]
+    if isinstance(lapses_on, str):  # SQLite returns MAX() of a date as text
+        lapses_on = datetime.date.fromisoformat(lapses_on)
+    return _Opening(
+        pledged="pledge" in facts,
+        lapses_on=lapses_on,
+        category_ids=frozenset(pk for fact, pk, _day, _digest in rows if fact == "category"),
+        has_member_grants="member" in facts,
+        digest=facts["register"][2],
+    )
+
+
+def _scope_of(user) -> tuple[set[int], bool]:
+    """The ids of the categories granted to `user`, and whether any member is: one query,
+    the UNION of the four grant tables (categories and members, direct and via groups).
+    """
+    categories = grant_rows(user, Category, tag="c")
+    members = grant_rows(user, Member, tag="m", ids=False)
+    rows = categories[0].union(*categories[1:], *members)
+    granted, has_member_grants = set(), False
+    for tag, pk in rows:
+        if tag == "c":
+            granted.add(pk)
+        else:
+            has_member_grants = True
+    return granted, has_member_grants
+
+
+def choosable_purposes(user, *, on: datetime.date | None = None) -> list[Purpose]:
+    """The purposes the register allows for some category in `user`'s scope (the picker)."""
+    scope, has_member_grants = _scope_of(user)
+    if has_member_grants:
+        scope = set(Category.objects.values_list("id", flat=True))
+    if not scope:
+        return []
+    return register.purposes_for(category_ids=scope, on=on or timezone.localdate())

@@ -1,0 +1,278 @@
+"""The gated querysets: what an open access may read (`records`, `members`, `of_members`,
+`categories`, `may_hold`), the SQL conditions (a) to (c) that limit them, and their count.
+
+Every row of personal data leaves through a `GatedQuerySet`, which notes it in the ledger
+as it is fetched. Nothing here may hand out a queryset of `Member` or `Record` that is not
+filtered by an access, or fetch rows the ledger does not see.
+"""
+
+from collections.abc import Iterator
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models
+from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q
+from django.db.models.sql.where import AND
+
+from purposes.models import Category
+from records.models import Member, Record, Restriction
+
+from .access import Access
+from .ledgers import current_ledger
+
+
+class _Condition(Expression):
+    """A condition on a row written once as SQL, around the row's columns: `sql` holds `{0}`,
+    `{1}`... for `columns` (compiled against the query the condition is used in, inside a
+    subquery too) and `%s` for `params`. Building and compiling it costs a format, where the
+    same condition as a filtered queryset in an `Exists` cost the ORM a millisecond a page.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, sql: str, columns: tuple[str, ...], params: tuple, *, postgresql=None):
+        super().__init__()
+        self.sql, self.postgresql, self.params = sql, postgresql or sql, params
+        self.columns = [F(column) for column in columns]
+
+    def get_source_expressions(self):
+        return self.columns
+
+    def set_source_expressions(self, exprs):
+        self.columns = list(exprs)
+
+    def as_sql(self, compiler, connection, sql=None):
+        columns = [compiler.compile(column) for column in self.columns]
+        assert not any(params for _sql, params in columns), "columns only"
+        return (sql or self.sql).format(*(sql for sql, _params in columns)), self.params
+
+    def as_postgresql(self, compiler, connection):
+        return self.as_sql(compiler, connection, sql=self.postgresql)
+
+
+# A row whose member has a 利用停止 in force on the day covering the row's category (or every
+# category) and the purpose (or every purpose): `records` keeps the others. Each row probes
+# the restrictions' (member, kind) index; on a page of fifty that is fifty probes.
+_WITHHELD = """EXISTS (
+    SELECT 1 FROM records_restriction withheld
+     WHERE withheld.member_id = {0} AND withheld.kind = %s AND withheld.since <= %s
+       AND (withheld.until IS NULL OR withheld.until >= %s)
+       AND (withheld.purpose_id IS NULL OR withheld.purpose_id = %s)
+       AND (withheld.category_id IS NULL OR withheld.category_id = {1}))"""
+
+
+class _Withheld(_Condition):
+    """`_WITHHELD` on a row of records (`GatedQuerySet.count` finds it by its class)."""
+
+
+def _in_force(access: Access) -> tuple:
+    """The parameters of a 利用停止 in force on `access`'s day for its purpose."""
+    return (Restriction.Kind.SUSPEND_USE, access.on, access.on, access.purpose.pk)
+
+
+def _withheld(access: Access) -> _Withheld:
+    return _Withheld(_WITHHELD, ("member_id", "category_id"), _in_force(access))
+
+
+# The members granted to the user (records.handle_member), directly or through a group. On
+# PostgreSQL `column = ANY(ARRAY(...))`: the planner runs the ARRAY once (an InitPlan) and
+# uses the array as an index condition, also under an OR, where an IN subquery is a
+# semi-join only at the top of an AND and under an OR a filter checked on every row. One
+# UNION, not two conditions OR'd, for the same reason.
+_GRANTED_MEMBERS = """
+    SELECT g.content_object_id FROM records_memberuserobjectpermission g
+      JOIN auth_permission p ON p.id = g.permission_id AND p.codename = 'handle_member'
+      JOIN django_content_type t ON t.id = p.content_type_id AND t.app_label = 'records'
+     WHERE g.user_id = %s
+    UNION
+    SELECT g.content_object_id FROM records_membergroupobjectpermission g
+      JOIN auth_user_groups ug ON ug.group_id = g.group_id
+      JOIN auth_permission p ON p.id = g.permission_id AND p.codename = 'handle_member'
+      JOIN django_content_type t ON t.id = p.content_type_id AND t.app_label = 'records'
+     WHERE ug.user_id = %s"""
+
+
+def _granted(access: Access, column: str = "member_id") -> _Condition:
+    """The row's `column` is a member granted to `access`'s user."""
+    return _Condition(
+        "{0} IN (" + _GRANTED_MEMBERS + ")",
+        (column,),
+        (access.user.pk, access.user.pk),
+        postgresql="{0} = ANY(ARRAY(" + _GRANTED_MEMBERS + "))",
+    )
+
+
+def _scope(access: Access) -> Q:
+    """The condition on a Record row: (a) scope and (b) purpose.
+
+    Whole categories, OR the granted members' records in the other permitted categories:
+    the two branches are disjoint, and each is an index condition (the category index;
+    the member index with `member_id = ANY(ARRAY(grants))`), so PostgreSQL combines them
+    by a BitmapOr instead of filtering every record of the table against a hashed subplan.
+    """
+    scope = Q(category_id__in=access.category_ids)
+    if access.member_grant_category_ids is not None:
+        others = access.member_grant_category_ids - access.category_ids
+        if others:
+            scope |= Q(category_id__in=others) & _granted(access)
+    return scope
+
+
+def _readable(access: Access) -> Q:
+    """(a) scope and (b) purpose, then (c) restrictions."""
+    if access.statutory is not None:
+        return _scope(access)
+    return _scope(access) & ~_withheld(access)
+
+
+def records(access: Access) -> "GatedQuerySet":
+    """The records `access` may read (see `records.gate`'s docstring); lazy, logged when fetched."""
+    return GatedQuerySet(Record).bind(access).filter(_readable(access))
+
+
+def members(access: Access) -> "GatedQuerySet":
+    """The members `access` may read: one of their records is visible, or they are granted."""
+    shown = Exists(Record.objects.filter(_readable(access), member=OuterRef("pk")))
+    if access.member_grant_category_ids is not None:
+        shown |= _granted(access, "pk")
+    return GatedQuerySet(Member).bind(access).filter(shown)
+
+
+def of_members(access: Access, model: type[models.Model]) -> "GatedQuerySet":
+    """Rows of `model` (restrictions, provisions) about the members `access` may read."""
+    return GatedQuerySet(model).bind(access).filter(member__in=members(access))
+
+
+def may_hold(access: Access, *, member: Member, category: Category) -> bool:
+    """Whether a record of `member` in `category` would be readable by `access` (a write's
+    check: a record may be created in, or moved to, a category of the scope only).
+    """
+    if category.pk in access.category_ids:
+        return True
+    return (
+        category.pk in (access.member_grant_category_ids or frozenset())
+        and Member.objects.filter(_granted(access, "pk"), pk=member.pk).exists()
+    )
+
+
+def categories(access: Access) -> models.QuerySet:
+    """The categories whose records `access` may read; holds no personal data, not logged."""
+    ids = access.category_ids | (access.member_grant_category_ids or frozenset())
+    return Category.objects.filter(id__in=ids)
+
+
+# The count of `records` in one statement (`GatedQuerySet.count`): the rows in scope (the
+# ORM's compiled query, `scope`) from the category index alone, less those a 利用停止
+# withholds, found by probing the (member, category, date) index with the members whom a
+# restriction in force covers in a category of the access (or in every one), each row then
+# checked by the page's own `_WITHHELD`. With no such restriction the second part reads
+# nothing: the array is empty.
+_COUNT = """
+SELECT (SELECT COUNT(*) FROM ({scope}) in_scope)
+     - (SELECT COUNT(*) FROM ({scope}) in_scope WHERE {restricted} AND {withheld})"""
+
+# Members with a 利用停止 in force for the purpose in one of the access's categories (or in
+# every category): a superset of the members whose records `records` withholds.
+_RESTRICTED_MEMBERS = """
+    SELECT member_id FROM records_restriction
+     WHERE kind = %s AND since <= %s AND (until IS NULL OR until >= %s)
+       AND (purpose_id IS NULL OR purpose_id = %s)
+       AND (category_id IS NULL OR category_id IN ({categories}))"""
+
+
+class GatedQuerySet(models.QuerySet):
+    """A queryset that notes every row it fetches in the current ledger."""
+
+    _access: Access | None = None
+
+    def bind(self, access: Access) -> "GatedQuerySet":
+        clone = self._chain()
+        clone._access = access
+        return clone
+
+    def on_surface(self, surface: str) -> "GatedQuerySet":
+        """The same rows, logged as read on another surface (an export from the admin)."""
+        return self.bind(self._access.on_surface(surface))
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._access = self._access
+        return clone
+
+    def count(self) -> int:
+        """As `QuerySet.count`; for records, (rows in scope) − (rows a restriction withholds).
+
+        COUNT(*) with the restrictions' anti-join needs each row's member_id, which the
+        category index does not hold: PostgreSQL then reads the whole member index, ten
+        times the plain count over a million receipts (an index on (category, member) only
+        halves that: it still probes every row in scope). So, in one statement, the rows in
+        scope are counted from the category index alone, and the withheld ones by probing
+        the (member, category, date) index with the restricted members only
+        (`member_id = ANY(...)`), each then checked by the same EXISTS the page uses.
+        """
+        unrestricted = self._without_withheld()
+        access = self._access
+        if unrestricted is None or not access.category_ids or self.query.is_empty():
+            # Member grants alone reach few rows: their anti-join costs nothing to count.
+            return super().count()
+        # The rows in scope as the ORM compiles them (the admin's filters and search
+        # included), then `_COUNT` around them: written once, not built per request.
+        try:
+            scope, scope_params = (
+                unrestricted.order_by().values("member_id", "category_id").query.sql_with_params()
+            )
+        except EmptyResultSet:  # a condition no row can meet (a search longer than the field)
+            return 0
+        ids = sorted(access.category_ids | (access.member_grant_category_ids or frozenset()))
+        restricted = _RESTRICTED_MEMBERS.replace("{categories}", ", ".join(["%s"] * len(ids)))
+        database = connections[self.db]
+        any_of = "= ANY(ARRAY({}))" if database.vendor == "postgresql" else "IN ({})"
+        sql = _COUNT.format(
+            scope=scope,
+            restricted=f"in_scope.member_id {any_of.format(restricted)}",
+            withheld=_WITHHELD.format("in_scope.member_id", "in_scope.category_id"),
+        )
+        params = (*scope_params, *scope_params, *_in_force(access), *ids, *_in_force(access))
+        with database.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
+    def _without_withheld(self) -> "GatedQuerySet | None":
+        """This queryset without `records`' restriction condition, or None where the count
+        cannot be split: the condition is not one of the top-level AND's terms (the rows
+        were combined with others), or the rows are sliced, grouped or already fetched.
+        """
+        query = self.query
+        if (
+            self._result_cache is not None
+            or query.is_sliced
+            or query.combinator
+            or query.group_by is not None
+            or query.where.connector != AND
+            or query.where.negated
+            or query.distinct  # the rows in scope are read as (member, category) pairs
+        ):
+            return None
+        terms = query.where.children
+        kept = [
+            term
+            for term in terms
+            if not isinstance(getattr(getattr(term, "lhs", None), "expression", None), _Withheld)
+        ]
+        if len(kept) != len(terms) - 1:
+            return None
+        clone = self._chain()
+        clone.query.where.children = kept
+        return clone
+
+    def _fetch_all(self):
+        fetching = self._result_cache is None
+        super()._fetch_all()
+        if fetching:
+            current_ledger().note(self._access, self._result_cache)
+
+    def iterator(self, chunk_size=None) -> Iterator:
+        ledger = current_ledger()
+        for row in super().iterator(chunk_size):
+            ledger.note(self._access, [row])
+            yield row
