@@ -184,8 +184,8 @@ def test_signing_out_ends_the_session(client, staff):
     assert "_auth_user_id" not in client.session
 
 
-def sign_in_from(client, address: str, *, username: str, password: str, token: str = ""):
-    """A sign-in that reached the app through one reverse proxy (10.0.0.1)."""
+def through_proxy(client, address: str, *, username: str, password: str, token: str = ""):
+    """A sign-in from `address` that reached the app through one reverse proxy (10.0.0.1)."""
     return client.post(
         SIGN_IN,
         {"username": username, "password": password, "otp_token": token},
@@ -195,37 +195,26 @@ def sign_in_from(client, address: str, *, username: str, password: str, token: s
 
 
 def guess(client, address: str, n: int):
-    return sign_in_from(client, address, username=f"guess{n}", password="wrong password")
+    return through_proxy(client, address, username=f"guess{n}", password="wrong password")
+
+
+def staff_signs_in(client, staff, address: str):
+    token = current_token(enrol_device(staff))
+    return through_proxy(client, address, username=staff.username, password=PASSWORD, token=token)
 
 
 def test_behind_a_proxy_one_guesser_locks_out_only_itself(client, staff, settings):
     settings.PROXY_COUNT = 1
-    device = enrol_device(staff)
     for n in range(5):
         guess(client, "203.0.113.5", n)
 
     assert guess(client, "203.0.113.5", 9).status_code == 429
-    response = sign_in_from(
-        client,
-        "198.51.100.7",
-        username=staff.username,
-        password=PASSWORD,
-        token=current_token(device),
-    )
-    assert response.status_code == 302
+    assert staff_signs_in(client, staff, "198.51.100.7").status_code == 302
 
 
 def test_without_proxy_count_a_forged_forwarded_header_does_not_dodge_the_lockout(client, staff):
-    device = enrol_device(staff)
     for n in range(5):
         guess(client, f"203.0.113.{n}", n)
 
     # Every try came from 10.0.0.1, whatever the header said: that address is locked out.
-    response = sign_in_from(
-        client,
-        "198.51.100.7",
-        username=staff.username,
-        password=PASSWORD,
-        token=current_token(device),
-    )
-    assert response.status_code == 429
+    assert staff_signs_in(client, staff, "198.51.100.7").status_code == 429
