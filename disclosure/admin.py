@@ -170,23 +170,11 @@ class RequestAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise Http404
         form = StaffRequestForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            form.keep_uploads()
-            filed, _token = services.request_file(
-                **form.filing(),
-                channel=form.cleaned_data["channel"],
-                by=request.user,
-                base_url=request.build_absolute_uri("/"),
-                received_at=timezone.make_aware(
-                    datetime.datetime.combine(form.cleaned_data["received_on"], datetime.time())
-                ),
-            )
-            self.message_user(
-                request,
-                _("受付番号 %(receipt)s で受け付けました。") % {"receipt": filed.receipt_number},
-                messages.SUCCESS,
-            )
-            return redirect("admin:disclosure_request_change", filed.pk)
+        if request.method == "POST":
+            valid = form.is_valid()
+            form.keep_uploads()  # valid page or not: a scanned document is never asked for twice
+            if valid:
+                return self._file(request, form)
         return TemplateResponse(
             request,
             "admin/disclosure/request/add.html",
@@ -197,6 +185,23 @@ class RequestAdmin(admin.ModelAdmin):
                 "title": _("開示等の請求を受け付ける"),
             },
         )
+
+    def _file(self, request, form):
+        filed, _token = services.request_file(
+            **form.filing(),
+            channel=form.cleaned_data["channel"],
+            by=request.user,
+            base_url=request.build_absolute_uri("/"),
+            received_at=timezone.make_aware(
+                datetime.datetime.combine(form.cleaned_data["received_on"], datetime.time())
+            ),
+        )
+        self.message_user(
+            request,
+            _("受付番号 %(receipt)s で受け付けました。") % {"receipt": filed.receipt_number},
+            messages.SUCCESS,
+        )
+        return redirect("admin:disclosure_request_change", filed.pk)
 
 
 def _refusal_text(refusal: Exception) -> str:

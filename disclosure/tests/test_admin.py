@@ -1,10 +1,11 @@
 """Staff enter paper requests with the public form's validation; overdue requests first."""
 
 import datetime
+import re
 
 import pytest
 
-from disclosure.models import Request
+from disclosure.models import IdentityDocument, Request
 
 from .factories import RequestFactory
 from .test_filing import FULL_WIDTH
@@ -28,6 +29,23 @@ def test_it_files_a_paper_request_with_the_same_validation(sign_in, superuser):
     assert filed.channel == "post" and filed.created_by == superuser
     assert filed.member_number == "23"
     assert filed.due_on == datetime.date(2026, 5, 1)
+
+
+def test_a_scanned_document_is_kept_when_the_page_comes_back_with_errors(sign_in, superuser, jpeg):
+    client = sign_in(superuser)
+    paper = {**FULL_WIDTH, "channel": "post", "received_on": "令和８年４月１日"}
+
+    response = client.post(
+        "/admin/disclosure/request/add/", {**paper, "name": "", "identity_document": jpeg()}
+    )
+    page = response.content.decode()
+    kept = re.search(r'name="uploads" value="([^"]+)"', page).group(1)
+    assert "提出済みです" in page and Request.objects.count() == 0
+
+    response = client.post("/admin/disclosure/request/add/", {**paper, "uploads": kept})
+
+    assert response.status_code == 302
+    assert IdentityDocument.objects.get().request == Request.objects.get()
 
 
 def test_it_lists_overdue_requests_first(sign_in, superuser):
