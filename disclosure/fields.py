@@ -80,3 +80,8 @@ class SectionsMixin:
     def sections(self):
         for legend, names in self.SECTIONS:
             yield legend, [self[name] for name in names]
+
+    def order_by_sections(self) -> None:
+        """Put the fields in the page's order (fields added in `__init__` come last otherwise),
+        so that the error summary lists the mistakes as the page shows them."""
+        self.order_fields([name for _legend, names in self.SECTIONS for name in names])

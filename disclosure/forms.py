@@ -231,6 +231,7 @@ class RequestForm(SectionsMixin, forms.Form):
             self.fields[f"correction_requested_{row}"] = NormalizedCharField(
                 label=_("正しい内容 %(row)d") % {"row": row}, max_length=500, required=False
             )
+        self.order_by_sections()
         autocomplete = {
             "name": "name",
             "postal_code": "postal-code",

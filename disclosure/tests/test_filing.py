@@ -84,6 +84,15 @@ def test_it_says_what_to_fix_and_keeps_what_was_typed(client, jpeg):
     assert Request.objects.count() == 0
 
 
+def test_the_error_summary_lists_the_mistakes_in_the_order_of_the_page(client):
+    no_rows = {k: v for k, v in FULL_WIDTH.items() if not k.startswith("correction_")}
+    response = client.post("/requests/new/", {**no_rows, "name": ""})  # and no document
+
+    summary = response.content.decode().split('id="error-summary"')[1].split("</ul>")[0]
+    links = re.findall(r'href="#id_(\w+)"', summary)
+    assert links == ["name", "correction_item_1", "identity_document"]
+
+
 def test_it_keeps_a_checked_upload_through_an_error_on_the_page(client, jpeg):
     response = client.post(
         "/requests/new/", {**FULL_WIDTH, "name": "", "identity_document": jpeg()}
