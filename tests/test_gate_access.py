@@ -3,7 +3,8 @@
 import datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import Event
 from audit.tests.fixtures import audit_transactional_db  # noqa: F401  (a fixture)
@@ -51,6 +52,17 @@ def test_it_refuses_a_missing_purpose_and_an_unknown_one(handler_kenshin):
         "",
         "",
     ]
+
+
+@pytest.mark.parametrize("purpose", [NOTICE, "no-such-purpose"])
+def test_a_refused_purpose_is_looked_up_once_at_most(handler_kenshin, register, purpose):
+    read(handler_kenshin)  # the register's parse, kept per process
+    with CaptureQueriesContext(connection) as queries, pytest.raises(gate.PurposeNotPermitted):
+        read(handler_kenshin, purpose=purpose)
+    lookups = [q for q in queries.captured_queries if '"purposes_purpose"' in q["sql"]]
+    assert len(lookups) <= 1
+    recorded = Event.objects.filter(action="access.refused").values_list("purpose", flat=True)
+    assert list(recorded) == [NOTICE if purpose == NOTICE else ""]
 
 
 def test_it_refuses_a_user_without_scope(outsider, register):

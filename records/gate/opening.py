@@ -52,6 +52,7 @@ class PurposeNotPermitted(AccessRefused):
     reason = "purpose_not_permitted"
 
     def __init__(self, purpose: Purpose | None, on: datetime.date):
+        self.purpose = purpose
         if purpose is None:
             message = _(
                 "指定された利用目的のコードは、%(on)s 時点の利用目的の登録簿にありません。"
@@ -101,8 +102,14 @@ def open_access(
     try:
         return _open(user=user, surface=surface, purpose=purpose, statutory=statutory, on=on)
     except AccessRefused as refusal:
-        known = purpose if _registered(purpose) else ""
-        current_ledger().refuse(user=user, surface=surface, purpose=known, reason=refusal.reason)
+        # A purpose not permitted was looked up already; it knows whether it is registered.
+        if isinstance(refusal, PurposeNotPermitted):
+            known = refusal.purpose
+        else:
+            known = _registered(purpose)
+        current_ledger().refuse(
+            user=user, surface=surface, purpose=known.code if known else "", reason=refusal.reason
+        )
         raise
 
 
