@@ -3,8 +3,9 @@
 drf-spectacular describes what a view's serializer returns and what the view declares. The
 answers given before or instead of the view's own are the same for every operation, so they
 are described once here (`SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]`), not on each view:
-401 without a valid token, 403 from a permission or the gate (`records.gate.AccessRefused`
-adds its reason code; its detail never repeats the caller's input), 404 for an object
+401 without a valid token, 403 from a permission, or from the gate for an operation that
+takes a `purpose` (`records.gate.AccessRefused` adds its reason code; its detail never
+repeats the caller's input), 404 for an object
 outside the access (indistinguishable from one that does not exist), and DRF's parse errors
 (400) for an operation that takes a body.
 """
@@ -25,13 +26,12 @@ ERROR_SCHEMA = {
     "required": ["detail"],
 }
 _REF = {"$ref": f"#/components/schemas/{ERROR}"}
-_STANDARD = {
-    "401": "トークンがない、または無効です。",
-    "403": (
-        "権限がない、または利用目的が認められていません。送られた purpose の値は繰り返さず、"
-        "登録簿にある利用目的だけを登録簿の名称で示します。"
-    ),
-}
+_UNAUTHENTICATED = "トークンがない、または無効です。"
+_FORBIDDEN = "この操作の権限がありません。"
+_REFUSED = (
+    "権限がない、または利用目的が認められていません。送られた purpose の値は繰り返さず、"
+    "登録簿にある利用目的だけを登録簿の名称で示します。"
+)
 
 
 def _error(description: str, schema: dict = _REF) -> dict:
@@ -43,8 +43,9 @@ def add_error_responses(result, generator, request, public):
     for path, item in result.get("paths", {}).items():
         for operation in item.values():
             responses = operation.setdefault("responses", {})
-            for status, description in _STANDARD.items():
-                responses.setdefault(status, _error(description))
+            responses.setdefault("401", _error(_UNAUTHENTICATED))
+            gated = any(p.get("name") == "purpose" for p in operation.get("parameters", ()))
+            responses.setdefault("403", _error(_REFUSED if gated else _FORBIDDEN))
             if "{" in path:
                 responses.setdefault("404", _error("見つかりません。"))
             if "requestBody" in operation:

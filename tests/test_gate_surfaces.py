@@ -192,6 +192,13 @@ def test_the_schema_documents_the_refusals(client, db):
         "purpose_not_permitted",
         "standing_lapsed",
     ]
+    assert "purpose" in refused["description"]
+    # The import takes no purpose: its 403 is a missing permission, never a purpose refused.
+    imported = schema["paths"]["/api/v1/import/"]["post"]["responses"]["403"]
+    assert "purpose" not in imported["description"]
+    assert imported["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
 
 
 @pytest.mark.parametrize("outcome", [500, "exception"])
