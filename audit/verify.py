@@ -1,34 +1,50 @@
 """Verify the audit trail: check every event's hash and link, and name the first that does not fit.
 
-Reads only. Two verifiers give the same answer in the same words:
+Reads only. On PostgreSQL a fast check runs first; where it cannot vouch for every event,
+one of two thorough verifiers answers, and both give the same answer in the same words:
 
-- In the database (PostgreSQL, the default there): one query recomputes every hash with
-  `audit_event_canonical` and `sha256` (in parallel workers), and every link and seq with
-  `lag()`, and brings back only the first event that does not fit, or the last one. It is
-  fast because a million events never leave the server, and for the same reason it trusts
-  the server's SHA-256 and its encoding of the events.
+- The fast check (PostgreSQL, the default there): `audit._scan`, in C, streams the events in
+  two halves from one snapshot on two connections and hashes each event's stored canonical
+  bytes (the column the database generates from the event's columns, migration 0007) as
+  they arrive, checking seq and link too. It only says yes: at the first event that does
+  not fit, or if it was not built, or if the catalog shows the generated column altered, it
+  hands over to the thorough verifier, which finds the event again and explains it.
+- In the database (PostgreSQL, thorough): one query recomputes every hash from the columns
+  with `audit_event_canonical` and `sha256` (in parallel workers), and every link and seq
+  with `lag()`, and brings back only the first event that does not fit, or the last one.
+  It trusts the server's SHA-256 and its encoding of the events, as the fast check trusts
+  the server's encoding and OpenSSL's SHA-256.
 - In Python (`independent=True`, and always on SQLite): it walks the rows in seq order and
   recomputes everything with `audit.trail.canonical_bytes` and `hashlib`, so it trusts
   nothing of the server but the rows. It is the reference, and the auditors' independent
   check. It streams the rows in chunks, so its memory stays flat however long the trail grows.
 
-Both explain a break here, in Python. What neither can see from inside the database (a
-cut-off tail, a history rewritten with recomputed hashes) a signed checkpoint catches: see
-`audit.checkpoint`.
+Both thorough verifiers explain a break here, in Python. What none can see from inside the
+database (a cut-off tail, a history rewritten with recomputed hashes) a signed checkpoint
+catches: see `audit.checkpoint`.
 """
 
 import hashlib
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
+from importlib import import_module
 
+import psycopg
 from django.db import connection, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
+from psycopg.conninfo import make_conninfo
 
 from .models import GENESIS_HASH, Event
 from .trail import canonical_bytes
+
+try:
+    from . import _scan
+except ImportError:  # not built where it was installed (no compiler or headers)
+    _scan = None
 
 # The columns the hash covers, in the order `_hash` reads them, then the stored hash.
 _COLUMNS = (
@@ -81,7 +97,7 @@ def verify_chain(*, independent: bool = False, chunk_size: int = 10_000) -> Repo
     it holds in memory at a time.
     """
     if connection.vendor == "postgresql" and not independent:
-        return _verify_in_database()
+        return _scanned() or _verify_in_database()
     expected_seq, prev_hash = 1, GENESIS_HASH
     for row in _rows(chunk_size):
         if problem := _problem(row, expected_seq, prev_hash, intact=_hash(row) == row[10]):
@@ -144,6 +160,75 @@ PARALLEL = """
         set_config('min_parallel_table_scan_size', '0', true),
         set_config('jit', 'off', true)
 """
+
+
+# The fast check's starting point, in one statement of a REPEATABLE READ transaction: the
+# snapshot both halves import, the first and last seq in it, and what the catalog says of
+# the generated column and the two functions that compute it (compared with the migrations).
+_SNAPSHOT = """
+    SELECT pg_export_snapshot(), coalesce(min(seq), 0), coalesce(max(seq), 0),
+        (SELECT a.attgenerated::text || ' ' || pg_get_expr(d.adbin, d.adrelid)
+           FROM pg_attribute a
+           JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+          WHERE a.attrelid = 'audit_event'::regclass AND a.attname = 'canonical'
+            AND NOT a.attisdropped),
+        ARRAY(SELECT p.prosrc FROM pg_proc p
+               WHERE p.proname IN ('audit_event_bytes', 'audit_event_canonical')
+               ORDER BY p.proname)
+    FROM audit_event
+"""
+_GENERATED = (
+    "s audit_event_bytes(seq, at, (actor_kind)::text, actor_id, (action)::text, "
+    "(target_type)::text, (target_id)::text, (purpose)::text, details, (prev_hash)::text)"
+)
+
+
+def _as_migrated() -> tuple[str, list[str]]:
+    """The generated column and the functions' sources as the latest migrations made them."""
+    sources = [
+        import_module(f"audit.migrations.{name}").__dict__[sql].split("$$")[1]
+        for name, sql in (
+            ("0007_canonical_bytes_in_each_row", "BYTES"),
+            ("0006_verify_in_parallel", "CANONICAL"),
+        )
+    ]
+    return _GENERATED, sources
+
+
+def _scanned() -> Report | None:
+    """The fast check's report if every event fits; None where it cannot vouch for that.
+
+    None also inside a transaction (a test's): the scans' own connections would not see
+    its uncommitted events.
+    """
+    if _scan is None or connection.in_atomic_block:
+        return None
+    # Django's own parameters: what psycopg was given, less its Python objects. (Not the
+    # live connection's, which name options that psycopg's newer libpq knows and the
+    # system's may not.)
+    params = connection.get_connection_params()
+    conninfo = make_conninfo(**{k: str(v) for k, v in params.items() if isinstance(v, str | int)})
+    try:
+        with psycopg.connect(conninfo) as exporter:
+            exporter.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            exporter.read_only = True
+            snapshot, first, last, *catalog = exporter.execute(_SNAPSHOT).fetchone()
+            if tuple(catalog) != _as_migrated() or (last and first != 1):
+                return None
+            middle = last // 2
+            ranges = [(a, b) for a, b in ((1, middle), (middle + 1, last)) if a <= b]
+            # The exporting transaction stays open until both halves have imported it.
+            with ThreadPoolExecutor(max_workers=2) as threads:
+                scans = list(threads.map(lambda r: _scan.scan(conninfo, snapshot, *r), ranges))
+    except (psycopg.Error, RuntimeError):
+        return None
+    prev_hash = GENESIS_HASH
+    for (first_seq, last_seq), scan in zip(ranges, scans, strict=True):
+        count, first_prev, last_hash, bad = scan
+        if bad is not None or count != last_seq - first_seq + 1 or first_prev != prev_hash:
+            return None
+        prev_hash = last_hash
+    return _report(last + 1, prev_hash, None)
 
 
 def _verify_in_database() -> Report:

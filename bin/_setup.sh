@@ -1,5 +1,6 @@
 # Sourced by bin/demo and bin/test: a virtual environment with the project installed,
-# rebuilt only when pyproject.toml changes, so running either command twice is cheap.
+# rebuilt only when pyproject.toml or the C source it builds (audit/_scan.c) changes, so
+# running either command twice is cheap.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -24,7 +25,7 @@ if [ ! -x .venv/bin/python ]; then
         exit 1
     }
 fi
-stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+stamp=".venv/.installed-$(cat pyproject.toml audit/_scan.c | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     echo "Installing Kumiai and its dependencies into .venv ..."
     .venv/bin/python -m pip install --quiet --upgrade pip
