@@ -195,6 +195,14 @@ def _as_migrated() -> tuple[str, list[str]]:
     return _GENERATED, sources
 
 
+def _conninfo() -> str:
+    """Django's own connection parameters, less psycopg's Python objects. (Not the live
+    connection's, which name options that psycopg's newer libpq knows and the system's,
+    which `audit._scan` links, may not.)"""
+    params = connection.get_connection_params()
+    return make_conninfo(**{k: str(v) for k, v in params.items() if isinstance(v, str | int)})
+
+
 def _scanned() -> Report | None:
     """The fast check's report if every event fits; None where it cannot vouch for that.
 
@@ -203,11 +211,7 @@ def _scanned() -> Report | None:
     """
     if _scan is None or connection.in_atomic_block:
         return None
-    # Django's own parameters: what psycopg was given, less its Python objects. (Not the
-    # live connection's, which name options that psycopg's newer libpq knows and the
-    # system's may not.)
-    params = connection.get_connection_params()
-    conninfo = make_conninfo(**{k: str(v) for k, v in params.items() if isinstance(v, str | int)})
+    conninfo = _conninfo()
     try:
         with psycopg.connect(conninfo) as exporter:
             exporter.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ

@@ -180,3 +180,13 @@ def test_without_it_verify_audit_gives_the_same_answers(monkeypatch):
     TAMPERING["a column changed"]()
     with pytest.raises(CommandError, match=r"^FAILED changed: event #3"):
         verify_audit()
+
+
+def test_it_refuses_what_it_cannot_scan():
+    conninfo = verify._conninfo()
+    with pytest.raises(ValueError, match="snapshot"):
+        verify._scan.scan(conninfo, "1'; DROP TABLE audit_event; --", 1, 1)
+    with pytest.raises(RuntimeError, match="snapshot"):
+        verify._scan.scan(conninfo, "00000003-0000001B-1", 1, 1)  # exported by no one
+    with pytest.raises(RuntimeError):
+        verify._scan.scan("host=127.0.0.1 port=1 connect_timeout=2", "00000003-0000001B-1", 1, 1)
