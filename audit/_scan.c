@@ -159,16 +159,14 @@ static void stream(PGconn *conn, long long first_seq, Scan *scan) {
         Cursor c = {(const unsigned char *)row, (const unsigned char *)row + length};
         if (going && header) {
             uint32_t flags, extension;
-            if (length < HEADER_FIXED || memcmp(row, SIGNATURE, sizeof SIGNATURE) != 0) {
+            c.at += sizeof SIGNATURE;
+            if (length < HEADER_FIXED || memcmp(row, SIGNATURE, sizeof SIGNATURE) != 0 ||
+                !take_u32(&c, &flags) || !take_u32(&c, &extension) ||
+                (uint32_t)(c.end - c.at) < extension) {
                 snprintf(scan->error, sizeof scan->error, "not a binary COPY stream");
                 going = 0;
-            } else {
-                c.at += sizeof SIGNATURE;
-                take_u32(&c, &flags);
-                take_u32(&c, &extension);
-                if ((uint32_t)(c.end - c.at) < extension) going = 0;
-                c.at += going ? extension : 0;
-            }
+            } else
+                c.at += extension;
             header = 0;
         }
         /* After the first event that fails, the rest is read and dropped: it ends the COPY
