@@ -195,6 +195,14 @@ def _as_migrated() -> tuple[str, list[str]]:
     return _GENERATED, sources
 
 
+def _has_written() -> bool:
+    """Whether the current transaction has written anything: PostgreSQL assigns it an id
+    only then."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")
+        return cursor.fetchone()[0]
+
+
 def _conninfo() -> str:
     """Django's own connection parameters, less psycopg's Python objects. (Not the live
     connection's, which name options that psycopg's newer libpq knows and the system's,
@@ -206,10 +214,11 @@ def _conninfo() -> str:
 def _scanned() -> Report | None:
     """The fast check's report if every event fits; None where it cannot vouch for that.
 
-    None also inside a transaction (a test's): the scans' own connections would not see
-    its uncommitted events.
+    None also inside a transaction that has written (a test's, or a request's that appended
+    an event): the scans' own connections would not see what it has not committed. One
+    that has only read (a request's, so far) sees nothing they do not.
     """
-    if _scan is None or connection.in_atomic_block:
+    if _scan is None or (connection.in_atomic_block and _has_written()):
         return None
     conninfo = _conninfo()
     try:

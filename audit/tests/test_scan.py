@@ -166,10 +166,15 @@ def test_it_does_not_trust_a_replaced_function(canonical_restored):
     assert verify_audit().startswith(f"verified {EVENTS} events")
 
 
-def test_it_leaves_a_transaction_to_the_thorough_verifier():
-    append_events(EVENTS)
+def test_it_leaves_a_transaction_that_wrote_to_the_thorough_verifier():
+    *_, last = append_events(EVENTS)
     with transaction.atomic():
-        assert verify._scanned() is None
+        # Only read so far (a request, before it appends its own event): nothing unseen.
+        scanned = verify._scanned()
+        assert (scanned.count, scanned.head_hash) == (EVENTS, last.hash)
+        append_events(1)
+        assert verify._scanned() is None  # its own event would be missing from the scans
+        assert verify.verify_chain().count == EVENTS + 1
 
 
 def test_without_it_verify_audit_gives_the_same_answers(monkeypatch):

@@ -50,6 +50,26 @@ def test_the_button_verifies_the_chain_and_the_page_shows_the_result(
     assert rows["検証した人"] == "auditor"
 
 
+@pytest.mark.postgres_only
+def test_the_button_takes_the_fast_check_on_postgresql(
+    audit_transactional_db, as_auditor, today_query, monkeypatch
+):
+    from audit import verify
+
+    *_, last = [append(action="test.event", actor=Actor(SYSTEM)) for _ in range(5)]
+
+    def thorough_verifier_called():
+        raise AssertionError("verified inside the request's transaction: not the fast check")
+
+    monkeypatch.setattr(verify, "_verify_in_database", thorough_verifier_called)
+    response = as_auditor.post(f"/reports/trail/verify/?{today_query}")
+
+    assert response.status_code == 302
+    verified = Event.objects.get(action="reports.trail_verified")
+    assert (verified.details["events"], verified.details["head"]) == (last.seq, last.hash)
+    assert verified.details["problem"] is None
+
+
 def test_a_kept_checkpoint_is_checked_against_the_chain(as_auditor, today_query):
     private_pem, public_pem = generate_key()
     with transaction.atomic():
