@@ -41,13 +41,16 @@ def triggers_off() -> Iterator[CursorWrapper]:
 
 
 @pytest.fixture
-def audit_transactional_db(transactional_db) -> Iterator[None]:
+def audit_transactional_db(transactional_db, django_db_serialized_rollback) -> Iterator[None]:
     """pytest-django's `transactional_db`, with the audit trail wiped before its flush.
 
     The flush that ends a transactional test empties every table, and the trail refuses to
     be emptied while it holds events. Set up after `transactional_db`, this is torn down
     before it: it deletes the events with the triggers off, and the flush finds the table
     empty, which TRUNCATE allows and SQLite's DELETE does not even notice.
+
+    The flush also empties what the migrations wrote (the staff roles' groups): with the
+    serialized rollback each test starts from it again, whichever ran before it.
     """
     yield
     with triggers_off() as cursor:
