@@ -129,6 +129,24 @@ def test_the_api_lists_only_the_scope(api, kenshin_and_receipt):
     assert len(reads()) == 2
 
 
+@pytest.mark.parametrize(
+    "paging",
+    [
+        {"limit": 10**24},  # found by the API fuzz: a LIMIT past PostgreSQL's bigint was a 500
+        {"limit": 2**63},
+        {"offset": 10**24},
+        {"limit": -5, "offset": -16111},
+        {"limit": "many", "offset": "first"},
+    ],
+)
+def test_the_api_pages_whatever_limit_and_offset_it_is_sent(api, kenshin_and_receipt, paging):
+    response = api.get("/api/v1/records/", {"purpose": CHECKUP, **paging})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1
+    assert len(body["results"]) == (0 if paging.get("offset") == 10**24 else 1)
+
+
 def test_the_api_answers_not_found_for_a_record_out_of_scope(api, kenshin_and_receipt):
     receipt = kenshin_and_receipt["receipt"]
     hidden = api.get(f"/api/v1/records/{receipt.pk}/", {"purpose": CHECKUP})
