@@ -17,11 +17,10 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
-from django.utils.crypto import salted_hmac
 from psycopg import sql
 
 from .models import Event
-from .trail import SYSTEM, Actor, PersonalValueRefused, append, validate_details
+from .trail import SYSTEM, Actor, PersonalValueRefused, append, keyed_digest, validate_details
 
 # `audit_append` (0005) and the functions the generated column `canonical` calls on every
 # insert (0006, 0007). PostgreSQL lets PUBLIC execute new functions; granted here as well,
@@ -253,6 +252,5 @@ def _identifier(key: str, name: str) -> dict[str, str]:
     try:
         validate_details(name)
     except PersonalValueRefused:
-        digest = salted_hmac("kumiai.audit.role_granted", name, algorithm="sha256").hexdigest()
-        return {f"{key}_digest": digest}
+        return {f"{key}_digest": keyed_digest(name, purpose="kumiai.audit.role_granted")}
     return {key: name}

@@ -18,8 +18,7 @@ member's other requests (disclosure.erasure).
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from audit.trail import actor_for, append
-from disclosure.erasure import keyed_digest
+from audit.trail import actor_for, append, keyed_digest
 
 from .models import Complaint
 

@@ -36,12 +36,9 @@ has not yet reused (SQLite's free pages, PostgreSQL's dead tuples before VACUUM)
 per-member keys are the answer for those.
 """
 
-import json
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from audit import trail
@@ -73,17 +70,9 @@ FILING_FIELDS = {
 }
 
 
-def keyed_digest(values: dict, *, purpose: str) -> str:
-    """An HMAC-SHA-256 of `values` under the installation's secret, for `purpose`: what a
-    filing keeps of the person once they are erased (a bare hash of a birth date or a
-    name is reversed by trying them all)."""
-    text = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
-    return salted_hmac(purpose, text, algorithm="sha256").hexdigest()
-
-
 def filing_digest(request: Request) -> str:
     values = {name: getattr(request, name) for name in FILING_FIELDS}
-    return keyed_digest(values, purpose="kumiai.disclosure.filing")
+    return trail.keyed_digest(values, purpose="kumiai.disclosure.filing")
 
 
 def _filed_about(member: Member):

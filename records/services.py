@@ -8,17 +8,15 @@ here: they pass through the gate.
 """
 
 import datetime
-import json
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from audit.trail import Actor, actor_for, append
+from audit.trail import Actor, actor_for, append, keyed_digest
 from purposes.models import Category, Purpose
 
 from .models import Member, Record, Restriction, ThirdPartyProvision
@@ -39,14 +37,8 @@ def _user(by: AbstractBaseUser | Actor) -> AbstractBaseUser | None:
 
 
 def value_digest(value) -> str:
-    """A keyed SHA-256 (HMAC) of a value, for the trail.
-
-    A bare SHA-256 of a sex, a birth date or a 7-digit account number is reversed by trying
-    every candidate; keyed with the installation's secret it only tells the auditors whether
-    two values were equal.
-    """
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    return salted_hmac("kumiai.records.audit", text, algorithm="sha256").hexdigest()
+    """A changed field's value as the trail keeps it: a keyed digest (`audit.trail`)."""
+    return keyed_digest(value, purpose="kumiai.records.audit")
 
 
 def _changes(before: dict, after: dict) -> dict:
