@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "axes",
     # Kumiai, lowest layer first (see the README's architecture section).
     "audit",
+    "core",
     "purposes",
     "safeguards",
     "records",
