@@ -1,15 +1,16 @@
 """The complaints desk's screens: the worklist (overdue first), intake of phone, letter and
 counter complaints, the handling of each one, and the monthly summary.
 
-Every save and every state move goes through `complaints.services` and
-`complaints.workflow`. The admin renders no member data: a linked member appears as a link
-to the member's page in the records admin, which shows it only through the gate.
+Every save goes through `complaints.services`; every state move is a button on the
+complaint's page (`core.admin.WorkflowAdminMixin`) that calls `core.workflow.transition`.
+The admin renders no member data: a linked member appears as a link to the member's page
+in the records admin, which shows it only through the gate.
 """
 
 import datetime
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Q, Value, When
 from django.http import HttpResponse
@@ -19,13 +20,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin import WorkflowAdminMixin
 from safeguards import deadlines
 
-from . import services, summary, workflow
+from . import services, summary
 from .forms import StaffComplaintForm
 from .models import Complaint
-
-State = Complaint.State
+from .workflow import COMPLAINTS
 
 INTAKE_FIELDS = (
     "receipt_number",
@@ -76,32 +77,6 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _transition_action(to: str):
-    def action(modeladmin, request, queryset):
-        moved = 0
-        for complaint in queryset:
-            try:
-                workflow.transition(complaint, to, by=request.user)
-                moved += 1
-            except workflow.TransitionRefused as refusal:
-                modeladmin.message_user(
-                    request, f"{complaint.receipt_number}：{refusal}", messages.ERROR
-                )
-        if moved:
-            modeladmin.message_user(
-                request,
-                _("%(n)d 件を「%(state)s」にしました。") % {"n": moved, "state": State(to).label},
-                messages.SUCCESS,
-            )
-
-    action.__name__ = f"to_{to}"
-    action.short_description = gettext_lazy("状態を「%(state)s」にする") % {
-        "state": State(to).label
-    }
-    action.allowed_permissions = ("handle",)
-    return action
-
-
 class ComplaintChangeForm(forms.ModelForm):
     class Meta:
         model = Complaint
@@ -109,7 +84,8 @@ class ComplaintChangeForm(forms.ModelForm):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+    workflow = COMPLAINTS
     list_display = (
         "receipt_number",
         "received_at",
@@ -125,7 +101,6 @@ class ComplaintAdmin(admin.ModelAdmin):
     list_select_related = ("assignee",)
     search_fields = ("=receipt_number",)
     date_hierarchy = "received_at"
-    actions = [_transition_action(state) for state in State.values if state != State.RECEIVED]
     readonly_fields = (
         *INTAKE_FIELDS,
         "state",
@@ -202,9 +177,6 @@ class ComplaintAdmin(admin.ModelAdmin):
             )
             .order_by("-is_overdue", "first_response_due", "id")
         )
-
-    def has_handle_permission(self, request):
-        return request.user.has_perm("complaints.handle_complaint")
 
     def has_delete_permission(self, request, obj=None):
         # A complaint is withdrawn or closed, never deleted (APPI Art. 40: handled, on record).

@@ -9,7 +9,7 @@ class ComplaintsConfig(AppConfig):
     def ready(self):
         from disclosure.signals import member_erasing
 
-        from . import erasure
+        from . import erasure, workflow  # noqa: F401  (declaring it registers the workflow)
 
         # Complaints sits above disclosure: disclosure announces the erasure, we let go.
         member_erasing.connect(erasure.member_erasing, dispatch_uid="complaints.erasure")

@@ -1,7 +1,8 @@
 """Complaints about the handling of retained personal data (APPI Art. 40), from intake to answer.
 
 What the complainant wrote lives here; what the trail records of it is ids and states only.
-The state moves only through `complaints.workflow.transition`; nothing else writes `state`.
+The state moves only through `core.workflow.transition` (the table is `complaints.workflow`);
+nothing else writes `state`.
 Member data is never read from here: a linked member is shown only through the gate.
 """
 

@@ -1,4 +1,5 @@
-"""Operations on complaints other than state moves (those are `complaints.workflow`).
+"""Operations on complaints other than state moves (those are `core.workflow.transition`,
+by the table in `complaints.workflow`).
 
 Called alike from the public form, the admin and any later API: each writes its audit event
 in the caller's transaction and sends mail only after commit.

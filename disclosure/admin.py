@@ -1,14 +1,14 @@
 """The staff side of requests: the worklist (overdue first), paper entry, documents, and
-a page for each move (`disclosure.moves`).
+the moves of the workflow (`core.admin.WorkflowAdminMixin`, pages in `disclosure.moves`).
 
-Operations are `disclosure.services` and `disclosure.workflow`; the admin only calls them.
-A request's own page is read-only: every change is a move, with its audit event.
+Operations are `disclosure.services` and `core.workflow.transition`; the admin only calls
+them. A request's own page is read-only: every change is a move or a step, with its audit
+event.
 """
 
 import datetime
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
@@ -19,20 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin import WorkflowAdminMixin
 from safeguards import deadlines
 
-from . import services, workflow
+from . import services
 from .forms import StaffRequestForm
 from .models import IdentityDocument, KindPolicy, Request
-from .moves import MOVES
-
-# What a move may answer instead of doing it: each carries its message in Japanese.
-REFUSALS = (
-    workflow.TransitionRefused,
-    workflow.RequestChangedMeanwhile,
-    PermissionDenied,
-    ValidationError,
-)
+from .moves import PAGES, STEPS
+from .workflow import REQUESTS
 
 
 @admin.register(KindPolicy)
@@ -54,7 +48,10 @@ class DocumentInline(admin.TabularInline):
 
 
 @admin.register(Request)
-class RequestAdmin(admin.ModelAdmin):
+class RequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+    workflow = REQUESTS
+    move_pages = PAGES
+    steps = STEPS
     list_display = ("receipt_number", "state", "channel", "kinds", "effective_due", "overdue")
     list_filter = ("state", "channel")
     search_fields = ("receipt_number",)
@@ -95,68 +92,12 @@ class RequestAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:pk>/move/<str:move>/",
-                self.admin_site.admin_view(self.move_view),
-                name="disclosure_request_move",
-            ),
-            path(
                 "documents/<int:pk>/",
                 self.admin_site.admin_view(self.document_view),
                 name="disclosure_request_document",
             ),
             *super().get_urls(),
         ]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        moves = [
-            (name, move.label)
-            for name, move in MOVES.items()
-            if obj is not None and move.is_available(obj)
-        ]
-        return super().change_view(
-            request, object_id, form_url, {**(extra_context or {}), "moves": moves}
-        )
-
-    def move_view(self, request, pk, move):
-        """One move's page: its form (or a confirmation), then the operation it calls.
-
-        A refusal (off the table, not the user's role, moved meanwhile, invalid) is shown as
-        a message with the page kept as typed; nothing is changed.
-        """
-        filed = get_object_or_404(Request, pk=pk)
-        if move not in MOVES or not self.has_change_permission(request, filed):
-            raise PermissionDenied
-        chosen = MOVES[move]
-        form = None
-        try:
-            form = chosen.form and chosen.form(
-                request.POST or None, request=filed, user=request.user
-            )
-            if request.method == "POST" and (form is None or form.is_valid()):
-                chosen.perform(filed, form, request.user)
-                self.message_user(
-                    request,
-                    _("%(receipt)s：「%(move)s」を行いました。")
-                    % {"receipt": filed.receipt_number, "move": chosen.label},
-                    messages.SUCCESS,
-                )
-                return redirect("admin:disclosure_request_change", filed.pk)
-        except REFUSALS as refusal:
-            self.message_user(request, _refusal_text(refusal), messages.ERROR)
-            if form is None:
-                return redirect("admin:disclosure_request_change", filed.pk)
-        return TemplateResponse(
-            request,
-            "admin/disclosure/request/move.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "original": filed,
-                "form": form,
-                "title": f"{filed.receipt_number}：{chosen.label}",
-            },
-        )
 
     def document_view(self, request, pk):
         """An identity document, to staff allowed to view requests; never a public URL."""
@@ -202,9 +143,3 @@ class RequestAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
         return redirect("admin:disclosure_request_change", filed.pk)
-
-
-def _refusal_text(refusal: Exception) -> str:
-    if isinstance(refusal, ValidationError):
-        return " ".join(refusal.messages)
-    return str(refusal)

@@ -4,7 +4,7 @@ One `Request` is one filing: one receipt number, one identity check, one deadlin
 letter trail, though it may ask for several kinds at once (a member who wants their data
 and its correction files once). Outcomes are per item (`DecisionItem`), so a request may
 disclose one category and refuse another. States change only through
-`disclosure.workflow.transition`; nothing here writes the trail.
+`core.workflow.transition` (table in `disclosure.workflow`); nothing here writes the trail.
 """
 
 from django.conf import settings

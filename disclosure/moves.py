@@ -1,48 +1,31 @@
-"""The staff's moves on a request, as the admin offers them: a label, the form that asks
-for what the move needs, and the operation it calls.
+"""The pages of the staff's moves on a request that are more than the bare transition, and
+the steps beside them, for `core.admin.WorkflowAdminMixin`: the form that asks for what
+each needs, and the operation it calls.
 
-Each `perform` is one call of `disclosure.services` or `disclosure.workflow.transition`;
-who may, and whether the state allows it, is theirs to answer (a refusal is an exception
-with a Japanese message, which the admin shows). Forms that list the member's records
-read them through the gate (`services.gather`), on the statutory path.
+Each `perform` is one call of `disclosure.services`; who may, and whether the state allows
+it, is theirs and the workflow's to answer (a refusal is an exception with a Japanese
+message, which the admin shows). Forms that list the member's records read them through
+the gate (`services.gather`), on the statutory path.
 """
-
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import services, workflow
+from core.admin import MoveForm, Page, Step
+
+from . import services
 from .fields import JapaneseDateField
 from .models import DecisionItem, Kind, Request
 
 State = Request.State
 
 
-class MoveForm(forms.Form):
-    """A move's form: given the request and the user, for the choices that depend on them."""
-
-    def __init__(self, data=None, *, request: Request, user):
-        super().__init__(data)
-
-
-class NoteForm(MoveForm):
-    note = forms.CharField(label=_("請求者への連絡事項"), widget=forms.Textarea(attrs={"rows": 4}))
-
-
-class OptionalNoteForm(NoteForm):
-    note = forms.CharField(
-        label=_("連絡事項（任意）"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-
-
 class MatchForm(MoveForm):
     member = forms.TypedChoiceField(label=_("照合した加入者"), coerce=int)
 
-    def __init__(self, data=None, *, request: Request, user):
-        super().__init__(data, request=request, user=user)
-        self.candidates = {m.pk: m for m in services.identity_candidates(request=request, by=user)}
+    def __init__(self, data=None, *, obj: Request, user):
+        super().__init__(data, obj=obj, user=user)
+        self.candidates = {m.pk: m for m in services.identity_candidates(request=obj, by=user)}
         self.fields["member"].choices = [
             (pk, f"{member} {member.name}") for pk, member in self.candidates.items()
         ]
@@ -78,11 +61,11 @@ class ConsultationForm(MoveForm):
         label=_("回答の内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def __init__(self, data=None, *, request: Request, user):
-        super().__init__(data, request=request, user=user)
+    def __init__(self, data=None, *, obj: Request, user):
+        super().__init__(data, obj=obj, user=user)
         receipts = [
             record
-            for record in services.gather(request=request, by=user)
+            for record in services.gather(request=obj, by=user)
             if record.category.code == services.RECEIPTS
         ]
         self.fields["record_id"].choices = [
@@ -113,15 +96,15 @@ class DecideForm(MoveForm):
         label=_("理由（決定全体）"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def __init__(self, data=None, *, request: Request, user):
-        super().__init__(data, request=request, user=user)
-        self.items = forms.formset_factory(DecisionItemForm, extra=len(request.kinds) + 2)(
+    def __init__(self, data=None, *, obj: Request, user):
+        super().__init__(data, obj=obj, user=user)
+        self.items = forms.formset_factory(DecisionItemForm, extra=len(obj.kinds) + 2)(
             data,
             prefix="items",
-            initial=[{"kind": kind, "granted": True} for kind in request.kinds],
+            initial=[{"kind": kind, "granted": True} for kind in obj.kinds],
         )
         for form in self.items:
-            form.fields["kind"].choices = [(kind, Kind(kind).label) for kind in request.kinds]
+            form.fields["kind"].choices = [(kind, Kind(kind).label) for kind in obj.kinds]
             form.fields["granted"].required = False
 
     def is_valid(self):
@@ -131,59 +114,15 @@ class DecideForm(MoveForm):
         return [form.cleaned_data for form in self.items if form.has_changed() or form.initial]
 
 
-@dataclass(frozen=True)
-class Move:
-    label: str
-    perform: Callable  # (request, form or None, user) -> what the operation returns
-    form: type[MoveForm] | None = None
-    to: str | None = None  # the state it moves to, when it is a transition
-    available: Callable[[Request], bool] | None = None
-
-    def is_available(self, request: Request) -> bool:
-        if self.to is not None:
-            return self.to in workflow.TRANSITIONS[request.state]
-        return self.available(request)
-
-
-def _to(state: str, *, note: bool = False):
-    def perform(request, form, user):
-        effects = {"state_note": form.cleaned_data["note"]} if note else {}
-        return workflow.transition(request, state, by=user, **effects)
-
-    return perform
-
-
-MOVES: dict[str, Move] = {
-    # From 受付, or back from 書類の追加待ち when the documents have come.
-    "identity_check": Move(
-        _("本人確認を始める（書類が届いたときも）"),
-        _to(State.IDENTITY_CHECK),
-        to=State.IDENTITY_CHECK,
-    ),
-    "match": Move(
-        _("本人確認：加入者と照合して審査に進む"),
+# The moves that are more than the bare transition: each calls its operation.
+PAGES: dict[str, Page] = {
+    State.REVIEW: Page(
         lambda request, form, user: services.request_match(
             request=request, member=form.candidates[form.cleaned_data["member"]], by=user
         ),
         form=MatchForm,
-        to=State.REVIEW,
     ),
-    "ask_documents": Move(
-        _("追加書類を依頼する"),
-        _to(State.AWAITING_DOCUMENTS, note=True),
-        form=NoteForm,
-        to=State.AWAITING_DOCUMENTS,
-    ),
-    "consult": Move(
-        _("医療機関への照会を記録する"),
-        lambda request, form, user: services.consultation_record(
-            request=request, by=user, **form.cleaned_data
-        ),
-        form=ConsultationForm,
-        available=lambda request: request.state == State.REVIEW,
-    ),
-    "decide": Move(
-        _("決定する"),
+    State.DECIDED: Page(
         lambda request, form, user: services.request_decide(
             request=request,
             items=form.decided_items(),
@@ -191,9 +130,27 @@ MOVES: dict[str, Move] = {
             by=user,
         ),
         form=DecideForm,
-        to=State.DECIDED,
+        template="admin/disclosure/request/decide.html",
     ),
-    "extend": Move(
+    State.CARRIED_OUT: Page(
+        lambda request, form, user: services.request_carry_out(request=request, by=user)
+    ),
+    State.CLOSED: Page(
+        lambda request, form, user: services.request_close(request=request, by=user)
+    ),
+}
+
+# What staff record on a request beside its moves.
+STEPS: dict[str, Step] = {
+    "consult": Step(
+        _("医療機関への照会を記録する"),
+        lambda request, form, user: services.consultation_record(
+            request=request, by=user, **form.cleaned_data
+        ),
+        form=ConsultationForm,
+        available=lambda request: request.state == State.REVIEW,
+    ),
+    "extend": Step(
         _("回答期限を延長する"),
         lambda request, form, user: services.request_extend(
             request=request, by=user, **form.cleaned_data
@@ -201,34 +158,12 @@ MOVES: dict[str, Move] = {
         form=ExtendForm,
         available=lambda request: request.state in Request.ANSWER_PENDING_STATES,
     ),
-    "pay": Move(
+    "pay": Step(
         _("手数料の納付を記録する"),
         lambda request, form, user: services.fee_record_payment(
             request=request, by=user, **form.cleaned_data
         ),
         form=PaymentForm,
         available=lambda request: bool(request.fee_yen) and request.fee_paid_on is None,
-    ),
-    "carry_out": Move(
-        _("決定を実施する"),
-        lambda request, form, user: services.request_carry_out(request=request, by=user),
-        to=State.CARRIED_OUT,
-    ),
-    "close": Move(
-        _("完了にする"),
-        lambda request, form, user: services.request_close(request=request, by=user),
-        to=State.CLOSED,
-    ),
-    "reject": Move(
-        _("本人確認ができないため却下する"),
-        _to(State.REJECTED, note=True),
-        form=NoteForm,
-        to=State.REJECTED,
-    ),
-    "withdraw": Move(
-        _("取下げを記録する"),
-        _to(State.WITHDRAWN, note=True),
-        form=OptionalNoteForm,
-        to=State.WITHDRAWN,
     ),
 }

@@ -1,7 +1,7 @@
 """Operations on requests, written once and called from the public views and the admin.
 
 Every write takes keyword-only arguments, runs in one transaction with its audit event, and
-returns what it made. State changes go through `workflow.transition`. The trail gets ids
+returns what it made. State changes go through `core.workflow.transition`. The trail gets ids
 and codes only: never a name, a token or a typed value.
 """
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import trail
+from core.workflow import transition
 from purposes.register import purposes_for
 from records import gate
 from records.models import Member, Record, Restriction
@@ -24,7 +25,7 @@ from records.services import record_update, restriction_add
 from safeguards import deadlines
 from safeguards.roles import Role, has_role
 
-from . import erasure, letters, notify, package, receipts, workflow
+from . import erasure, letters, notify, package, receipts
 from .access import statutory_access
 from .models import (
     DecisionItem,
@@ -255,7 +256,7 @@ def request_match(*, request: Request, member: Member, by) -> Request:
         raise ValidationError(
             _("代理権を証する書類がありません。追加書類を依頼してから照合してください。")
         )
-    return workflow.transition(request, Request.State.REVIEW, by=by, member=member)
+    return transition(request, Request.State.REVIEW, by=by, member=member)
 
 
 def gather(*, request: Request, by) -> list[Record]:
@@ -318,7 +319,7 @@ def request_decide(*, request: Request, items: list[dict], reasons: str, by) -> 
         if not any(granted)
         else Request.Outcome.PARTIAL
     )
-    return workflow.transition(
+    return transition(
         request,
         Request.State.DECIDED,
         by=by,
@@ -367,13 +368,13 @@ def request_carry_out(*, request: Request, by) -> Request:
             for pk, category in held_categories.items()
         ]
         letters.issue(request, Letter.Kind.PURPOSES, extra=[letters.table(rows)] if rows else [])
-    return workflow.transition(request, Request.State.CARRIED_OUT, by=by)
+    return transition(request, Request.State.CARRIED_OUT, by=by)
 
 
 @transaction.atomic
 def request_close(*, request: Request, by) -> Request:
     """Close the request; a filing whose member was erased keeps only its digest from now."""
-    request = workflow.transition(request, Request.State.CLOSED, by=by)
+    request = transition(request, Request.State.CLOSED, by=by)
     erasure.closed(request=request, by=by)
     request.refresh_from_db()
     return request

@@ -90,14 +90,14 @@ def test_it_matches_a_member_when_the_desk_corrects_the_number(sign_in, desk):
     assert "member_number" in event.details["fields"]
 
 
-def test_it_moves_complaints_with_an_admin_action(sign_in, desk):
+def test_it_moves_a_complaint_with_the_buttons_on_its_page(sign_in, desk):
     complaint = ComplaintFactory()
     client = sign_in(desk)
+    url = reverse("admin:complaints_complaint_move", args=[complaint.pk, "acknowledged"])
 
-    client.post(
-        reverse("admin:complaints_complaint_changelist"),
-        {"action": "to_acknowledged", "_selected_action": [complaint.pk]},
-    )
+    page = client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
+    assert url in page.content.decode()
+    client.post(url, {"_state": "received", "_confirm": "1"})
 
     complaint.refresh_from_db()
     assert complaint.state == Complaint.State.ACKNOWLEDGED

@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.utils import timezone
 
+from core.workflow import ChangedMeanwhile, transition
 from disclosure.models import Request
-from disclosure.workflow import RequestChangedMeanwhile, transition
 from records.tests.factories import MemberFactory
 from safeguards.roles import Role
 
@@ -41,7 +41,7 @@ def test_it_lets_one_of_two_concurrent_decisions_win(officer):
                 decided_at=timezone.now(),
             )
             outcomes.append(("won", outcome))
-        except RequestChangedMeanwhile as refused:
+        except ChangedMeanwhile as refused:
             outcomes.append(("told", str(refused)))
         finally:
             connection.close()

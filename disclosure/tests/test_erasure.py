@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from audit.models import Event
+from core.workflow import transition
 from disclosure import services
 from disclosure.models import DecisionItem, IdentityDocument, Kind, Letter, Package, Request
-from disclosure.workflow import transition
 from records import gate
 from records.models import Member, Record, ThirdPartyProvision
 from records.services import member_erase, provision_register

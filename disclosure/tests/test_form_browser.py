@@ -12,9 +12,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from core.workflow import transition
 from disclosure import services
 from disclosure.models import Kind, Request
-from disclosure.workflow import transition
 from records import gate
 from records.tests.factories import MemberFactory, RecordFactory
 from safeguards.roles import Role

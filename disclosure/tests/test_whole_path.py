@@ -10,9 +10,9 @@ import zipfile
 import pytest
 
 from audit.models import Event
+from core.workflow import transition
 from disclosure import services
 from disclosure.models import DecisionItem, Kind, Request
-from disclosure.workflow import transition
 from records import gate
 from records.models import Restriction
 from records.tests.factories import MemberFactory, RecordFactory
