@@ -7,6 +7,10 @@ class SafeguardsConfig(AppConfig):
     name = "safeguards"
     verbose_name = _("安全管理措置")
 
+    def ready(self):
+        # Declaring the workflows registers them with `core.workflow.transition`.
+        from . import incidents, organisation  # noqa: F401
+
 
 class KumiaiAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with Kumiai's two-factor site as `admin.site`."""

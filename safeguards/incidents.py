@@ -1,5 +1,5 @@
-"""Incidents (漏えい等事案): report, assessment against APPI Art. 26, the state table and its one
-transition function, the notice to the persons affected, and what is overdue.
+"""Incidents (漏えい等事案): report, assessment against APPI Art. 26, the state table (moved by
+`core.workflow.transition`), the notice to the persons affected, and what is overdue.
 
 Every change writes an `IncidentStep` for the timeline and an audit event in the same
 transaction; mail goes out only once that transaction has committed.
@@ -10,13 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.trail import actor_for, append
+from core.workflow import Change, Move, NotAllowed, Refused, Workflow
 from safeguards import deadlines
 from safeguards.models import Incident, IncidentStep
 from safeguards.models.incidents import PERSONS_THRESHOLD
@@ -28,17 +29,6 @@ State = Incident.State
 # The register's code for 加入者の口座情報 (purposes/data/codes.toml): a leak of it risks
 # financial damage from misuse, reportable from one person up (Enforcement Rules Art. 7(ii)).
 FINANCIAL_CATEGORY_CODES = frozenset({"bank-accounts"})
-
-TRANSITIONS: dict[str, set[str]] = {
-    State.REPORTED: {State.ASSESSING},
-    # A reportable incident goes to the PPC; one that is not is closed after assessment.
-    # The 速報 may be skipped when everything is known at once and the 確報 goes first.
-    State.ASSESSING: {State.PRELIMINARY_REPORTED, State.FINAL_REPORTED, State.CLOSED},
-    State.PRELIMINARY_REPORTED: {State.FINAL_REPORTED},
-    State.FINAL_REPORTED: {State.CLOSED},
-    State.CLOSED: set(),
-}
-OPEN_STATES = frozenset(TRANSITIONS) - {State.CLOSED}
 
 # Enforcement Rules Art. 8(1)(i)-(viii) must be answered before the 確報; (ix) is optional.
 FINAL_REPORT_FIELDS = (
@@ -71,10 +61,6 @@ ASSESSMENT_FIELDS = (
     "other_matters",
     "alternative_measure",
 )
-
-
-class TransitionRefused(Exception):
-    """The move is off the table or its conditions are not met; the message says which."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +133,7 @@ def _step(incident: Incident, *, by, kind: str, at: datetime.datetime, note: str
 
 
 def _alert_officers(incident: Incident, subject: str) -> None:
+    """Mail the emergency line; called once the change it announces has committed."""
     recipients = emergency_emails()
     if not recipients:
         return
@@ -155,7 +142,7 @@ def _alert_officers(incident: Incident, subject: str) -> None:
         "id": incident.pk,
         "state": incident.get_state_display(),
     }
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=False))
+    send_mail(subject, body, None, recipients, fail_silently=False)
 
 
 @transaction.atomic
@@ -185,13 +172,19 @@ def report_incident(
         target=incident,
         details={"kind": incident.kind, "source": source},
     )
-    _alert_officers(incident, _("【至急】漏えい等事案の報告がありました"))
+    transaction.on_commit(
+        lambda: _alert_officers(incident, _("【至急】漏えい等事案の報告がありました"))
+    )
     return incident
+
+
+# Only the privacy officer handles an incident once it is reported.
+OFFICER_ONLY = gettext_lazy("漏えい等事案の対応は個人情報取扱責任者が行います。")
 
 
 def _require_officer(by) -> None:
     if not has_role(by, Role.PRIVACY_OFFICER):
-        raise PermissionDenied(_("漏えい等事案の対応は個人情報取扱責任者が行います。"))
+        raise NotAllowed(OFFICER_ONLY)
 
 
 @transaction.atomic
@@ -201,7 +194,7 @@ def record_assessment(
     """Save the assessment and report items; categories are saved by the caller's form."""
     _require_officer(by)
     if Incident.objects.select_for_update().get(pk=incident.pk).state == State.CLOSED:
-        raise TransitionRefused(_("終結した事案は変更できません。"))
+        raise Refused(_("終結した事案は変更できません。"))
     incident.full_clean()
     # Only what the assessor edits: the state and report dates belong to `transition`.
     incident.save(update_fields=ASSESSMENT_FIELDS)
@@ -231,15 +224,15 @@ def record_persons_notice(
     return locked
 
 
-def _check_conditions(incident: Incident, to: str) -> None:
+def _conditions(change: Change):
+    """What APPI Art. 26 and Enforcement Rules Arts. 7-8 ask before each move."""
+    incident, to = change.obj, change.to
     required = assess(incident).report_required
     if to in {State.PRELIMINARY_REPORTED, State.FINAL_REPORTED} and not required:
-        raise TransitionRefused(
-            _("この事案は個人情報保護委員会への報告の対象ではありません（規則第7条）。")
-        )
-    if incident.state == State.ASSESSING and to == State.CLOSED and required:
-        raise TransitionRefused(
-            _("報告対象の事案です。委員会への報告（法第26条第1項）を済ませてから終結してください。")
+        return _("この事案は個人情報保護委員会への報告の対象ではありません（規則第7条）。")
+    if change.previous == State.ASSESSING and to == State.CLOSED and required:
+        return _(
+            "報告対象の事案です。委員会への報告（法第26条第1項）を済ませてから終結してください。"
         )
     if to == State.FINAL_REPORTED:
         missing = [
@@ -248,71 +241,69 @@ def _check_conditions(incident: Incident, to: str) -> None:
             if getattr(incident, name) in (None, "")
         ]
         if missing:
-            raise TransitionRefused(
-                _("確報には次の事項が必要です（規則第8条第1項）：%(items)s")
-                % {"items": "、".join(missing)}
-            )
+            return _("確報には次の事項が必要です（規則第8条第1項）：%(items)s") % {
+                "items": "、".join(missing)
+            }
     if (
         to == State.CLOSED
         and required
         and not (incident.persons_notified_at or incident.alternative_measure)
     ):
-        raise TransitionRefused(
-            _(
-                "本人への通知（又はこれに代わる措置）を記録してから終結してください（法第26条第2項）。"
-            )
+        return _(
+            "本人への通知（又はこれに代わる措置）を記録してから終結してください（法第26条第2項）。"
         )
+    return None
 
 
-def transition(
-    incident: Incident,
-    to: str,
-    *,
-    by,
-    note: str = "",
-    now: datetime.datetime | None = None,
-) -> Incident:
-    """Move an incident to state `to`, following TRANSITIONS.
+def _record_step(change: Change) -> None:
+    """The report dates, and the step on the incident's timeline."""
+    incident = change.obj
+    if change.to == State.PRELIMINARY_REPORTED:
+        incident.preliminary_reported_at = change.now
+    if change.to == State.FINAL_REPORTED:
+        incident.final_reported_at = change.now
+    _step(
+        incident,
+        by=change.by,
+        kind=IncidentStep.Kind.TRANSITION,
+        at=change.now,
+        note=change.values.get("note", ""),
+        from_state=change.previous,
+        to_state=change.to,
+    )
 
-    Only the privacy officer may. The row is locked, the conditions of the move checked
-    (reportable or not, the report's items, the notice to the persons), the report dates
-    set, a timeline step and an audit event written, and the officers mailed on commit.
-    Raises PermissionDenied or TransitionRefused; nothing changes then.
-    """
-    _require_officer(by)
-    now = now or timezone.now()
-    with transaction.atomic():
-        locked = Incident.objects.select_for_update().get(pk=incident.pk)
-        if to not in TRANSITIONS[locked.state]:
-            raise TransitionRefused(
-                _("「%(from)s」から「%(to)s」へは進められません。")
-                % {"from": locked.get_state_display(), "to": State(to).label}
-            )
-        _check_conditions(locked, to)
-        from_state = locked.state
-        locked.state = to
-        if to == State.PRELIMINARY_REPORTED:
-            locked.preliminary_reported_at = now
-        if to == State.FINAL_REPORTED:
-            locked.final_reported_at = now
-        locked.save()
-        _step(
-            locked,
-            by=by,
-            kind=IncidentStep.Kind.TRANSITION,
-            at=now,
-            note=note,
-            from_state=from_state,
-            to_state=to,
-        )
-        append(
-            action="safeguards.incident.transition",
-            actor=actor_for(by),
-            target=locked,
-            details={"from": from_state, "to": to},
-        )
-        _alert_officers(locked, _("漏えい等事案の状態が変わりました"))
-    return locked
+
+def _move(label) -> Move:
+    return Move(frozenset({Role.PRIVACY_OFFICER}), label, takes=frozenset({"note", "now"}))
+
+
+TRANSITIONS: dict[str, dict[str, Move]] = {
+    State.REPORTED: {State.ASSESSING: _move(gettext_lazy("評価を開始する"))},
+    # A reportable incident goes to the PPC; one that is not is closed after assessment.
+    # The 速報 may be skipped when everything is known at once and the 確報 goes first.
+    State.ASSESSING: {
+        State.PRELIMINARY_REPORTED: _move(gettext_lazy("委員会へ速報した")),
+        State.FINAL_REPORTED: _move(gettext_lazy("委員会へ確報した")),
+        State.CLOSED: _move(gettext_lazy("終結する")),
+    },
+    State.PRELIMINARY_REPORTED: {State.FINAL_REPORTED: _move(gettext_lazy("委員会へ確報した"))},
+    State.FINAL_REPORTED: {State.CLOSED: _move(gettext_lazy("終結する"))},
+    State.CLOSED: {},
+}
+OPEN_STATES = frozenset(TRANSITIONS) - {State.CLOSED}
+
+INCIDENTS = Workflow(
+    model=Incident,
+    table=TRANSITIONS,
+    action="safeguards.incident.transition",
+    has_role=has_role,
+    not_allowed=OFFICER_ONLY,
+    guards=(_conditions,),
+    effects=(_record_step,),
+    after_commit=(
+        lambda change: _alert_officers(change.obj, _("漏えい等事案の状態が変わりました")),
+    ),
+)
 
 
 def open_incidents():

@@ -1,16 +1,17 @@
 """Organisational safeguards: the emergency line, self-inspections, 監事 audits and the
-corrective actions they produce. Each workflow is a table of moves and one function.
+corrective actions they produce. Inspections and audits are workflows declared with
+`core.workflow`: their tables below, moved by its one `transition`.
 """
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.trail import actor_for, append
+from core.workflow import Change, Move, Refused, Workflow
 from safeguards import deadlines
 from safeguards.models import (
     AuditPlan,
@@ -21,11 +22,6 @@ from safeguards.models import (
     OfficerAppointment,
 )
 from safeguards.roles import Role, has_role
-
-
-class StepRefused(Exception):
-    """A workflow move that is off its table or whose conditions are not met."""
-
 
 # 緊急連絡体制 (notice §2, 組織的安全管理措置)
 
@@ -45,76 +41,74 @@ def emergency_emails(*, on: datetime.date | None = None) -> list[str]:
     return [appointment.email for appointment in emergency_line(on=on)]
 
 
-def _require_officer(by) -> None:
-    if not has_role(by, Role.PRIVACY_OFFICER):
-        raise PermissionDenied(_("この操作は個人情報取扱責任者が行います。"))
+OFFICER = frozenset({Role.PRIVACY_OFFICER})
+
+
+def _keeps_inspections(user, inspection) -> bool:
+    # Whoever keeps the register (the privacy officer's role) begins an inspection.
+    return user.has_perm("safeguards.change_inspection")
 
 
 # Self-inspections (自己点検)
 
-INSPECTION_TRANSITIONS: dict[str, set[str]] = {
-    Inspection.Status.SCHEDULED: {Inspection.Status.IN_PROGRESS},
-    Inspection.Status.IN_PROGRESS: {Inspection.Status.SIGNED_OFF},
-    Inspection.Status.SIGNED_OFF: set(),
-}
+
+def _inspection_ready(change: Change):
+    starting = change.to == Inspection.Status.IN_PROGRESS
+    if starting and not ChecklistItem.objects.filter(active=True).exists():
+        return _("自己点検項目が登録されていません。")
+    if change.to == Inspection.Status.SIGNED_OFF:
+        results = change.obj.results.all()
+        if results.filter(result=InspectionResult.Result.PENDING).exists():
+            return _("未点検の項目があります。")
+        failed = results.filter(result=InspectionResult.Result.NONCOMPLIANT)
+        if failed.exists() and not change.obj.corrective_actions.exists():
+            return _("不適合の項目があります。是正措置を登録してください。")
+    return None
 
 
-def _move(model, obj, to: str, table: dict[str, set[str]]):
-    locked = model.objects.select_for_update().get(pk=obj.pk)
-    if to not in table[locked.status]:
-        raise StepRefused(
-            _("「%(from)s」から「%(to)s」へは進められません。")
-            % {"from": locked.get_status_display(), "to": model.Status(to).label}
+def _conduct_inspection(change: Change) -> dict:
+    """Starting lays out one result per active checklist item, all four areas; signing off
+    names the officer."""
+    inspection = change.obj
+    if change.to == Inspection.Status.IN_PROGRESS:
+        items = ChecklistItem.objects.filter(active=True)
+        created = InspectionResult.objects.bulk_create(
+            InspectionResult(inspection=inspection, item=item) for item in items
         )
-    return locked
+        return {"items": len(created)}
+    inspection.signed_off_by = change.by
+    inspection.signed_off_at = change.now
+    failed = inspection.results.filter(result=InspectionResult.Result.NONCOMPLIANT).count()
+    return {"noncompliant": failed}
 
 
-@transaction.atomic
-def start_inspection(*, inspection: Inspection, by) -> Inspection:
-    """Begin an inspection: one result row per active checklist item, all four areas."""
-    locked = _move(Inspection, inspection, Inspection.Status.IN_PROGRESS, INSPECTION_TRANSITIONS)
-    items = ChecklistItem.objects.filter(active=True)
-    if not items.exists():
-        raise StepRefused(_("自己点検項目が登録されていません。"))
-    InspectionResult.objects.bulk_create(
-        InspectionResult(inspection=locked, item=item) for item in items
-    )
-    locked.status = Inspection.Status.IN_PROGRESS
-    locked.save(update_fields=["status"])
-    append(
-        action="safeguards.inspection.started",
-        actor=actor_for(by),
-        target=locked,
-        details={"items": len(items)},
-    )
-    return locked
-
-
-@transaction.atomic
-def sign_off_inspection(
-    *, inspection: Inspection, by, now: datetime.datetime | None = None
-) -> Inspection:
-    """The privacy officer signs off an inspection whose every item has a result, and
-    whose failed items each have a corrective action."""
-    _require_officer(by)
-    locked = _move(Inspection, inspection, Inspection.Status.SIGNED_OFF, INSPECTION_TRANSITIONS)
-    results = locked.results.all()
-    if results.filter(result=InspectionResult.Result.PENDING).exists():
-        raise StepRefused(_("未点検の項目があります。"))
-    failed = results.filter(result=InspectionResult.Result.NONCOMPLIANT).count()
-    if failed and not locked.corrective_actions.exists():
-        raise StepRefused(_("不適合の項目があります。是正措置を登録してください。"))
-    locked.status = Inspection.Status.SIGNED_OFF
-    locked.signed_off_by = by
-    locked.signed_off_at = now or timezone.now()
-    locked.save(update_fields=["status", "signed_off_by", "signed_off_at"])
-    append(
-        action="safeguards.inspection.signed_off",
-        actor=actor_for(by),
-        target=locked,
-        details={"noncompliant": failed},
-    )
-    return locked
+INSPECTIONS = Workflow(
+    model=Inspection,
+    state_field="status",
+    table={
+        Inspection.Status.SCHEDULED: {
+            Inspection.Status.IN_PROGRESS: Move(
+                _keeps_inspections,
+                gettext_lazy("点検を開始する（点検項目を展開）"),
+                action="safeguards.inspection.started",
+            )
+        },
+        Inspection.Status.IN_PROGRESS: {
+            Inspection.Status.SIGNED_OFF: Move(
+                OFFICER,
+                gettext_lazy("責任者として確認する"),
+                takes=frozenset({"now"}),
+                action="safeguards.inspection.signed_off",
+            )
+        },
+        Inspection.Status.SIGNED_OFF: {},
+    },
+    action="safeguards.inspection.transition",
+    has_role=has_role,
+    not_allowed=gettext_lazy("この操作は個人情報取扱責任者が行います。"),
+    guards=(_inspection_ready,),
+    effects=(_conduct_inspection,),
+)
 
 
 def inspection_overdue(inspection: Inspection, *, today: datetime.date) -> bool:
@@ -127,41 +121,51 @@ def inspection_overdue(inspection: Inspection, *, today: datetime.date) -> bool:
 
 # 監事 audits
 
-AUDIT_TRANSITIONS: dict[str, set[str]] = {
-    AuditPlan.Status.PLANNED: {AuditPlan.Status.FIELDWORK},
-    AuditPlan.Status.FIELDWORK: {AuditPlan.Status.REPORTED},
-    AuditPlan.Status.REPORTED: {AuditPlan.Status.CLOSED},
-    AuditPlan.Status.CLOSED: set(),
-}
+
+def _followed_up(change: Change):
+    """Follow-up ends only when every finding has the society's response and none of its
+    corrective actions is still open."""
+    if change.to != AuditPlan.Status.CLOSED:
+        return None
+    if change.obj.findings.filter(responded_on__isnull=True).exists():
+        return _("組合の回答がない指摘事項があります。")
+    if CorrectiveAction.objects.filter(
+        audit_finding__audit=change.obj, status=CorrectiveAction.Status.OPEN
+    ).exists():
+        return _("対応中の是正措置があります。")
+    return None
 
 
-@transaction.atomic
-def advance_audit(
-    *, audit: AuditPlan, to: str, by, today: datetime.date | None = None
-) -> AuditPlan:
-    """Move an audit along AUDIT_TRANSITIONS; follow-up ends only when every finding has the
-    society's response and none of its corrective actions is still open."""
-    _require_officer(by)
-    locked = _move(AuditPlan, audit, to, AUDIT_TRANSITIONS)
-    if to == AuditPlan.Status.CLOSED:
-        if locked.findings.filter(responded_on__isnull=True).exists():
-            raise StepRefused(_("組合の回答がない指摘事項があります。"))
-        if CorrectiveAction.objects.filter(
-            audit_finding__audit=locked, status=CorrectiveAction.Status.OPEN
-        ).exists():
-            raise StepRefused(_("対応中の是正措置があります。"))
-    from_status = locked.status
-    locked.status = to
-    if to == AuditPlan.Status.REPORTED:
-        locked.reported_on = today or deadlines.today()
-    locked.save(update_fields=["status", "reported_on"])
-    append(
-        action="safeguards.auditplan.transition",
-        actor=actor_for(by),
-        target=locked,
-        details={"from": from_status, "to": to},
-    )
-    return locked
+def _date_report(change: Change) -> None:
+    if change.to == AuditPlan.Status.REPORTED:
+        change.obj.reported_on = deadlines.local_date(change.now)
+
+
+def _audit_move(label) -> Move:
+    return Move(OFFICER, label, takes=frozenset({"now"}))
+
+
+AUDITS = Workflow(
+    model=AuditPlan,
+    state_field="status",
+    table={
+        AuditPlan.Status.PLANNED: {
+            AuditPlan.Status.FIELDWORK: _audit_move(gettext_lazy("監査実施中にする"))
+        },
+        AuditPlan.Status.FIELDWORK: {
+            AuditPlan.Status.REPORTED: _audit_move(gettext_lazy("監査報告を受けた"))
+        },
+        AuditPlan.Status.REPORTED: {
+            AuditPlan.Status.CLOSED: _audit_move(gettext_lazy("フォローアップを完了する"))
+        },
+        AuditPlan.Status.CLOSED: {},
+    },
+    action="safeguards.auditplan.transition",
+    has_role=has_role,
+    not_allowed=gettext_lazy("この操作は個人情報取扱責任者が行います。"),
+    guards=(_followed_up,),
+    effects=(_date_report,),
+)
 
 
 # Corrective actions (是正措置), shared by inspections, audits and complaints
@@ -173,7 +177,7 @@ def complete_action(
 ) -> CorrectiveAction:
     locked = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
     if locked.status != CorrectiveAction.Status.OPEN:
-        raise StepRefused(_("この是正措置は対応中ではありません。"))
+        raise Refused(_("この是正措置は対応中ではありません。"))
     locked.status = CorrectiveAction.Status.DONE
     locked.completed_on = on or deadlines.today()
     locked.save(update_fields=["status", "completed_on"])

@@ -1,5 +1,6 @@
 """Admin screens of incidents (漏えい等事案): assessment, reports to the PPC, notices to the
-persons, each move a button calling `safeguards.incidents`.
+persons. The moves and the notice are buttons on an incident's page
+(`core.admin.WorkflowAdminMixin`) calling `safeguards.incidents`.
 """
 
 from django.contrib import admin
@@ -8,13 +9,14 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin import Step, WorkflowAdminMixin
 from safeguards import deadlines, incidents
 from safeguards.models import (
     Incident,
     IncidentStep,
 )
 
-from .common import OverdueFilter, flag, last_when, run_each
+from .common import OverdueFilter, flag, last_when
 
 
 class IncidentStepInline(admin.TabularInline):
@@ -36,7 +38,17 @@ class IncidentStepInline(admin.TabularInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+    workflow = incidents.INCIDENTS
+    steps = {
+        "persons_notified": Step(
+            gettext_lazy("本人へ通知した（法第26条第2項）"),
+            lambda incident, form, user: incidents.record_persons_notice(
+                incident=incident, by=user
+            ),
+            available=lambda incident: incident.persons_notified_at is None,
+        )
+    }
     list_display = (
         "__str__",
         "kind",
@@ -128,7 +140,6 @@ class IncidentAdmin(admin.ModelAdmin):
     )
     filter_horizontal = ("categories",)
     inlines = (IncidentStepInline,)
-    actions = ("to_assessing", "to_preliminary", "to_final", "to_closed", "persons_notified")
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -192,38 +203,3 @@ class IncidentAdmin(admin.ModelAdmin):
         late = incidents.overdue_reports(obj, today=deadlines.today())
         names = {"preliminary": _("速報"), "final": _("確報")}
         return flag(bool(late), "・".join(str(names[n]) for n in late))
-
-    def _transition(self, request, queryset, to):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda obj: incidents.transition(obj, to, by=request.user),
-            _("%(count)d件の事案を更新しました。"),
-        )
-
-    @admin.action(description=gettext_lazy("評価を開始する"))
-    def to_assessing(self, request, queryset):
-        self._transition(request, queryset, Incident.State.ASSESSING)
-
-    @admin.action(description=gettext_lazy("委員会へ速報した"))
-    def to_preliminary(self, request, queryset):
-        self._transition(request, queryset, Incident.State.PRELIMINARY_REPORTED)
-
-    @admin.action(description=gettext_lazy("委員会へ確報した"))
-    def to_final(self, request, queryset):
-        self._transition(request, queryset, Incident.State.FINAL_REPORTED)
-
-    @admin.action(description=gettext_lazy("終結する"))
-    def to_closed(self, request, queryset):
-        self._transition(request, queryset, Incident.State.CLOSED)
-
-    @admin.action(description=gettext_lazy("本人へ通知した（法第26条第2項）"))
-    def persons_notified(self, request, queryset):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda obj: incidents.record_persons_notice(incident=obj, by=request.user),
-            _("%(count)d件の本人通知を記録しました。"),
-        )

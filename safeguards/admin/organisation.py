@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin import WorkflowAdminMixin
 from safeguards import deadlines, organisation
 from safeguards.models import (
     AuditFinding,
@@ -63,7 +64,8 @@ class InspectionResultInline(admin.TabularInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(AuditedAdmin):
+class InspectionAdmin(WorkflowAdminMixin, AuditedAdmin):
+    workflow = organisation.INSPECTIONS
     list_display = ("title", "scheduled_on", "status", "overdue", "signed_off_by")
     list_filter = ("status", OverdueFilter)
     list_select_related = ("signed_off_by",)
@@ -71,31 +73,10 @@ class InspectionAdmin(AuditedAdmin):
     fields = ("title", "scheduled_on", "status", "findings", "signed_off_by", "signed_off_at")
     readonly_fields = ("status", "signed_off_by", "signed_off_at")
     inlines = (InspectionResultInline, CorrectiveActionInline)
-    actions = ("start", "sign_off")
 
     @admin.display(description=gettext_lazy("予定超過"))
     def overdue(self, obj):
         return flag(organisation.inspection_overdue(obj, today=deadlines.today()), _("超過"))
-
-    @admin.action(description=gettext_lazy("点検を開始する（点検項目を展開）"))
-    def start(self, request, queryset):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda obj: organisation.start_inspection(inspection=obj, by=request.user),
-            _("%(count)d件の点検を開始しました。"),
-        )
-
-    @admin.action(description=gettext_lazy("責任者として確認する"))
-    def sign_off(self, request, queryset):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda obj: organisation.sign_off_inspection(inspection=obj, by=request.user),
-            _("%(count)d件の点検を確認しました。"),
-        )
 
 
 class AuditFindingInline(admin.StackedInline):
@@ -105,34 +86,13 @@ class AuditFindingInline(admin.StackedInline):
 
 
 @admin.register(AuditPlan)
-class AuditPlanAdmin(AuditedAdmin):
+class AuditPlanAdmin(WorkflowAdminMixin, AuditedAdmin):
+    workflow = organisation.AUDITS
     list_display = ("title", "auditor", "planned_on", "status", "reported_on")
     list_filter = ("status",)
     ordering = (last_when(status=AuditPlan.Status.CLOSED), "planned_on")
     readonly_fields = ("status", "reported_on")
     inlines = (AuditFindingInline,)
-    actions = ("to_fieldwork", "to_reported", "to_closed")
-
-    def _advance(self, request, queryset, to):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda obj: organisation.advance_audit(audit=obj, to=to, by=request.user),
-            _("%(count)d件の監査を更新しました。"),
-        )
-
-    @admin.action(description=gettext_lazy("監査実施中にする"))
-    def to_fieldwork(self, request, queryset):
-        self._advance(request, queryset, AuditPlan.Status.FIELDWORK)
-
-    @admin.action(description=gettext_lazy("監査報告を受けた"))
-    def to_reported(self, request, queryset):
-        self._advance(request, queryset, AuditPlan.Status.REPORTED)
-
-    @admin.action(description=gettext_lazy("フォローアップを完了する"))
-    def to_closed(self, request, queryset):
-        self._advance(request, queryset, AuditPlan.Status.CLOSED)
 
 
 @admin.register(AuditFinding)

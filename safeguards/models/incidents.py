@@ -5,8 +5,8 @@ the notice to the persons affected, and a timeline of every step.
 Staff report incidents; so does the complaints desk, for a complaint that reports a suspected
 leak, and then no staff member need stand behind the report (`Incident.Source`).
 
-State changes go through `safeguards.incidents.transition`; deadlines come from
-`safeguards.deadlines`.
+State changes go through `core.workflow.transition` (the table is `safeguards.incidents`);
+deadlines come from `safeguards.deadlines`.
 """
 
 from django.conf import settings

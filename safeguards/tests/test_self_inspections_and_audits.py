@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from audit.models import Event
+from core.workflow import Incomplete, Refused, transition
 from safeguards import organisation
 from safeguards.models import (
     AuditFinding,
@@ -18,6 +19,8 @@ from safeguards.models import (
     SafeguardArea,
 )
 
+from .conftest import jst
+
 d = datetime.date
 
 
@@ -29,21 +32,21 @@ def inspection(db):
 
 
 def test_it_checks_every_area_and_is_signed_off_by_the_officer(inspection, officer, handler):
-    organisation.start_inspection(inspection=inspection, by=officer)
+    transition(inspection, Inspection.Status.IN_PROGRESS, by=officer)
     assert inspection.results.count() == 4
     inspection.results.update(result=InspectionResult.Result.COMPLIANT)
     inspection.results.filter(item__area=SafeguardArea.PHYSICAL).update(
         result=InspectionResult.Result.NONCOMPLIANT
     )
 
-    with pytest.raises(organisation.StepRefused, match="是正措置"):
-        organisation.sign_off_inspection(inspection=inspection, by=officer)
+    with pytest.raises(Incomplete, match="是正措置"):
+        transition(inspection, Inspection.Status.SIGNED_OFF, by=officer)
     CorrectiveAction.objects.create(
         description="入退室記録の徹底", owner=handler, due_on=d(2026, 11, 30), inspection=inspection
     )
     with pytest.raises(PermissionDenied):
-        organisation.sign_off_inspection(inspection=inspection, by=handler)
-    signed = organisation.sign_off_inspection(inspection=inspection, by=officer)
+        transition(inspection, Inspection.Status.SIGNED_OFF, by=handler)
+    signed = transition(inspection, Inspection.Status.SIGNED_OFF, by=officer)
 
     assert signed.status == Inspection.Status.SIGNED_OFF
     assert signed.signed_off_by == officer
@@ -51,10 +54,10 @@ def test_it_checks_every_area_and_is_signed_off_by_the_officer(inspection, offic
 
 
 def test_it_refuses_sign_off_while_items_are_unchecked(inspection, officer):
-    organisation.start_inspection(inspection=inspection, by=officer)
+    transition(inspection, Inspection.Status.IN_PROGRESS, by=officer)
 
-    with pytest.raises(organisation.StepRefused, match="未点検"):
-        organisation.sign_off_inspection(inspection=inspection, by=officer)
+    with pytest.raises(Incomplete, match="未点検"):
+        transition(inspection, Inspection.Status.SIGNED_OFF, by=officer)
 
 
 def test_an_inspection_past_its_date_and_unsigned_is_overdue(inspection):
@@ -71,7 +74,7 @@ def test_a_corrective_action_is_overdue_until_done(handler, officer):
     organisation.complete_action(action=action, by=handler, on=d(2027, 1, 2))
 
     assert not organisation.overdue_actions(today=d(2027, 1, 3)).exists()
-    with pytest.raises(organisation.StepRefused):
+    with pytest.raises(Refused):
         organisation.complete_action(action=action, by=handler)
 
 
@@ -79,24 +82,22 @@ def test_an_audit_closes_only_after_responses_and_follow_up(officer, handler):
     audit = AuditPlan.objects.create(
         title="令和8年度監事監査", auditor="監事A", scope="安全管理措置", planned_on=d(2026, 11, 1)
     )
-    organisation.advance_audit(audit=audit, to=AuditPlan.Status.FIELDWORK, by=officer)
-    organisation.advance_audit(
-        audit=audit, to=AuditPlan.Status.REPORTED, by=officer, today=d(2026, 11, 20)
-    )
+    transition(audit, AuditPlan.Status.FIELDWORK, by=officer)
+    transition(audit, AuditPlan.Status.REPORTED, by=officer, now=jst(2026, 11, 20, 10, 0))
     finding = AuditFinding.objects.create(audit=audit, finding="持ち出し記録の漏れ")
     action = CorrectiveAction.objects.create(
         description="持ち出し簿の点検", owner=handler, due_on=d(2026, 12, 20), audit_finding=finding
     )
 
-    with pytest.raises(organisation.StepRefused, match="回答"):
-        organisation.advance_audit(audit=audit, to=AuditPlan.Status.CLOSED, by=officer)
+    with pytest.raises(Incomplete, match="回答"):
+        transition(audit, AuditPlan.Status.CLOSED, by=officer)
     finding.response = "手順を改めました"
     finding.responded_on = d(2026, 12, 1)
     finding.save()
-    with pytest.raises(organisation.StepRefused, match="是正措置"):
-        organisation.advance_audit(audit=audit, to=AuditPlan.Status.CLOSED, by=officer)
+    with pytest.raises(Incomplete, match="是正措置"):
+        transition(audit, AuditPlan.Status.CLOSED, by=officer)
     organisation.complete_action(action=action, by=handler, on=d(2026, 12, 10))
-    closed = organisation.advance_audit(audit=audit, to=AuditPlan.Status.CLOSED, by=officer)
+    closed = transition(audit, AuditPlan.Status.CLOSED, by=officer)
 
     assert closed.status == AuditPlan.Status.CLOSED
     assert closed.reported_on == d(2026, 11, 20)
