@@ -42,6 +42,7 @@ def emergency_emails(*, on: datetime.date | None = None) -> list[str]:
 
 
 OFFICER = frozenset({Role.PRIVACY_OFFICER})
+OFFICER_ONLY = gettext_lazy("この操作は個人情報取扱責任者が行います。")
 
 
 def _keeps_inspections(user, inspection) -> bool:
@@ -103,9 +104,8 @@ INSPECTIONS = Workflow(
         },
         Inspection.Status.SIGNED_OFF: {},
     },
-    action="safeguards.inspection.transition",
     has_role=has_role,
-    not_allowed=gettext_lazy("この操作は個人情報取扱責任者が行います。"),
+    not_allowed=OFFICER_ONLY,
     guards=(_inspection_ready,),
     effects=(_conduct_inspection,),
 )
@@ -162,7 +162,7 @@ AUDITS = Workflow(
     },
     action="safeguards.auditplan.transition",
     has_role=has_role,
-    not_allowed=gettext_lazy("この操作は個人情報取扱責任者が行います。"),
+    not_allowed=OFFICER_ONLY,
     guards=(_followed_up,),
     effects=(_date_report,),
 )
