@@ -1,17 +1,15 @@
 """Organisational safeguards: the emergency line, self-inspections, 監事 audits and the
-corrective actions they produce. Inspections and audits are workflows declared with
-`core.workflow`: their tables below, moved by its one `transition`.
+corrective actions they produce. Inspections, audits and corrective actions are workflows
+declared with `core.workflow`: their tables below, moved by its one `transition`.
 """
 
 import datetime
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.trail import actor_for, append
-from core.workflow import Change, Move, Refused, Workflow
+from core.workflow import Change, Move, Workflow
 from safeguards import deadlines
 from safeguards.models import (
     AuditPlan,
@@ -45,9 +43,9 @@ OFFICER = frozenset({Role.PRIVACY_OFFICER})
 OFFICER_ONLY = gettext_lazy("この操作は個人情報取扱責任者が行います。")
 
 
-def _keeps_inspections(user, inspection) -> bool:
-    # Whoever keeps the register (the privacy officer's role) begins an inspection.
-    return user.has_perm("safeguards.change_inspection")
+def _keeps(register: str):
+    """Whoever keeps the register (the privacy officer's role, by its permission)."""
+    return lambda user, row: user.has_perm(f"safeguards.change_{register}")
 
 
 # Self-inspections (自己点検)
@@ -83,27 +81,29 @@ def _conduct_inspection(change: Change) -> dict:
     return {"noncompliant": failed}
 
 
+INSPECTION_TRANSITIONS: dict[str, dict[str, Move]] = {
+    Inspection.Status.SCHEDULED: {
+        Inspection.Status.IN_PROGRESS: Move(
+            _keeps("inspection"),
+            gettext_lazy("点検を開始する（点検項目を展開）"),
+            action="safeguards.inspection.started",
+        )
+    },
+    Inspection.Status.IN_PROGRESS: {
+        Inspection.Status.SIGNED_OFF: Move(
+            OFFICER,
+            gettext_lazy("責任者として確認する"),
+            takes=frozenset({"now"}),
+            action="safeguards.inspection.signed_off",
+        )
+    },
+    Inspection.Status.SIGNED_OFF: {},
+}
+
 INSPECTIONS = Workflow(
     model=Inspection,
     state_field="status",
-    table={
-        Inspection.Status.SCHEDULED: {
-            Inspection.Status.IN_PROGRESS: Move(
-                _keeps_inspections,
-                gettext_lazy("点検を開始する（点検項目を展開）"),
-                action="safeguards.inspection.started",
-            )
-        },
-        Inspection.Status.IN_PROGRESS: {
-            Inspection.Status.SIGNED_OFF: Move(
-                OFFICER,
-                gettext_lazy("責任者として確認する"),
-                takes=frozenset({"now"}),
-                action="safeguards.inspection.signed_off",
-            )
-        },
-        Inspection.Status.SIGNED_OFF: {},
-    },
+    table=INSPECTION_TRANSITIONS,
     has_role=has_role,
     not_allowed=OFFICER_ONLY,
     guards=(_inspection_ready,),
@@ -145,21 +145,23 @@ def _audit_move(label) -> Move:
     return Move(OFFICER, label, takes=frozenset({"now"}))
 
 
+AUDIT_TRANSITIONS: dict[str, dict[str, Move]] = {
+    AuditPlan.Status.PLANNED: {
+        AuditPlan.Status.FIELDWORK: _audit_move(gettext_lazy("監査実施中にする"))
+    },
+    AuditPlan.Status.FIELDWORK: {
+        AuditPlan.Status.REPORTED: _audit_move(gettext_lazy("監査報告を受けた"))
+    },
+    AuditPlan.Status.REPORTED: {
+        AuditPlan.Status.CLOSED: _audit_move(gettext_lazy("フォローアップを完了する"))
+    },
+    AuditPlan.Status.CLOSED: {},
+}
+
 AUDITS = Workflow(
     model=AuditPlan,
     state_field="status",
-    table={
-        AuditPlan.Status.PLANNED: {
-            AuditPlan.Status.FIELDWORK: _audit_move(gettext_lazy("監査実施中にする"))
-        },
-        AuditPlan.Status.FIELDWORK: {
-            AuditPlan.Status.REPORTED: _audit_move(gettext_lazy("監査報告を受けた"))
-        },
-        AuditPlan.Status.REPORTED: {
-            AuditPlan.Status.CLOSED: _audit_move(gettext_lazy("フォローアップを完了する"))
-        },
-        AuditPlan.Status.CLOSED: {},
-    },
+    table=AUDIT_TRANSITIONS,
     action="safeguards.auditplan.transition",
     has_role=has_role,
     not_allowed=OFFICER_ONLY,
@@ -171,18 +173,41 @@ AUDITS = Workflow(
 # Corrective actions (是正措置), shared by inspections, audits and complaints
 
 
-@transaction.atomic
-def complete_action(
-    *, action: CorrectiveAction, by, on: datetime.date | None = None
-) -> CorrectiveAction:
-    locked = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
-    if locked.status != CorrectiveAction.Status.OPEN:
-        raise Refused(_("この是正措置は対応中ではありません。"))
-    locked.status = CorrectiveAction.Status.DONE
-    locked.completed_on = on or deadlines.today()
-    locked.save(update_fields=["status", "completed_on"])
-    append(action="safeguards.correctiveaction.done", actor=actor_for(by), target=locked)
-    return locked
+def _owner_or_keeper(user, action: CorrectiveAction) -> bool:
+    # The owner reports their own action done; whoever keeps the register may too.
+    return user.pk == action.owner_id or _keeps("correctiveaction")(user, action)
+
+
+def _date_completion(change: Change) -> None:
+    if change.to == CorrectiveAction.Status.DONE and change.obj.completed_on is None:
+        change.obj.completed_on = deadlines.local_date(change.now)
+
+
+ACTION_TRANSITIONS: dict[str, dict[str, Move]] = {
+    CorrectiveAction.Status.OPEN: {
+        CorrectiveAction.Status.DONE: Move(
+            _owner_or_keeper,
+            gettext_lazy("完了にする"),
+            sets=frozenset({"completed_on"}),
+            action="safeguards.correctiveaction.done",
+        ),
+        CorrectiveAction.Status.CANCELLED: Move(
+            _keeps("correctiveaction"),
+            gettext_lazy("取り消す"),
+            action="safeguards.correctiveaction.cancelled",
+        ),
+    },
+    CorrectiveAction.Status.DONE: {},
+    CorrectiveAction.Status.CANCELLED: {},
+}
+
+CORRECTIVE_ACTIONS = Workflow(
+    model=CorrectiveAction,
+    state_field="status",
+    table=ACTION_TRANSITIONS,
+    not_allowed=gettext_lazy("この是正措置の担当者か、個人情報取扱責任者が行います。"),
+    effects=(_date_completion,),
+)
 
 
 def overdue_actions(*, today: datetime.date):

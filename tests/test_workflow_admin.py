@@ -1,7 +1,8 @@
-"""The one admin way to move a workflow (`core.admin.WorkflowAdminMixin`), on the pages of all
-five: a button for each move the user may make from the row's state and none other, each a
-POST carrying the state the page was drawn from, a page drawn before someone else moved the
-row refused with the reason, and the buttons clear of the page's heading in a browser."""
+"""The one admin way to move a workflow (`core.admin.WorkflowAdminMixin`), on the pages of
+every workflow: a button for each move the user may make from the row's state and none
+other, each a POST carrying the state the page was drawn from, a page drawn before someone
+else moved the row refused with the reason, and the buttons clear of the page's heading in
+a browser."""
 
 import datetime
 import re
@@ -16,7 +17,14 @@ from complaints.tests.factories import ComplaintFactory
 from core.workflow import workflow_of
 from disclosure.models import Request
 from disclosure.tests.factories import RequestFactory
-from safeguards.models import AuditPlan, ChecklistItem, Incident, Inspection, SafeguardArea
+from safeguards.models import (
+    AuditPlan,
+    ChecklistItem,
+    CorrectiveAction,
+    Incident,
+    Inspection,
+    SafeguardArea,
+)
 from safeguards.roles import Role
 from safeguards.testing import make_staff
 
@@ -70,6 +78,12 @@ PAGES = {
     ),
     "inspections": (_inspection, ["点検を開始する（点検項目を展開）"]),
     "audits": (_audit, ["監査実施中にする"]),
+    "corrective actions": (
+        lambda officer: CorrectiveAction.objects.create(
+            description="持ち出し簿の点検", owner=officer, due_on=datetime.date(2026, 12, 20)
+        ),
+        ["完了にする", "取り消す"],
+    ),
 }
 
 

@@ -25,7 +25,14 @@ from disclosure.models import Request
 from disclosure.tests.factories import RequestFactory
 from records.tests.factories import MemberFactory
 from safeguards.incidents import FINAL_REPORT_FIELDS
-from safeguards.models import AuditPlan, ChecklistItem, Incident, Inspection, SafeguardArea
+from safeguards.models import (
+    AuditPlan,
+    ChecklistItem,
+    CorrectiveAction,
+    Incident,
+    Inspection,
+    SafeguardArea,
+)
 from safeguards.roles import Role
 from safeguards.testing import make_staff
 
@@ -89,6 +96,17 @@ def _inspection(source, to, users):
     )
 
 
+def _corrective_action(source, to, users):
+    done = source == CorrectiveAction.Status.DONE
+    return CorrectiveAction.objects.create(
+        description="持ち出し簿の点検",
+        owner=users["handler"],
+        due_on=datetime.date(2026, 12, 20),
+        status=source,
+        completed_on=datetime.date(2026, 12, 10) if done else None,
+    )
+
+
 def _audit(source, to, users):
     return AuditPlan.objects.create(
         title="令和8年度監事監査",
@@ -140,6 +158,13 @@ CASES = {
         }[to],
     ),
     "audits": Case(AuditPlan, _audit, lambda source, to: OFFICER),
+    # The owner (a handler here) reports their action done; only the officer cancels one.
+    "corrective actions": Case(
+        CorrectiveAction,
+        _corrective_action,
+        lambda source, to: STAFF if to == CorrectiveAction.Status.DONE else OFFICER,
+        action=lambda to: f"safeguards.correctiveaction.{to}",
+    ),
 }
 
 

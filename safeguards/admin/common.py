@@ -13,12 +13,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.workflow import Refused
 from safeguards import deadlines, incidents, organisation, physical
 from safeguards.models import CorrectiveAction, DeviceCheckout, Incident, Inspection
 from safeguards.registers import delete_register_row, save_register_row
 
-REFUSALS = (PermissionDenied, Refused, physical.AlreadyClosed)
+REFUSALS = (PermissionDenied, physical.AlreadyClosed)
 
 
 def last_when(**condition) -> Case:

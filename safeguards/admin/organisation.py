@@ -18,7 +18,7 @@ from safeguards.models import (
     OfficerAppointment,
 )
 
-from .common import AuditedAdmin, OverdueFilter, flag, last_when, run_each
+from .common import AuditedAdmin, OverdueFilter, flag, last_when
 
 
 @admin.register(OfficerAppointment)
@@ -49,6 +49,8 @@ class ChecklistItemAdmin(AuditedAdmin):
 class CorrectiveActionInline(admin.TabularInline):
     model = CorrectiveAction
     fields = ("description", "owner", "due_on", "status", "completed_on")
+    # Done or cancelled is a move on the action's own page, never a value typed here.
+    readonly_fields = ("status", "completed_on")
     extra = 0
 
 
@@ -103,7 +105,8 @@ class AuditFindingAdmin(AuditedAdmin):
 
 
 @admin.register(CorrectiveAction)
-class CorrectiveActionAdmin(AuditedAdmin):
+class CorrectiveActionAdmin(WorkflowAdminMixin, AuditedAdmin):
+    workflow = organisation.CORRECTIVE_ACTIONS
     list_display = ("description", "owner", "due_on", "status", "overdue", "source")
     list_filter = ("status", OverdueFilter)
     list_select_related = ("owner", "inspection", "audit_finding__audit")
@@ -112,7 +115,6 @@ class CorrectiveActionAdmin(AuditedAdmin):
         last_when(status__in=(CorrectiveAction.Status.DONE, CorrectiveAction.Status.CANCELLED)),
         "due_on",
     )
-    actions = ("complete",)
 
     @admin.display(description=gettext_lazy("期限超過"))
     def overdue(self, obj):
@@ -121,13 +123,3 @@ class CorrectiveActionAdmin(AuditedAdmin):
     @admin.display(description=gettext_lazy("発生源"))
     def source(self, obj):
         return obj.inspection or (obj.audit_finding and obj.audit_finding.audit) or ""
-
-    @admin.action(description=gettext_lazy("完了にする"))
-    def complete(self, request, queryset):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda obj: organisation.complete_action(action=obj, by=request.user),
-            _("%(count)d件の是正措置を完了にしました。"),
-        )

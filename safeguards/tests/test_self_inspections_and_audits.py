@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from audit.models import Event
-from core.workflow import Incomplete, Refused, transition
+from core.workflow import Incomplete, NotInTable, transition
 from safeguards import organisation
 from safeguards.models import (
     AuditFinding,
@@ -71,11 +71,11 @@ def test_a_corrective_action_is_overdue_until_done(handler, officer):
     )
 
     assert list(organisation.overdue_actions(today=d(2027, 1, 1))) == [action]
-    organisation.complete_action(action=action, by=handler, on=d(2027, 1, 2))
+    transition(action, CorrectiveAction.Status.DONE, by=handler, completed_on=d(2027, 1, 2))
 
     assert not organisation.overdue_actions(today=d(2027, 1, 3)).exists()
-    with pytest.raises(Refused):
-        organisation.complete_action(action=action, by=handler)
+    with pytest.raises(NotInTable):
+        transition(action, CorrectiveAction.Status.DONE, by=handler)
 
 
 def test_an_audit_closes_only_after_responses_and_follow_up(officer, handler):
@@ -96,7 +96,7 @@ def test_an_audit_closes_only_after_responses_and_follow_up(officer, handler):
     finding.save()
     with pytest.raises(Incomplete, match="是正措置"):
         transition(audit, AuditPlan.Status.CLOSED, by=officer)
-    organisation.complete_action(action=action, by=handler, on=d(2026, 12, 10))
+    transition(action, CorrectiveAction.Status.DONE, by=handler, completed_on=d(2026, 12, 10))
     closed = transition(audit, AuditPlan.Status.CLOSED, by=officer)
 
     assert closed.status == AuditPlan.Status.CLOSED
