@@ -119,8 +119,11 @@ class Workflow:
         names = {value for value, _label in self.model._meta.get_field(self.state_field).choices}
         if set(self.table) != names or any(set(moves) - names for moves in self.table.values()):
             raise ValueError(f"{self.model.__name__}: the table must cover every state, no more")
-        if not self.action and not all(m.action for ms in self.table.values() for m in ms.values()):
+        moves = [move for moves in self.table.values() for move in moves.values()]
+        if not self.action and not all(move.action for move in moves):
             raise ValueError(f"{self.model.__name__}: every move needs an audit action")
+        if self.has_role is None and not all(callable(move.who) for move in moves):
+            raise ValueError(f"{self.model.__name__}: roles need the domain's has_role")
         _WORKFLOWS[self.model] = self
 
     def state_of(self, obj: models.Model) -> str:
