@@ -1,6 +1,6 @@
 # Sourced by bin/demo and bin/test: a virtual environment with the project installed,
-# rebuilt only when pyproject.toml or the C source it builds (audit/_scan.c) changes, so
-# running either command twice is cheap.
+# rebuilt only when pyproject.toml, the C source it builds (audit/_scan.c) or the tools that
+# build it change, so running either command twice is cheap.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -25,7 +25,11 @@ if [ ! -x .venv/bin/python ]; then
         exit 1
     }
 fi
-stamp=".venv/.installed-$(cat pyproject.toml audit/_scan.c | sha256sum | cut -c1-16)"
+# The extension is built only where its compiler and headers are: once they arrive (bin/test
+# installs them), the stamp changes and the install runs again to build it.
+build_tools=$(command -v gcc
+    ls /usr/include/postgresql/libpq-fe.h /usr/include/openssl/ssl.h 2>/dev/null) || true
+stamp=".venv/.installed-$({ cat pyproject.toml audit/_scan.c; echo "$build_tools"; } | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     echo "Installing Kumiai and its dependencies into .venv ..."
     .venv/bin/python -m pip install --quiet --upgrade pip

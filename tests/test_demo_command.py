@@ -77,3 +77,14 @@ def test_a_reset_password_replaces_the_old_one(client):
     run_demo("--reset-passwords")
 
     assert not User.objects.get(username="handler").check_password(old["handler"])
+
+
+@pytest.mark.django_db
+def test_it_prints_the_address_the_server_listens_on():
+    printed = run_demo("--address", "127.0.0.1:8311")
+    port_only = run_demo("--address", "8312")
+
+    assert "http://127.0.0.1:8311/accounts/sign-in/" in printed
+    assert "http://127.0.0.1:8311/privacy/" in printed
+    assert ":8000" not in printed
+    assert "http://127.0.0.1:8312/privacy/" in port_only

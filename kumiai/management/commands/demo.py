@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from purposes.loader import load_register
@@ -43,12 +44,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=300)
         parser.add_argument(
+            "--address",
+            default="127.0.0.1:8000",
+            help="HOST:PORT (or PORT) the server will listen on, for the addresses printed",
+        )
+        parser.add_argument(
             "--reset-passwords",
             action="store_true",
             help="give every demo account a new password and two-factor secret, and print them",
         )
 
-    def handle(self, *args, members: int, reset_passwords: bool, **options):
+    def handle(self, *args, members: int, address: str, reset_passwords: bool, **options):
         load_register()
         printed = []
         with transaction.atomic():
@@ -81,9 +87,12 @@ class Command(BaseCommand):
                 "\nDemo accounts exist already (officer, handler, auditor, sysadmin); "
                 "`manage.py demo --reset-passwords` prints new passwords and secrets."
             )
+        # runserver takes a port alone too, and then listens on 127.0.0.1.
+        host, _, port = address.rpartition(":")
+        site = f"http://{host or '127.0.0.1'}:{port}"
         self.stdout.write(
-            "\nStaff sign-in: http://127.0.0.1:8000/accounts/sign-in/   "
-            "Public notice: http://127.0.0.1:8000/privacy/\n"
+            f"\nStaff sign-in: {site}{reverse('safeguards:sign_in')}   "
+            f"Public notice: {site}{reverse('purposes:notice')}\n"
         )
 
     def _prepare(self, user: User, account: DemoAccount, *, officer: User | None) -> None:
