@@ -2,11 +2,12 @@
 
 Every failure, the token's included, is reported to django-axes (`user_login_failed`), so
 repeated guesses lock the account and the address out; the lockout page is
-`safeguards/locked_out.html` (settings.AXES_LOCKOUT_TEMPLATE).
+`safeguards/locked_out.html` (settings.AXES_LOCKOUT_TEMPLATE). Every failure reads the same,
+so that the page never tells whether the password was right.
 """
 
 from django import forms
-from django.contrib import auth
+from django.contrib import admin, auth
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +20,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import match_token
+
+REFUSAL = _(
+    "ユーザー名、パスワード又は確認コードが正しくありません。"
+    "確認コードは認証アプリに表示されている最新のものを入力してください。"
+)
 
 
 class SignInForm(forms.Form):
@@ -43,21 +49,18 @@ class SignInForm(forms.Form):
         if not username or not password:
             return self.cleaned_data
         user = auth.authenticate(self.request, username=username, password=password)
-        if user is None or not user.is_staff:
-            raise ValidationError(_("ユーザー名又はパスワードが正しくありません。"))
+        if user is None:
+            # authenticate() has reported the failure to django-axes itself.
+            raise ValidationError(REFUSAL)
         token = self.cleaned_data.get("otp_token", "").strip()
-        device = match_token(user, token) if token else None
+        device = match_token(user, token) if user.is_staff and token else None
         if device is None:
-            # A wrong token counts as a failed sign-in, toward the lockout.
+            # The same words as for a wrong password (a guesser must not learn that the
+            # password was right), and the same count toward the lockout.
             user_login_failed.send(
                 sender=__name__, credentials={"username": username}, request=self.request
             )
-            raise ValidationError(
-                _(
-                    "確認コードが正しくありません。認証アプリの最新のコードを入力してください。"
-                    "端末を登録していない場合はシステム管理者に連絡してください。"
-                )
-            )
+            raise ValidationError(REFUSAL)
         # django_otp's user_logged_in handler stores the device in the session.
         user.otp_device = device
         self.user = user
@@ -81,12 +84,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         auth.login(request, form.user)
         return redirect(_next_url(request))
-    return render(
-        request,
-        "safeguards/sign_in.html",
-        {"form": form, "next": _next_url(request)},
-        status=400 if form.is_bound else 200,
-    )
+    # The admin's frame (header, styles) around the form: staff sign in where they work.
+    context = {
+        **admin.site.each_context(request),
+        "title": _("職員サインイン"),
+        "form": form,
+        "next": _next_url(request),
+    }
+    return render(request, "safeguards/sign_in.html", context, status=400 if form.is_bound else 200)
 
 
 @require_POST

@@ -196,6 +196,10 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "safeguards/locked_out.html"
+# django-axes counts every failed sign-in, a wrong code's included, toward the lockout above.
+# django-otp's own throttle would also refuse a right code for seconds after a wrong one,
+# with the wrong-code answer and a count toward that lockout: off.
+OTP_TOTP_THROTTLE_FACTOR = 0
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,13 +46,24 @@ def test_it_signs_in_with_password_and_token_and_opens_the_admin(client, staff):
     assert client.get(reverse("admin:index")).status_code == 200
 
 
+REFUSAL = (
+    "ユーザー名、パスワード又は確認コードが正しくありません。"
+    "確認コードは認証アプリに表示されている最新のものを入力してください。"
+)
+
+
+def refusal(response) -> str:
+    """The error the page shows, as a person reads it."""
+    return response.context["form"].non_field_errors()[0]
+
+
 def test_it_refuses_a_right_password_without_a_token(client, staff):
     enrol_device(staff)
 
     response = sign_in(client, staff)
 
     assert response.status_code == 400
-    assert "確認コードが正しくありません" in response.content.decode()
+    assert refusal(response) == REFUSAL
     assert "_auth_user_id" not in client.session
 
 
@@ -61,7 +73,56 @@ def test_it_refuses_a_wrong_password(client, staff):
     response = sign_in(client, staff, password="wrong password", token=current_token(device))
 
     assert response.status_code == 400
-    assert "パスワードが正しくありません" in response.content.decode()
+    assert refusal(response) == REFUSAL
+
+
+def test_a_wrong_code_and_a_wrong_password_read_the_same(client, staff, outsider):
+    """No password oracle: the page must not tell a guesser that the password was right."""
+    enrol_device(staff)
+    outsider.set_password(PASSWORD)
+    outsider.is_staff = False
+    outsider.save()
+
+    answers = [
+        sign_in(client, staff, token="000000"),
+        sign_in(client, staff, password="wrong password", token="000000"),
+        client.post(SIGN_IN, {"username": "nobody", "password": PASSWORD, "otp_token": ""}),
+        sign_in(client, outsider),  # the right password of someone who is not staff
+    ]
+
+    assert [a.status_code for a in answers] == [400] * 4
+    assert [a.context["form"].errors for a in answers] == [{"__all__": [REFUSAL]}] * 4
+
+
+def test_a_right_code_just_after_a_wrong_one_signs_in(client, staff):
+    device = enrol_device(staff)
+
+    wrong = sign_in(client, staff, token="000000")
+    right = sign_in(client, staff, token=current_token(device))
+
+    assert wrong.status_code == 400
+    assert right.status_code == 302
+    assert client.session["_auth_user_id"] == str(staff.pk)
+
+
+def test_a_right_code_after_wrong_ones_clears_the_count(client, staff):
+    """Four mistakes and then the right code: the next mistake is the first again."""
+    device = enrol_device(staff)
+    for _ in range(4):
+        assert sign_in(client, staff, token="000000").status_code == 400
+    assert sign_in(client, staff, token=current_token(device)).status_code == 302
+    client.post(reverse("safeguards:sign_out"))
+
+    assert sign_in(client, staff, token="000000").status_code == 400
+
+
+def test_the_sign_in_page_looks_like_the_admin(client, db):
+    page = client.get(SIGN_IN).content.decode()
+
+    assert re.search(r'<body class="[^"]*\blogin\b', page)
+    assert "admin/css/login.css" in page
+    assert '<div id="site-name"><a href="/admin/">Kumiai 管理画面</a></div>' in page
+    assert '<html lang="ja"' in page
 
 
 def test_it_locks_out_after_five_failures_with_a_japanese_page(client, staff):
