@@ -33,6 +33,14 @@ def _periods_cover(periods: Iterable[Period], on: datetime.date) -> bool:
     return any(start <= on and (end is None or on <= end) for start, end in periods)
 
 
+def _period(permission: dict) -> Period:
+    """A permission's dates, as a revision's snapshot keeps them."""
+    until = permission["valid_until"]
+    return datetime.date.fromisoformat(permission["valid_from"]), until and (
+        datetime.date.fromisoformat(until)
+    )
+
+
 @lru_cache(maxsize=64)
 def _parse(digest: str) -> _Register:
     snapshot = NoticeRevision.objects.filter(digest=digest).values_list("snapshot", flat=True)[0]
@@ -43,12 +51,8 @@ def _parse(digest: str) -> _Register:
         for permission in category["permissions"]:
             purpose_ids.setdefault(permission["purpose_code"], permission["purpose_id"])
             purpose_names.setdefault(permission["purpose_id"], permission["purpose"])
-            until = permission["valid_until"]
             periods.setdefault((category["id"], permission["purpose_id"]), []).append(
-                (
-                    datetime.date.fromisoformat(permission["valid_from"]),
-                    until and datetime.date.fromisoformat(until),
-                )
+                _period(permission)
             )
     return _Register(
         category_ids={category["code"]: category["id"] for category in snapshot["register"]},
@@ -173,3 +177,30 @@ def purposes_for(*, category_ids: Iterable[int], on: datetime.date) -> list[Purp
     }
     by_id = Purpose.objects.in_bulk(permitted)
     return [by_id[pid] for pid in register.purpose_order if pid in by_id]
+
+
+def codes_in_force(*, on: datetime.date) -> tuple[NoticeRevision | None, list[dict]]:
+    """The revision in force on `on` and its categories, each with the purposes it permits
+    that day ({"code", "name", "sensitive", "purposes": [{"code", "name"}]}), in the
+    notice's order: the codes a caller names as `purpose` (the API lists them).
+    """
+    on = _day(on)
+    revision = revision_in_force(on=on)
+    if revision is None:
+        return None, []
+    categories = []
+    for category in revision.snapshot["register"]:
+        purposes = [
+            {"code": permission["purpose_code"], "name": permission["purpose"]}
+            for permission in category["permissions"]
+            if _periods_cover([_period(permission)], on)
+        ]
+        categories.append(
+            {
+                "code": category["code"],
+                "name": category["name"],
+                "sensitive": category["sensitive"],
+                "purposes": purposes,
+            }
+        )
+    return revision, categories

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from purposes.api import PurposeRegister
+
 from . import api, api_import
 
 app_name = "api"
@@ -11,4 +13,5 @@ urlpatterns = [
     path("records/", api.RecordList.as_view(), name="record-list"),
     path("records/<int:pk>/", api.RecordDetail.as_view(), name="record-detail"),
     path("import/", api_import.ImportView.as_view(), name="import"),
+    path("purposes/", PurposeRegister.as_view(), name="purpose-register"),
 ]

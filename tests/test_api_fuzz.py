@@ -131,7 +131,10 @@ def test_no_read_fails_strays_from_the_schema_or_shows_receipts(
 
         response = case.call_and_validate(headers=headers, checks=checks)
 
-        assert_no_receipt_data(response.text)
+        # The register names every category, レセプト's included, as /privacy/ does for
+        # anyone: it holds no one's data.
+        if case.path != "/api/v1/purposes/":
+            assert_no_receipt_data(response.text)
         if by_id and target in ("receipt", "treated"):
             assert response.status_code in (401, 403, 404)
 

@@ -72,6 +72,8 @@ ROWS = {
     ),
     # Core systems post CSV here (records.import_data); a GET is refused either way.
     "api/v1/import/": Row("/api/v1/import/", (401, 403, 403, 403, 403, 405)),
+    # The register's purpose codes, for any caller with a token.
+    "api/v1/purposes/": Row("/api/v1/purposes/", (401, 200, 200, 200, 200, 200)),
     "api/v1/records/": Row("/api/v1/records/" + API, (401, 200, 200, 403, 403, 403)),
     "api/v1/records/<int:pk>/": Row(
         "/api/v1/records/{record}/" + API, (401, 200, 404, 403, 403, 403)
