@@ -3,11 +3,10 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
-
-from safeguards.testing import make_staff
 
 URL = "/api/v1/purposes/"
 
@@ -16,7 +15,8 @@ URL = "/api/v1/purposes/"
 def api(db):
     """The core systems' account, with its token: any staff account may read the register."""
     client = APIClient()
-    token = Token.objects.create(user=make_staff("core-system"))
+    user = User.objects.create_user("core-system", is_staff=True)
+    token = Token.objects.create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
 
