@@ -5,6 +5,8 @@ privacy officer, the auditor, an outsider (staff, no scope) and a superuser. `re
 loads the society's real register, so the categories and purposes carry their real codes.
 """
 
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection, connections
@@ -117,18 +119,17 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser_context(live_server, monkeypatch):
-    """A headless Debian Chromium (playwright) at a phone's width, in Japanese, for the
-    public forms served by `live_server`. Skips where playwright is not installed."""
+def chromium(live_server, monkeypatch):
+    """A headless Debian Chromium (playwright) for the pages served by `live_server`.
+    Skips where playwright is not installed."""
     playwright = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API runs an event loop in this thread; the test's own ORM reads
     # are still synchronous and safe.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        # A phone's width: the forms must work in one column.
         try:
-            yield browser.new_context(viewport={"width": 375, "height": 740}, locale="ja-JP")
+            yield browser
         finally:
             # While playwright's event loop runs in this thread, asgiref's Local gives Django
             # a second set of connections here, apart from the thread's own: the test's queries
@@ -136,6 +137,21 @@ def browser_context(live_server, monkeypatch):
             # then finds it still connected).
             connections.close_all()
             browser.close()
+
+
+@pytest.fixture
+def browser_context(chromium):
+    """Chromium at a phone's width, in Japanese: the public forms must work in one column."""
+    return chromium.new_context(viewport={"width": 375, "height": 740}, locale="ja-JP")
+
+
+@pytest.fixture
+def screenshots(settings) -> Path:
+    """Where browser tests keep their screenshots for a person to look at: var/screenshots/
+    (under KUMIAI_VAR_DIR; var/ is gitignored), kept after the run."""
+    folder = settings.VAR_DIR / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The admin site: two-factor (django-otp) in every mode, the demo's included; staff sign in
-on `safeguards:sign_in`; open incidents shown on every page.
+on `safeguards:sign_in`; open incidents shown on every page; the reports linked for those who
+may read them.
 """
 
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
 from safeguards.incidents import open_incidents
+from safeguards.roles import may_read_reports
 
 
 class KumiaiAdminSite(OTPAdminSite):
@@ -28,4 +30,6 @@ class KumiaiAdminSite(OTPAdminSite):
         context = super().each_context(request)
         if request.user.has_perm("safeguards.view_incident"):
             context["open_incidents"] = open_incidents().count()
+        # The 監事 works in /reports/: the admin's header and index lead there.
+        context["may_read_reports"] = may_read_reports(request.user)
         return context

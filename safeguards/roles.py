@@ -19,3 +19,11 @@ class Role(models.TextChoices):
 
 def has_role(user, role: Role) -> bool:
     return user.is_authenticated and user.groups.filter(name=role).exists()
+
+
+def may_read_reports(user) -> bool:
+    """The auditors' reports (`/reports/`) are for the 監事 and the privacy officer."""
+    return (
+        user.is_authenticated
+        and user.groups.filter(name__in=(Role.AUDITOR, Role.PRIVACY_OFFICER)).exists()
+    )

@@ -7,7 +7,7 @@ so that the page never tells whether the password was right.
 """
 
 from django import forms
-from django.contrib import admin, auth
+from django.contrib import admin, auth, messages
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -97,4 +97,5 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     auth.logout(request)
+    messages.success(request, _("サインアウトしました。"))
     return redirect("safeguards:sign_in")

@@ -90,3 +90,27 @@ def test_a_new_user_given_the_auditor_role_may_read(sign_in, db):
     kanji.groups.add(Group.objects.get(name=Role.AUDITOR))
 
     assert sign_in(kanji).get("/reports/").status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["auditor", "privacy_officer"])
+def test_the_admin_leads_those_who_may_read_the_reports_to_them(sign_in, request, persona):
+    client = sign_in(request.getfixturevalue(persona))
+
+    index = client.get("/admin/").content.decode()
+
+    assert '<a class="button" href="/reports/">監査報告を開く</a>' in index
+    assert '<a href="/reports/">監査報告</a>' in index  # in the header of every admin page
+
+
+def test_the_admin_shows_no_way_to_the_reports_to_a_handler(sign_in, handler_kenshin):
+    index = sign_in(handler_kenshin).get("/admin/").content.decode()
+
+    assert 'href="/reports/"' not in index
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_report_page_signs_out_by_post(sign_in, auditor, register, url):
+    page = sign_in(auditor).get(url).content.decode()
+
+    assert '<form method="post" action="/accounts/sign-out/">' in page
+    assert '<button type="submit">サインアウト</button>' in page

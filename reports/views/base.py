@@ -20,13 +20,9 @@ from reports.exports import as_csv, as_pdf
 from reports.period import Period, PeriodForm
 from reports.tables import Report
 from safeguards import deadlines
-from safeguards.roles import Role, has_role
+from safeguards.roles import may_read_reports
 
 FORMATS = ("html", "csv", "pdf")
-
-
-def may_read_reports(user) -> bool:
-    return has_role(user, Role.AUDITOR) or has_role(user, Role.PRIVACY_OFFICER)
 
 
 def audit_view(request, *, report: str, period: Period | None, **details) -> None:
