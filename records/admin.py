@@ -28,7 +28,7 @@ from safeguards.scopes import grant_scope, withdraw_scope
 
 from . import gate
 from .models import Member, MemberUserObjectPermission, Record, Restriction, ThirdPartyProvision
-from .schemas import display_items, mask_payload
+from .payload_schemas import display_items, mask_payload
 from .services import (
     ProvisionRefused,
     member_update,
@@ -131,7 +131,7 @@ class MemberAdmin(GatedAdminMixin, admin.ModelAdmin):
 
 class RecordForm(forms.ModelForm):
     """A record in a category of the access; its payload checked against that category's
-    schema by `Record.clean` (`records.schemas`), one Japanese message per item.
+    schema by `Record.clean` (`records.payload_schemas`), one Japanese message per item.
     """
 
     payload = forms.JSONField(

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from . import gate
 from .models import Member, Record
-from .schemas import mask_payload
+from .payload_schemas import mask_payload
 from .services import MEMBER_FIELDS
 
 PURPOSE = OpenApiParameter(

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from audit.trail import Actor, append
 from purposes.models import Category
 
-from . import schemas
+from . import payload_schemas
 from .models import Member, Record
 from .normalize import normalize_code, normalize_text, parse_date
 from .services import MEMBER_FIELDS, as_actor, normalize_member_fields
@@ -539,8 +539,8 @@ def _record_from(
         report.refuse(row, "payload", _("「内容」を JSON として読めません。"))
         return None
     if category is not None:
-        payload = schemas.normalize_payload(category.code, payload)
-        for problem in schemas.problems(category.code, payload):
+        payload = payload_schemas.normalize_payload(category.code, payload)
+        for problem in payload_schemas.problems(category.code, payload):
             report.refuse(row, f"payload.{problem.field}".rstrip("."), problem.message)
     record = Record(
         member_id=member_id,

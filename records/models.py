@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from .schemas import clean_payload
+from .payload_schemas import clean_payload
 
 
 class Member(models.Model):

@@ -4,7 +4,7 @@ import factory
 
 from purposes.tests.factories import CategoryFactory
 from records.models import Member, Record
-from records.schemas import SCHEMAS
+from records.payload_schemas import SCHEMAS
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
@@ -43,7 +43,7 @@ class RecordFactory(factory.django.DjangoModelFactory):
     payload = factory.LazyFunction(dict)
 
 
-# A realistic payload for each category of the register, valid against records.schemas.
+# A realistic payload for each category of the register, valid against records.payload_schemas.
 EXAMPLE_PAYLOADS = {
     "eligibility": {
         "qualification_type": "被保険者",

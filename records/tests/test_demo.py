@@ -3,7 +3,7 @@ import pytest
 from audit.models import Event
 from records.demo import populate
 from records.models import Member, Record
-from records.schemas import problems
+from records.payload_schemas import problems
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ import tomllib
 import pytest
 
 from purposes.loader import DEFAULT_CODES
-from records.schemas import SCHEMAS, clean_payload, display_items, mask_payload, problems
+from records.payload_schemas import SCHEMAS, clean_payload, display_items, mask_payload, problems
 from records.tests.factories import EXAMPLE_PAYLOADS
 
 
