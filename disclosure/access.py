@@ -1,17 +1,40 @@
 """How the society reads a member's data to answer a request: through the gate, on the
-statutory path (APPI Art. 18(3)(i)), limited to the staff member's scope and logged."""
+statutory path (APPI Art. 18(3)(i)), the one person the request is about in every category,
+logged under the request.
 
+Answering a request under Art. 32-35 is a use the Act itself requires, and it asks for all
+the society holds about the person: so the access is not the staff member's scope but the
+request's subject (its card and birth date until the match, the matched member after),
+opened only for the staff who handle requests.
+"""
+
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from records import gate
 from safeguards.models import StatutoryGround
+from safeguards.roles import Role, has_role
 
 from .models import Request
 
 
+def handles_requests(user) -> bool:
+    """Whether `user` is one of the staff who handle requests (the request desk)."""
+    return has_role(user, Role.HANDLER) or has_role(user, Role.PRIVACY_OFFICER)
+
+
 def statutory_access(request: Request, by) -> gate.Access:
-    # Answering a request under Art. 32-35 is a use the Act itself requires; the gate still
-    # limits the rows to `by`'s scope and logs the read.
+    if not handles_requests(by):
+        raise PermissionDenied(_("開示等の請求は取扱担当者か個人情報取扱責任者が扱います。"))
+    if request.member_id is not None:
+        lookups = (("pk", request.member_id),)
+    else:
+        lookups = (
+            ("symbol", request.member_symbol),
+            ("number", request.member_number),
+            ("branch", request.member_branch),
+            ("birth_date", request.birth_date),
+        )
     return gate.open_access(
         user=by,
         surface=gate.Surface.DISCLOSURE,
@@ -20,4 +43,5 @@ def statutory_access(request: Request, by) -> gate.Access:
             reason=_("個人情報保護法に基づく開示等の請求への対応（受付番号 %(receipt)s）")
             % {"receipt": request.receipt_number},
         ),
+        subject=gate.Subject(filing=request, lookups=lookups),
     )

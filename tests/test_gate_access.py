@@ -191,6 +191,29 @@ def test_a_statutory_read_is_flagged_and_its_reason_kept_apart(
     assert StatutoryAccessReason.objects.get(event_seq=event.seq).reason.startswith("警察署")
 
 
+def test_a_subject_read_reaches_that_person_in_every_category_and_no_one_else(
+    outsider, kenshin_and_receipt
+):
+    # The outsider holds no scope at all: a subject's read does not ask for one.
+    treated = kenshin_and_receipt["treated"]
+    statutory = gate.Statutory(ground=StatutoryGround.LAW, reason="開示等の請求への対応")
+    subject = gate.Subject(filing=treated, lookups=(("pk", treated.pk),))
+    access = gate.open_access(
+        user=outsider, surface=gate.Surface.DISCLOSURE, statutory=statutory, subject=subject
+    )
+    with gate.ledger():
+        assert list(gate.records(access)) == [kenshin_and_receipt["receipt"]]
+        assert list(gate.members(access)) == [treated]
+        assert not gate.may_hold(
+            access, member=kenshin_and_receipt["checked"], category=treated.records.get().category
+        )
+    event = Event.objects.get(action="access.read")
+    assert (event.target_type, event.target_id) == ("records.member", str(treated.pk))
+    assert event.details["members"] == [treated.pk]
+    with pytest.raises(ValueError):  # never with a purpose: the Act's ground, stated
+        gate.open_access(user=outsider, surface=gate.Surface.DISCLOSURE, subject=subject)
+
+
 def test_a_statutory_read_needs_a_reason():
     with pytest.raises(ValueError):
         gate.Statutory(ground=StatutoryGround.LAW, reason=" ")

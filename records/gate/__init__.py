@@ -48,6 +48,9 @@ Statutory exceptions (APPI Art. 18(3))
   restrictions do not (a use the Act itself allows is neither outside the purposes nor in
   breach of them). The event is flagged (`statutory: true`, the ground's code); the reason,
   free text, is kept in `safeguards.StatutoryAccessReason` under the event's seq.
+  With `subject=Subject(filing=, lookups=)` as well, the access reads the one person a
+  filing is about in every category, whatever the user's scope (answering an Art. 32-35
+  request: `disclosure.access` decides who may); its event's target is the filing.
 
 System matching
   `match_insured(symbol=, number=, target=)` is the one read with no signed-in user: the
@@ -60,7 +63,7 @@ System matching
 Where it lives
   `records.gate` is a package, one module per topic; callers import the package (`from
   records import gate`) and use the names it exports below, whichever module holds them:
-    `access`     `Access`, `Surface`, `Statutory`: what an access is
+    `access`     `Access`, `Surface`, `Statutory`, `Subject`: what an access is
     `opening`    `open_access`, the refusals and the one-statement opening query;
                  `choosable_purposes`
     `querysets`  `records`, `members`, `of_members`, `categories`, `may_hold`, `GatedQuerySet`:
@@ -69,7 +72,7 @@ Where it lives
     `matching`   `match_insured`
 """
 
-from .access import Access, Statutory, Surface
+from .access import Access, Statutory, Subject, Surface
 from .ledgers import Ledger, ledger
 from .matching import match_insured
 from .opening import (
@@ -93,6 +96,7 @@ __all__ = [
     "PurposeNotPermitted",
     "StandingLapsed",
     "Statutory",
+    "Subject",
     "Surface",
     "categories",
     "choosable_purposes",

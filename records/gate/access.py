@@ -34,6 +34,22 @@ class Statutory:
 
 
 @dataclasses.dataclass(frozen=True)
+class Subject:
+    """The one person a filing is about, read in every category for answering it (APPI
+    Art. 32-35: the Act asks for all the society holds about the person, not what the staff
+    member's scope shows). `lookups` name the person on `Member` (the card and birth date
+    before the match, the member's id after it); `filing` (a saved row) is the event's target.
+    """
+
+    filing: models.Model
+    lookups: tuple[tuple[str, object], ...]
+
+    def __post_init__(self):
+        if self.filing.pk is None or not self.lookups:
+            raise ValueError("a subject is named by a saved filing and at least one lookup")
+
+
+@dataclasses.dataclass(frozen=True)
 class Access:
     """What one surface may read for one user, for one purpose (or statutory ground), one day."""
 
@@ -45,6 +61,7 @@ class Access:
     category_ids: frozenset[int]  # granted and permitted for the purpose
     member_grant_category_ids: frozenset[int] | None  # None: the user holds no member grant
     category_codes: tuple[tuple[int, str], ...]
+    subject: Subject | None = None  # only this person's rows, in every category
 
     @property
     def purpose_code(self) -> str:

@@ -43,7 +43,8 @@ class Ledger:
         for row in rows:
             if isinstance(row, Member):
                 reads.member_ids.add(row.pk)
-                reads.category_ids |= access.category_ids
+                if access.subject is None:  # a subject's own row reads no category
+                    reads.category_ids |= access.category_ids
             elif isinstance(row, models.Model):  # a record, restriction or provision
                 reads.member_ids.add(row.member_id)
                 if row.category_id is not None:
@@ -76,6 +77,8 @@ class Ledger:
             event = append(
                 action="access.read",
                 actor=actor_for(access.user),
+                # A subject's read is logged under what they filed (the request).
+                target=access.subject.filing if access.subject else None,
                 purpose=access.purpose_code,
                 details=details,
             )

@@ -20,7 +20,7 @@ from records.models import Member
 from safeguards.scopes import grant_rows
 from safeguards.standing import refusal_for
 
-from .access import Access, Statutory
+from .access import Access, Statutory, Subject
 from .ledgers import current_ledger
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,64}")  # Purpose.code is a SlugField of 64
@@ -92,15 +92,24 @@ def open_access(
     surface: str,
     purpose: str | None = None,
     statutory: Statutory | None = None,
+    subject: Subject | None = None,
     on: datetime.date | None = None,
 ) -> Access:
     """Check that `user` may read for `purpose` (a code) or `statutory`, and return the access.
 
+    With `subject` (statutory only), the access reads that one person in every category,
+    whatever `user`'s scope: the caller answering what the person filed (`disclosure.access`)
+    says who may. Standing (pledge, training) still applies.
+
     Raises `PurposeMissing`, `PurposeNotPermitted` or `OutOfScope`, audited.
     """
+    if subject is not None and statutory is None:
+        raise ValueError("a subject is read on a statutory ground only")
     on = on or timezone.localdate()
     try:
-        return _open(user=user, surface=surface, purpose=purpose, statutory=statutory, on=on)
+        return _open(
+            user=user, surface=surface, purpose=purpose, statutory=statutory, subject=subject, on=on
+        )
     except AccessRefused as refusal:
         # A purpose not permitted was looked up already; it knows whether it is registered.
         if isinstance(refusal, PurposeNotPermitted):
@@ -122,7 +131,7 @@ def _registered(code: str | None) -> Purpose | None:
     return Purpose.objects.filter(code=code).first()
 
 
-def _open(*, user, surface, purpose, statutory, on) -> Access:
+def _open(*, user, surface, purpose, statutory, subject, on) -> Access:
     # One statement whatever the user holds (`_OPENING`): standing (pledge and training),
     # scope (category and member grants, direct and through groups), and the revision of
     # the register in force, whose parse is kept per process.
@@ -133,6 +142,19 @@ def _open(*, user, surface, purpose, statutory, on) -> Access:
     if lapsed:
         raise StandingLapsed(lapsed)
     granted, has_member_grants = opening.category_ids, opening.has_member_grants
+    if subject is not None:
+        codes = tuple(Category.objects.values_list("id", "code"))
+        return Access(
+            user=user,
+            surface=surface,
+            on=on,
+            purpose=None,
+            statutory=statutory,
+            category_ids=frozenset(dict(codes)),
+            member_grant_category_ids=None,
+            category_codes=codes,
+            subject=subject,
+        )
     if not granted and not has_member_grants:
         raise OutOfScope
     if statutory is not None:

@@ -111,6 +111,8 @@ def _scope(access: Access) -> Q:
     by a BitmapOr instead of filtering every record of the table against a hashed subplan.
     """
     scope = Q(category_id__in=access.category_ids)
+    if access.subject is not None:  # the one person, in every category: nobody else
+        return scope & Q(**{f"member__{name}": value for name, value in access.subject.lookups})
     if access.member_grant_category_ids is not None:
         others = access.member_grant_category_ids - access.category_ids
         if others:
@@ -132,6 +134,8 @@ def records(access: Access) -> "GatedQuerySet":
 
 def members(access: Access) -> "GatedQuerySet":
     """The members `access` may read: one of their records is visible, or they are granted."""
+    if access.subject is not None:  # shown with no record too: the member row is theirs
+        return GatedQuerySet(Member).bind(access).filter(**dict(access.subject.lookups))
     shown = Exists(Record.objects.filter(_readable(access), member=OuterRef("pk")))
     if access.member_grant_category_ids is not None:
         shown |= _granted(access, "pk")
@@ -147,6 +151,8 @@ def may_hold(access: Access, *, member: Member, category: Category) -> bool:
     """Whether a record of `member` in `category` would be readable by `access` (a write's
     check: a record may be created in, or moved to, a category of the scope only).
     """
+    if access.subject is not None:
+        return members(access).filter(pk=member.pk).exists()
     if category.pk in access.category_ids:
         return True
     return (
