@@ -58,6 +58,13 @@ def privacy_officer(db) -> User:
 
 
 @pytest.fixture
+def bare_officer(privacy_officer) -> User:
+    """The officer in good standing with no category or member granted: requests are answered
+    on their own statutory access (`disclosure.access`), not on the officer's scope."""
+    return _in_good_standing(privacy_officer)
+
+
+@pytest.fixture
 def auditor(db) -> User:
     return make_staff("auditor", Role.AUDITOR)
 

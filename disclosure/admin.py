@@ -9,6 +9,8 @@ event.
 import datetime
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
@@ -16,6 +18,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,9 +27,18 @@ from core.admin import WorkflowAdminMixin
 from safeguards import deadlines
 
 from . import services
+from .access import handles_requests
 from .forms import StaffRequestForm
-from .models import IdentityDocument, KindPolicy, Request
+from .models import (
+    DecisionItem,
+    IdentityDocument,
+    KindPolicy,
+    Letter,
+    ReceiptConsultation,
+    Request,
+)
 from .moves import PAGES, STEPS
+from .wareki import format_wareki
 from .workflow import REQUESTS
 
 
@@ -36,7 +49,7 @@ class KindPolicyAdmin(admin.ModelAdmin):
 
 class DocumentInline(admin.TabularInline):
     model = IdentityDocument
-    fields = ("role", "content_type", "size", "sha256", "uploaded_at", "open_link")
+    fields = ("role", "content_type", "size", "uploaded_at", "open_link")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -44,7 +57,80 @@ class DocumentInline(admin.TabularInline):
     @admin.display(description=gettext_lazy("ファイル"))
     def open_link(self, document):
         url = reverse("admin:disclosure_request_document", args=[document.pk])
-        return admin.utils.format_html('<a href="{}">{}</a>', url, _("開く"))
+        return format_html('<a href="{}" target="_blank">{}</a>', url, _("書類を見る"))
+
+
+class DecisionItemInline(admin.TabularInline):
+    model = DecisionItem
+    fields = ("kind", "decided", "category", "field", "ground", "reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("決定"))
+    def decided(self, item):
+        return _("認める") if item.granted else _("認めない")
+
+
+class ConsultationInline(admin.TabularInline):
+    model = ReceiptConsultation
+    fields = ("record_id", "institution", "asked_on", "answered_on", "answer")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("診療上の支障"))
+    def answer(self, consultation):
+        if consultation.hinders_care is None:
+            return _("回答待ち")
+        return _("支障あり") if consultation.hinders_care else _("支障なし")
+
+
+# The request page as a case file: what was asked, by whom, and where it stands; the token's
+# hash, the submission key and the erasure digest are machinery, not the case.
+CASE_FILE = (
+    (
+        gettext_lazy("受付"),
+        ("receipt_number", "state", "channel", "received_at", "created_by", "due_dates"),
+    ),
+    (
+        gettext_lazy("請求の内容"),
+        (
+            "kind_names",
+            "categories",
+            ("period_from", "period_until"),
+            "method",
+            "provision_records",
+            "corrections_asked",
+            "grounds",
+        ),
+    ),
+    (
+        gettext_lazy("請求者"),
+        (
+            "filer",
+            ("name", "name_kana"),
+            ("member_symbol", "member_number", "member_branch"),
+            "birth_date",
+            ("postal_code", "address"),
+            ("phone", "email"),
+        ),
+    ),
+    (
+        gettext_lazy("代理人"),
+        ("agent_name", "agent_name_kana", "agent_relationship", "agent_address", "agent_phone"),
+    ),
+    (
+        gettext_lazy("審査と決定"),
+        ("member", "state_note", "fee", "outcome", "reasons", "decided_at", "letters_link"),
+    ),
+)
 
 
 @admin.register(Request)
@@ -52,14 +138,34 @@ class RequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     workflow = REQUESTS
     move_pages = PAGES
     steps = STEPS
-    list_display = ("receipt_number", "state", "channel", "kinds", "effective_due", "overdue")
+    list_display = (
+        "receipt_number",
+        "state",
+        "channel",
+        "kind_names",
+        "effective_due",
+        "overdue",
+    )
     list_filter = ("state", "channel")
     search_fields = ("receipt_number",)
-    inlines = (DocumentInline,)
+    inlines = (DocumentInline, ConsultationInline, DecisionItemInline)
     change_form_template = "admin/disclosure/request/change_form.html"
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Read-only: the admin's 「…を変更」 would promise an edit that the page does not offer.
+        context = {"title": _("開示等の請求"), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, context)
+
+    def get_fieldsets(self, request, obj=None):
+        agent = obj is None or obj.filer != Request.Filer.SELF
+        return [
+            (name, {"fields": fields})
+            for name, fields in CASE_FILE
+            if agent or name != CASE_FILE[3][0]
+        ]
+
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Request._meta.fields if field.name != "id"] + ["categories"]
+        return flatten_fieldsets(self.get_fieldsets(request, obj))
 
     def get_queryset(self, request):
         today = deadlines.today()
@@ -81,13 +187,63 @@ class RequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             .order_by("-late", "due", "id")
         )
 
+    @admin.display(description=gettext_lazy("請求の種類"))
+    def kind_names(self, obj):
+        return "・".join(obj.kind_labels())
+
+    @admin.display(description=gettext_lazy("第三者提供記録の開示"))
+    def provision_records(self, obj):
+        return _("求める") if obj.include_provision_records else _("求めない")
+
+    @admin.display(description=gettext_lazy("訂正等を求める内容"))
+    def corrections_asked(self, obj):
+        if not obj.corrections:
+            return "—"
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}：{} → {}",
+            ((row["item"], row.get("current") or "—", row["requested"]) for row in obj.corrections),
+        )
+
+    @admin.display(description=gettext_lazy("回答期限"))
+    def due_dates(self, obj):
+        if obj.extended_due_on:
+            return _("%(due)s（%(extended)s まで延長：%(reason)s）") % {
+                "due": format_wareki(obj.due_on),
+                "extended": format_wareki(obj.extended_due_on),
+                "reason": obj.extension_reason,
+            }
+        return format_wareki(obj.due_on)
+
+    @admin.display(description=gettext_lazy("手数料"))
+    def fee(self, obj):
+        if not obj.fee_yen:
+            return _("なし")
+        if obj.fee_paid_on:
+            return _("%(yen)s 円（%(paid)s 納付）") % {
+                "yen": f"{obj.fee_yen:,}",
+                "paid": format_wareki(obj.fee_paid_on),
+            }
+        return _("%(yen)s 円（未納）") % {"yen": f"{obj.fee_yen:,}"}
+
+    @admin.display(description=gettext_lazy("通知書"))
+    def letters_link(self, obj):
+        url = reverse("admin:disclosure_request_letters", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a>', url, _("通知書の一覧（%(n)d 通）") % {"n": obj.letters.count()}
+        )
+
     @admin.display(description=gettext_lazy("回答期限"), ordering="due")
     def effective_due(self, obj):
         return obj.effective_due_on
 
-    @admin.display(description=gettext_lazy("期限超過"), boolean=True, ordering="late")
+    @admin.display(description=gettext_lazy("期限超過"), ordering="late")
     def overdue(self, obj):
-        return obj.is_overdue(today=deadlines.today())
+        # A mark only where the deadline has passed: a cross on every other row read as
+        # "something is wrong" (issue 13).
+        if obj.is_overdue(today=deadlines.today()):
+            return format_html('<strong class="overdue">{}</strong>', _("期限超過"))
+        return ""
 
     def get_urls(self):
         return [
@@ -96,15 +252,53 @@ class RequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.document_view),
                 name="disclosure_request_document",
             ),
+            path(
+                "<int:pk>/letters/",
+                self.admin_site.admin_view(self.letters_view),
+                name="disclosure_request_letters",
+            ),
+            path(
+                "letters/<int:pk>/",
+                self.admin_site.admin_view(self.letter_view),
+                name="disclosure_request_letter",
+            ),
             *super().get_urls(),
         ]
 
+    def _desk(self, request) -> None:
+        """Only the staff who handle requests read what a requester filed or was sent."""
+        if not (self.has_view_permission(request) and handles_requests(request.user)):
+            raise PermissionDenied
+
     def document_view(self, request, pk):
-        """An identity document, to staff allowed to view requests; never a public URL."""
-        if not self.has_view_permission(request):
-            raise Http404
-        document = get_object_or_404(IdentityDocument, pk=pk)
+        """An identity document, to the staff who check identity; each view an event."""
+        self._desk(request)
+        document = get_object_or_404(IdentityDocument, pk=pk, request__isnull=False)
+        services.filed_file_read(obj=document, request=document.request, by=request.user)
         return FileResponse(document.file.open("rb"), content_type=document.content_type)
+
+    def letter_view(self, request, pk):
+        """A letter's PDF as sent, to print for post; each view an event."""
+        self._desk(request)
+        letter = get_object_or_404(Letter.objects.exclude(file=""), pk=pk)
+        services.filed_file_read(obj=letter, request=letter.request, by=request.user)
+        return FileResponse(letter.file.open("rb"), content_type="application/pdf")
+
+    def letters_view(self, request, pk):
+        """The letters of one request, with the address to post them to."""
+        self._desk(request)
+        obj = get_object_or_404(Request, pk=pk)
+        return TemplateResponse(
+            request,
+            "admin/disclosure/request/letters.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": obj,
+                "letters": obj.letters.all(),
+                "title": _("%(receipt)s の通知書") % {"receipt": obj.receipt_number},
+            },
+        )
 
     def add_view(self, request, form_url="", extra_context=None):
         """A request on paper, at the counter or by phone: the public form's validation."""

@@ -12,8 +12,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import MoveForm, Page, Step
+from purposes.models import Category
 
-from . import services
+from . import services, wareki
 from .fields import JapaneseDateField
 from .models import DecisionItem, Kind, Request
 
@@ -45,10 +46,12 @@ class PaymentForm(MoveForm):
 
 
 class ConsultationForm(MoveForm):
-    """The question to the medical institution about one receipt, and its answer."""
+    """The question to one medical institution about several receipts, and its answer."""
 
-    record_id = forms.TypedChoiceField(label=_("レセプト"), coerce=int)
     institution = forms.CharField(label=_("医療機関"), max_length=200)
+    receipts = forms.TypedMultipleChoiceField(
+        label=_("照会するレセプト"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
     asked_on = JapaneseDateField(label=_("照会日"))
     answered_on = JapaneseDateField(label=_("回答日"), required=False)
     hinders_care = forms.NullBooleanField(
@@ -63,34 +66,116 @@ class ConsultationForm(MoveForm):
 
     def __init__(self, data=None, *, obj: Request, user):
         super().__init__(data, obj=obj, user=user)
-        receipts = [
-            record
-            for record in services.gather(request=obj, by=user)
-            if record.category.code == services.RECEIPTS
-        ]
-        self.fields["record_id"].choices = [
-            (record.pk, f"{record.date} {record.title}") for record in receipts
-        ]
+        asked = {c.record_id: c for c in obj.consultations.all()}
+        choices = []
+        for record in services.gather(request=obj, by=user):
+            if record.category.code != services.RECEIPTS:
+                continue
+            label = f"{wareki.format_wareki(record.date)} {record.title}"
+            if consulted := asked.get(record.pk):
+                label += _("（%(institution)s に照会済み・%(answer)s）") % {
+                    "institution": consulted.institution,
+                    "answer": _("回答待ち") if consulted.answered_on is None else _("回答あり"),
+                }
+            choices.append((record.pk, label))
+        self.fields["receipts"].choices = choices
+        if not choices:
+            self.fields["receipts"].help_text = _("照会の対象になるレセプトはありません。")
+
+    def clean(self):
+        data = super().clean()
+        asked, answered = data.get("asked_on"), data.get("answered_on")
+        if asked and answered and answered < asked:
+            self.add_error("answered_on", _("回答日は照会日と同じか後の日付にしてください。"))
+        if data.get("hinders_care") is not None and not answered:
+            self.add_error("answered_on", _("支障の有無を記録するときは回答日も書いてください。"))
+        return data
 
 
-class DecisionItemForm(forms.ModelForm):
-    class Meta:
-        model = DecisionItem
-        fields = (
-            "kind",
-            "granted",
-            "category",
-            "record_id",
-            "field",
-            "new_value",
-            "ground",
-            "reason",
-        )
-        widgets = {"reason": forms.Textarea(attrs={"rows": 2}), "new_value": forms.TextInput}
+class DecisionRow(forms.Form):
+    """One requested item and its decision; the kind (and what was asked) is fixed by the
+    request, never chosen here. A refusal needs its ground and reason (APPI Art. 36)."""
+
+    granted = forms.TypedChoiceField(
+        label=_("決定"),
+        choices=[("yes", _("認める")), ("no", _("認めない"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        initial="yes",
+    )
+    category = forms.ModelChoiceField(
+        label=_("対象の類型"),
+        queryset=Category.objects.order_by("order"),
+        required=False,
+        empty_label=_("すべての類型"),
+    )
+    record_id = forms.TypedChoiceField(
+        label=_("訂正する記録"), coerce=int, required=False, empty_value=None
+    )
+    field = forms.CharField(label=_("項目（記録の項目名）"), max_length=64, required=False)
+    new_value = forms.CharField(label=_("訂正後の内容"), required=False)
+    ground = forms.ChoiceField(
+        label=_("認めない根拠"),
+        choices=[("", _("（認めない場合に選ぶ）")), *DecisionItem.Ground.choices],
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, kind: str, asked: dict | None, records, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind, self.asked = kind, asked
+        if kind not in STOP_KINDS:
+            del self.fields["category"]
+        if kind == Kind.CORRECTION:
+            self.fields["record_id"].choices = [("", _("（選ぶ）"))] + [
+                (
+                    record.pk,
+                    f"{record.category.name}：{wareki.format_wareki(record.date)} {record.title}",
+                )
+                for record in records
+            ]
+        else:
+            for name in ("record_id", "field", "new_value"):
+                del self.fields[name]
+
+    @property
+    def label(self) -> str:
+        return Kind(self.kind).label
+
+    def clean(self):
+        data = super().clean()
+        if data.get("granted") is False:
+            if not data.get("ground"):
+                self.add_error("ground", _("認めない根拠を選んでください。"))
+            if not (data.get("reason") or "").strip():
+                self.add_error("reason", _("認めない理由を書いてください（法第36条）。"))
+        correcting = data.get("granted") and self.kind == Kind.CORRECTION
+        if correcting and data.get("record_id") and not data.get("field"):
+            self.add_error("field", _("訂正する項目名を書いてください。"))
+        return data
+
+    def item(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": self.kind,
+            "granted": data["granted"],
+            "category": data.get("category"),
+            "record_id": data.get("record_id"),
+            "field": data.get("field", ""),
+            "new_value": data.get("new_value", ""),
+            "ground": "" if data["granted"] else data["ground"],
+            "reason": data["reason"],
+        }
+
+
+STOP_KINDS = {Kind.SUSPENSION, Kind.THIRD_PARTY_STOP}
 
 
 class DecideForm(MoveForm):
-    """The decision: one row per item (APPI Art. 33(2) grounds and Art. 36 reasons)."""
+    """The decision: one row per requested item, each kind once and each requested correction
+    on its own row (APPI Art. 33(2) grounds and Art. 36 reasons)."""
 
     reasons = forms.CharField(
         label=_("理由（決定全体）"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -98,20 +183,32 @@ class DecideForm(MoveForm):
 
     def __init__(self, data=None, *, obj: Request, user):
         super().__init__(data, obj=obj, user=user)
-        self.items = forms.formset_factory(DecisionItemForm, extra=len(obj.kinds) + 2)(
-            data,
-            prefix="items",
-            initial=[{"kind": kind, "granted": True} for kind in obj.kinds],
-        )
-        for form in self.items:
-            form.fields["kind"].choices = [(kind, Kind(kind).label) for kind in obj.kinds]
-            form.fields["granted"].required = False
+        asked = [(kind, None) for kind in obj.kinds if kind != Kind.CORRECTION]
+        records = []
+        if Kind.CORRECTION in obj.kinds:
+            records = services.gather(request=obj, by=user)
+            asked += [(Kind.CORRECTION, row) for row in obj.corrections] or [
+                (Kind.CORRECTION, None)
+            ]
+        self.rows = []
+        for number, (kind, row) in enumerate(asked):
+            initial = {"new_value": row["requested"]} if row else {}
+            self.rows.append(
+                DecisionRow(
+                    data,
+                    prefix=f"items-{number}",
+                    kind=kind,
+                    asked=row,
+                    records=records,
+                    initial=initial,
+                )
+            )
 
     def is_valid(self):
-        return super().is_valid() & self.items.is_valid()
+        return all([super().is_valid(), *(row.is_valid() for row in self.rows)])
 
     def decided_items(self) -> list[dict]:
-        return [form.cleaned_data for form in self.items if form.has_changed() or form.initial]
+        return [row.item() for row in self.rows]
 
 
 # The moves that are more than the bare transition: each calls its operation.
@@ -121,6 +218,7 @@ PAGES: dict[str, Page] = {
             request=request, member=form.candidates[form.cleaned_data["member"]], by=user
         ),
         form=MatchForm,
+        template="admin/disclosure/request/match.html",
     ),
     State.DECIDED: Page(
         lambda request, form, user: services.request_decide(
@@ -147,6 +245,7 @@ STEPS: dict[str, Step] = {
         lambda request, form, user: services.consultation_record(
             request=request, by=user, **form.cleaned_data
         ),
+        template="admin/disclosure/request/consult.html",
         form=ConsultationForm,
         available=lambda request: request.state == State.REVIEW,
     ),

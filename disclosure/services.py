@@ -26,7 +26,7 @@ from safeguards import deadlines
 from safeguards.roles import Role, has_role
 
 from . import erasure, letters, notify, package, receipts
-from .access import statutory_access
+from .access import handles_requests, statutory_access
 from .models import (
     DecisionItem,
     IdentityDocument,
@@ -118,6 +118,25 @@ def documents_purge(*, now: datetime.datetime | None = None) -> int:
         document.delete()
         count += 1
     return count
+
+
+# What staff read of a request's files: each view of a file an event, as a read through the
+# gate is (DESIGN invariant 1: what people file, and what they were sent, is personal data).
+FILE_READS = {IdentityDocument: "disclosure.document_read", Letter: "disclosure.letter_read"}
+
+
+@transaction.atomic
+def filed_file_read(*, obj: IdentityDocument | Letter, request: Request, by) -> None:
+    """Record that `by` opened `obj` (an identity document or a letter) of `request`."""
+    if not handles_requests(by):
+        raise PermissionDenied(_("この書類を見る権限がありません。"))
+    kind = obj.role if isinstance(obj, IdentityDocument) else obj.kind
+    trail.append(
+        action=FILE_READS[type(obj)],
+        actor=trail.actor_for(by),
+        target=obj,
+        details={"request": request.pk, "kind": kind},
+    )
 
 
 def status_path(request: Request) -> str:
@@ -272,19 +291,32 @@ def gather(*, request: Request, by) -> list[Record]:
 
 
 @transaction.atomic
-def consultation_record(*, request: Request, by, **fields) -> ReceiptConsultation:
-    """Record the question to the medical institution about a receipt, and its answer."""
-    consultation, _created = ReceiptConsultation.objects.update_or_create(
-        request=request, record_id=fields.pop("record_id"), defaults=fields
-    )
-    consultation.full_clean()
-    trail.append(
-        action="disclosure.consulted",
-        actor=trail.actor_for(by),
-        target=consultation,
-        details={"request": request.pk, "answered": consultation.answered_on is not None},
-    )
-    return consultation
+def consultation_record(
+    *, request: Request, receipts: list[int], by, **fields
+) -> list[ReceiptConsultation]:
+    """Record the question to one medical institution about `receipts` (record ids), and its
+    answer: one row per receipt, each with its event."""
+    if not handles_requests(by):
+        raise PermissionDenied(_("この操作を行う権限がありません。"))
+    if not receipts:
+        raise ValidationError(_("照会するレセプトを選んでください。"))
+    recorded = []
+    for record_id in receipts:
+        consultation = request.consultations.filter(
+            record_id=record_id
+        ).first() or ReceiptConsultation(request=request, record_id=record_id)
+        for name, value in fields.items():
+            setattr(consultation, name, value)
+        consultation.full_clean()
+        consultation.save()
+        trail.append(
+            action="disclosure.consulted",
+            actor=trail.actor_for(by),
+            target=consultation,
+            details={"request": request.pk, "answered": consultation.answered_on is not None},
+        )
+        recorded.append(consultation)
+    return recorded
 
 
 @transaction.atomic

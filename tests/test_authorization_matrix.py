@@ -120,6 +120,22 @@ ROWS = {
     "reports/scopes/": Row("/reports/scopes/", (302, 403, 403, 200, 200, 403)),
 }
 
+# The requests desk's files (identity documents, letters) and a request's letters: the staff
+# who handle requests only, each view audited (disclosure/tests/test_request_files.py); the
+# superuser administers the system but is not the desk. Formatted with a request's
+# {request}, its {document} and its {letter}.
+DESK_ROWS = {
+    "admin/disclosure/request/documents/<int:pk>/": Row(
+        "/admin/disclosure/request/documents/{document}/", (302, 200, 200, 200, 403, 403)
+    ),
+    "admin/disclosure/request/<int:pk>/letters/": Row(
+        "/admin/disclosure/request/{request}/letters/", (302, 200, 200, 200, 403, 403)
+    ),
+    "admin/disclosure/request/letters/<int:pk>/": Row(
+        "/admin/disclosure/request/letters/{letter}/", (302, 200, 200, 200, 403, 403)
+    ),
+}
+
 # app_label/model_name -> statuses of its changelist. Members and records: the gate answers
 # (no purpose or no scope is a 403); the others: the role's model permissions.
 ADMIN_MODELS = {
@@ -181,7 +197,7 @@ def project_routes(patterns=None, prefix=""):
 
 
 def row_for(route: str) -> Row | None:
-    for key, row in ROWS.items():
+    for key, row in (ROWS | DESK_ROWS).items():
         if key == route or (key.endswith("*") and route.startswith(key[:-1])):
             return row
     return None
@@ -220,3 +236,29 @@ def test_each_route_answers_each_persona(route, persona, as_persona, kenshin_and
 def test_each_admin_model_answers_each_persona(model, persona, as_persona):
     response = as_persona(persona).get(f"/admin/{model}/")
     assert response.status_code == ADMIN_MODELS[model][PERSONAS.index(persona)]
+
+
+@pytest.fixture
+def desk_files(settings, tmp_path):
+    """A request with an identity document and a letter, in a media folder of the test's."""
+    from django.core.files.base import ContentFile
+
+    from disclosure import letters
+    from disclosure.models import IdentityDocument, Letter
+    from disclosure.tests.factories import RequestFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    request = RequestFactory()
+    document = IdentityDocument(request=request, role="identity", content_type="image/png")
+    document.size, document.sha256 = 8, "0" * 64
+    document.file.save("licence.png", ContentFile(b"\x89PNG\r\n\x1a\n"))
+    letter = letters.issue(request, Letter.Kind.ACKNOWLEDGEMENT)
+    return {"request": request.pk, "document": document.pk, "letter": letter.pk}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("route", list(DESK_ROWS))
+def test_each_desk_file_answers_each_persona(route, persona, as_persona, desk_files):
+    row = DESK_ROWS[route]
+    response = as_persona(persona).get(row.url.format(**desk_files))
+    assert response.status_code == row.statuses[PERSONAS.index(persona)]

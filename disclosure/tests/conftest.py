@@ -1,7 +1,6 @@
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 # The smallest bytes that `filetype` recognises as each kind.
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
@@ -34,22 +33,14 @@ def jpeg():
 
 
 @pytest.fixture
-def officer(privacy_officer, superuser, register):
+def officer(bare_officer, superuser, register):
     """The officer who answers requests: in good standing, scoped to the member's categories.
 
     The scopes are granted by the superuser: a flushed database (browser tests) has lost the
     roles' model permissions that let an officer grant them.
     """
-    from safeguards.models import TrainingCourse, TrainingSession
     from safeguards.scopes import grant_scope
-    from safeguards.training import record_attendance, sign_pledge
 
-    today = timezone.localdate()
-    sign_pledge(user=privacy_officer, version="test", signed_on=today, by=privacy_officer)
-    session = TrainingSession.objects.create(
-        course=TrainingCourse.objects.create(title="個人情報保護研修"), held_on=today
-    )
-    record_attendance(session=session, user=privacy_officer, score=100, by=privacy_officer)
     for code in ("health-checks", "receipts"):
-        grant_scope(user=privacy_officer, category=register[code], by=superuser)
-    return privacy_officer
+        grant_scope(user=bare_officer, category=register[code], by=superuser)
+    return bare_officer

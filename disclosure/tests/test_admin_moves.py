@@ -53,12 +53,10 @@ def label(name, source):
     return step.label if step else TRANSITIONS[source][name].label
 
 
-def decision(kind="disclosure", granted="on", ground="", reason=""):
+def decision(granted="yes", ground="", reason=""):
+    """The decision page's one row, for a request of 開示 only."""
     return {
         "reasons": "",
-        "items-TOTAL_FORMS": "1",
-        "items-INITIAL_FORMS": "1",
-        "items-0-kind": kind,
         "items-0-granted": granted,
         "items-0-ground": ground,
         "items-0-reason": reason,
@@ -137,9 +135,11 @@ def test_it_refuses_a_page_drawn_before_another_move(sign_in, handler_kenshin):
 
 def test_it_keeps_a_refusal_without_its_reason_on_the_page(sign_in, officer, member):
     filed = at(State.REVIEW, member)
-    response, _said = move(sign_in(officer), filed, State.DECIDED, decision(granted=""))
+    response, _said = move(sign_in(officer), filed, State.DECIDED, decision(granted="no"))
     assert response.status_code == 200 and filed.state == State.REVIEW
-    assert "errorlist" in response.content.decode()
+    page = response.content.decode()
+    assert "認めない根拠を選んでください。" in page and "法第36条" in page
+    assert "制約" not in page and "disclosure_item" not in page
 
 
 def test_it_extends_the_deadline_with_a_reason(sign_in, officer):
@@ -157,11 +157,16 @@ def test_it_records_the_payment(sign_in, handler_kenshin):
     assert response.status_code == 302 and filed.fee_paid_on == datetime.date(2026, 4, 3)
 
 
-def test_it_records_the_consultation_per_receipt(sign_in, handler_receipt, member, register):
-    receipt = RecordFactory(member=member, category=register["receipts"], title="外来")
+def test_it_records_one_consultation_for_several_receipts(
+    sign_in, handler_receipt, member, register
+):
+    receipts = [
+        RecordFactory(member=member, category=register["receipts"], title=title)
+        for title in ("外来", "入院")
+    ]
     filed = at(State.REVIEW, member)
     data = {
-        "record_id": receipt.pk,
+        "receipts": [receipt.pk for receipt in receipts],
         "institution": "千代田病院",
         "asked_on": "2026-04-02",
         "answered_on": "2026-04-03",
@@ -169,8 +174,10 @@ def test_it_records_the_consultation_per_receipt(sign_in, handler_receipt, membe
     }
     response, _said = move(sign_in(handler_receipt), filed, "consult", data)
     assert response.status_code == 302
-    consulted = filed.consultations.get()
-    assert (consulted.record_id, consulted.hinders_care) == (receipt.pk, False)
+    consulted = filed.consultations.order_by("record_id")
+    assert [(c.record_id, c.institution, c.hinders_care) for c in consulted] == [
+        (receipt.pk, "千代田病院", False) for receipt in receipts
+    ]
 
 
 @pytest.mark.parametrize("name", [*STEPS, *State.values])

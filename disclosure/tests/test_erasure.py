@@ -98,7 +98,7 @@ def answer(request, member, officer, items, *, close=True):
         services.consultation_record(
             request=request,
             by=officer,
-            record_id=record.pk,
+            receipts=[record.pk],
             institution="消去クリニック",
             asked_on=datetime.date(2026, 4, 2),
             answered_on=datetime.date(2026, 4, 3),

@@ -72,7 +72,7 @@ def test_it_carries_a_request_from_the_form_to_the_data(client, jpeg, member, of
             services.consultation_record(
                 request=filed,
                 by=officer,
-                record_id=record.pk,
+                receipts=[record.pk],
                 institution="千代田病院",
                 asked_on=datetime.date(2026, 4, 2),
                 answered_on=datetime.date(2026, 4, 3),

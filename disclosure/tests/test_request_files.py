@@ -1,0 +1,85 @@
+"""What a request's handlers open of its files: the identity documents (shown on the 本人確認
+page), the letters sent (listed with the address, to print for post); each view an event,
+and nobody outside the desk served."""
+
+import pytest
+from django.core.files.base import ContentFile
+
+from audit.models import Event
+from disclosure import letters
+from disclosure.models import IdentityDocument, Letter, Request
+
+from .conftest import JPEG
+from .factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def filed():
+    request = RequestFactory(state=Request.State.IDENTITY_CHECK, channel=Request.Channel.POST)
+    document = IdentityDocument(
+        request=request, role=IdentityDocument.Role.IDENTITY, content_type="image/jpeg"
+    )
+    document.size, document.sha256 = len(JPEG), "0" * 64
+    document.file.save("licence.jpg", ContentFile(JPEG))
+    letter = letters.issue(request, Letter.Kind.ACKNOWLEDGEMENT)
+    return request, document, letter
+
+
+def test_the_identity_check_page_shows_the_document(sign_in, officer, filed):
+    request, document, _letter = filed
+    page = sign_in(officer).post(
+        f"/admin/disclosure/request/{request.pk}/move/review/", {"_state": request.state}
+    )
+    html = page.content.decode()
+    assert f'<img src="/admin/disclosure/request/documents/{document.pk}/"' in html
+    assert "本人確認書類" in html and "山田花子" in html
+
+
+def test_opening_a_document_is_an_event(sign_in, handler_kenshin, filed):
+    request, document, _letter = filed
+    response = sign_in(handler_kenshin).get(f"/admin/disclosure/request/documents/{document.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == JPEG
+    event = Event.objects.get(action="disclosure.document_read")
+    assert event.actor_id == handler_kenshin.pk
+    assert (event.target_type, event.target_id) == ("disclosure.identitydocument", str(document.pk))
+    assert event.details == {"request": request.pk, "kind": "identity"}
+
+
+@pytest.mark.parametrize("persona", ["auditor", "superuser"])
+def test_staff_outside_the_desk_are_refused_and_nothing_is_logged(persona, sign_in, request, filed):
+    _request, document, letter = filed
+    client = sign_in(request.getfixturevalue(persona))
+    for url in (
+        f"/admin/disclosure/request/documents/{document.pk}/",
+        f"/admin/disclosure/request/letters/{letter.pk}/",
+        f"/admin/disclosure/request/{letter.request_id}/letters/",
+    ):
+        assert client.get(url).status_code == 403
+    assert not Event.objects.filter(action__endswith="_read").exists()
+
+
+def test_an_upload_not_yet_attached_is_not_served(sign_in, handler_kenshin):
+    orphan = IdentityDocument(role="identity", content_type="image/jpeg", size=1, sha256="0")
+    orphan.file.save("orphan.jpg", ContentFile(JPEG))
+    response = sign_in(handler_kenshin).get(f"/admin/disclosure/request/documents/{orphan.pk}/")
+    assert response.status_code == 404
+
+
+def test_the_letters_are_listed_with_the_address_to_post_them_to(sign_in, officer, filed):
+    request, _document, letter = filed
+    client = sign_in(officer)
+    change = client.get(f"/admin/disclosure/request/{request.pk}/change/").content.decode()
+    assert f"/admin/disclosure/request/{request.pk}/letters/" in change
+
+    html = client.get(f"/admin/disclosure/request/{request.pk}/letters/").content.decode()
+    assert "〒100-0001" in html and "東京都千代田区千代田1-1" in html and "山田花子 様" in html
+    assert "受付のお知らせ" in html and f"/admin/disclosure/request/letters/{letter.pk}/" in html
+
+    pdf = client.get(f"/admin/disclosure/request/letters/{letter.pk}/")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    event = Event.objects.get(action="disclosure.letter_read")
+    assert event.details == {"request": request.pk, "kind": "acknowledgement"}
