@@ -106,7 +106,7 @@ def test_the_officer_answers_a_request_by_post(
     press("本人確認：加入者と照合して審査に進む")
     # The identity document is in view, drawn, on the page where the identity is checked.
     picture = page.locator(".identity-documents img")
-    assert picture.evaluate("img => img.complete && img.naturalWidth") == 480
+    assert picture.evaluate("img => img.decode().then(() => img.naturalWidth)") == 480
     shot("3-identity-check")
     fits(page, width)
     run()
