@@ -1,5 +1,5 @@
 /*
- * audit._scan: the fast check behind `verify_audit` on PostgreSQL (see audit/verify.py).
+ * audit._scan: the fast check behind `verify_audit` on PostgreSQL (see audit/verify/fast.py).
  *
  * scan(conninfo, snapshot, first_seq, last_seq) opens its own connection, imports the
  * snapshot another connection exported, and streams the events first_seq..last_seq in seq
@@ -254,7 +254,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef definition = {
     .m_base = PyModuleDef_HEAD_INIT,
     .m_name = "audit._scan",
-    .m_doc = "The fast check behind verify_audit on PostgreSQL (see audit/verify.py).",
+    .m_doc = "The fast check behind verify_audit on PostgreSQL (see audit/verify/fast.py).",
     .m_size = -1,
     .m_methods = methods,
 };

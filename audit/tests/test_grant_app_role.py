@@ -19,9 +19,9 @@ from django.core.management.base import CommandError
 from django.db import ProgrammingError, connection, transaction
 from psycopg import sql
 
-from audit import verify
 from audit.models import Event
 from audit.trail import SYSTEM, Actor, append
+from audit.verify import thorough
 
 DENIED = "42501"  # insufficient_privilege: what a missing grant, or not owning, raises
 HOSTILE_NAME = 'x"; DROP TABLE audit_event; --'
@@ -189,7 +189,7 @@ def test_verify_audit_works_when_the_app_connects_as_its_role(app_role, monkeypa
         with transaction.atomic():
             appended = append(action="test.event", actor=Actor(SYSTEM), target_type="test.thing")
         # The fast check (its own connections, an exported snapshot), not the fallback.
-        monkeypatch.setattr(verify, "_verify_in_database", _thorough_verifier_called)
+        monkeypatch.setattr(thorough, "in_database", _thorough_verifier_called)
         fast = StringIO()
         call_command("verify_audit", stdout=fast)
         independent = StringIO()

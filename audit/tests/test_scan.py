@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from audit import verify
 from audit.models import GENESIS_HASH
 from audit.tests.fixtures import append_events, triggers_off
+from audit.verify import fast, thorough, verify_chain
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.usefixtures("audit_transactional_db")]
 
@@ -63,20 +63,20 @@ def verify_audit() -> str:
 
 
 def test_it_is_built_wherever_the_suite_runs_on_postgresql():
-    assert verify._scan is not None, "audit._scan was not built: see pyproject.toml"
+    assert fast._scan is not None, "audit._scan was not built: see pyproject.toml"
 
 
 @pytest.mark.parametrize("count", [0, 1, 2, EVENTS])
 def test_it_vouches_for_an_intact_trail_as_the_thorough_verifier_does(count):
     head = append_events(count)[-1].hash if count else GENESIS_HASH
-    scanned = verify._scanned()
-    assert scanned == verify._verify_in_database()
+    scanned = fast.scanned()
+    assert scanned == thorough.in_database()
     assert (scanned.count, scanned.head_hash, scanned.problem) == (count, head, None)
 
 
 def test_verify_audit_answers_from_it_for_an_intact_trail(monkeypatch):
     *_, last = append_events(EVENTS)
-    monkeypatch.setattr(verify, "_verify_in_database", thorough_verifier_called)
+    monkeypatch.setattr(thorough, "in_database", thorough_verifier_called)
     assert verify_audit() == f"verified {EVENTS} events, head {last.hash}\n"
 
 
@@ -124,7 +124,7 @@ TAMPERING = {
 def test_it_never_vouches_for_a_tampered_trail(tampering):
     append_events(EVENTS)
     tampering()
-    assert verify._scanned() is None
+    assert fast.scanned() is None
     with pytest.raises(CommandError, match=r"^FAILED "):
         verify_audit()
 
@@ -146,13 +146,13 @@ def test_it_does_not_trust_a_column_no_longer_generated(canonical_restored, monk
         "ALTER TABLE audit_event ALTER COLUMN canonical DROP EXPRESSION",
         "UPDATE audit_event SET target_id = '999' WHERE seq = 3",
     )
-    assert verify._scanned() is None
+    assert fast.scanned() is None
     with pytest.raises(CommandError, match=r"^FAILED changed: event #3 does not match its hash"):
         verify_audit()
     # The catalog is what caught it: the scan alone would have vouched.
-    _, functions = verify._as_migrated()
-    monkeypatch.setattr(verify, "_as_migrated", lambda: (None, functions))
-    assert verify._scanned() is not None
+    _, functions = fast._as_migrated()
+    monkeypatch.setattr(fast, "_as_migrated", lambda: (None, functions))
+    assert fast.scanned() is not None
 
 
 def test_it_does_not_trust_a_replaced_function(canonical_restored):
@@ -162,7 +162,7 @@ def test_it_does_not_trust_a_replaced_function(canonical_restored):
             "SELECT convert_to(", "SELECT convert_to('' || "
         )
     )
-    assert verify._scanned() is None
+    assert fast.scanned() is None
     assert verify_audit().startswith(f"verified {EVENTS} events")
 
 
@@ -170,17 +170,17 @@ def test_it_leaves_a_transaction_that_wrote_to_the_thorough_verifier():
     *_, last = append_events(EVENTS)
     with transaction.atomic():
         # Only read so far (a request, before it appends its own event): nothing unseen.
-        scanned = verify._scanned()
+        scanned = fast.scanned()
         assert (scanned.count, scanned.head_hash) == (EVENTS, last.hash)
         append_events(1)
-        assert verify._scanned() is None  # its own event would be missing from the scans
-        assert verify.verify_chain().count == EVENTS + 1
+        assert fast.scanned() is None  # its own event would be missing from the scans
+        assert verify_chain().count == EVENTS + 1
 
 
 def test_without_it_verify_audit_gives_the_same_answers(monkeypatch):
-    monkeypatch.setattr(verify, "_scan", None)
+    monkeypatch.setattr(fast, "_scan", None)
     *_, last = append_events(EVENTS)
-    assert verify._scanned() is None
+    assert fast.scanned() is None
     assert verify_audit() == f"verified {EVENTS} events, head {last.hash}\n"
     TAMPERING["a column changed"]()
     with pytest.raises(CommandError, match=r"^FAILED changed: event #3"):
@@ -188,10 +188,10 @@ def test_without_it_verify_audit_gives_the_same_answers(monkeypatch):
 
 
 def test_it_refuses_what_it_cannot_scan():
-    conninfo = verify._conninfo()
+    conninfo = fast._conninfo()
     with pytest.raises(ValueError, match="snapshot"):
-        verify._scan.scan(conninfo, "1'; DROP TABLE audit_event; --", 1, 1)
+        fast._scan.scan(conninfo, "1'; DROP TABLE audit_event; --", 1, 1)
     with pytest.raises(RuntimeError, match="snapshot"):
-        verify._scan.scan(conninfo, "00000003-0000001B-1", 1, 1)  # exported by no one
+        fast._scan.scan(conninfo, "00000003-0000001B-1", 1, 1)  # exported by no one
     with pytest.raises(RuntimeError):
-        verify._scan.scan("host=127.0.0.1 port=1 connect_timeout=2", "00000003-0000001B-1", 1, 1)
+        fast._scan.scan("host=127.0.0.1 port=1 connect_timeout=2", "00000003-0000001B-1", 1, 1)

@@ -54,14 +54,14 @@ def test_the_button_verifies_the_chain_and_the_page_shows_the_result(
 def test_the_button_takes_the_fast_check_on_postgresql(
     audit_transactional_db, as_auditor, today_query, monkeypatch
 ):
-    from audit import verify
+    from audit.verify import thorough
 
     *_, last = [append(action="test.event", actor=Actor(SYSTEM)) for _ in range(5)]
 
     def thorough_verifier_called():
         raise AssertionError("verified inside the request's transaction: not the fast check")
 
-    monkeypatch.setattr(verify, "_verify_in_database", thorough_verifier_called)
+    monkeypatch.setattr(thorough, "in_database", thorough_verifier_called)
     response = as_auditor.post(f"/reports/trail/verify/?{today_query}")
 
     assert response.status_code == 302
