@@ -13,9 +13,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from kumiai.demo import populate
 from purposes.loader import load_register
 from purposes.models import Category
-from records.demo import populate
 from safeguards.models import TrainingCourse, TrainingSession
 from safeguards.otp import enrol_totp
 from safeguards.roles import Role

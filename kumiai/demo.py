@@ -21,8 +21,7 @@ from faker import Faker
 from audit.trail import SYSTEM, Actor, append
 from purposes.loader import load_register
 from purposes.models import Category
-
-from .models import Member, Record
+from records.models import Member, Record
 
 EMPLOYERS = ("本社", "大阪支社", "名古屋支店", "福岡支店", "札幌営業所", "仙台営業所", "広島工場")
 INSTITUTIONS = (

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from records.demo import populate
+from kumiai.demo import populate
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 import pytest
 
 from audit.models import Event
-from records.demo import populate
+from kumiai.demo import populate
 from records.models import Member, Record
 from records.payload_schemas import problems
 
