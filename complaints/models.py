@@ -10,8 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.filing import PublicFiling
 
-class Complaint(models.Model):
+
+class Complaint(PublicFiling):
     class State(models.TextChoices):
         RECEIVED = "received", _("受付")
         ACKNOWLEDGED = "acknowledged", _("受付連絡済み")
@@ -28,12 +30,6 @@ class Complaint(models.Model):
         State.ESCALATED,
         State.RESPONDED,
     )
-
-    class Channel(models.TextChoices):
-        WEB = "web", _("ウェブフォーム")
-        PHONE = "phone", _("電話")
-        LETTER = "letter", _("書面")
-        COUNTER = "counter", _("窓口")
 
     class Subject(models.TextChoices):
         HANDLING = "handling", _("個人情報の取扱い")
@@ -53,16 +49,6 @@ class Complaint(models.Model):
         UNFOUNDED = "unfounded", _("事実が確認できない")
         OTHER = "other", _("その他")
 
-    receipt_number = models.CharField(_("受付番号"), max_length=16, unique=True, editable=False)
-    # SHA-256 of the status page's secret token (disclosure.receipts.hash_token): the token
-    # itself is shown once, to the complainant, and never stored.
-    token_hash = models.CharField(_("照会用トークンのハッシュ"), max_length=64, editable=False)
-    # The confirmation page's key: a second press of 送信 finds the first filing.
-    submission_key = models.CharField(
-        _("送信キー"), max_length=32, unique=True, null=True, blank=True, editable=False
-    )
-    channel = models.CharField(_("受付方法"), max_length=8, choices=Channel.choices)
-    received_at = models.DateTimeField(_("受付日時"))
     state = models.CharField(
         _("状態"), max_length=16, choices=State.choices, default=State.RECEIVED, editable=False
     )
@@ -76,20 +62,6 @@ class Complaint(models.Model):
     is_member = models.BooleanField(_("加入者本人・家族からの申出"), default=False)
     member_symbol = models.CharField(_("記号（申出のとおり）"), max_length=8, blank=True)
     member_number = models.CharField(_("番号（申出のとおり）"), max_length=10, blank=True)
-    member = models.ForeignKey(
-        "records.Member",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="complaints",
-        verbose_name=_("加入者"),
-    )
-    # After a 消去 of the linked member: a keyed digest of what the complainant wrote about
-    # themselves, which is then emptied (complaints.erasure says why and what stays).
-    identity_digest = models.CharField(
-        _("申出の記載事項のダイジェスト"), max_length=64, blank=True, editable=False
-    )
-
     subject = models.CharField(_("申出の対象"), max_length=16, choices=Subject.choices)
     category = models.ForeignKey(
         "purposes.Category",
@@ -195,9 +167,6 @@ class Complaint(models.Model):
             # The monthly summary: complaints received in a month.
             models.Index(fields=("received_at",), name="complaints_received_at"),
         ]
-
-    def __str__(self) -> str:
-        return self.receipt_number
 
     @property
     def is_open(self) -> bool:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.filing import PublicFiling
 from safeguards import deadlines
 
 
@@ -61,7 +62,7 @@ class KindPolicy(models.Model):
         return policy
 
 
-class Request(models.Model):
+class Request(PublicFiling):
     class State(models.TextChoices):
         RECEIVED = "received", _("受付")
         IDENTITY_CHECK = "identity_check", _("本人確認中")
@@ -72,12 +73,6 @@ class Request(models.Model):
         CLOSED = "closed", _("完了")
         WITHDRAWN = "withdrawn", _("取下げ")
         REJECTED = "rejected", _("本人確認ができないため却下")
-
-    class Channel(models.TextChoices):
-        WEB = "web", _("ウェブ")
-        POST = "post", _("郵送")
-        COUNTER = "counter", _("窓口")
-        PHONE = "phone", _("電話")
 
     class Filer(models.TextChoices):
         SELF = "self", _("本人")
@@ -113,8 +108,6 @@ class Request(models.Model):
         State.DECIDED,
     )
 
-    receipt_number = models.CharField(_("受付番号"), max_length=16, unique=True)
-    channel = models.CharField(_("受付方法"), max_length=8, choices=Channel.choices)
     kinds = models.JSONField(_("請求の種類"), help_text=_("Kind の値のリスト"))
     include_provision_records = models.BooleanField(
         _("第三者提供記録の開示を含む"), default=False
@@ -159,27 +152,9 @@ class Request(models.Model):
         _("請求の理由"), blank=True, help_text=_("利用停止・消去・第三者提供の停止の理由")
     )
 
-    member = models.ForeignKey(
-        "records.Member",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("照合した加入者"),
-    )
-    # After a 消去 of the member: a keyed digest of the filing's personal fields, which are
-    # then emptied when the request closes (disclosure.erasure says why and what stays).
-    identity_digest = models.CharField(
-        _("請求書の記載事項のダイジェスト"), max_length=64, blank=True, editable=False
-    )
-    # SHA-256 of the status page's secret token; the token itself is only ever mailed.
-    # A random token has entropy enough that an unsalted fast hash is safe to keep.
-    token_hash = models.CharField(_("照会用トークンのハッシュ"), max_length=64)
-
     state = models.CharField(
         _("状態"), max_length=20, choices=State.choices, default=State.RECEIVED
     )
-    received_at = models.DateTimeField(_("受付日時"))
     due_on = models.DateField(_("回答期限"))
     extended_due_on = models.DateField(_("延長後の期限"), null=True, blank=True)
     extension_reason = models.TextField(_("延長の理由"), blank=True)
@@ -194,10 +169,6 @@ class Request(models.Model):
         _("連絡事項"), blank=True, help_text=_("追加書類の依頼や却下の理由など、請求者への連絡")
     )
 
-    # The confirmation page's key: a second press of 送信 finds the first filing.
-    submission_key = models.CharField(
-        _("送信キー"), max_length=32, unique=True, null=True, blank=True, editable=False
-    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -249,9 +220,6 @@ class Request(models.Model):
             # The admin's worklist: open requests by deadline, overdue first.
             models.Index(fields=("state", "due_on"), name="disclosure_request_worklist"),
         ]
-
-    def __str__(self) -> str:
-        return self.receipt_number
 
     @property
     def effective_due_on(self):

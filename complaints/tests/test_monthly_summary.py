@@ -64,7 +64,7 @@ def april(register):
             first_response_due=datetime.date(2026, 5, 12),
             answer_due=datetime.date(2026, 6, 1),
             subject=Complaint.Subject.OTHER,
-            channel=Complaint.Channel.LETTER,
+            channel=Complaint.Channel.POST,
             state=Complaint.State.WITHDRAWN,
         ),
     ]
@@ -82,8 +82,8 @@ def test_it_counts_the_month_by_subject_channel_and_category(april):
     }
     assert {(r.label, r.count) for r in result.by_channel} == {
         ("電話", 2),
-        ("ウェブフォーム", 1),
-        ("書面", 1),
+        ("ウェブ", 1),
+        ("郵送", 1),
     }
     assert {(r.label, r.count) for r in result.by_category} == {
         ("健康診査に関する情報", 2),
