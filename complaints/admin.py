@@ -20,8 +20,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import deadlines
 from core.admin import WorkflowAdminMixin
-from safeguards import deadlines
 
 from . import services, summary
 from .forms import StaffComplaintForm

@@ -1,6 +1,6 @@
 """The complaint form: one set of fields and rules for the public page and the admin.
 
-What people type is normalised (the fields of disclosure.fields) before it is validated, so that
+What people type is normalised (the fields of core.fields) before it is validated, so that
 full-width digits, a full-width @ or a full-width space never make an entry fail. The prose
 (what happened, what they want) is kept as written: it is the complainant's own account.
 Nothing here tells the public whether a 記号・番号 or a receipt number exists.
@@ -12,13 +12,13 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from disclosure.fields import (
+from core.fields import (
     CodeField,
     NormalizedCharField,
     NormalizedEmailField,
     SectionsMixin,
 )
-from records.normalize import normalize_code
+from core.normalize import normalize_code
 
 from .models import Complaint
 

@@ -101,7 +101,7 @@ class Complaint(PublicFiling):
         related_name="assigned_complaints",
         verbose_name=_("担当者"),
     )
-    # Computed by `safeguards.deadlines` from `received_at` when the complaint is opened.
+    # Computed by `core.deadlines` from `received_at` when the complaint is opened.
     first_response_due = models.DateField(_("初回連絡期限"), editable=False)
     answer_due = models.DateField(_("回答期限"), editable=False)
     acknowledged_at = models.DateTimeField(_("初回連絡日時"), null=True, editable=False)

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.trail import actor_for, append
-from disclosure.receipts import hash_token, new_receipt_number, new_token
-from safeguards import deadlines
+from core import deadlines
+from core.receipts import hash_token, new_receipt_number, new_token
 from safeguards.incidents import report_incident
 from safeguards.models import Incident
 

@@ -2,11 +2,11 @@
 
 A wrong token and an unknown receipt number get the same answer, so the page cannot be used
 to learn which numbers exist; and each client may try only a few times in a window
-(`safeguards.ratelimit`), so the token (256 bits) cannot be guessed by trying either.
+(`core.ratelimit`), so the token (256 bits) cannot be guessed by trying either.
 """
 
-from disclosure.receipts import is_receipt_number, token_matches
-from safeguards.ratelimit import Limit
+from core.ratelimit import Limit
+from core.receipts import is_receipt_number, token_matches
 
 from .models import Complaint
 from .services import RECEIPT_PREFIX

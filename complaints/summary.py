@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safeguards import deadlines, spreadsheet
+from core import deadlines, spreadsheet
 
 from .models import Complaint
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from safeguards.ratelimit import client_address
+from core.ratelimit import client_address
 
 from . import services
 from . import status as status_lookup

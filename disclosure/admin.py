@@ -23,8 +23,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import deadlines
 from core.admin import WorkflowAdminMixin
-from safeguards import deadlines
+from core.wareki import format_wareki
 
 from . import services
 from .access import handles_requests
@@ -38,7 +39,6 @@ from .models import (
     Request,
 )
 from .moves import PAGES, STEPS
-from .wareki import format_wareki
 from .workflow import REQUESTS
 
 

@@ -1,6 +1,6 @@
 """The request form: one class for the public page and for staff entering paper requests.
 
-What people type is normalised in each field's `to_python` (`disclosure.fields`, shared
+What people type is normalised in each field's `to_python` (`core.fields`, shared
 with the complaints form), so every validator sees "１２３" as "123" and "やまだ" as "ヤマダ".
 Uploads that pass their check are kept provisionally and carried in a signed hidden field,
 so neither an error elsewhere on the page nor the confirmation step asks the filer to choose
@@ -13,17 +13,17 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from purposes.models import Category
-from records.normalize import normalize_code, normalize_kana
-
-from . import services
-from .fields import (
+from core.fields import (
     JapaneseDateField,
     NormalizedCharField,
     NormalizedEmailField,
     SectionsMixin,
     normalize_lines,
 )
+from core.normalize import normalize_code, normalize_kana
+from purposes.models import Category
+
+from . import services
 from .models import IdentityDocument, Kind, Request
 
 UPLOADS_SALT = "disclosure.uploads"

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import deadlines
 from core.filing import PublicFiling
-from safeguards import deadlines
 
 
 class Kind(models.TextChoices):

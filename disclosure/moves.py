@@ -11,11 +11,12 @@ the gate (`services.gather`), on the statutory path.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import wareki
 from core.admin import MoveForm, Page, Step
+from core.fields import JapaneseDateField
 from purposes.models import Category
 
-from . import services, wareki
-from .fields import JapaneseDateField
+from . import services
 from .models import DecisionItem, Kind, Request
 
 State = Request.State

@@ -25,11 +25,10 @@ from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 
 from audit import trail
+from core import pdf, spreadsheet
 from records import gate
 from records.models import Record, ThirdPartyProvision
-from safeguards import spreadsheet
 
-from . import letters
 from .access import statutory_access
 from .models import DecisionItem, Kind, Package, Request
 
@@ -113,7 +112,7 @@ def _record_cells(row: dict) -> tuple[str, str, str]:
         detail = _("不開示（%(g)s）") % {"g": ground}
     else:
         items = (f"{key}：{value}" for key, value in row["payload"].items())
-        detail = letters.packed(items, RECORD_WIDTHS[2])
+        detail = pdf.packed(items, RECORD_WIDTHS[2])
     return row["date"], row["title"], detail
 
 
@@ -121,11 +120,11 @@ def _pdf(request: Request, rows, provisions: list[dict], into) -> None:
     """The readable copy: one table per category, flowing across pages, headers repeated.
 
     Plain strings in the cells, a wrapping Paragraph only for a cell too wide for its column
-    (`letters.long_table`): a flowable per record made a 5,000-record package take minutes.
+    (`pdf.long_table`): a flowable per record made a 5,000-record package take minutes.
     `rows()` is read twice: to count each category's rows for its heading, then as the
     tables are drawn, so that the cells of the whole package are never held at once.
     """
-    flowables = [letters.paragraph(_("受付番号 %(r)s") % {"r": request.receipt_number})]
+    flowables = [pdf.paragraph(_("受付番号 %(r)s") % {"r": request.receipt_number})]
     header = (_("日付"), _("件名"), _("内容"))
     runs = [
         (category, sum(1 for _row in run))
@@ -136,16 +135,16 @@ def _pdf(request: Request, rows, provisions: list[dict], into) -> None:
     for category, count in runs:
         heading = _("%(category)s（%(n)s件）") % {"category": category, "n": count}
         flowables += [
-            *letters.section(heading),
-            *letters.long_table(header, itertools.islice(cells, count), RECORD_WIDTHS, count),
+            *pdf.section(heading),
+            *pdf.long_table(header, itertools.islice(cells, count), RECORD_WIDTHS, count),
         ]
     if len(flowables) == 1:
-        flowables.append(letters.paragraph(_("開示の対象となる保有個人データはありません。")))
+        flowables.append(pdf.paragraph(_("開示の対象となる保有個人データはありません。")))
     if provisions:
         # APPI Art. 33(5): the records of provision to third parties.
         flowables += [
-            *letters.section(_("第三者提供記録")),
-            *letters.long_table(
+            *pdf.section(_("第三者提供記録")),
+            *pdf.long_table(
                 (_("提供日"), _("提供先"), _("類型"), _("提供した項目"), _("根拠")),
                 [
                     (
@@ -163,7 +162,7 @@ def _pdf(request: Request, rows, provisions: list[dict], into) -> None:
                 len(provisions),
             ),
         ]
-    letters.render(_("保有個人データの開示"), flowables, into=into)
+    pdf.render(_("保有個人データの開示"), flowables, into=into)
 
 
 def _provisions(request: Request, by) -> list[dict]:

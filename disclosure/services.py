@@ -17,15 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import trail
+from core import deadlines, pdf, receipts
 from core.workflow import transition
 from purposes.register import purposes_for
 from records import gate
 from records.models import Member, Record, Restriction
 from records.services import record_update, restriction_add
-from safeguards import deadlines
 from safeguards.roles import Role, has_role
 
-from . import erasure, letters, notify, package, receipts
+from . import erasure, letters, notify, package
 from .access import handles_requests, statutory_access
 from .models import (
     DecisionItem,
@@ -399,7 +399,7 @@ def request_carry_out(*, request: Request, by) -> Request:
             (category.name, "\n".join(p.name for p in purposes_for(category_ids=[pk], on=today)))
             for pk, category in held_categories.items()
         ]
-        letters.issue(request, Letter.Kind.PURPOSES, extra=[letters.table(rows)] if rows else [])
+        letters.issue(request, Letter.Kind.PURPOSES, extra=[pdf.table(rows)] if rows else [])
     return transition(request, Request.State.CARRIED_OUT, by=by)
 
 

@@ -17,14 +17,14 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import trail
-from records.normalize import normalize_text, parse_date
-from safeguards import deadlines
-from safeguards.ratelimit import Limit, client_address
+from core import deadlines, receipts
+from core.normalize import normalize_text, parse_date
+from core.ratelimit import Limit, client_address
+from core.wareki import parse_japanese_date
 
-from . import letters, package, receipts, services
+from . import letters, package, services
 from .forms import RequestForm
 from .models import Kind, KindPolicy, Letter, Request
-from .wareki import parse_japanese_date
 
 DRAFT_SALT = "disclosure.draft"
 DRAFT_MAX_AGE = 2 * 60 * 60

@@ -22,7 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from safeguards import spreadsheet
+from core import spreadsheet
 from safeguards.models import StatutoryGround
 from safeguards.scopes import grant_scope, withdraw_scope
 

@@ -4,7 +4,7 @@ One file holds one kind (`members` or `records`); the columns are documented in
 `records/import_formats.md` and in `MEMBER_COLUMNS` / `RECORD_COLUMNS` below. Header
 names may be the English column names or their Japanese labels, in any order.
 
-Every row is normalised (NFKC, kana; `records.normalize`) and validated as the services
+Every row is normalised (NFKC, kana; `core.normalize`) and validated as the services
 validate (`Member.clean`, the payload schema) before anything is written; if any row is
 bad, the report lists each bad row (row, field, reason in Japanese) and nothing is
 written. Rows are matched to what is stored by the source system's id (`source_id`), so
@@ -35,11 +35,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.trail import Actor, append
+from core.normalize import normalize_code, normalize_text, parse_date
 from purposes.models import Category
 
 from . import payload_schemas
 from .models import Member, Record
-from .normalize import normalize_code, normalize_text, parse_date
 from .services import MEMBER_FIELDS, as_actor, normalize_member_fields
 
 MEMBERS = "members"

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 from jsonschema import Draft202012Validator
 
-from .normalize import normalize_code, normalize_kana, normalize_text, parse_date
+from core.normalize import normalize_code, normalize_kana, normalize_text, parse_date
 
 
 def _string(title: str, *, max_length: int = 100, **keywords) -> dict:

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.trail import Actor, actor_for, append, keyed_digest
+from core.normalize import normalize_code, normalize_kana, normalize_text
 from purposes.models import Category, Purpose
 
 from .models import Member, Record, Restriction, ThirdPartyProvision
-from .normalize import normalize_code, normalize_kana, normalize_text
 
 
 class ProvisionRefused(Exception):

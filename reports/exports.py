@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from disclosure.letters import paragraph, render
-from disclosure.wareki import format_wareki
-from safeguards import spreadsheet
+from core import spreadsheet
+from core.pdf import paragraph, render
+from core.wareki import format_wareki
 
 from .tables import Cell, Report
 

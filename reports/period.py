@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from safeguards import deadlines
+from core import deadlines
 
 # The fiscal year (事業年度) of a health insurance society runs from April 1.
 FISCAL_YEAR_STARTS = 4

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.trail import actor_for, append
+from core import deadlines
 from core.workflow import Change, Move, NotAllowed, Refused, Workflow
-from safeguards import deadlines
 from safeguards.models import Incident, IncidentStep
 from safeguards.models.incidents import PERSONS_THRESHOLD
 from safeguards.organisation import emergency_emails

@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import deadlines
 from core.workflow import Change, Move, Workflow
-from safeguards import deadlines
 from safeguards.models import (
     AuditPlan,
     ChecklistItem,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.trail import actor_for, append
-from safeguards import deadlines
+from core import deadlines
 from safeguards.models import AreaEntry, DeviceCheckout, SecureArea
 
 

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from safeguards import deadlines
+from core import deadlines
 from safeguards.models import Attendance, Pledge
 
 
@@ -17,7 +17,7 @@ def handling_refusal(user, *, on: datetime.date) -> str | None:
     """None when `user` may handle personal data on `on`; otherwise why not and what to do.
 
     A confidentiality pledge signed on or before `on` must be on file, and a training whose
-    test was passed must not have lapsed (its lapse date comes from `safeguards.deadlines`).
+    test was passed must not have lapsed (its lapse date comes from `core.deadlines`).
     """
     # One query for both, on every gated request: the pledge's EXISTS and the latest lapse
     # date come back as two columns of the user's row.

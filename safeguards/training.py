@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 
 from audit.trail import actor_for, append
-from safeguards import deadlines
+from core import deadlines
 from safeguards.models import Attendance, Pledge, TrainingSession
 
 

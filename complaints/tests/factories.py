@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from complaints.models import Complaint
-from disclosure.receipts import hash_token
+from core.receipts import hash_token
 
 TOKEN = "the-status-token"
 

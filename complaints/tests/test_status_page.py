@@ -1,5 +1,5 @@
 """The status page: the token opens it; guesses find nothing, alike, and are rate-limited in
-the shared (database) cache (safeguards.ratelimit, whose own tests hold the window)."""
+the shared (database) cache (core.ratelimit, whose own tests hold the window)."""
 
 import re
 import threading

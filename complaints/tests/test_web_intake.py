@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from audit.models import Event
 from complaints.models import Complaint
-from disclosure.receipts import token_matches
+from core.receipts import token_matches
 from records.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ import datetime
 import factory
 from django.utils import timezone
 
+from core.receipts import hash_token
 from disclosure.models import Kind, Request
-from disclosure.receipts import hash_token
 
 TOKEN = "the-status-token"
 

@@ -1,5 +1,5 @@
 """The status page: the token opens it, guesses are answered alike and rate-limited per client
-(safeguards.ratelimit, whose own tests hold the window and parallel tries)."""
+(core.ratelimit, whose own tests hold the window and parallel tries)."""
 
 import pytest
 

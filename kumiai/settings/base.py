@@ -186,11 +186,11 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = True
 
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the client is
-# REMOTE_ADDR). Limits and lockouts count tries per client: see safeguards.ratelimit.
+# REMOTE_ADDR). Limits and lockouts count tries per client: see core.ratelimit.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
 # django-axes: five failures from one address, or against one username, lock for an hour.
-AXES_CLIENT_IP_CALLABLE = "safeguards.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]

@@ -2,7 +2,7 @@
 self-inspections, 監事 audits and corrective actions. Counts and days, no personal data.
 
 Requests and complaints are few (hundreds a year), so their medians are taken in Python
-over one query's values; everything with a deadline asks `safeguards.deadlines`.
+over one query's values; everything with a deadline asks `core.deadlines`.
 """
 
 import datetime
@@ -13,10 +13,10 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
+from core import deadlines
 from disclosure.models import Kind, Request
 from reports.period import Period
 from reports.tables import Chart, Report, Table
-from safeguards import deadlines
 from safeguards.incidents import assess, report_deadlines
 from safeguards.models import AuditPlan, CorrectiveAction, Incident, Inspection
 from safeguards.organisation import inspection_overdue

@@ -22,7 +22,7 @@ def test_the_default_is_the_fiscal_year_of_today(today, start, end):
 
 
 def test_the_page_opens_on_the_current_fiscal_year(as_auditor):
-    from safeguards import deadlines
+    from core import deadlines
 
     page = as_auditor.get("/reports/")
 

@@ -15,11 +15,11 @@ from django.views import View
 from django_otp.decorators import otp_required
 
 from audit.trail import actor_for, append
+from core import deadlines
 from reports.charts import draw
 from reports.exports import as_csv, as_pdf
 from reports.period import Period, PeriodForm
 from reports.tables import Report
-from safeguards import deadlines
 from safeguards.roles import may_read_reports
 
 FORMATS = ("html", "csv", "pdf")

@@ -1,7 +1,7 @@
 """The overview: requests, complaints, incidents, standing, inspections and audits."""
 
+from core import deadlines
 from reports.selectors.overview import overview
-from safeguards import deadlines
 
 from .base import ReportView
 

@@ -13,7 +13,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from safeguards import deadlines, incidents, organisation, physical
+from core import deadlines
+from safeguards import incidents, organisation, physical
 from safeguards.models import CorrectiveAction, DeviceCheckout, Incident, Inspection
 from safeguards.registers import delete_register_row, save_register_row
 

@@ -9,8 +9,9 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import deadlines
 from core.admin import Step, WorkflowAdminMixin
-from safeguards import deadlines, incidents
+from safeguards import incidents
 from safeguards.models import (
     Incident,
     IncidentStep,

@@ -6,8 +6,9 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import deadlines
 from core.admin import WorkflowAdminMixin
-from safeguards import deadlines, organisation
+from safeguards import organisation
 from safeguards.models import (
     AuditFinding,
     AuditPlan,

@@ -7,7 +7,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from safeguards import deadlines, training
+from core import deadlines
+from safeguards import training
 from safeguards.models import (
     Attendance,
     Pledge,

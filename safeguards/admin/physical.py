@@ -6,7 +6,8 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from safeguards import deadlines, physical
+from core import deadlines
+from safeguards import physical
 from safeguards.models import (
     AreaEntry,
     DeviceCheckout,

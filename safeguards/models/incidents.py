@@ -6,7 +6,7 @@ Staff report incidents; so does the complaints desk, for a complaint that report
 leak, and then no staff member need stand behind the report (`Incident.Source`).
 
 State changes go through `core.workflow.transition` (the table is `safeguards.incidents`);
-deadlines come from `safeguards.deadlines`.
+deadlines come from `core.deadlines`.
 """
 
 from django.conf import settings

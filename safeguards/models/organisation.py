@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from safeguards import deadlines
+from core import deadlines
 
 
 class SafeguardArea(models.TextChoices):

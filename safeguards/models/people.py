@@ -1,7 +1,7 @@
 """Human safeguards (人的安全管理措置): confidentiality pledges, training and its effect.
 
 Whether a user may handle personal data is decided from these rows by `safeguards.standing`;
-training expiry comes from `safeguards.deadlines`, never from arithmetic here.
+training expiry comes from `core.deadlines`, never from arithmetic here.
 """
 
 from django.conf import settings
@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from safeguards import deadlines
+from core import deadlines
 
 
 class Pledge(models.Model):

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from disclosure.wareki import format_wareki, parse_japanese_date
+from core.wareki import format_wareki, parse_japanese_date
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,15 @@
 import datetime
+import zoneinfo
 
 import pytest
 
-from safeguards import deadlines
-
-from .conftest import jst
+from core import deadlines
 
 d = datetime.date
+
+
+def jst(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=zoneinfo.ZoneInfo("Asia/Tokyo"))
 
 
 def test_it_counts_days_from_the_day_after_the_start():

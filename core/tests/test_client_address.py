@@ -3,7 +3,7 @@ the configured reverse proxies the address the outermost one saw, never what it 
 
 from django.test import RequestFactory
 
-from safeguards.ratelimit import client_address
+from core.ratelimit import client_address
 
 
 def forwarded(remote: str, header: str = ""):

@@ -39,7 +39,7 @@ def format_wareki(day: datetime.date) -> str:
 
 def parse_japanese_date(text: str) -> datetime.date:
     """A date written 昭和55年1月2日 or 1980年1月2日 (already NFKC); numeric forms such as
-    1980-01-02 are `records.normalize.parse_date`'s.
+    1980-01-02 are `core.normalize.parse_date`'s.
 
     Raises ValueError for anything else, or a 和暦 date outside its era (平成31年5月1日).
     """

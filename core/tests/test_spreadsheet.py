@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from safeguards.spreadsheet import Writer, cell
+from core.spreadsheet import Writer, cell
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from records.normalize import normalize_code, normalize_kana, normalize_text, parse_date
+from core.normalize import normalize_code, normalize_kana, normalize_text, parse_date
 
 
 @pytest.mark.parametrize(

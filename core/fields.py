@@ -1,6 +1,6 @@
 """Form fields and form behaviour of the public pages, for requests and for complaints.
 
-What people type is normalised (`records.normalize`) in each field's `to_python`, so every
+What people type is normalised (`core.normalize`) in each field's `to_python`, so every
 validator sees "１２３" as "123" and "やまだ" as "ヤマダ", while a page shown again with
 errors keeps what was typed. `SectionsMixin` lays a form out in fieldsets, each with its legend.
 Help texts and errors need nothing here to reach a screen reader: Django ties them to the input
@@ -13,8 +13,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from records.normalize import normalize_code, normalize_text, parse_date
-
+from .normalize import normalize_code, normalize_text, parse_date
 from .wareki import parse_japanese_date
 
 

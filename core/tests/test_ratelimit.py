@@ -11,7 +11,7 @@ from django.core.cache.backends import db as db_cache
 from django.db import connection
 from django.utils import timezone
 
-from safeguards.ratelimit import Limit
+from core.ratelimit import Limit
 
 LIMIT = Limit("test.status", attempts=3, window_seconds=15 * 60)
 

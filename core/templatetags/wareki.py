@@ -1,6 +1,6 @@
 from django import template
 
-from disclosure.wareki import format_wareki
+from core.wareki import format_wareki
 
 register = template.Library()
 
