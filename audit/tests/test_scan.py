@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.usefixtures("audit_transact
 
 EVENTS = 9  # scanned in two halves: #1-#4 and #5-#9
 _0007 = import_module("audit.migrations.0007_canonical_bytes_in_each_row")
+_0008 = import_module("audit.migrations.0008_restorable_functions")
 
 
 def tamper(*statements: str | tuple[str, list]) -> None:
@@ -135,7 +136,7 @@ def canonical_restored():
     yield
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE audit_event DROP COLUMN canonical")
-        cursor.execute(_0007.BYTES.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"))
+        cursor.execute(_0008.BYTES)
         cursor.execute(_0007.COLUMN)
 
 
@@ -157,11 +158,7 @@ def test_it_does_not_trust_a_column_no_longer_generated(canonical_restored, monk
 
 def test_it_does_not_trust_a_replaced_function(canonical_restored):
     append_events(EVENTS)
-    tamper(
-        _0007.BYTES.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION").replace(
-            "SELECT convert_to(", "SELECT convert_to('' || "
-        )
-    )
+    tamper(_0008.BYTES.replace("SELECT convert_to(", "SELECT convert_to('' || "))
     assert fast.scanned() is None
     assert verify_audit().startswith(f"verified {EVENTS} events")
 

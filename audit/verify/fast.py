@@ -45,7 +45,7 @@ def _as_migrated() -> tuple[str, list[str]]:
     sources = [
         import_module(f"audit.migrations.{name}").__dict__[sql].split("$$")[1]
         for name, sql in (
-            ("0007_canonical_bytes_in_each_row", "BYTES"),
+            ("0008_restorable_functions", "BYTES"),
             ("0006_verify_in_parallel", "CANONICAL"),
         )
     ]
