@@ -230,3 +230,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Where signed checkpoints are kept (`audit_checkpoint --output`); `restore_drill` checks a
+# restored trail against the newest one it covers. Outside the database, as a backup's own
+# copy of them would prove nothing.
+AUDIT_CHECKPOINT_DIR = env.path("KUMIAI_CHECKPOINT_DIR", default=VAR_DIR / "checkpoints")
