@@ -1,0 +1,162 @@
+"""The gated admin: how a ModelAdmin reads through `records.gate`, for the purpose the user chose.
+
+`GatedAdminMixin` gives a ModelAdmin its rows from `records.gate` for the access purpose the
+user chose on the purpose picker (`PurposePickerMixin`; kept in the session, shown in the
+header). Changelists, search, filters, change views, related-field lookups and autocomplete
+all start from `get_queryset`, so an object outside the access is "not found" like one that
+never existed. The model admins that use it are in `records.admin`.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from safeguards.models import StatutoryGround
+
+from . import gate
+from .models import Member
+
+SESSION_KEY = "gate_access"
+
+
+def chosen_access(request) -> gate.Access:
+    """The admin access for this request, from the purpose chosen on the picker (once)."""
+    if not hasattr(request, "gate_access"):
+        chosen = request.session.get(SESSION_KEY, {})
+        statutory = None
+        if "ground" in chosen:
+            statutory = gate.Statutory(ground=chosen["ground"], reason=chosen["reason"])
+        request.gate_access = gate.open_access(
+            user=request.user,
+            surface=gate.Surface.ADMIN,
+            purpose=chosen.get("purpose"),
+            statutory=statutory,
+        )
+    return request.gate_access
+
+
+class GatedAdminMixin:
+    """Rows come from the gate (`gate_rows(access)` names `gate.members`, `gate.records`...).
+
+    Foreign keys to members and categories offer only those of the access, so a posted id
+    outside it is an invalid choice. Changes follow the model permissions, under a purpose:
+    a statutory access (APPI Art. 18(3)) reads and never writes. Nothing is deleted here.
+    """
+
+    gate_rows = None
+
+    def get_queryset(self, request):
+        queryset = self.gate_rows(chosen_access(request))
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Member:
+            kwargs["queryset"] = gate.members(chosen_access(request))
+        elif db_field.name == "category":
+            kwargs["queryset"] = gate.categories(chosen_access(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and chosen_access(request).statutory is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ScopedCategoryFilter(admin.SimpleListFilter):
+    """Only the categories the access may read: no other category's name or count shows."""
+
+    title = gettext_lazy("類型")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [(str(c.pk), c.name) for c in gate.categories(chosen_access(request))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(category_id=self.value()) if self.value() else queryset
+
+
+class PurposePickerMixin:
+    """The purpose picker's page, `admin:records_purpose`, on the admin that serves it."""
+
+    def get_urls(self):
+        return [
+            path(
+                "purpose/",
+                self.admin_site.admin_view(self.purpose_view),
+                name="records_purpose",
+            ),
+            *super().get_urls(),
+        ]
+
+    def purpose_view(self, request):
+        """The purpose picker: purposes the user's scope allows today, or a statutory ground."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        choices = [(p.code, p.name) for p in gate.choosable_purposes(request.user)]
+        purpose_form = PurposeForm(choices, request.POST if "purpose" in request.POST else None)
+        statutory_form = StatutoryForm(request.POST if "ground" in request.POST else None)
+        for form in (purpose_form, statutory_form):
+            if form.is_bound and form.is_valid():
+                request.session[SESSION_KEY] = form.chosen()
+                messages.success(request, _("利用目的を「%s」にしました。") % form.chosen()["name"])
+                return HttpResponseRedirect(_safe_next(request))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("利用目的の選択"),
+            "purpose_form": purpose_form,
+            "statutory_form": statutory_form,
+            "no_purposes": not choices,
+            "next": request.GET.get("next", ""),
+        }
+        return TemplateResponse(request, "admin/records/purpose.html", context)
+
+
+def _safe_next(request) -> str:
+    target = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return reverse("admin:records_record_changelist")
+
+
+class PurposeForm(forms.Form):
+    purpose = forms.ChoiceField(label=gettext_lazy("利用目的"), widget=forms.RadioSelect)
+
+    def __init__(self, choices, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = choices
+
+    def chosen(self) -> dict:
+        code = self.cleaned_data["purpose"]
+        return {"purpose": code, "name": dict(self.fields["purpose"].choices)[code]}
+
+
+class StatutoryForm(forms.Form):
+    ground = forms.ChoiceField(
+        label=gettext_lazy("法令上の根拠（個人情報保護法第18条第3項）"),
+        choices=StatutoryGround.choices,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "監事が確認します。根拠となる法令・依頼文書などを具体的に書いてください。"
+        ),
+    )
+
+    def chosen(self) -> dict:
+        ground = StatutoryGround(self.cleaned_data["ground"])
+        return {
+            "ground": ground.value,
+            "reason": self.cleaned_data["reason"],
+            "name": _("例外：%s") % ground.label,
+        }
