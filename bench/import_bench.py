@@ -178,24 +178,24 @@ def _import(path: Path, expected: tuple[int, int, int]) -> tuple[float, float]:
     from django.core.management import call_command
 
     from audit.models import Event
-    from records import importing
+    from records.importing import writing
 
-    writing = []
-    write = importing._Plan.write
+    durations = []
+    write = writing.write
 
     def timed_write(plan) -> None:
         started = time.perf_counter()
         write(plan)
-        writing.append(time.perf_counter() - started)
+        durations.append(time.perf_counter() - started)
 
-    with mock.patch.object(importing._Plan, "write", timed_write):
+    with mock.patch.object(writing, "write", timed_write):
         started = time.perf_counter()
         call_command("import_records", str(path), kind="members", verbosity=0, stdout=StringIO())
         elapsed = time.perf_counter() - started
     details = Event.objects.filter(action="members.import").latest("seq").details
     counts = (details["created"], details["updated"], details["unchanged"])
     assert counts == expected, (path.name, counts, expected)
-    return elapsed, sum(writing)
+    return elapsed, sum(durations)
 
 
 def _print(members: int, rows: list[tuple], load: tuple[float, ...]) -> None:

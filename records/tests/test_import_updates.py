@@ -1,5 +1,5 @@
 """Importing a file again after the core system changed rows: the stored rows are updated
-in place (records.importing._update), field by field, in the import's one transaction."""
+in place (records.importing.writing), field by field, in the import's one transaction."""
 
 import datetime
 import hashlib
@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit.models import Event
 from audit.trail import SYSTEM, Actor
 from records import importing
-from records.importing import MEMBERS, RECORDS, import_csv
+from records.importing import MEMBERS, RECORDS, import_csv, writing
 from records.models import Member, Record
 from records.tests.factories import EXAMPLE_PAYLOADS, MemberFactory, category
 from records.tests.test_import import MEMBERS_CSV, _records_csv
@@ -100,7 +100,7 @@ def test_it_points_a_dependent_at_an_insured_person_created_by_the_same_import()
 
 @pytest.mark.django_db
 def test_it_updates_every_batch(monkeypatch):
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(writing, "BATCH_SIZE", 2)
     _import(MEMBERS_CSV)
 
     report = _import(
