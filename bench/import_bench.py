@@ -15,9 +15,9 @@ path, one after the other:
 (3) the second file again: every row unchanged.
 
 For each it prints the seconds and rows per second, the seconds spent writing
-(`_Plan.write`: inserts or updates; the rest is reading, normalising, validating and
-matching the file against what is stored), and its time against the create import's of
-the same run. The counts each import reports are checked against what the files hold.
+(`records.importing.writing.write`: inserts or updates; the rest is reading, normalising,
+validating and matching the file against what is stored), and its time against the create
+import's of the same run. The counts each import reports are checked against what the files hold.
 Drops the database afterwards.
 """
 
