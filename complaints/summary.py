@@ -57,6 +57,35 @@ def _rows(queryset, field: str, labels: dict) -> list[Row]:
     return [Row(labels.get(row[field], labels.get(None, "")), row["n"]) for row in counts]
 
 
+@dataclass(frozen=True)
+class Answers:
+    counted: int  # the complaints that wait for an answer or got one: withdrawn ones are not
+    answered: int
+    median_days: float | None
+    late: int  # answered after the due date, or unanswered past it on `today`
+
+
+def answers(received, *, today: datetime.date) -> Answers:
+    """How the desk answered the complaints of `received` (a queryset). The one place these
+    figures are computed: the monthly summary and the auditors' overview (reports) call it.
+
+    A withdrawn complaint was never answered: it counts in none of them, not even when it had
+    been answered once, reopened and then withdrawn.
+    """
+    timings = list(
+        received.exclude(state=Complaint.State.WITHDRAWN).values_list(
+            "received_at", "responded_at", "answer_due"
+        )
+    )
+    answered = [(start, end) for start, end, _due in timings if end is not None]
+    return Answers(
+        counted=len(timings),
+        answered=len(answered),
+        median_days=_median_days(answered),
+        late=sum(_late(due, end, today) for _start, end, due in timings),
+    )
+
+
 def _median_days(pairs) -> float | None:
     spans = [(end - start).total_seconds() / 86400 for start, end in pairs if end is not None]
     return round(statistics.median(spans), 1) if spans else None
@@ -78,28 +107,23 @@ def monthly(month: datetime.date, *, today: datetime.date | None = None) -> Mont
     )
     categories = dict(received.values_list("category_id", "category__name").distinct())
     categories[None] = _("指定なし")
-    timings = list(
-        received.values_list(
-            "received_at",
-            "acknowledged_at",
-            "responded_at",
-            "first_response_due",
-            "answer_due",
-            "state",
-        )
+    first_responses = list(
+        received.values_list("received_at", "acknowledged_at", "first_response_due", "state")
     )
-    answered = [t for t in timings if t[5] != Complaint.State.WITHDRAWN]
+    answered = answers(received, today=today)
     causes = dict(Complaint.Cause.choices)
     return MonthlySummary(
         month=month,
-        total=len(timings),
+        total=len(first_responses),
         by_subject=_rows(received, "subject", dict(Complaint.Subject.choices)),
         by_channel=_rows(received, "channel", dict(Complaint.Channel.choices)),
         by_category=_rows(received, "category_id", categories),
-        median_days_to_first_response=_median_days((t[0], t[1]) for t in timings),
-        median_days_to_answer=_median_days((t[0], t[2]) for t in timings),
-        late_first_response=sum(_late(t[3], t[1], today) for t in answered),
-        late_answer=sum(_late(t[4], t[2], today) for t in answered),
+        median_days_to_first_response=_median_days((t[0], t[1]) for t in first_responses),
+        median_days_to_answer=answered.median_days,
+        late_first_response=sum(
+            _late(t[2], t[1], today) for t in first_responses if t[3] != Complaint.State.WITHDRAWN
+        ),
+        late_answer=answered.late,
         causes=_rows(received.exclude(cause=""), "cause", causes),
         recurring_causes=[
             row

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
+from complaints.summary import answers
 from core import deadlines
 from disclosure.models import Kind, Request
 from reports.period import Period
@@ -111,20 +112,7 @@ def _complaints(period: Period, as_of: datetime.date) -> list[Table]:
     received = Complaint.objects.filter(received_at__gte=start, received_at__lt=until)
     subjects = dict(Complaint.Subject.choices)
     by_subject = received.values("subject").annotate(n=Count("id")).order_by("-n", "subject")
-    timings = list(
-        received.exclude(state=Complaint.State.WITHDRAWN).values_list(
-            "received_at", "responded_at", "answer_due"
-        )
-    )
-    days = [
-        (responded - received_at).total_seconds() / 86400
-        for received_at, responded, _due in timings
-        if responded
-    ]
-    late = sum(
-        deadlines.is_overdue(due, today=_local_day(responded) or as_of)
-        for _received, responded, due in timings
-    )
+    answered = answers(received, today=as_of)
     return [
         Table(
             _("苦情：申出の対象別の件数"),
@@ -136,10 +124,10 @@ def _complaints(period: Period, as_of: datetime.date) -> list[Table]:
             _("苦情：回答までの期間"),
             (_("項目"), _("値")),
             [
-                (_("受け付けた苦情（取下げを除く）"), len(timings)),
-                (_("回答した苦情"), len(days)),
-                (_("回答までの日数（中央値）"), _median(days)),
-                (_("回答期限を過ぎた苦情"), late),
+                (_("受け付けた苦情（取下げを除く）"), answered.counted),
+                (_("回答した苦情"), answered.answered),
+                (_("回答までの日数（中央値）"), answered.median_days),
+                (_("回答期限を過ぎた苦情"), answered.late),
             ],
         ),
     ]
