@@ -1,0 +1,42 @@
+"""Write operations on members, records, restrictions and third-party provisions.
+
+Every entry point (the admin, the API, the commands, other apps' workflows) writes through
+these functions: each normalises its input, calls `full_clean()`, saves, and appends its
+audit event in the same transaction. Events carry ids, field names and keyed digests of
+old and new values, never the values themselves. Reads of personal data do not belong
+here: they pass through the gate.
+
+Where it lives
+  `records.services` is a package, one module per topic; callers import the names it
+  exports below, whichever module holds them:
+    `members`       `member_create`, `member_update`, `MEMBER_FIELDS`,
+                    `normalize_member_fields`
+    `records`       `record_create`, `record_update`, `record_delete`
+    `restrictions`  `restriction_add` (and the stops in force, which provisions check)
+    `provisions`    `provision_register`, `ProvisionRefused` (and the retention erasure checks)
+    `erasure`       `member_erase`
+    `trail`         `as_actor`, `value_digest`: the actor and the digests every event carries
+"""
+
+from .erasure import member_erase
+from .members import MEMBER_FIELDS, member_create, member_update, normalize_member_fields
+from .provisions import ProvisionRefused, provision_register
+from .records import record_create, record_delete, record_update
+from .restrictions import restriction_add
+from .trail import as_actor, value_digest
+
+__all__ = [
+    "MEMBER_FIELDS",
+    "ProvisionRefused",
+    "as_actor",
+    "member_create",
+    "member_erase",
+    "member_update",
+    "normalize_member_fields",
+    "provision_register",
+    "record_create",
+    "record_delete",
+    "record_update",
+    "restriction_add",
+    "value_digest",
+]

@@ -1,0 +1,91 @@
+"""Erasing a member (APPI Art. 35): their records in some categories, or everything, while
+the law does not keep them."""
+
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.trail import Actor, append
+from core.normalize import normalize_code
+from purposes.models import Category
+
+from ..models import Member, Record
+from .provisions import provision_kept_until
+from .records import record_delete
+from .trail import as_actor
+
+
+@transaction.atomic
+def member_erase(
+    *,
+    member: Member,
+    by: AbstractBaseUser | Actor,
+    reason_ref: str,
+    categories: list[Category] | None = None,
+) -> list[int]:
+    """Erase what the society holds about `member` (APPI Art. 35(1), (2)); return the ids
+    of the deleted records.
+
+    With `categories`, the member's records in those categories go. Without, every record
+    goes and then the member row itself (name, kana, birth date), with its restrictions,
+    provision records and member-level grants. Refused with a Japanese `ValidationError`
+    while the law keeps the member: a provision record still within its retention period
+    (Rules Art. 20(1) makes it name the person; Art. 21 keeps it three years), or a
+    dependent who names this insured person. Rows of higher apps that point at the member
+    (requests, complaints) are theirs to let go first. Audited with ids and codes only.
+    """
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    whole = categories is None
+    if whole:
+        _check_erasable(member, today=timezone.localdate())
+    records = Record.objects.filter(member=member)
+    if not whole:
+        records = records.filter(category__in=categories)
+    deleted = [
+        record_delete(record=record, by=by, reason_ref=reason_ref)
+        for record in records.select_related("category").order_by("pk")
+    ]
+    details = {
+        "categories": None if whole else sorted(c.code for c in categories),
+        "records": len(deleted),
+        "reference": normalize_code(reason_ref),
+    }
+    if whole:
+        details["provisions"] = member.provisions.count()
+    append(action="member.erase", actor=as_actor(by), target=member, details=details)
+    if whole:
+        try:
+            member.delete()
+        except ProtectedError:
+            raise ValidationError(
+                _("この加入者を参照している記録があるため消去できません。")
+            ) from None
+    return deleted
+
+
+def _check_erasable(member: Member, *, today: datetime.date) -> None:
+    if member.dependents.exists():
+        raise ValidationError(
+            _(
+                "この被保険者には被扶養者が登録されています。被扶養者の資格を先に整理してから"
+                "消去してください。"
+            )
+        )
+    kept = [
+        provision_kept_until(provided_on)
+        for provided_on in member.provisions.values_list("provided_on", flat=True)
+        if provision_kept_until(provided_on) > today
+    ]
+    if kept:
+        raise ValidationError(
+            _(
+                "第三者提供記録の保存期間中（%(until)sまで）は、本人を特定する事項を消去できません"
+                "（個人情報保護法施行規則第20条・第21条）。類型を指定して記録を消去してください。"
+            )
+            % {"until": max(kept).isoformat()}
+        )

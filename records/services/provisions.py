@@ -1,0 +1,91 @@
+"""Provisions to third parties (第三者提供記録, APPI Art. 29): registered unless a stop in
+force forbids them, and kept three years."""
+
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.trail import Actor, append
+from core.normalize import normalize_text
+from purposes.models import Category
+
+from ..models import Member, ThirdPartyProvision
+from .restrictions import stops_in_force
+from .trail import as_actor, user_of
+
+
+class ProvisionRefused(Exception):
+    """A 第三者提供の停止 in force forbids this provision; the message says which, in Japanese."""
+
+
+@transaction.atomic
+def provision_register(
+    *,
+    member: Member,
+    category: Category,
+    recipient: str,
+    provided_on: datetime.date,
+    items: list[str],
+    legal_basis: str,
+    by: AbstractBaseUser | Actor,
+    legal_basis_detail: str = "",
+) -> ThirdPartyProvision:
+    """Record a provision to a third party (第三者提供記録, APPI Art. 29).
+
+    Refuses with `ProvisionRefused` when the member has obtained a 第三者提供の停止 (Art. 35)
+    that covers the category on that day, unless the legal basis is one of the exceptions of
+    Art. 27(1), such as 法令に基づく場合, which no stop reaches.
+    """
+    # The member's row lock orders this check against a concurrent restriction_add.
+    Member.objects.select_for_update().filter(pk=member.pk).exists()
+    basis = ThirdPartyProvision.LegalBasis(legal_basis)
+    stop = None
+    if not basis.is_statutory_exception:
+        stop = stops_in_force(member=member, category=category, on=provided_on).first()
+    if stop is not None:
+        raise ProvisionRefused(
+            _(
+                "この加入者は%(since)sから第三者提供の停止を受けているため、「%(category)s」を"
+                "提供できません（本人の同意による提供も停止の対象です）。法令に基づく場合など"
+                "第27条第1項の例外に当たるときは、その根拠を選んでください。"
+            )
+            % {"since": stop.since.isoformat(), "category": category.name}
+        )
+    provision = ThirdPartyProvision(
+        member=member,
+        category=category,
+        recipient=normalize_text(recipient),
+        provided_on=provided_on,
+        items=[normalize_text(item) for item in items],
+        legal_basis=basis,
+        legal_basis_detail=normalize_text(legal_basis_detail),
+        created_by=user_of(by),
+    )
+    provision.full_clean()
+    provision.save()
+    append(
+        action="provision.register",
+        actor=as_actor(by),
+        target=provision,
+        details={
+            "member": member.pk,
+            "category": category.code,
+            "legal_basis": basis.value,
+            "items": len(provision.items),
+        },
+    )
+    return provision
+
+
+# Enforcement Rules Art. 21(iii): a 第三者提供記録 is kept three years from the provision
+# (the one-year cases of Art. 21(i)-(ii) do not arise for a health insurance society).
+PROVISION_RETENTION_YEARS = 3
+
+
+def provision_kept_until(provided_on: datetime.date) -> datetime.date:
+    try:
+        return provided_on.replace(year=provided_on.year + PROVISION_RETENTION_YEARS)
+    except ValueError:  # 29 February
+        return provided_on.replace(year=provided_on.year + PROVISION_RETENTION_YEARS, day=28)

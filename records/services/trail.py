@@ -1,0 +1,29 @@
+"""What every write appends: who acted, and a changed value as the trail keeps it (a digest)."""
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from audit.trail import Actor, actor_for, keyed_digest
+
+
+def as_actor(by: AbstractBaseUser | Actor) -> Actor:
+    """`by` is the user who acts, or an `Actor` such as `Actor(SYSTEM)` for a command."""
+    return by if isinstance(by, Actor) else actor_for(by)
+
+
+def user_of(by: AbstractBaseUser | Actor) -> AbstractBaseUser | None:
+    """The user a row names as its author (`created_by`); none when the system acts."""
+    return None if isinstance(by, Actor) else by
+
+
+def value_digest(value) -> str:
+    """A changed field's value as the trail keeps it: a keyed digest (`audit.trail`)."""
+    return keyed_digest(value, purpose="kumiai.records.audit")
+
+
+def changed_digests(before: dict, after: dict) -> dict:
+    """{field: {"old": digest, "new": digest}} for the fields whose values differ."""
+    return {
+        field: {"old": value_digest(before.get(field)), "new": value_digest(after.get(field))}
+        for field in sorted(set(before) | set(after))
+        if before.get(field) != after.get(field)
+    }
