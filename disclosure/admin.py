@@ -1,5 +1,6 @@
 """The staff side of requests: the worklist (overdue first), paper entry, documents, and
-the moves of the workflow (`core.admin.WorkflowAdminMixin`, pages in `disclosure.moves`).
+the moves of the workflow (`core.admin.WorkflowAdminMixin`, pages in `disclosure.moves`), and
+each kind's deadline and fee (saved through `core.audited`).
 
 Operations are `disclosure.services` and `core.workflow.transition`; the admin only calls
 them. A request's own page is read-only: every change is a move or a step, with its audit
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from core import deadlines
 from core.admin import WorkflowAdminMixin
+from core.audited import AuditedAdmin
 from core.wareki import format_wareki
 
 from . import services
@@ -43,7 +45,9 @@ from .workflow import REQUESTS
 
 
 @admin.register(KindPolicy)
-class KindPolicyAdmin(admin.ModelAdmin):
+class KindPolicyAdmin(AuditedAdmin):
+    """Each kind's answer period and fee: the officer's to set, each edit with its event."""
+
     list_display = ("kind", "deadline_days", "fee_yen")
 
 

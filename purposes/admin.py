@@ -1,7 +1,7 @@
 """The privacy officer's screens: the draft register and notice, and publishing it.
 
-Every save and delete goes through `purposes.services` (validated, audited); publishing
-calls `services.publish`. Revisions are read-only here: they are what was published.
+Every save and delete goes through `core.audited` (validated, audited); publishing calls
+`services.publish`. Revisions are read-only here: they are what was published.
 """
 
 from django import forms
@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from core.audited import AuditedAdmin
 
 from . import services
 from .models import (
@@ -40,30 +42,9 @@ def draft_status() -> tuple[NoticeRevision | None, list[str]]:
     return latest, differences(build_snapshot(), latest.snapshot if latest else None)
 
 
-class AuditedAdmin(admin.ModelAdmin):
-    """Saves and deletes rows, its own and its inlines', through the audited services."""
-
-    def save_model(self, request, obj, form, change):
-        services.save_row(
-            instance=obj, by=request.user, fields=form.changed_data, created=not change
-        )
-
-    def delete_model(self, request, obj):
-        services.delete_row(instance=obj, by=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            services.delete_row(instance=obj, by=request.user)
-
-    def save_formset(self, request, form, formset, change):
-        formset.save(commit=False)
-        # Deletions and changes first: a new row may take a start date that another row gave up.
-        for obj in formset.deleted_objects:
-            services.delete_row(instance=obj, by=request.user)
-        for obj, fields in formset.changed_objects:
-            services.save_row(instance=obj, by=request.user, fields=fields, created=False)
-        for obj in formset.new_objects:
-            services.save_row(instance=obj, by=request.user, fields=[], created=True)
+class DraftAdmin(AuditedAdmin):
+    """A draft row of the register or the notice: audited, and the list says when the draft
+    differs from what was published."""
 
     def changelist_view(self, request, extra_context=None):
         _latest, changed = draft_status()
@@ -107,7 +88,7 @@ class PermissionInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(AuditedAdmin):
+class CategoryAdmin(DraftAdmin):
     list_display = ("order", "name", "code", "sensitive", "includes_my_number", "purpose_count")
     list_display_links = ("name",)
     list_filter = ("sensitive", "includes_my_number")
@@ -127,7 +108,7 @@ class CategoryAdmin(AuditedAdmin):
 
 
 @admin.register(Purpose)
-class PurposeAdmin(AuditedAdmin):
+class PurposeAdmin(DraftAdmin):
     list_display = ("name", "code")
     search_fields = ("name", "code")
 
@@ -154,7 +135,7 @@ class SafeguardInline(admin.StackedInline):
 
 
 @admin.register(Notice)
-class NoticeAdmin(AuditedAdmin):
+class NoticeAdmin(DraftAdmin):
     inlines = (NoteInline, ExemptionInline, SafeguardInline)
     fieldsets = (
         (None, {"fields": ("society_name", "title")}),

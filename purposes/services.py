@@ -1,15 +1,15 @@
-"""Operations on the register and the notice: saving a draft row, publishing a revision.
+"""Publishing the register and the notice as a revision. (A draft row is saved and deleted
+through `core.audited`, as every register edited in the admin is.)
 
-Every change writes its audit event in the same transaction. Events name the row and the
-changed fields, never the text: a register holds no personal data, but the trail's rule
-is the same everywhere.
+The publication writes its audit event in the same transaction, with identifiers and the
+snapshot's digest, never the text.
 """
 
 import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,35 +26,6 @@ class NothingToPublish(ValidationError):
 def _actor(by: AbstractBaseUser | None) -> Actor:
     # No user: the system itself (the loader of a fresh install).
     return Actor(SYSTEM) if by is None else actor_for(by)
-
-
-@transaction.atomic
-def save_row(
-    *, instance: models.Model, by: AbstractBaseUser, fields: list[str], created: bool
-) -> models.Model:
-    """Save one draft row of the register or notice, audited (a change with no field is not)."""
-    instance.full_clean()
-    instance.save()
-    if created or fields:
-        verb = "created" if created else "changed"
-        append(
-            action=f"purposes.{instance._meta.model_name}.{verb}",
-            actor=_actor(by),
-            target=instance,
-            details={"fields": sorted(fields)},
-        )
-    return instance
-
-
-@transaction.atomic
-def delete_row(*, instance: models.Model, by: AbstractBaseUser) -> None:
-    """Delete one draft row, audited. Published revisions keep what it was."""
-    append(
-        action=f"purposes.{instance._meta.model_name}.deleted",
-        actor=_actor(by),
-        target=instance,
-    )
-    instance.delete()
 
 
 @transaction.atomic

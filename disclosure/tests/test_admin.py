@@ -5,7 +5,9 @@ import re
 
 import pytest
 
-from disclosure.models import IdentityDocument, Request
+from audit.models import Event
+from core import audited
+from disclosure.models import IdentityDocument, Kind, KindPolicy, Request
 
 from .factories import RequestFactory
 from .test_filing import FULL_WIDTH
@@ -54,3 +56,53 @@ def test_it_lists_overdue_requests_first(sign_in, superuser):
     on_time = RequestFactory()
     page = sign_in(superuser).get("/admin/disclosure/request/").content.decode()
     assert page.index(late.receipt_number) < page.index(on_time.receipt_number)
+
+
+def test_the_officer_changing_a_fee_appends_its_event_with_digests_only(sign_in, privacy_officer):
+    policy = KindPolicy.objects.create(kind=Kind.DISCLOSURE, deadline_days=30, fee_yen=300)
+    url = f"/admin/disclosure/kindpolicy/{policy.pk}/change/"
+
+    response = sign_in(privacy_officer).post(
+        url, {"kind": Kind.DISCLOSURE, "deadline_days": 14, "fee_yen": 500}
+    )
+
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert (policy.deadline_days, policy.fee_yen) == (14, 500)
+    event = Event.objects.get(action="disclosure.kindpolicy.changed")
+    assert (event.actor_kind, event.actor_id) == ("user", privacy_officer.pk)
+    assert event.target_id == str(policy.pk)
+    assert event.details == {
+        "fields": ["deadline_days", "fee_yen"],
+        "digests": {
+            "deadline_days": {"old": audited.digest(30), "new": audited.digest(14)},
+            "fee_yen": {"old": audited.digest(300), "new": audited.digest(500)},
+        },
+    }
+
+
+def test_a_fee_refused_for_its_kind_changes_nothing_and_leaves_no_event(sign_in, privacy_officer):
+    policy = KindPolicy.objects.create(kind=Kind.CORRECTION)
+
+    response = sign_in(privacy_officer).post(
+        f"/admin/disclosure/kindpolicy/{policy.pk}/change/",
+        {"kind": Kind.CORRECTION, "deadline_days": 30, "fee_yen": 300},
+    )
+
+    assert "手数料は利用目的の通知と開示にのみ定められます。" in response.content.decode()
+    policy.refresh_from_db()
+    assert policy.fee_yen == 0
+    assert not Event.objects.filter(target_type="disclosure.kindpolicy").exists()
+
+
+def test_deleting_a_kinds_policy_appends_its_event(sign_in, superuser):
+    policy = KindPolicy.objects.create(kind=Kind.DISCLOSURE, fee_yen=300)
+
+    response = sign_in(superuser).post(
+        f"/admin/disclosure/kindpolicy/{policy.pk}/delete/", {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not KindPolicy.objects.exists()
+    event = Event.objects.get(action="disclosure.kindpolicy.deleted")
+    assert (event.actor_id, event.target_id) == (superuser.pk, str(policy.pk))

@@ -1,6 +1,7 @@
 """The trail that the register leaves: action names and identifiers, never the text."""
 
 from audit.models import Event
+from core import audited
 from purposes.models import Category, NoticeRevision
 from purposes.services import publish
 
@@ -28,8 +29,9 @@ def test_publishing_names_the_officer_and_the_method(loaded, officer):
     assert event.details["method"] == "individual"
 
 
-def test_an_admin_edit_leaves_one_event_with_field_names_only(officer_client, loaded):
+def test_an_admin_edit_leaves_one_event_with_field_names_and_digests_only(officer_client, loaded):
     receipts = Category.objects.get(code="receipts")
+    before = receipts.name
     data = category_change_data(officer_client, receipts)
     data["name"] = "診療報酬明細書に関する情報"
 
@@ -37,6 +39,9 @@ def test_an_admin_edit_leaves_one_event_with_field_names_only(officer_client, lo
 
     assert response.status_code == 302
     event = Event.objects.get(action="purposes.category.changed")
-    assert event.details == {"fields": ["name"]}
+    assert event.details == {
+        "fields": ["name"],
+        "digests": {"name": {"old": audited.digest(before), "new": audited.digest(data["name"])}},
+    }
     assert event.target_id == str(receipts.pk)
     assert "診療報酬" not in str(Event.objects.values_list("details", flat=True))

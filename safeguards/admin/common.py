@@ -1,8 +1,9 @@
-"""What the safeguards' admin screens share: every register row saved and deleted through
-the audited services, and actions that call one service per row and report each refusal.
+"""What the safeguards' admin screens share: actions that call one service per row and report
+each refusal, and what is overdue.
 
-Screens hold no domain logic: saves and actions call the services (`registers`, `training`,
-`organisation`, `incidents`, `physical`), which validate, audit and lock. What is overdue or
+Screens hold no domain logic: plain register rows are saved and deleted through
+`core.audited`, and actions call the services (`training`, `organisation`, `incidents`,
+`physical`), which validate, audit and lock. What is overdue or
 about to lapse is a column, a filter and the default order of each list.
 """
 
@@ -16,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from core import deadlines
 from safeguards import incidents, organisation, physical
 from safeguards.models import CorrectiveAction, DeviceCheckout, Incident, Inspection
-from safeguards.registers import delete_register_row, save_register_row
 
 REFUSALS = (PermissionDenied, physical.AlreadyClosed)
 
@@ -43,31 +43,6 @@ def run_each(modeladmin, request, queryset, operation, done: str) -> None:
             count += 1
     if count:
         modeladmin.message_user(request, done % {"count": count}, messages.SUCCESS)
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Plain register rows: every save and delete, inline rows included, is audited."""
-
-    def save_model(self, request, obj, form, change):
-        save_register_row(obj=obj, by=request.user, fields=form.changed_data)
-
-    def delete_model(self, request, obj):
-        delete_register_row(obj=obj, by=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            delete_register_row(obj=obj, by=request.user)
-
-    def save_formset(self, request, form, formset, change):
-        formset.save(commit=False)  # sorts the rows into changed, new and deleted
-        for obj in formset.deleted_objects:
-            delete_register_row(obj=obj, by=request.user)
-        for inline_form in formset.forms:
-            if inline_form.has_changed() and inline_form not in formset.deleted_forms:
-                save_register_row(
-                    obj=inline_form.instance, by=request.user, fields=inline_form.changed_data
-                )
-        formset.save_m2m()
 
 
 class OverdueFilter(admin.SimpleListFilter):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from core import deadlines
 from core.admin import WorkflowAdminMixin
+from core.audited import AuditedAdmin
 from safeguards import organisation
 from safeguards.models import (
     AuditFinding,
@@ -19,7 +20,7 @@ from safeguards.models import (
     OfficerAppointment,
 )
 
-from .common import AuditedAdmin, OverdueFilter, flag, last_when
+from .common import OverdueFilter, flag, last_when
 
 
 @admin.register(OfficerAppointment)

@@ -7,7 +7,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import deadlines
+from core import audited, deadlines
+from core.audited import AuditedAdmin
 from safeguards import training
 from safeguards.models import (
     Attendance,
@@ -16,10 +17,9 @@ from safeguards.models import (
     TrainingCourse,
     TrainingSession,
 )
-from safeguards.registers import delete_register_row
 from safeguards.standing import handling_refusal
 
-from .common import AuditedAdmin, flag
+from .common import flag
 
 
 @admin.register(Pledge)
@@ -57,7 +57,7 @@ class TrainingSessionAdmin(AuditedAdmin):
         # The pass and the lapse date are the service's to compute, from the course's rules.
         formset.save(commit=False)
         for obj in formset.deleted_objects:
-            delete_register_row(obj=obj, by=request.user)
+            audited.delete(obj, by=request.user)
         for inline_form in formset.forms:
             if inline_form.has_changed() and inline_form not in formset.deleted_forms:
                 training.record_attendance(

@@ -6,16 +6,16 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import deadlines
+from core import audited, deadlines
+from core.audited import AuditedAdmin
 from safeguards import physical
 from safeguards.models import (
     AreaEntry,
     DeviceCheckout,
     SecureArea,
 )
-from safeguards.registers import save_register_row
 
-from .common import AuditedAdmin, flag, overdue_rows, run_each
+from .common import flag, overdue_rows, run_each
 
 
 @admin.register(SecureArea)
@@ -48,7 +48,7 @@ class AreaEntryAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            save_register_row(obj=obj, by=request.user, fields=form.changed_data)
+            audited.save(obj, by=request.user, fields=form.changed_data)
         else:
             physical.enter_area(area=obj.area, user=obj.user, by=request.user, at=obj.entered_at)
 
@@ -100,7 +100,7 @@ class DeviceCheckoutAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            save_register_row(obj=obj, by=request.user, fields=form.changed_data)
+            audited.save(obj, by=request.user, fields=form.changed_data)
         else:
             physical.check_out_device(checkout=obj, by=request.user)
 

@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 
+from audit.models import Event
+from core import audited
 from safeguards import physical
 from safeguards.models import DeviceCheckout, SecureArea
 
@@ -58,3 +60,31 @@ def test_the_registers_list_what_is_still_out(officer_client, laptop):
     response = officer_client.get("/admin/safeguards/devicecheckout/?out=overdue")
 
     assert response.status_code == 200
+
+
+def test_the_officer_keeps_the_area_register_in_the_admin_each_edit_with_its_event(
+    officer, officer_client
+):
+    officer_client.post("/admin/safeguards/securearea/add/", {"name": "書庫", "description": ""})
+    area = SecureArea.objects.get()
+    officer_client.post(
+        f"/admin/safeguards/securearea/{area.pk}/change/", {"name": "第二書庫", "description": ""}
+    )
+    officer_client.post(f"/admin/safeguards/securearea/{area.pk}/delete/", {"post": "yes"})
+
+    events = Event.objects.filter(target_type="safeguards.securearea").order_by("seq")
+    assert [e.action for e in events] == [
+        "safeguards.securearea.created",
+        "safeguards.securearea.changed",
+        "safeguards.securearea.deleted",
+    ]
+    assert {(e.actor_id, e.target_id) for e in events} == {(officer.pk, str(area.pk))}
+    assert events[0].details == {
+        "fields": ["name"],
+        "digests": {"name": {"new": audited.digest("書庫")}},
+    }
+    assert events[1].details == {
+        "fields": ["name"],
+        "digests": {"name": {"old": audited.digest("書庫"), "new": audited.digest("第二書庫")}},
+    }
+    assert not SecureArea.objects.exists()

@@ -1,0 +1,109 @@
+"""Saving and deleting a register row edited by hand, each with its audit event.
+
+The admin's plain add, change and delete of the registers (the purpose register and the
+notice's draft, the safeguards registers, the request kinds' deadlines and fees) come through
+here, so that no row changes without its event in the same transaction (DESIGN invariant 2).
+A register with rules of its own (a workflow, training results, publishing the notice) has
+its own services, which may call these.
+
+An event is `<app>.<model>.created|changed|deleted`. It names the fields that changed and
+keeps a keyed digest (`audit.trail.keyed_digest`) of each one's new value, and of its old one
+when the row was changed, never the value: a register holds nothing personal, but the trail's
+rule has no exceptions, and the digests still let an auditor tell whether a fee went back to
+what it was.
+"""
+
+from collections.abc import Iterable
+
+from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models, transaction
+
+from audit.trail import actor_for, append, keyed_digest
+
+DIGEST_PURPOSE = "kumiai.core.audited"
+
+
+def action(obj: models.Model, verb: str) -> str:
+    return f"{obj._meta.app_label}.{obj._meta.model_name}.{verb}"
+
+
+def digest(value) -> str:
+    """A field's value as the event keeps it."""
+    return keyed_digest(value, purpose=DIGEST_PURPOSE)
+
+
+def _columns(obj: models.Model, fields: list[str]) -> dict[str, str]:
+    """{field name: attribute} for the named fields that are columns of the row (a form's
+    many-to-many or extra field is named in the event without a digest)."""
+    columns = {}
+    for name in fields:
+        try:
+            field = obj._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if getattr(field, "concrete", False) and not field.many_to_many:
+            columns[name] = field.attname
+    return columns
+
+
+def save(obj: models.Model, *, by, fields: Iterable[str] = ()) -> models.Model:
+    """Validate, save and audit one row; `fields` names what the user changed.
+
+    A change that changed no field saves without an event: there is nothing to tell.
+    """
+    created = obj._state.adding
+    fields = sorted(fields)
+    columns = _columns(obj, fields)
+    with transaction.atomic():
+        obj.full_clean()
+        before = (
+            type(obj)._base_manager.filter(pk=obj.pk).values(*columns.values()).get()
+            if columns and not created
+            else {}
+        )
+        obj.save()
+        if created or fields:
+            changes = {
+                name: {"new": digest(getattr(obj, attname))}
+                | ({} if created else {"old": digest(before[attname])})
+                for name, attname in columns.items()
+            }
+            append(
+                action=action(obj, "created" if created else "changed"),
+                actor=actor_for(by),
+                target=obj,
+                details={"fields": fields, "digests": changes},
+            )
+    return obj
+
+
+def delete(obj: models.Model, *, by) -> None:
+    """Delete one row with its event; what the row held stays in its earlier events' digests."""
+    with transaction.atomic():
+        append(action=action(obj, "deleted"), actor=actor_for(by), target=obj)
+        obj.delete()
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """A register's admin: every save and delete, inline rows included, is audited."""
+
+    def save_model(self, request, obj, form, change):
+        save(obj, by=request.user, fields=form.changed_data)
+
+    def delete_model(self, request, obj):
+        delete(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            delete(obj, by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)  # sorts the rows into changed, new and deleted
+        # Deletions first: a new row may take a start date or a code another row gave up.
+        for obj in formset.deleted_objects:
+            delete(obj, by=request.user)
+        for inline_form in formset.forms:
+            if inline_form.has_changed() and inline_form not in formset.deleted_forms:
+                save(inline_form.instance, by=request.user, fields=inline_form.changed_data)
+        formset.save_m2m()
