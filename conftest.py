@@ -30,6 +30,21 @@ def _skip_postgres_only_on_sqlite(request):
         pytest.skip("PostgreSQL only: run with DATABASE_URL=postgres://...")
 
 
+@pytest.fixture(scope="session")
+def _session_signing_key() -> str:
+    from audit.checkpoint import generate_key
+
+    return generate_key()[0]
+
+
+@pytest.fixture(autouse=True)
+def _erasure_ledger(settings, tmp_path_factory, _session_signing_key):
+    # An erasure signs its line of the erasure ledger (audit.erasure_ledger) and refuses without a
+    # key; each test keeps its ledger in a directory of its own, never under var/.
+    settings.AUDIT_SIGNING_KEY = _session_signing_key
+    settings.ERASURE_LEDGER_DIR = tmp_path_factory.mktemp("erasures")
+
+
 @pytest.fixture
 def register(db):
     """The society's register (the default notice), loaded and published, in force today."""

@@ -46,7 +46,7 @@ def take_checkpoint(*, signing_key_pem: str) -> dict[str, Any]:
     Call it inside the transaction that also stores the checkpoint, so that neither the
     event nor the file exists without the other.
     """
-    key = _private_key(signing_key_pem)
+    key = signing_key(signing_key_pem)
     public_key = key.public_key()
     event = append(
         action="audit.checkpoint",
@@ -62,7 +62,7 @@ def take_checkpoint(*, signing_key_pem: str) -> dict[str, Any]:
     return {
         **signed,
         "public_key": _public_pem(public_key),
-        "signature": base64.b64encode(key.sign(_signed_bytes(signed))).decode(),
+        "signature": base64.b64encode(key.sign(signed_bytes(signed))).decode(),
     }
 
 
@@ -95,7 +95,7 @@ def check_checkpoint(*, checkpoint: Any, pinned_key_pem: str | None) -> Problem 
                 f"not by the pinned key {fingerprint(pinned_key)[:16]}",
             )
     try:
-        embedded_key.verify(signature, _signed_bytes(signed))
+        embedded_key.verify(signature, signed_bytes(signed))
     except InvalidSignature:
         return Problem(Kind.FORGED, seq, "the signature does not match the checkpoint's content")
 
@@ -126,7 +126,9 @@ def fingerprint(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def _signed_bytes(signed: dict[str, Any]) -> bytes:
+def signed_bytes(signed: dict[str, Any]) -> bytes:
+    """What a signature covers: the fields as compact JSON with sorted keys (the erasure
+    ledger's lines are signed the same way, see `audit.erasure_ledger`)."""
     return json.dumps(signed, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -136,7 +138,8 @@ def _public_pem(public_key: Ed25519PublicKey) -> str:
     ).decode()
 
 
-def _private_key(pem: str) -> Ed25519PrivateKey:
+def signing_key(pem: str) -> Ed25519PrivateKey:
+    """The society's key from `AUDIT_SIGNING_KEY`; `CheckpointError` says what to fix."""
     if not pem.strip():
         raise CheckpointError(
             "AUDIT_SIGNING_KEY is not set: run `manage.py audit_keygen` and put the private key "

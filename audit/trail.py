@@ -37,6 +37,10 @@ class Actor:
 
 
 def actor_for(user) -> Actor:
+    """Who acts: a signed-in user, anyone else (`PUBLIC`), or the `Actor` a command passes
+    (such as `Actor(SYSTEM)`) as it is."""
+    if isinstance(user, Actor):
+        return user
     if user is None or not getattr(user, "is_authenticated", False):
         return Actor(PUBLIC)
     return Actor(USER, user.pk)

@@ -31,18 +31,25 @@ keeps its own filing, letters and package until it closes: the requester still r
 completion letter and downloads what was disclosed before the erasure. Requests finished
 before are reduced at once; a whole erasure waits until the member's other requests are.
 
-Not covered here: file-system and database backups, and deleted pages that the database
-has not yet reused (SQLite's free pages, PostgreSQL's dead tuples before VACUUM); DESIGN's
-per-member keys are the answer for those.
+A database restored from a backup taken before the erasure holds the person again: each
+erasure is also entered in the erasure ledger outside the database (`audit.erasure_ledger`),
+and `replay` carries it out again on the restored copy (`replay_erasures`, `restore_drill`).
+
+Not covered here: the backups themselves, which keep the values until they expire, and
+deleted pages that the database has not yet reused (SQLite's free pages, PostgreSQL's dead
+tuples before VACUUM); DESIGN's per-member keys are the answer for those.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit import trail
-from records.models import Member
+from audit import erasure_ledger, trail
+from audit.checkpoint import CheckpointError
+from purposes.models import Category
+from records.models import Member, Record
 from records.services import member_erase
 
 from .models import DecisionItem, Kind, Package, ReceiptConsultation, Request
@@ -123,6 +130,7 @@ def carry_out(*, request: Request, by) -> list[int]:
         categories=None if whole else [item.category for item in items],
     )
     _forget_records(request_ids=filed_ids, record_ids=erased, current=request)
+    _enter_in_ledger(request=request, member=member, whole=whole, items=items, erased=erased)
     request.refresh_from_db()
     return erased
 
@@ -181,3 +189,85 @@ def delete_file_on_commit(file) -> None:
     # After the commit: a rolled-back erasure must find its files where they were.
     storage, name = file.storage, file.name
     transaction.on_commit(lambda: storage.delete(name))
+
+
+def member_digest(member: Member) -> str:
+    """What the erasure ledger keeps to know the member again after a restore: a keyed digest
+    of the insurance number and birth date. The id alone could name someone else in a copy
+    that goes on taking new members."""
+    values = [member.symbol, member.number, member.branch, member.birth_date]
+    return trail.keyed_digest(values, purpose="kumiai.erasure.member")
+
+
+def _enter_in_ledger(
+    *, request: Request, member: Member, whole: bool, items, erased: list[int]
+) -> None:
+    categories = None if whole else sorted(item.category.code for item in items)
+    try:
+        erasure_ledger.append_on_commit(
+            {
+                "at": timezone.now().isoformat(timespec="seconds"),
+                "request": request.pk,
+                "reference": request.receipt_number,
+                "member": member.pk,
+                "member_digest": member_digest(member),
+                "categories": categories,
+                "records": erased,
+            }
+        )
+    except CheckpointError:
+        # Unsigned, the line could not be told from a forged one: no erasure without it.
+        raise ValidationError(
+            _(
+                "消去の記録に署名する鍵（AUDIT_SIGNING_KEY）が使えないため、消去できません。"
+                "システム管理者に連絡してください。"
+            )
+        ) from None
+
+
+@transaction.atomic
+def replay(entry: dict, *, line: int) -> int | None:
+    """Carry out again, on a restored database, an erasure from the ledger (`audit.erasure_ledger`);
+    the number of records erased again, or None if the copy no longer holds what it erased.
+
+    The same steps as `carry_out`, by the system: every request filed about a member erased
+    whole is reduced to its digest (the request that asked is long closed by now), the apps
+    above let go of theirs, then the records and the member go. Refused, with a Japanese
+    `ValidationError`, where the id names another person in the copy.
+    """
+    member = Member.objects.filter(pk=entry["member"]).first()
+    if member is None:
+        return None
+    if member_digest(member) != entry["member_digest"]:
+        raise ValidationError(
+            _("加入者 ID %(id)s は、復元したデータでは消去した加入者と別の人です。"),
+            params={"id": member.pk},
+        )
+    whole = entry["categories"] is None
+    categories = None if whole else list(Category.objects.filter(code__in=entry["categories"]))
+    if not whole and not Record.objects.filter(member=member, category__in=categories).exists():
+        return None
+    by = trail.Actor(trail.SYSTEM)
+    filed = _filed_about(member)
+    filed_ids = list(filed.values_list("pk", flat=True))
+    if whole:
+        for request in filed:
+            _reduce(request, by=by, digest=request.identity_digest or filing_digest(request))
+        member_erasing.send(sender=Request, member=member, by=by, reference=entry["reference"])
+    erased = member_erase(
+        member=member, by=by, reason_ref=entry["reference"], categories=categories
+    )
+    _forget_records(request_ids=filed_ids, record_ids=erased, current=None)
+    trail.append(
+        action="audit.erasure.replayed",
+        actor=by,
+        target_type=Member._meta.label_lower,
+        target_id=entry["member"],
+        details={
+            "line": line,
+            "request": entry["request"],
+            "reference": entry["reference"],
+            "records": len(erased),
+        },
+    )
+    return len(erased)

@@ -7,8 +7,10 @@ checks what an operator restoring after a disk failure would need to be true:
 - the restore itself ran to the end (`psql` is told to stop at the first error: by default
   it carries on and exits 0 with tables missing);
 - every table of the source is there, each with the rows the backup holds;
-- the audit trail verifies on the copy (`verify_audit`), and against the latest signed
-  checkpoint that the backup covers;
+- every erasure in the erasure ledger that the backup predates is carried out again on the
+  copy (`replay_erasures`), so that a restore brings no erased member back;
+- the audit trail verifies on the copy (`verify_audit`), replays included, and against the
+  latest signed checkpoint that the backup covers;
 
 and says so in one verdict. The tools are PostgreSQL's own (`psql`, `pg_restore`), of the
 server's major version, and the checks on the copy run as `manage.py` commands pointed at it,
@@ -181,11 +183,16 @@ def table_rows(server: Server, database: str) -> dict[str, int]:
 
 
 def manage(server: Server, database: str, *arguments: str) -> subprocess.CompletedProcess:
-    """`manage.py` with its arguments, run against `database` with this process's settings."""
-    return _run(
-        [sys.executable, str(settings.BASE_DIR / "manage.py"), *arguments],
-        server.env(database),
-    )
+    """`manage.py` with its arguments, run against `database` with this process's settings:
+    the same secret (the ledger's digests are keyed with it), key and directories."""
+    env = {
+        **server.env(database),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "AUDIT_SIGNING_KEY": settings.AUDIT_SIGNING_KEY,
+        "KUMIAI_CHECKPOINT_DIR": str(settings.AUDIT_CHECKPOINT_DIR),
+        "KUMIAI_ERASURE_LEDGER_DIR": str(settings.ERASURE_LEDGER_DIR),
+    }
+    return _run([sys.executable, str(settings.BASE_DIR / "manage.py"), *arguments], env)
 
 
 def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -244,6 +251,10 @@ def drill(dump: Path, *, database: str | None, checkpoint: Path | None) -> list[
             ]
         with server.connect(scratch) as conn:
             (last,) = conn.execute("SELECT coalesce(max(seq), 0) FROM audit_event").fetchone()
+        # Before the trail is verified: the replays append to it.
+        replayed = manage(server, scratch, "replay_erasures")
+        said = (replayed.stdout + replayed.stderr).strip().splitlines()
+        checks.append(Check("erasures", "消去の再適用", replayed.returncode == 0, said))
         checkpoint = checkpoint or latest_checkpoint(last)
         arguments = ["verify_audit"] + (["--checkpoint", str(checkpoint)] if checkpoint else [])
         verified = manage(server, scratch, *arguments)

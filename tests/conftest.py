@@ -3,6 +3,7 @@
 import pytest
 from rest_framework.authtoken.models import Token
 
+from disclosure.tests.conftest import member, officer  # noqa: F401 (for tests/test_restore.py)
 from tests.personas import PURPOSES
 
 

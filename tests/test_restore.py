@@ -11,11 +11,16 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from psycopg import sql
 
 from audit.checkpoint import generate_key
 from audit.models import Event
 from audit.tests.fixtures import append_events
-from kumiai.restore import Server
+from disclosure.models import Kind
+from disclosure.tests.conftest import NAME
+from disclosure.tests.test_erasure import ERASED, filed_for
+from disclosure.tests.test_erasure_ledger import answer_in_gate
+from kumiai.restore import Server, manage, restore, scratch_database, table_rows
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.usefixtures("audit_transactional_db")]
 
@@ -54,7 +59,9 @@ def test_a_backup_restores_with_its_trail_verifying(options, checkpoints, tmp_pa
     said = drill(dump)
 
     assert "[合格] 復元" in said and "[合格] 表と行数" in said and "[合格] 監査証跡" in said
-    assert f"verified {EVENTS + 1} events" in said  # the events and the checkpoint's own
+    # The events, the checkpoint's own, and the replay of the (empty) erasure ledger.
+    assert f"verified {EVENTS + 2} events" in said
+    assert "消去の再適用: 台帳 0 行、再適用 0 件" in said
     assert f"checkpoint {checkpoints / 'first.json'} holds" in said
     assert f"audit_event {EVENTS + 1}→{EVENTS + 4}" in said
     assert said.rstrip().endswith(
@@ -90,3 +97,40 @@ def test_the_drill_refuses_to_reuse_an_existing_database(tmp_path):
     dump = pg_dump(tmp_path / "kumiai.sql")
     with pytest.raises(CommandError, match="既にあります"):
         drill(dump, database="postgres")
+
+
+def every_row(server: Server, database: str) -> str:
+    """Every row of every table of `database`, as COPY writes it."""
+    chunks = []
+    with server.connect(database) as conn:
+        for table in table_rows(server, database):
+            query = sql.SQL("COPY {} TO STDOUT").format(sql.Identifier(table))
+            with conn.cursor().copy(query) as copy:
+                chunks.extend(bytes(block).decode() for block in copy)
+    return "\n".join(chunks)
+
+
+def test_a_restore_never_brings_an_erased_member_back(
+    member, officer, checkpoints, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "private"
+    request = filed_for(member, kinds=[Kind.ERASURE], grounds="不要")
+    dump = pg_dump(tmp_path / "before-the-erasure.dump", "-Fc")
+    answer_in_gate(request, member, officer)  # committed: its ledger line is written
+
+    said = drill(dump)
+    assert "[合格] 消去の再適用" in said and "再適用 1 件" in said
+    assert "[合格] 監査証跡" in said
+
+    # As an operator restores after a loss: the copy holds the member until the replay.
+    server = Server.of_default()
+    with scratch_database(server, None) as copy:
+        restore(server, dump, copy)
+        restored = every_row(server, copy)
+        assert NAME in restored and "消去健診センター" in restored
+        assert manage(server, copy, "replay_erasures").returncode == 0
+        verified = manage(server, copy, "verify_audit")
+        assert verified.returncode == 0, verified.stderr
+        replayed = every_row(server, copy)
+    assert [value for value in ERASED if value in replayed] == []
+    assert "audit.erasure.replayed" in replayed

@@ -19,16 +19,8 @@ from complaints.models import Complaint
 from complaints.tests.factories import ComplaintFactory
 from disclosure import services
 from disclosure.models import Kind
-from disclosure.tests.conftest import _private_media, officer  # noqa: F401
-from disclosure.tests.test_erasure import (  # noqa: F401
-    ERASED,
-    NAME,
-    answer,
-    dumpdata,
-    filed_for,
-    member,
-    table_dump,
-)
+from disclosure.tests.conftest import NAME, _private_media, member, officer  # noqa: F401
+from disclosure.tests.test_erasure import ERASED, answer, dumpdata, filed_for, table_dump
 from records import gate
 from records.models import Member
 

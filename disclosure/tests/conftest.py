@@ -1,10 +1,16 @@
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from records.tests.factories import MemberFactory, RecordFactory
+
 # The smallest bytes that `filetype` recognises as each kind.
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# The member whom the erasure tests erase (the `member` fixture).
+NAME, KANA, BIRTH = "消去太郎", "ショウキョタロウ", datetime.date(1971, 3, 4)
 
 
 @pytest.fixture(autouse=True)
@@ -44,3 +50,35 @@ def officer(bare_officer, superuser, register):
     for code in ("health-checks", "receipts"):
         grant_scope(user=bare_officer, category=register[code], by=superuser)
     return bare_officer
+
+
+@pytest.fixture
+def member(register):
+    member = MemberFactory(
+        symbol="2002", number="45", branch="00", name=NAME, name_kana=KANA, birth_date=BIRTH
+    )
+    RecordFactory(
+        member=member,
+        category=register["health-checks"],
+        title="消去用の健診記録",
+        payload={
+            "examined_on": "2025-06-01",
+            "facility": "消去健診センター",
+            "height_cm": 170,
+            "weight_kg": 60,
+            "bmi": 20.8,
+        },
+    )
+    RecordFactory(
+        member=member,
+        category=register["receipts"],
+        title="消去用のレセプト",
+        payload={
+            "treatment_month": "2025-05",
+            "institution_code": "1310000001",
+            "institution_name": "消去クリニック",
+            "setting": "外来",
+            "points": 350,
+        },
+    )
+    return member

@@ -17,49 +17,15 @@ from disclosure.models import DecisionItem, IdentityDocument, Kind, Letter, Pack
 from records import gate
 from records.models import Member, Record, ThirdPartyProvision
 from records.services import member_erase, provision_register
-from records.tests.factories import MemberFactory, RecordFactory
 
-from .conftest import JPEG
+from .conftest import BIRTH, JPEG, KANA, NAME
 from .factories import RequestFactory
 
 pytestmark = pytest.mark.django_db
 
-NAME, KANA, BIRTH = "消去太郎", "ショウキョタロウ", datetime.date(1971, 3, 4)
 # What must leave the database: the member's own values and every payload value or title.
 ERASED = [NAME, KANA, "1971-03-04", "19710304", "消去健診センター", "消去クリニック"]
 ERASED += ["消去用の健診記録", "消去用のレセプト", "消去町3-4", "訂正後の消去センター"]
-
-
-@pytest.fixture
-def member(register):
-    member = MemberFactory(
-        symbol="2002", number="45", branch="00", name=NAME, name_kana=KANA, birth_date=BIRTH
-    )
-    RecordFactory(
-        member=member,
-        category=register["health-checks"],
-        title="消去用の健診記録",
-        payload={
-            "examined_on": "2025-06-01",
-            "facility": "消去健診センター",
-            "height_cm": 170,
-            "weight_kg": 60,
-            "bmi": 20.8,
-        },
-    )
-    RecordFactory(
-        member=member,
-        category=register["receipts"],
-        title="消去用のレセプト",
-        payload={
-            "treatment_month": "2025-05",
-            "institution_code": "1310000001",
-            "institution_name": "消去クリニック",
-            "setting": "外来",
-            "points": 350,
-        },
-    )
-    return member
 
 
 def filed_for(member, **extra) -> Request:

@@ -235,3 +235,6 @@ LOGGING = {
 # restored trail against the newest one it covers. Outside the database, as a backup's own
 # copy of them would prove nothing.
 AUDIT_CHECKPOINT_DIR = env.path("KUMIAI_CHECKPOINT_DIR", default=VAR_DIR / "checkpoints")
+# The erasure ledger (`audit.erasure_ledger`): every erasure carried out, signed, to be
+# replayed on a restored backup. Keep it with the checkpoints and out of the database's own backups.
+ERASURE_LEDGER_DIR = env.path("KUMIAI_ERASURE_LEDGER_DIR", default=VAR_DIR / "erasures")

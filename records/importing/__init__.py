@@ -30,9 +30,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit.trail import Actor, append
+from audit.trail import Actor, actor_for, append
 
-from ..services import as_actor
 from . import writing
 from .planning import plan_members, plan_records
 from .reading import KINDS, MEMBER_COLUMNS, MEMBERS, RECORD_COLUMNS, RECORDS, decode_csv, read_rows
@@ -78,7 +77,7 @@ def import_csv(
         writing.write(plan)
         append(
             action=f"{kind}.import",
-            actor=as_actor(by),
+            actor=actor_for(by),
             target_type=f"records.{kind}",
             details={
                 "sha256": report.sha256,

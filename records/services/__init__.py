@@ -15,7 +15,7 @@ Where it lives
     `restrictions`  `restriction_add` (and the stops in force, which provisions check)
     `provisions`    `provision_register`, `ProvisionRefused` (and the retention erasure checks)
     `erasure`       `member_erase`
-    `trail`         `as_actor`, `value_digest`: the actor and the digests every event carries
+    `trail`         `value_digest`: the digests every event carries
 """
 
 from .erasure import member_erase
@@ -23,12 +23,11 @@ from .members import MEMBER_FIELDS, member_create, member_update, normalize_memb
 from .provisions import ProvisionRefused, provision_register
 from .records import record_create, record_delete, record_update
 from .restrictions import restriction_add
-from .trail import as_actor, value_digest
+from .trail import value_digest
 
 __all__ = [
     "MEMBER_FIELDS",
     "ProvisionRefused",
-    "as_actor",
     "member_create",
     "member_erase",
     "member_update",

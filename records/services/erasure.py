@@ -10,14 +10,13 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.trail import Actor, append
+from audit.trail import Actor, actor_for, append
 from core.normalize import normalize_code
 from purposes.models import Category
 
 from ..models import Member, Record
 from .provisions import provision_kept_until
 from .records import record_delete
-from .trail import as_actor
 
 
 @transaction.atomic
@@ -57,7 +56,7 @@ def member_erase(
     }
     if whole:
         details["provisions"] = member.provisions.count()
-    append(action="member.erase", actor=as_actor(by), target=member, details=details)
+    append(action="member.erase", actor=actor_for(by), target=member, details=details)
     if whole:
         try:
             member.delete()

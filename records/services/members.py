@@ -5,11 +5,11 @@ import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from audit.trail import Actor, append
+from audit.trail import Actor, actor_for, append
 from core.normalize import normalize_code, normalize_kana, normalize_text
 
 from ..models import Member
-from .trail import as_actor, changed_digests
+from .trail import changed_digests
 
 # Member fields and how a typed value is normalised before validation.
 _MEMBER_NORMALIZERS = {
@@ -96,7 +96,7 @@ def member_create(
     member.save()
     append(
         action="member.create",
-        actor=as_actor(by),
+        actor=actor_for(by),
         target=member,
         details={"fields": sorted(k for k, v in _member_values(member).items() if v)},
     )
@@ -119,7 +119,7 @@ def member_update(*, member: Member, by: AbstractBaseUser | Actor, **changes) ->
         member.save()
         append(
             action="member.update",
-            actor=as_actor(by),
+            actor=actor_for(by),
             target=member,
             details={"changes": changed},
         )

@@ -7,13 +7,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit.trail import Actor, append
+from audit.trail import Actor, actor_for, append
 from core.normalize import normalize_text
 from purposes.models import Category
 
 from ..models import Member, ThirdPartyProvision
 from .restrictions import stops_in_force
-from .trail import as_actor, user_of
+from .trail import user_of
 
 
 class ProvisionRefused(Exception):
@@ -67,7 +67,7 @@ def provision_register(
     provision.save()
     append(
         action="provision.register",
-        actor=as_actor(by),
+        actor=actor_for(by),
         target=provision,
         details={
             "member": member.pk,

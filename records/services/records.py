@@ -6,12 +6,12 @@ import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from audit.trail import Actor, append
+from audit.trail import Actor, actor_for, append
 from core.normalize import normalize_code, normalize_text
 from purposes.models import Category
 
 from ..models import Member, Record
-from .trail import as_actor, changed_digests
+from .trail import changed_digests
 
 
 @transaction.atomic
@@ -38,7 +38,7 @@ def record_create(
     record.save()
     append(
         action="record.create",
-        actor=as_actor(by),
+        actor=actor_for(by),
         target=record,
         details={
             "member": member.pk,
@@ -75,7 +75,7 @@ def record_update(*, record: Record, by: AbstractBaseUser | Actor, **changes) ->
         record.save()
         append(
             action="record.update",
-            actor=as_actor(by),
+            actor=actor_for(by),
             target=record,
             details={
                 "member": record.member_id,
@@ -97,7 +97,7 @@ def record_delete(*, record: Record, by: AbstractBaseUser | Actor, reason_ref: s
     pk = record.pk
     append(
         action="record.delete",
-        actor=as_actor(by),
+        actor=actor_for(by),
         target=record,
         details={
             "member": record.member_id,

@@ -6,12 +6,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 
-from audit.trail import Actor, append
+from audit.trail import Actor, actor_for, append
 from core.normalize import normalize_code
 from purposes.models import Category, Purpose
 
 from ..models import Member, Restriction
-from .trail import as_actor, user_of
+from .trail import user_of
 
 
 @transaction.atomic
@@ -39,7 +39,7 @@ def restriction_add(
     restriction.save()
     append(
         action="restriction.add",
-        actor=as_actor(by),
+        actor=actor_for(by),
         target=restriction,
         details={
             "member": member.pk,

@@ -2,12 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from audit.trail import Actor, actor_for, keyed_digest
-
-
-def as_actor(by: AbstractBaseUser | Actor) -> Actor:
-    """`by` is the user who acts, or an `Actor` such as `Actor(SYSTEM)` for a command."""
-    return by if isinstance(by, Actor) else actor_for(by)
+from audit.trail import Actor, keyed_digest
 
 
 def user_of(by: AbstractBaseUser | Actor) -> AbstractBaseUser | None:
