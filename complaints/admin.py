@@ -191,6 +191,7 @@ class ComplaintAdmin(WorkflowAdminMixin, admin.ModelAdmin):
                 channel=form.cleaned_data["channel"],
                 received_at=form.cleaned_data["received_at"],
                 by=request.user,
+                base_url=request.build_absolute_uri("/"),
             )
 
     @admin.display(description=gettext_lazy("期限超過"), boolean=True, ordering="-is_overdue")

@@ -18,21 +18,9 @@ member's other requests (disclosure.erasure).
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from audit.trail import actor_for, append, keyed_digest
+from core import filing
 
 from .models import Complaint
-
-# The complaint's fields that copy what the complainant wrote about themselves.
-FILING_FIELDS = {
-    "name": "",
-    "email": "",
-    "phone": "",
-    "postal_address": "",
-    "member_symbol": "",
-    "member_number": "",
-    "what_happened": "",
-    "what_wanted": "",
-}
 
 
 def member_erasing(*, member, by, reference: str, **_kwargs) -> None:
@@ -46,16 +34,6 @@ def member_erasing(*, member, by, reference: str, **_kwargs) -> None:
             )
         )
     for complaint in linked:
-        digest = keyed_digest(
-            {name: getattr(complaint, name) for name in FILING_FIELDS},
-            purpose="kumiai.complaints.filing",
-        )
-        Complaint.objects.filter(pk=complaint.pk).update(
-            **FILING_FIELDS, member=None, identity_digest=digest
-        )
-        append(
-            action="complaint.filing_reduced",
-            actor=actor_for(by),
-            target=complaint,
-            details={"reference": reference, "digest": digest},
+        filing.reduce(
+            complaint, by=by, action="complaint.filing_reduced", details={"reference": reference}
         )

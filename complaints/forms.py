@@ -18,7 +18,6 @@ from core.fields import (
     NormalizedEmailField,
     SectionsMixin,
 )
-from core.normalize import normalize_code
 
 from .models import Complaint
 
@@ -149,17 +148,3 @@ class StaffComplaintForm(ComplaintForm):
 
     class Meta(ComplaintForm.Meta):
         fields = ("channel", "received_at", *ComplaintForm.Meta.fields)
-
-
-class StatusForm(forms.Form):
-    receipt_number = CodeField(
-        label=_("受付番号"),
-        max_length=16,
-        normalizer=lambda value: normalize_code(value).upper(),
-    )
-    token = CodeField(
-        label=_("照会用の番号"),
-        max_length=64,
-        help_text=_("受付の画面とメールでお知らせした番号です。"),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )

@@ -14,6 +14,21 @@ from core.filing import PublicFiling
 
 
 class Complaint(PublicFiling):
+    STATUS_URL_NAME = "complaints:status"
+    # What the complainant wrote of themselves: emptied after the linked member's 消去
+    # (complaints.erasure), the digest kept instead.
+    PERSONAL_FIELDS = {
+        "name": "",
+        "email": "",
+        "phone": "",
+        "postal_address": "",
+        "member_symbol": "",
+        "member_number": "",
+        "what_happened": "",
+        "what_wanted": "",
+    }
+    DIGEST_PURPOSE = "kumiai.complaints.filing"
+
     class State(models.TextChoices):
         RECEIVED = "received", _("受付")
         ACKNOWLEDGED = "acknowledged", _("受付連絡済み")

@@ -37,7 +37,7 @@ def complaint_file(
     channel: str,
     received_at: datetime.datetime,
     by=None,
-    status_url: str = "",
+    base_url: str,
     submission_key: str | None = None,
 ) -> tuple[Complaint, str | None]:
     """Store a new complaint; return it with its status token (shown once, never stored).
@@ -92,7 +92,9 @@ def complaint_file(
             },
         )
         transaction.on_commit(
-            lambda: notices.received(complaint, token=token, status_url=status_url)
+            lambda: notices.received(
+                complaint, status_url=complaint.status_url(base_url=base_url, token=token)
+            )
         )
     return complaint, token
 

@@ -6,12 +6,41 @@ only as a hash), a submission key that makes a second press of 送信 find the f
 the channel it came by, and, once the desk has matched it, a link to the member; after the
 member's 消去 the link gives way to a keyed digest of what the filing said.
 
-Domain-neutral: the member is named by its label ("records.Member"), never imported, and the
-desks' own fields stay in their models.
+`Desk` is the public pages both desks draw from it, one way each: the form; a confirmation
+page that carries what was typed as one signed value (no hidden field repeats a personal
+value, and no JavaScript is needed); the receipt page that shows the receipt number and the
+status link once; and the status page, opened by the link with its token (or the token or
+link pasted) under a tries limit per client, after which the session remembers it.
+
+Domain-neutral: the member is named by its label ("records.Member"), never imported; the
+desks' own fields, forms, filing operations and status pages stay in their apps.
 """
 
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from django.conf import settings
+from django.core import mail, signing
 from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit import trail
+
+from . import receipts
+from .normalize import normalize_code
+from .ratelimit import Limit, client_address
+
+# How long a confirmation page may wait for its 送信 before the filer types again.
+DRAFT_MAX_AGE = 2 * 60 * 60
 
 
 class PublicFiling(models.Model):
@@ -47,8 +76,229 @@ class PublicFiling(models.Model):
         _("記載事項のダイジェスト"), max_length=64, blank=True, editable=False
     )
 
+    # The status page's URL name ("desk:status"), for the link with the token.
+    STATUS_URL_NAME: str
+    # The fields that copy what the filer wrote about themselves, each with its empty value,
+    # and the purpose that keys their digest (`reduce`).
+    PERSONAL_FIELDS: dict[str, Any]
+    DIGEST_PURPOSE: str
+
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
         return self.receipt_number
+
+    def status_url(self, *, base_url: str, token: str) -> str:
+        """The status link given once at filing: it holds the token, so it opens the page."""
+        path = reverse(self.STATUS_URL_NAME, kwargs={"receipt": self.receipt_number})
+        return f"{base_url.rstrip('/')}{path}?t={token}"
+
+    def personal_digest(self) -> str:
+        """A keyed digest (an HMAC under the installation's secret: a bare hash of a birth
+        date is reversed by trying every day) of the personal fields, against which a later
+        claim ("I filed this as ...") can be checked once they are gone."""
+        values = {name: getattr(self, name) for name in self.PERSONAL_FIELDS}
+        return trail.keyed_digest(values, purpose=self.DIGEST_PURPOSE)
+
+
+def reduce(filing: PublicFiling, *, by, action: str, details: dict, digest: str = "") -> str:
+    """The erasure of a filing: its personal fields emptied, its member let go, the digest
+    (`digest`, or the filing's own now) kept in their place, and the event appended in the
+    caller's transaction. The trail gets the digest and `details`, never a value. Each desk
+    deletes what else it holds of the person (documents, letters) itself, and says when."""
+    digest = digest or filing.personal_digest()
+    type(filing).objects.filter(pk=filing.pk).update(
+        **filing.PERSONAL_FIELDS, member=None, identity_digest=digest
+    )
+    trail.append(
+        action=action,
+        actor=trail.actor_for(by),
+        target=filing,
+        details={**details, "digest": digest},
+    )
+    return digest
+
+
+def send_mail(*, subject: str, template: str, context: dict, to: list[str]) -> None:
+    """A desk's mail: the body rendered from `template` (a text template under the desk's
+    `mail/`), so that its words are read and translated where the pages' are."""
+    if to:
+        body = render_to_string(template, context)
+        mail.send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+
+
+def _token_from(text: str) -> str:
+    """The token itself, or the one inside a pasted status link."""
+    text = text.strip()
+    if "?" in text:
+        return parse_qs(urlsplit(text).query).get("t", [""])[0]
+    return text
+
+
+@dataclass(frozen=True)
+class Desk:
+    """One desk's public pages. Its templates are `<namespace>/new.html` (the form),
+    `confirm.html` (`form` and the signed `draft`), `done.html` (`receipt`, `status_url`,
+    `mailed`) and `status.html` (`filed` and what `status_context` adds); the token page and
+    the page of a used-up limit are the same for both desks (`filing/`)."""
+
+    namespace: str
+    model: type[PublicFiling]
+    form_class: type
+    # Files the confirmed form: (request, form, submission key) -> (filing, token), the token
+    # None when the key was filed already (the confirmation sent twice).
+    file: Callable[[HttpRequest, Any, str], tuple[PublicFiling, str | None]]
+    status_title: str
+    receipt_prefix: str = ""
+    # What the desk's status page shows beside the filing.
+    status_context: Callable[[PublicFiling], dict] = lambda filed: {}
+    # Runs on every posted form before it is answered, valid or not (kept uploads).
+    received: Callable[[Any], None] = lambda form: None
+
+    @property
+    def limit(self) -> Limit:
+        # Tries per client address in a window, at a token (or a desk's second factor):
+        # enough for typos, too few to guess.
+        return Limit(f"{self.namespace}.status")
+
+    @property
+    def _salt(self) -> str:
+        return f"{self.namespace}.draft"
+
+    def _template(self, name: str) -> str:
+        return f"{self.namespace}/{name}.html"
+
+    def urls(self) -> list:
+        return [
+            path("new/", self.new, name="new"),
+            path("confirm/", self.confirm, name="confirm"),
+            path("done/", self.done, name="done"),
+            path("status/", self.status, name="lookup"),
+            path("status/<str:receipt>/", self.status, name="status"),
+        ]
+
+    # The form and its confirmation
+
+    def new(self, request: HttpRequest) -> HttpResponse:
+        return require_http_methods(["GET", "POST"])(self._new)(request)
+
+    def _new(self, request):
+        if request.method == "GET":
+            return render(request, self._template("new"), {"form": self.form_class()})
+        form = self.form_class(request.POST, request.FILES)
+        valid = form.is_valid()
+        self.received(form)
+        if not valid:
+            return render(request, self._template("new"), {"form": form})
+        data = {key: form.data.getlist(key) for key in form.data if key != "csrfmiddlewaretoken"}
+        draft = signing.dumps({"data": data, "key": uuid.uuid4().hex}, salt=self._salt)
+        return render(request, self._template("confirm"), {"form": form, "draft": draft})
+
+    def confirm(self, request: HttpRequest) -> HttpResponse:
+        return require_POST(self._confirm)(request)
+
+    def _confirm(self, request):
+        try:
+            draft = signing.loads(
+                request.POST.get("draft", ""), salt=self._salt, max_age=DRAFT_MAX_AGE
+            )
+        except signing.BadSignature:
+            context = {"form": self.form_class(), "expired": True}
+            return render(request, self._template("new"), context)
+        if "edit" not in request.POST and (
+            self.model.objects.filter(submission_key=draft["key"]).exists()
+        ):
+            # 送信 pressed again: the first press filed it (and its uploads are attached, so
+            # the form would no longer validate); its receipt page shows the link.
+            return redirect(f"{self.namespace}:done")
+        form = self.form_class(MultiValueDict(draft["data"]))
+        if "edit" in request.POST or not form.is_valid():
+            return render(request, self._template("new"), {"form": form})
+        filed, token = self.file(request, form, draft["key"])
+        if token:
+            request.session[self._filed_key] = {
+                "receipt": filed.receipt_number,
+                "status_url": filed.status_url(
+                    base_url=request.build_absolute_uri("/"), token=token
+                ),
+                "mailed": bool(getattr(filed, "email", "")),
+            }
+        return redirect(f"{self.namespace}:done")
+
+    @property
+    def _filed_key(self) -> str:
+        return f"{self.namespace}_filed"
+
+    def done(self, request: HttpRequest) -> HttpResponse:
+        return require_GET(self._done)(request)
+
+    def _done(self, request):
+        # Shown once: the token is stored only as its hash, and a shared computer's next
+        # user must not find the link.
+        filed = request.session.pop(self._filed_key, None)
+        if not filed:
+            return redirect(f"{self.namespace}:new")
+        return render(request, self._template("done"), filed)
+
+    # The status page
+
+    @property
+    def _opened_key(self) -> str:
+        return f"{self.namespace}_opened"
+
+    def opened(self, request: HttpRequest, receipt: str) -> PublicFiling | None:
+        """The filing whose status page this session opened with its token, or None."""
+        if receipt in request.session.get(self._opened_key, []):
+            return self.model.objects.filter(receipt_number=receipt).first()
+        return None
+
+    def locked(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request, "filing/status_locked.html", {"title": self.status_title}, status=429
+        )
+
+    def status(self, request: HttpRequest, receipt: str | None = None) -> HttpResponse:
+        return require_http_methods(["GET", "POST"])(self._status)(request, receipt)
+
+    def _status(self, request, receipt):
+        asked = receipt is None
+        if request.method == "POST":
+            token = request.POST.get("token")
+            # The lookup page (no number in the address) asks for the number too.
+            receipt = receipt or normalize_code(request.POST.get("receipt_number", "")).upper()
+        else:
+            # Only a status link holds the token; the lookup page has no number to go with it.
+            token = None if asked else request.GET.get("t")
+        if token is not None:
+            tried = self.limit.take(client_address(request))
+            if tried is None:
+                return self.locked(request)
+            found = (
+                self.model.objects.filter(receipt_number=receipt).first()
+                if receipts.is_receipt_number(receipt, prefix=self.receipt_prefix)
+                else None
+            )
+            if receipts.token_matches(found, _token_from(token)):
+                # The filer opening their own page is no guess.
+                self.limit.give_back(tried)
+                request.session[self._opened_key] = [
+                    *request.session.get(self._opened_key, []),
+                    receipt,
+                ]
+                # To the address without the token: out of the history and referrers.
+                return redirect(f"{self.namespace}:status", receipt=receipt)
+            # The same answer for a wrong token and an unknown receipt number.
+            return self._token_page(request, receipt, asked=asked, wrong=True)
+        filed = None if asked else self.opened(request, receipt)
+        if filed is None:
+            return self._token_page(request, receipt, asked=asked, wrong=False)
+        return self.status_page(request, filed)
+
+    def status_page(self, request: HttpRequest, filed: PublicFiling, **extra) -> HttpResponse:
+        context = {"filed": filed, **self.status_context(filed), **extra}
+        return render(request, self._template("status"), context)
+
+    def _token_page(self, request, receipt, *, asked: bool, wrong: bool) -> HttpResponse:
+        context = {"title": self.status_title, "receipt": receipt, "asked": asked, "wrong": wrong}
+        return render(request, "filing/status_token.html", context)

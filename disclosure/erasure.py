@@ -48,38 +48,13 @@ from django.utils.translation import gettext as _
 
 from audit import erasure_ledger, trail
 from audit.checkpoint import CheckpointError
+from core import filing
 from purposes.models import Category
 from records.models import Member, Record
 from records.services import member_erase
 
 from .models import DecisionItem, Kind, Package, ReceiptConsultation, Request
 from .signals import member_erasing
-
-# The filing's fields that copy the person's (and the agent's) values, and their empty value.
-FILING_FIELDS = {
-    "agent_name": "",
-    "agent_name_kana": "",
-    "agent_relationship": "",
-    "agent_address": "",
-    "agent_phone": "",
-    "member_symbol": "",
-    "member_number": "",
-    "member_branch": "",
-    "name": "",
-    "name_kana": "",
-    "birth_date": None,
-    "postal_code": "",
-    "address": "",
-    "phone": "",
-    "email": "",
-    "grounds": "",
-    "corrections": [],
-}
-
-
-def filing_digest(request: Request) -> str:
-    values = {name: getattr(request, name) for name in FILING_FIELDS}
-    return trail.keyed_digest(values, purpose="kumiai.disclosure.filing")
 
 
 def _filed_about(member: Member):
@@ -115,10 +90,10 @@ def carry_out(*, request: Request, by) -> list[int]:
     filed_ids = list(filed.values_list("pk", flat=True))
     if whole:
         for other in filed.exclude(pk=request.pk):
-            _reduce(other, by=by, digest=filing_digest(other))
+            _reduce(other, by=by, digest=other.personal_digest())
         # The member row goes next: this request keeps the digest in place of the link.
         Request.objects.filter(pk=request.pk).update(
-            member=None, identity_digest=filing_digest(request)
+            member=None, identity_digest=request.personal_digest()
         )
         # The apps above (complaints) let go of their copies now, while the member row
         # still names them; one of them refusing rolls the whole erasure back.
@@ -169,19 +144,12 @@ def _reduce(request: Request, *, by, digest: str) -> None:
         package.delete()
     request.items.update(new_value="")
     request.consultations.update(institution="", note="")
-    Request.objects.filter(pk=request.pk).update(
-        **FILING_FIELDS, member=None, identity_digest=digest
-    )
-    trail.append(
+    filing.reduce(
+        request,
+        by=by,
         action="disclosure.filing_reduced",
-        actor=trail.actor_for(by),
-        target=request,
-        details={
-            "documents": len(documents),
-            "letters": len(letters),
-            "packages": len(packages),
-            "digest": digest,
-        },
+        details={"documents": len(documents), "letters": len(letters), "packages": len(packages)},
+        digest=digest,
     )
 
 
@@ -252,7 +220,7 @@ def replay(entry: dict, *, line: int) -> int | None:
     filed_ids = list(filed.values_list("pk", flat=True))
     if whole:
         for request in filed:
-            _reduce(request, by=by, digest=request.identity_digest or filing_digest(request))
+            _reduce(request, by=by, digest=request.identity_digest or request.personal_digest())
         member_erasing.send(sender=Request, member=member, by=by, reference=entry["reference"])
     erased = member_erase(
         member=member, by=by, reason_ref=entry["reference"], categories=categories

@@ -63,6 +63,30 @@ class KindPolicy(models.Model):
 
 
 class Request(PublicFiling):
+    STATUS_URL_NAME = "disclosure:status"
+    # What the filer (and an agent) wrote of themselves: emptied after the member's 消去
+    # (disclosure.erasure says when), the digest kept instead.
+    PERSONAL_FIELDS = {
+        "agent_name": "",
+        "agent_name_kana": "",
+        "agent_relationship": "",
+        "agent_address": "",
+        "agent_phone": "",
+        "member_symbol": "",
+        "member_number": "",
+        "member_branch": "",
+        "name": "",
+        "name_kana": "",
+        "birth_date": None,
+        "postal_code": "",
+        "address": "",
+        "phone": "",
+        "email": "",
+        "grounds": "",
+        "corrections": [],
+    }
+    DIGEST_PURPOSE = "kumiai.disclosure.filing"
+
     class State(models.TextChoices):
         RECEIVED = "received", _("受付")
         IDENTITY_CHECK = "identity_check", _("本人確認中")

@@ -12,7 +12,6 @@ import uuid
 import filetype
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -139,10 +138,6 @@ def filed_file_read(*, obj: IdentityDocument | Letter, request: Request, by) -> 
     )
 
 
-def status_path(request: Request) -> str:
-    return reverse("disclosure:status", kwargs={"receipt": request.receipt_number})
-
-
 @transaction.atomic
 def request_file(
     *,
@@ -194,9 +189,7 @@ def request_file(
         details={"channel": channel, "kinds": list(request.kinds), "documents": attached},
     )
     letters.issue(request, Letter.Kind.ACKNOWLEDGEMENT)
-    notify.filed_on_commit(
-        request, status_url=f"{base_url.rstrip('/')}{status_path(request)}?t={token}"
-    )
+    notify.filed_on_commit(request, status_url=request.status_url(base_url=base_url, token=token))
     return request, token
 
 

@@ -88,8 +88,10 @@ ROWS = {
     # The complaints desk's public pages: no account; /received/ without a receipt in the
     # session sends the visitor to the status page.
     "complaints/new/": Row("/complaints/new/", (200, 200, 200, 200, 200, 200)),
-    "complaints/received/": Row("/complaints/received/", (302, 302, 302, 302, 302, 302)),
+    "complaints/confirm/": Row("/complaints/confirm/", (405, 405, 405, 405, 405, 405)),
+    "complaints/done/": Row("/complaints/done/", (302, 302, 302, 302, 302, 302)),
     "complaints/status/": Row("/complaints/status/", (200, 200, 200, 200, 200, 200)),
+    "complaints/status/<str:receipt>/": Row("/complaints/status/C260401-000001/", (200,) * 6),
     # The desk's monthly summary, a view of its own: the desk and the privacy officer.
     "admin/complaints/complaint/summary/": Row(
         "/admin/complaints/complaint/summary/?format=csv", (302, 200, 200, 200, 403, 200)
@@ -103,6 +105,7 @@ ROWS = {
     "requests/new/": Row("/requests/new/", (200, 200, 200, 200, 200, 200)),
     "requests/confirm/": Row("/requests/confirm/", (405, 405, 405, 405, 405, 405)),
     "requests/done/": Row("/requests/done/", (302, 302, 302, 302, 302, 302)),
+    "requests/status/": Row("/requests/status/", (200,) * 6),
     "requests/status/<str:receipt>/": Row("/requests/status/260401-000001/", (200,) * 6),
     "requests/status/<str:receipt>/letters/<int:pk>/": Row(
         "/requests/status/260401-000001/letters/1/", (404,) * 6

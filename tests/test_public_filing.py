@@ -1,15 +1,27 @@
 """The two public desks on one filing (core.filing): a request and a complaint carry the same
-channels, and the complaints desk's old "letter" became the shared "post" without a row lost."""
+channels (the complaints desk's old "letter" became the shared "post" without a row lost),
+are confirmed, followed and mailed the same way, and erased by one reduction."""
 
 import datetime
+import re
 
 import pytest
-from django.db import connection
+from django.core import mail
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
 
+from audit.models import Event
 from complaints.models import Complaint
-from core.filing import PublicFiling
+from complaints.tests.factories import ComplaintFactory
+from complaints.views import DESK as COMPLAINTS_DESK
+from core.filing import PublicFiling, reduce
 from disclosure.models import Request
+from disclosure.tests.factories import RequestFactory
+from disclosure.views import DESK as REQUESTS_DESK
+from records.tests.factories import MemberFactory
 
 BEFORE = ("complaints", "0003_complaint_identity_digest")
 AFTER = ("complaints", "0004_public_filing")
@@ -68,3 +80,158 @@ def test_the_migration_maps_a_complaints_letter_to_post_and_back():
     )
     assert channels == {"C260401-000001": "letter", "C260401-000002": "phone"}
     _migrate(AFTER)
+
+
+# Both desks' public pages, walked alike: the form, the confirmation with its signed draft,
+# the receipt page with the status link shown once, and the status page that link opens.
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
+DESKS = {
+    "requests": {
+        "model": Request,
+        "data": lambda: {
+            "filer": "self",
+            "member_symbol": "1001",
+            "member_number": "23",
+            "member_branch": "01",
+            "name": "山田花子",
+            "name_kana": "ヤマダハナコ",
+            "birth_date": "1980-01-02",
+            "postal_code": "100-0001",
+            "address": "東京都千代田区千代田1-1",
+            "phone": "03-1234-5678",
+            "email": "hanako@example.jp",
+            "kinds": ["purpose_notice"],
+            "identity_document": SimpleUploadedFile("id.jpg", JPEG, content_type="image/jpeg"),
+        },
+        "status": "disclosure/status.html",
+        "desk": REQUESTS_DESK,
+        "mail": (
+            "開示等の請求を受け付けました。\n\n受付番号：{receipt}\n照会用URL：{link}\n\n"
+            "照会用URLは請求の状況の確認と、開示データの受け取りに使います。"
+            "他の人に知られないよう大切に保管してください。\n"
+        ),
+    },
+    "complaints": {
+        "model": Complaint,
+        "data": lambda: {
+            "name": "山田花子",
+            "email": "hanako@example.jp",
+            "subject": "handling",
+            "what_happened": "健診の結果が別の人に届きました。",
+        },
+        "status": "complaints/status.html",
+        "desk": COMPLAINTS_DESK,
+        "mail": (
+            "個人情報の取扱いに関する苦情を受け付けました。\n\n受付番号：{receipt}\n"
+            "照会用URL：{link}\n\n"
+            "対応状況は照会用URLから確認できます。他の人に知られないよう大切に保管してください。"
+            "\n\nこのメールにお心当たりがない場合は、破棄してください。\n"
+        ),
+    },
+}
+
+
+@pytest.fixture(params=DESKS)
+def desk(request, db):
+    cache.clear()  # the tries limits live in the cache
+    return request.param, DESKS[request.param]
+
+
+def _confirmation(client, prefix, desk):
+    page = client.post(f"/{prefix}/new/", desk["data"]())
+    assert "入力内容の確認" in page.text
+    return page
+
+
+def _draft(page) -> str:
+    return re.search(r'name="draft" value="([^"]+)"', page.text)[1]
+
+
+def test_each_desk_confirms_with_one_signed_draft_and_no_hidden_personal_value(client, desk):
+    prefix, desk = desk
+    page = _confirmation(client, prefix, desk)
+
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)"', page.text)
+    assert sorted(set(hidden)) == ["csrfmiddlewaretoken", "draft"]
+    assert "山田花子" not in _draft(page) and "hanako" not in _draft(page)
+    assert not desk["model"].objects.exists()
+
+    for _twice in range(2):
+        sent = client.post(f"/{prefix}/confirm/", {"draft": _draft(page), "send": "1"})
+        assert sent.status_code == 302 and sent.url == f"/{prefix}/done/"
+    assert desk["model"].objects.count() == 1
+
+
+def test_each_desk_files_nothing_from_a_tampered_draft(client, desk):
+    prefix, desk = desk
+    page = _confirmation(client, prefix, desk)
+
+    sent = client.post(f"/{prefix}/confirm/", {"draft": _draft(page) + "x", "send": "1"})
+
+    assert "確認画面を開いてから時間がたったため" in sent.text
+    assert not desk["model"].objects.exists()
+
+
+def test_each_desk_shows_the_status_link_once_and_it_opens_the_status_page(client, desk):
+    prefix, desk = desk
+    page = _confirmation(client, prefix, desk)
+    done = client.post(f"/{prefix}/confirm/", {"draft": _draft(page), "send": "1"}, follow=True)
+    filed = desk["model"].objects.get()
+
+    assert re.search(r'id="receipt-number">([^<]+)<', done.text)[1] == filed.receipt_number
+    link = re.search(r'id="status-url" href="([^"]+)"', done.text)[1]
+    assert link.startswith(f"http://testserver/{prefix}/status/{filed.receipt_number}/?t=")
+    assert "status-url" not in client.get(f"/{prefix}/done/", follow=True).text
+
+    opened = Client().get(link, follow=True)
+    assert opened.redirect_chain[-1][0] == f"/{prefix}/status/{filed.receipt_number}/"
+    assert desk["status"] in [template.name for template in opened.templates]
+
+
+def test_each_desk_answers_a_wrong_token_alike_and_counts_the_tries(client, desk):
+    prefix, desk = desk
+    page = _confirmation(client, prefix, desk)
+    client.post(f"/{prefix}/confirm/", {"draft": _draft(page), "send": "1"})
+    status = f"/{prefix}/status/{desk['model'].objects.get().receipt_number}/"
+
+    tries = desk["desk"].limit.attempts
+    answers = [client.post(status, {"token": f"guess-{n}"}) for n in range(tries)]
+    locked = client.post(status, {"token": "one more"})
+
+    assert {answer.templates[0].name for answer in answers} == {"filing/status_token.html"}
+    assert "受付番号と照会用コードの組み合わせが確認できませんでした" in answers[0].text
+    assert locked.status_code == 429 and "照会の試行回数が上限に達しました" in locked.text
+
+
+def test_each_desk_mails_the_receipt_from_its_template(
+    client, desk, django_capture_on_commit_callbacks
+):
+    prefix, desk = desk
+    page = _confirmation(client, prefix, desk)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(f"/{prefix}/confirm/", {"draft": _draft(page), "send": "1"}, follow=True)
+    filed = desk["model"].objects.get()
+    link = re.search(r'id="status-url" href="([^"]+)"', done.text)[1]
+
+    (message,) = mail.outbox
+    assert message.to == ["hanako@example.jp"]
+    assert message.body == desk["mail"].format(receipt=filed.receipt_number, link=link)
+
+
+@pytest.mark.parametrize(
+    "factory", [RequestFactory, ComplaintFactory], ids=["request", "complaint"]
+)
+def test_one_erasure_reduces_either_kind_of_filing_to_its_digest(factory, superuser):
+    filed = factory(member=MemberFactory(), email="hanako@example.jp", phone="03-1234-5678")
+    digest = filed.personal_digest()
+
+    with transaction.atomic():
+        reduce(filed, by=superuser, action="test.filing_reduced", details={"reference": "R1"})
+
+    filed.refresh_from_db()
+    assert {name: getattr(filed, name) for name in filed.PERSONAL_FIELDS} == filed.PERSONAL_FIELDS
+    assert (filed.member, filed.identity_digest) == (None, digest)
+    assert filed.receipt_number and filed.channel == PublicFiling.Channel.WEB  # what stays
+    event = Event.objects.get(action="test.filing_reduced", target_id=str(filed.pk))
+    assert event.details == {"reference": "R1", "digest": digest}

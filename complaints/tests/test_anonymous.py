@@ -22,7 +22,7 @@ def test_it_files_an_anonymous_complaint_without_contact_details(submit_online):
     assert complaint.anonymous
     assert (complaint.name, complaint.email, complaint.phone) == ("", "", "")
     assert complaint.receipt_number in response.text
-    assert "status-token" in response.text
+    assert 'id="status-url"' in response.text
     assert mail.outbox == []
 
 

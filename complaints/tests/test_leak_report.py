@@ -53,6 +53,7 @@ def _file(data, by):
         channel=form.cleaned_data["channel"],
         received_at=form.cleaned_data["received_at"],
         by=by,
+        base_url="http://testserver/",
     )[0]
 
 

@@ -82,7 +82,7 @@ def test_it_links_the_insured_person_and_records_the_match_without_the_number(su
 
 def scrubbed(response) -> str:
     return re.sub(
-        r'C\d{6}-\d{6}|id="status-token">[^<]+<|name="csrfmiddlewaretoken" value="[^"]+"',
+        r'C\d{6}-\d{6}|id="status-url"[^<]+<|name="csrfmiddlewaretoken" value="[^"]+"',
         "",
         response.text,
     )
@@ -102,7 +102,7 @@ def test_an_ambiguous_or_unknown_number_links_no_one_and_the_public_cannot_tell(
             pages[case] = submit_online({**FILED, "member_number": number})
 
     assert scrubbed(pages["ambiguous"]) == scrubbed(pages["unknown"]) == scrubbed(pages["unique"])
-    bodies = {re.sub(r"受付番号：.*|照会用の番号：.*", "", m.body) for m in mail.outbox}
+    bodies = {re.sub(r"受付番号：.*|照会用URL：.*", "", m.body) for m in mail.outbox}
     assert len(mail.outbox) == 3 and len(bodies) == 1
     for number in (NUMBER, "99999"):
         complaint = Complaint.objects.get(member_number=number)
@@ -170,6 +170,7 @@ def test_a_filing_that_fails_leaves_no_match_behind(monkeypatch):
             complaint=complaint,
             channel=Complaint.Channel.WEB,
             received_at=timezone.now(),
+            base_url="http://testserver/",
         )
 
     assert not Complaint.objects.exists()

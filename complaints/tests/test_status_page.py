@@ -9,32 +9,49 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from complaints import status
 from complaints.models import Complaint
 from complaints.tests.factories import TOKEN, ComplaintFactory
+from complaints.views import DESK
 
 pytestmark = pytest.mark.django_db
+LIMIT = DESK.limit
 
 
-def _look(client, receipt_number, token):
-    return client.post(
-        reverse("complaints:status"), {"receipt_number": receipt_number, "token": token}
-    )
+def _look(client, receipt_number, token, **extra):
+    """The token typed or pasted on the page the status link leads to; the page it ends on."""
+    url = reverse("complaints:status", kwargs={"receipt": receipt_number})
+    return client.post(url, {"token": token}, follow=True, **extra)
 
 
 def _without_csrf_token(response):
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.text)
 
 
-def test_it_shows_the_state_to_the_token(client):
+def test_the_status_link_opens_the_page_with_the_state_and_no_words(client):
     complaint = ComplaintFactory()
+    link = complaint.status_url(base_url="http://testserver/", token=TOKEN)
 
-    response = _look(client, complaint.receipt_number.lower(), TOKEN)
+    response = client.get(link, follow=True)
 
-    assert response.status_code == 200
+    # Redirected to the address without the token, out of the history.
+    assert response.redirect_chain[-1][0] == f"/complaints/status/{complaint.receipt_number}/"
     assert 'id="complaint-state">受付<' in response.text
     assert complaint.what_happened not in response.text
     assert complaint.name not in response.text
+
+
+def test_the_lookup_page_takes_a_typed_receipt_number_and_the_pasted_link(client):
+    complaint = ComplaintFactory()
+    link = complaint.status_url(base_url="http://testserver/", token=TOKEN)
+    typed = complaint.receipt_number.lower().translate(
+        str.maketrans("0123456789c-", "０１２３４５６７８９ｃ－")
+    )
+
+    response = client.post(
+        reverse("complaints:lookup"), {"receipt_number": typed, "token": link}, follow=True
+    )
+
+    assert 'id="complaint-state">受付<' in response.text
 
 
 def test_it_answers_a_wrong_token_as_an_unknown_receipt_number(client):
@@ -64,7 +81,7 @@ def test_it_answers_a_wrong_token_exactly_as_a_number_that_does_not_exist(client
 
 def test_it_stops_a_client_after_too_many_guesses(client):
     complaint = ComplaintFactory()
-    for attempt in range(status.LIMIT.attempts):
+    for attempt in range(LIMIT.attempts):
         _look(client, complaint.receipt_number, f"guess-{attempt}")
 
     response = _look(client, complaint.receipt_number, TOKEN)
@@ -75,21 +92,17 @@ def test_it_stops_a_client_after_too_many_guesses(client):
 
 def test_it_lets_another_client_look_meanwhile(client):
     complaint = ComplaintFactory()
-    for attempt in range(status.LIMIT.attempts):
+    for attempt in range(LIMIT.attempts):
         _look(client, complaint.receipt_number, f"guess-{attempt}")
 
-    response = client.post(
-        reverse("complaints:status"),
-        {"receipt_number": complaint.receipt_number, "token": TOKEN},
-        REMOTE_ADDR="192.0.2.7",
-    )
+    response = _look(client, complaint.receipt_number, TOKEN, REMOTE_ADDR="192.0.2.7")
 
     assert "complaint-state" in response.text
 
 
 def test_the_complainants_own_looks_use_no_tries(client):
     complaint = ComplaintFactory()
-    for _look_again in range(status.LIMIT.attempts + 1):
+    for _look_again in range(LIMIT.attempts + 1):
         _look(client, complaint.receipt_number, TOKEN)
 
     response = _look(client, complaint.receipt_number, "guess")
@@ -100,7 +113,7 @@ def test_the_complainants_own_looks_use_no_tries(client):
 @pytest.mark.postgres_only
 def test_parallel_guesses_get_no_more_tries(audit_transactional_db):
     complaint = ComplaintFactory()
-    guesses = 2 * status.LIMIT.attempts
+    guesses = 2 * LIMIT.attempts
     barrier = threading.Barrier(guesses)
     answers = []
 
@@ -117,4 +130,4 @@ def test_parallel_guesses_get_no_more_tries(audit_transactional_db):
     for thread in threads:
         thread.join()
 
-    assert sorted(answers) == [200] * status.LIMIT.attempts + [429] * status.LIMIT.attempts
+    assert sorted(answers) == [200] * LIMIT.attempts + [429] * LIMIT.attempts

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from audit.models import Event
 from complaints.models import Complaint
-from core.receipts import token_matches
+from complaints.tests.conftest import draft
 from records.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ NAMED = {
 }
 
 
-def test_it_files_a_named_complaint_after_the_confirmation_step(submit_online):
+def test_it_files_a_named_complaint_after_the_confirmation_step(client, submit_online):
     response = submit_online(NAMED)
 
     complaint = Complaint.objects.get()
@@ -33,9 +33,13 @@ def test_it_files_a_named_complaint_after_the_confirmation_step(submit_online):
     assert complaint.name == "山田 太郎"
     assert complaint.email == "taro@example.jp"
     assert complaint.receipt_number in response.text
-    token = re.search(r'id="status-token">([^<]+)<', response.text)[1]
-    assert token_matches(complaint, token)
-    assert token not in complaint.token_hash
+    status_url = re.search(r'id="status-url" href="([^"]+)"', response.text)[1]
+    assert status_url.startswith(
+        f"http://testserver/complaints/status/{complaint.receipt_number}/?t="
+    )
+    # The link opens the complaint's status page, once, as the complainant's own look.
+    opened = client.get(status_url, follow=True)
+    assert 'id="complaint-state">受付<' in opened.text
     assert Event.objects.filter(action="complaint.received", target_id=str(complaint.pk)).exists()
 
 
@@ -55,16 +59,15 @@ def test_it_mails_the_receipt_to_the_address_given(
 def test_it_shows_the_token_only_once(client, submit_online):
     submit_online(NAMED)
 
-    again = client.get(reverse("complaints:received"), follow=True)
+    again = client.get(reverse("complaints:done"), follow=True)
 
-    assert "status-token" not in again.text
+    assert "status-url" not in again.text
 
 
 def test_it_files_once_when_the_confirmation_is_sent_twice(client):
-    confirm = client.post(reverse("complaints:new"), {**NAMED, "confirm": ""})
-    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', confirm.text)[1]
+    confirm = client.post(reverse("complaints:new"), NAMED)
     for _attempt in range(2):
-        client.post(reverse("complaints:new"), {**NAMED, "submission_key": key, "submit": ""})
+        client.post(reverse("complaints:confirm"), {"draft": draft(confirm), "send": "1"})
 
     assert Complaint.objects.count() == 1
 
@@ -107,7 +110,7 @@ def test_it_answers_alike_whether_or_not_the_member_exists(submit_online):
 
     def scrub(text):
         return re.sub(
-            r'C\d{6}-\d{6}|id="status-token">[^<]+<|name="csrfmiddlewaretoken" value="[^"]+"',
+            r'C\d{6}-\d{6}|id="status-url"[^<]+<|name="csrfmiddlewaretoken" value="[^"]+"',
             "",
             text,
         )

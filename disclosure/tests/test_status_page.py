@@ -4,7 +4,9 @@
 import pytest
 
 from disclosure.tests.factories import TOKEN, RequestFactory
-from disclosure.views import STATUS_LIMIT
+from disclosure.views import DESK
+
+STATUS_LIMIT = DESK.limit
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +31,7 @@ def test_it_answers_a_wrong_token_as_an_unknown_receipt_number(client):
     unknown = _look(client, "990101-000000", "guess")
 
     assert wrong.status_code == unknown.status_code == 200
-    assert wrong.templates[0].name == unknown.templates[0].name == "disclosure/status_token.html"
+    assert wrong.templates[0].name == unknown.templates[0].name == "filing/status_token.html"
 
 
 def test_it_stops_a_client_after_too_many_guesses(client):
