@@ -19,8 +19,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from .models import Event
-from .trail import SYSTEM, Actor, append
+from .trail import SYSTEM, append
 from .verify import Kind, Problem
+from .vocabulary import Action
 
 FORMAT = "kumiai-audit-checkpoint/1"
 
@@ -49,8 +50,8 @@ def take_checkpoint(*, signing_key_pem: str) -> dict[str, Any]:
     key = signing_key(signing_key_pem)
     public_key = key.public_key()
     event = append(
-        action="audit.checkpoint",
-        actor=Actor(SYSTEM),
+        action=Action.AUDIT_CHECKPOINT_WRITTEN,
+        actor=SYSTEM,
         details={"key": fingerprint(public_key)},
     )
     signed = {

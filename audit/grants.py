@@ -20,7 +20,8 @@ from django.db.backends.utils import CursorWrapper
 from psycopg import sql
 
 from .models import Event
-from .trail import SYSTEM, Actor, PersonalValueRefused, append, keyed_digest, validate_details
+from .trail import SYSTEM, PersonalValueRefused, append, keyed_digest, validate_details
+from .vocabulary import Action
 
 # `audit_append` (0005) and the functions the generated column `canonical` calls on every
 # insert (0006, 0007). PostgreSQL lets PUBLIC execute new functions; granted here as well,
@@ -75,8 +76,8 @@ def grant_app_role(*, role: str) -> Granted:
             cursor.execute(statement.as_string(connection.connection))
         _check_fenced(cursor, role_oid, role, trail)
         event = append(
-            action="audit.role_granted",
-            actor=Actor(SYSTEM),
+            action=Action.AUDIT_ROLE_GRANTED,
+            actor=SYSTEM,
             target_type="postgresql.role",
             target_id=role_oid,
             details={

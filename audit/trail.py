@@ -10,15 +10,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from .models import GENESIS_HASH, Event
-
-SYSTEM = "system"
-USER = "user"
-PUBLIC = "public"  # a member or agent on a public form, not signed in
+from .vocabulary import Action, ActorKind
 
 # No spaces, no kana or kanji, no "@": a name, an address or a sentence never passes.
 # Nothing to escape in JSON either, so the database and Python write details the same way.
@@ -30,20 +28,36 @@ class PersonalValueRefused(ValueError):
     """A detail looked like a value rather than an identifier; the trail must not hold it."""
 
 
+class UndeclaredAction(ValueError):
+    """An event named an action that `audit.vocabulary.Action` does not declare."""
+
+
 @dataclass(frozen=True)
 class Actor:
-    kind: str
+    kind: ActorKind
     id: int | None = None
 
 
-def actor_for(user) -> Actor:
-    """Who acts: a signed-in user, anyone else (`PUBLIC`), or the `Actor` a command passes
-    (such as `Actor(SYSTEM)`) as it is."""
-    if isinstance(user, Actor):
-        return user
-    if user is None or not getattr(user, "is_authenticated", False):
-        return Actor(PUBLIC)
-    return Actor(USER, user.pk)
+# Who acts when no staff user does. Said by name, never by None, which read as the public in
+# one module and as the system in another.
+PUBLIC = Actor(ActorKind.PUBLIC)
+SYSTEM = Actor(ActorKind.SYSTEM)
+
+By = AbstractBaseUser | Actor
+
+
+def actor_for(by: By) -> Actor:
+    """The actor for `by`: a signed-in staff user, or `PUBLIC` or `SYSTEM` as they are."""
+    if isinstance(by, Actor):
+        return by
+    if not isinstance(by, AbstractBaseUser) or not by.is_authenticated:
+        raise TypeError(f"by must be a signed-in user, PUBLIC or SYSTEM, not {by!r}")
+    return Actor(ActorKind.USER, by.pk)
+
+
+def user_of(by: By) -> AbstractBaseUser | None:
+    """The staff user behind `by`, for a row's `created_by`; None for the public or the system."""
+    return None if isinstance(by, Actor) else by
 
 
 def keyed_digest(value, *, purpose: str) -> str:
@@ -136,7 +150,7 @@ def event_bytes(event: Event) -> bytes:
 
 def append(
     *,
-    action: str,
+    action: Action,
     actor: Actor,
     target=None,
     target_type: str = "",
@@ -156,15 +170,17 @@ def append(
     trip; on SQLite the transaction itself holds the write lock from its start (BEGIN
     IMMEDIATE, see the settings), and the same steps run here.
     """
+    if action not in Action.values:
+        raise UndeclaredAction(f"{action!r} is not declared in audit.vocabulary.Action")
     details = details or {}
     validate_details(details)
     if target is not None:
         target_type, target_id = target._meta.label_lower, target.pk
     event = Event(
         at=timezone.now(),
-        actor_kind=actor.kind,
+        actor_kind=ActorKind(actor.kind).value,
         actor_id=actor.id,
-        action=action,
+        action=Action(action).value,
         target_type=target_type,
         target_id=str(target_id),
         purpose=purpose,

@@ -39,7 +39,6 @@ from _database import bench_database
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kumiai.settings.test")
 
-ACTIONS = ("record.read", "record.changed", "request.transition", "scope.granted")
 FIELDS = (["name", "birth_date"], ["address"], ["receipt_month", "institution"], [])
 PURPOSES = ("benefit_review", "health_check", "", "dependent_check")
 COLUMNS = (
@@ -90,6 +89,15 @@ def _events(count: int) -> Iterator[tuple]:
     """A valid chain of `count` varied events: the rows, hash included, in seq order."""
     from audit.models import GENESIS_HASH
     from audit.trail import canonical_bytes
+    from audit.vocabulary import Action
+
+    # What a trail mostly holds: reads, changes, moves of requests, grants of scope.
+    actions = (
+        Action.RECORDS_ACCESS_READ,
+        Action.RECORDS_RECORD_CHANGED,
+        Action.DISCLOSURE_REQUEST_MOVED,
+        Action.SAFEGUARDS_SCOPE_GRANTED,
+    )
 
     start = datetime(2025, 4, 1, tzinfo=UTC)
     prev_hash = GENESIS_HASH
@@ -99,7 +107,7 @@ def _events(count: int) -> Iterator[tuple]:
             "at": start + timedelta(milliseconds=37 * seq),
             "actor_kind": "user",
             "actor_id": seq % 97 + 1,
-            "action": ACTIONS[seq % 4],
+            "action": actions[seq % 4].value,
             "target_type": "records.record",
             "target_id": str(seq * 7 % 1_000_003),
             "purpose": PURPOSES[seq % 4],
@@ -141,14 +149,15 @@ def _appends(count: int, per_transaction: int, plain_seq: Iterator[int]) -> tupl
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from audit.trail import SYSTEM, Actor, append
+    from audit.trail import SYSTEM, append
+    from audit.vocabulary import Action
 
-    actor = Actor(SYSTEM)
+    actor = SYSTEM
     details = {"fields": ["name", "birth_date"], "category": 3}
 
     def chained() -> None:
         append(
-            action="record.read",
+            action=Action.RECORDS_ACCESS_READ,
             actor=actor,
             target_type="records.record",
             target_id=12345,
@@ -165,9 +174,9 @@ def _appends(count: int, per_transaction: int, plain_seq: Iterator[int]) -> tupl
                 [
                     seq,
                     timezone.now(),
-                    actor.kind,
+                    actor.kind.value,
                     actor.id,
-                    "record.read",
+                    Action.RECORDS_ACCESS_READ.value,
                     "records.record",
                     "12345",
                     "benefit_review",

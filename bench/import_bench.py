@@ -178,6 +178,7 @@ def _import(path: Path, expected: tuple[int, int, int]) -> tuple[float, float]:
     from django.core.management import call_command
 
     from audit.models import Event
+    from audit.vocabulary import Action
     from records.importing import writing
 
     durations = []
@@ -192,7 +193,7 @@ def _import(path: Path, expected: tuple[int, int, int]) -> tuple[float, float]:
         started = time.perf_counter()
         call_command("import_records", str(path), kind="members", verbosity=0, stdout=StringIO())
         elapsed = time.perf_counter() - started
-    details = Event.objects.filter(action="members.import").latest("seq").details
+    details = Event.objects.filter(action=Action.RECORDS_MEMBER_IMPORTED).latest("seq").details
     counts = (details["created"], details["updated"], details["unchanged"])
     assert counts == expected, (path.name, counts, expected)
     return elapsed, sum(durations)

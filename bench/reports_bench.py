@@ -38,7 +38,6 @@ DATABASE = "kumiai_reports_bench"
 HANDLERS = 80
 SURFACES = ("admin", "admin", "admin", "api", "export", "disclosure")
 REFUSALS = ("out_of_scope", "purpose_not_permitted", "standing_lapsed")
-OTHER_ACTIONS = ("record.changed", "request.transition", "complaint.transition")
 
 
 def main() -> None:
@@ -71,11 +70,14 @@ def _run(args) -> list[tuple[str, float, float]]:
     _summarise()
 
     from audit.models import Event
+    from audit.vocabulary import Action
 
     client = _auditor()
     today = datetime.date.today()
     month = f"start={today.replace(day=1)}&end={today}"
-    busy = Event.objects.filter(action="access.read").values_list("actor_id", "at").last()
+    busy = (
+        Event.objects.filter(action=Action.RECORDS_ACCESS_READ).values_list("actor_id", "at").last()
+    )
     day = busy[1].astimezone(datetime.UTC).date()
     pages = [
         ("overview, fiscal year", "/reports/"),
@@ -86,7 +88,7 @@ def _run(args) -> list[tuple[str, float, float]]:
         ("scope register, fiscal year", "/reports/scopes/"),
         (
             "events of one handler on one day",
-            f"/reports/events/?action=access.read&actor={busy[0]}&day={day}",
+            f"/reports/events/?action={Action.RECORDS_ACCESS_READ.value}&actor={busy[0]}&day={day}",
         ),
         ("events of one category, fiscal year", "/reports/events/?category=receipts"),
     ]
@@ -173,6 +175,8 @@ def _fill_trail(events: int, handlers: list[int]) -> None:
 
 
 def _event(seq, at, rng, handlers, purposes, categories) -> tuple:
+    from audit.vocabulary import Action
+
     actor, roll = rng.choice(handlers), rng.random()
     if roll < 0.85:
         rows = rng.randint(1, 40) if rng.random() > 0.001 else rng.randint(1_500, 5_000)
@@ -186,12 +190,21 @@ def _event(seq, at, rng, handlers, purposes, categories) -> tuple:
         if rng.random() < 0.0005:
             details |= {"statutory": True, "ground": "law"}
             purpose = ""
-        action, target = "access.read", ("", "")
+        action, target = Action.RECORDS_ACCESS_READ.value, ("", "")
     elif roll < 0.88:
-        action, purpose, target = "access.refused", rng.choice(purposes), ("", "")
+        action, purpose, target = (
+            Action.RECORDS_ACCESS_REFUSED.value,
+            rng.choice(purposes),
+            ("", ""),
+        )
         details = {"surface": "admin", "reason": rng.choice(REFUSALS)}
     else:
-        action, purpose = rng.choice(OTHER_ACTIONS), ""
+        others = (
+            Action.RECORDS_RECORD_CHANGED,
+            Action.DISCLOSURE_REQUEST_MOVED,
+            Action.COMPLAINTS_COMPLAINT_MOVED,
+        )
+        action, purpose = rng.choice(others).value, ""
         target, details = ("records.record", str(rng.randint(1, 2_000_000))), {"fields": []}
     return (
         seq,

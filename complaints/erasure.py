@@ -18,6 +18,7 @@ member's other requests (disclosure.erasure).
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from audit.vocabulary import Action
 from core import filing
 
 from .models import Complaint
@@ -35,5 +36,8 @@ def member_erasing(*, member, by, reference: str, **_kwargs) -> None:
         )
     for complaint in linked:
         filing.reduce(
-            complaint, by=by, action="complaint.filing_reduced", details={"reference": reference}
+            complaint,
+            by=by,
+            action=Action.COMPLAINTS_FILING_REDUCED,
+            details={"reference": reference},
         )

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit.trail import actor_for, append
+from audit.trail import By, actor_for, append, user_of
+from audit.vocabulary import Action
 from core import deadlines
 from core.receipts import hash_token, new_receipt_number, new_token
 from safeguards.incidents import report_incident
@@ -36,7 +37,7 @@ def complaint_file(
     complaint: Complaint,
     channel: str,
     received_at: datetime.datetime,
-    by=None,
+    by: By,
     base_url: str,
     submission_key: str | None = None,
 ) -> tuple[Complaint, str | None]:
@@ -58,7 +59,7 @@ def complaint_file(
     token = new_token()
     complaint.channel = channel
     complaint.received_at = received_at
-    complaint.created_by = by if by is not None and by.is_authenticated else None
+    complaint.created_by = user_of(by)
     complaint.submission_key = submission_key
     complaint.token_hash = hash_token(token)
     complaint.receipt_number = new_receipt_number(Complaint, on=received_on, prefix=RECEIPT_PREFIX)
@@ -71,7 +72,7 @@ def complaint_file(
 
     with transaction.atomic():
         if complaint.subject == Complaint.Subject.LEAK:
-            complaint.incident = _report_incident(complaint)
+            complaint.incident = _report_incident(complaint, by=by)
         complaint.full_clean()
         complaint.save()
         # After the save: the gate's event names the complaint it matched for.
@@ -79,7 +80,7 @@ def complaint_file(
         if complaint.member_id is not None:
             complaint.save(update_fields=["member"])
         append(
-            action="complaint.received",
+            action=Action.COMPLAINTS_COMPLAINT_RECEIVED,
             actor=actor_for(by),
             target=complaint,
             details={
@@ -99,17 +100,17 @@ def complaint_file(
     return complaint, token
 
 
-def _report_incident(complaint: Complaint) -> Incident:
+def _report_incident(complaint: Complaint, *, by: By) -> Incident:
     # The summary says where it came from and nothing of what was written: the officer
     # reads the complaint itself, behind sign-in. The reporter is the desk member who took
-    # it down, or nobody for the web form: the public reported it, not a member of staff.
+    # it down, or the public for the web form, not a member of staff.
     incident = Incident(
         kind=Incident.Kind.LEAK,
         summary=_("苦情（受付番号 %(number)s）による漏えい等のおそれの申出")
         % {"number": complaint.receipt_number},
         discovered_at=complaint.received_at,
     )
-    report_incident(incident=incident, by=complaint.created_by, source=Incident.Source.COMPLAINT)
+    report_incident(incident=incident, by=by, source=Incident.Source.COMPLAINT)
     if complaint.category_id:
         incident.categories.add(complaint.category_id)
     return incident
@@ -130,7 +131,7 @@ def complaint_update(*, complaint: Complaint, by, fields: list[str]) -> Complain
             complaint.member_id = matching.member_id(complaint=complaint)
         complaint.save()
         append(
-            action="complaint.changed",
+            action=Action.COMPLAINTS_COMPLAINT_CHANGED,
             actor=actor_for(by),
             target=complaint,
             details={"fields": sorted(fields), "member_id": complaint.member_id},

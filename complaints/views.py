@@ -7,6 +7,7 @@ status page shows states and dates only.
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from audit.trail import PUBLIC
 from core.filing import Desk
 
 from . import services
@@ -19,6 +20,7 @@ def _file(request, form: ComplaintForm, submission_key: str):
         complaint=form.save(commit=False),
         channel=Complaint.Channel.WEB,
         received_at=timezone.now(),
+        by=PUBLIC,
         base_url=request.build_absolute_uri("/"),
         submission_key=submission_key,
     )

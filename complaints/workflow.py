@@ -9,6 +9,7 @@ writes `Complaint.state`.
 
 from django.utils.translation import gettext_lazy as _
 
+from audit.vocabulary import Action
 from core.workflow import Change, Move, Workflow
 from safeguards.roles import Role, has_role
 
@@ -70,7 +71,7 @@ def _stamp(change: Change) -> None:
 COMPLAINTS = Workflow(
     model=Complaint,
     table=TRANSITIONS,
-    action="complaint.transition",
+    action=Action.COMPLAINTS_COMPLAINT_MOVED,
     has_role=has_role,
     not_allowed=_("この苦情の状態を変更する権限がありません。"),
     guards=(_recorded_first,),

@@ -6,11 +6,11 @@ here, so that no row changes without its event in the same transaction (DESIGN i
 A register with rules of its own (a workflow, training results, publishing the notice) has
 its own services, which may call these.
 
-An event is `<app>.<model>.created|changed|deleted`. It names the fields that changed and
-keeps a keyed digest (`audit.trail.keyed_digest`) of each one's new value, and of its old one
-when the row was changed, never the value: a register holds nothing personal, but the trail's
-rule has no exceptions, and the digests still let an auditor tell whether a fee went back to
-what it was.
+An event is `<app>.<model>.created|changed|deleted`, each declared in `audit.vocabulary`.
+It names the fields that changed and keeps a keyed digest (`audit.trail.keyed_digest`) of
+each one's new value, and of its old one when the row was changed, never the value: a
+register holds nothing personal, but the trail's rule has no exceptions, and the digests
+still let an auditor tell whether a fee went back to what it was.
 """
 
 from collections.abc import Iterable
@@ -20,12 +20,13 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 
 from audit.trail import actor_for, append, keyed_digest
+from audit.vocabulary import Action
 
 DIGEST_PURPOSE = "kumiai.core.audited"
 
 
-def action(obj: models.Model, verb: str) -> str:
-    return f"{obj._meta.app_label}.{obj._meta.model_name}.{verb}"
+def action(obj: models.Model, verb: str) -> Action:
+    return Action.register(obj._meta.label_lower, verb)
 
 
 def digest(value) -> str:

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import trail
+from audit.vocabulary import Action
 
 from . import receipts
 from .normalize import normalize_code
@@ -102,7 +103,7 @@ class PublicFiling(models.Model):
         return trail.keyed_digest(values, purpose=self.DIGEST_PURPOSE)
 
 
-def reduce(filing: PublicFiling, *, by, action: str, details: dict, digest: str = "") -> str:
+def reduce(filing: PublicFiling, *, by, action: Action, details: dict, digest: str = "") -> str:
     """The erasure of a filing: its personal fields emptied, its member let go, the digest
     (`digest`, or the filing's own now) kept in their place, and the event appended in the
     caller's transaction. The trail gets the digest and `details`, never a value. Each desk

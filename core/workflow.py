@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit import trail
+from audit.vocabulary import Action
 
 # Who may make a move: role names (checked through the workflow's `has_role`), or a
 # predicate of the user and the row as it stands before the move.
@@ -69,7 +70,7 @@ class Move:
     sets: frozenset[str] = frozenset()
     needs: frozenset[str] = frozenset()
     takes: frozenset[str] = frozenset()
-    action: str = ""
+    action: Action | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class Workflow:
 
     model: type[models.Model]
     table: Mapping[str, Mapping[str, Move]]
-    action: str = ""
+    action: Action | None = None
     state_field: str = "state"
     has_role: Callable[[Any, str], bool] | None = None
     not_allowed: str | Promise = NOT_ALLOWED

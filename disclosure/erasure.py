@@ -48,6 +48,7 @@ from django.utils.translation import gettext as _
 
 from audit import erasure_ledger, trail
 from audit.checkpoint import CheckpointError
+from audit.vocabulary import Action
 from core import filing
 from purposes.models import Category
 from records.models import Member, Record
@@ -147,7 +148,7 @@ def _reduce(request: Request, *, by, digest: str) -> None:
     filing.reduce(
         request,
         by=by,
-        action="disclosure.filing_reduced",
+        action=Action.DISCLOSURE_FILING_REDUCED,
         details={"documents": len(documents), "letters": len(letters), "packages": len(packages)},
         digest=digest,
     )
@@ -215,7 +216,7 @@ def replay(entry: dict, *, line: int) -> int | None:
     categories = None if whole else list(Category.objects.filter(code__in=entry["categories"]))
     if not whole and not Record.objects.filter(member=member, category__in=categories).exists():
         return None
-    by = trail.Actor(trail.SYSTEM)
+    by = trail.SYSTEM
     filed = _filed_about(member)
     filed_ids = list(filed.values_list("pk", flat=True))
     if whole:
@@ -227,7 +228,7 @@ def replay(entry: dict, *, line: int) -> int | None:
     )
     _forget_records(request_ids=filed_ids, record_ids=erased, current=None)
     trail.append(
-        action="audit.erasure.replayed",
+        action=Action.AUDIT_ERASURE_REPLAYED,
         actor=by,
         target_type=Member._meta.label_lower,
         target_id=entry["member"],

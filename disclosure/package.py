@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 
 from audit import trail
+from audit.vocabulary import Action
 from core import pdf, spreadsheet
 from records import gate
 from records.models import Record, ThirdPartyProvision
@@ -225,7 +226,7 @@ def build(*, request: Request, records: Iterable[Record], by) -> Package:
         made.file.save(f"{request.receipt_number}.zip", File(spool), save=False)
     made.save()
     trail.append(
-        action="disclosure.package_built",
+        action=Action.DISCLOSURE_PACKAGE_BUILT,
         actor=trail.actor_for(by),
         target=made,
         details={
@@ -244,8 +245,8 @@ def download(*, package: Package) -> Package:
     """Count and audit one download by the requester (from the status page)."""
     Package.objects.filter(pk=package.pk).update(downloads=F("downloads") + 1)
     trail.append(
-        action="disclosure.package_downloaded",
-        actor=trail.Actor(trail.PUBLIC),
+        action=Action.DISCLOSURE_PACKAGE_DOWNLOADED,
+        actor=trail.PUBLIC,
         target=package,
         details={"request": package.request_id},
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import trail
+from audit.vocabulary import Action
 from core import deadlines, pdf, receipts
 from core.workflow import transition
 from purposes.register import purposes_for
@@ -108,8 +109,8 @@ def documents_purge(*, now: datetime.datetime | None = None) -> int:
     count = 0
     for document in orphans:
         trail.append(
-            action="disclosure.document_purged",
-            actor=trail.Actor(trail.SYSTEM),
+            action=Action.DISCLOSURE_DOCUMENT_PURGED,
+            actor=trail.SYSTEM,
             target=document,
             details={"role": document.role},
         )
@@ -121,7 +122,10 @@ def documents_purge(*, now: datetime.datetime | None = None) -> int:
 
 # What staff read of a request's files: each view of a file an event, as a read through the
 # gate is (DESIGN invariant 1: what people file, and what they were sent, is personal data).
-FILE_READS = {IdentityDocument: "disclosure.document_read", Letter: "disclosure.letter_read"}
+FILE_READS = {
+    IdentityDocument: Action.DISCLOSURE_DOCUMENT_READ,
+    Letter: Action.DISCLOSURE_LETTER_READ,
+}
 
 
 @transaction.atomic
@@ -174,7 +178,7 @@ def request_file(
         token_hash=receipts.hash_token(token),
         receipt_number=receipts.new_receipt_number(Request, on=received_on),
         submission_key=submission_key,
-        created_by=by,
+        created_by=trail.user_of(by),
     )
     request.full_clean()
     request.save()
@@ -183,7 +187,7 @@ def request_file(
         pk__in=[document.pk for document in documents], request=None
     ).update(request=request)
     trail.append(
-        action="disclosure.filed",
+        action=Action.DISCLOSURE_REQUEST_FILED,
         actor=trail.actor_for(by),
         target=request,
         details={"channel": channel, "kinds": list(request.kinds), "documents": attached},
@@ -210,7 +214,7 @@ def request_extend(*, request: Request, days: int, reason: str, by) -> Request:
     request.full_clean()
     request.save()
     trail.append(
-        action="disclosure.extended",
+        action=Action.DISCLOSURE_REQUEST_EXTENDED,
         actor=trail.actor_for(by),
         target=request,
         details={"days": days},
@@ -230,7 +234,7 @@ def fee_record_payment(*, request: Request, paid_on, by) -> Request:
     request.full_clean()
     request.save()
     trail.append(
-        action="disclosure.fee_paid",
+        action=Action.DISCLOSURE_FEE_PAID,
         actor=trail.actor_for(by),
         target=request,
         details={"fee_yen": request.fee_yen},
@@ -303,7 +307,7 @@ def consultation_record(
         consultation.full_clean()
         consultation.save()
         trail.append(
-            action="disclosure.consulted",
+            action=Action.DISCLOSURE_REQUEST_CONSULTED,
             actor=trail.actor_for(by),
             target=consultation,
             details={"request": request.pk, "answered": consultation.answered_on is not None},

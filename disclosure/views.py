@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from audit import trail
+from audit.vocabulary import Action
 from core import deadlines
 from core.filing import Desk
 from core.normalize import normalize_text, parse_date
@@ -45,7 +46,7 @@ def _file(request, form: RequestForm, submission_key: str):
     return services.request_file(
         **form.filing(),
         channel=Request.Channel.WEB,
-        by=None,
+        by=trail.PUBLIC,
         base_url=request.build_absolute_uri("/"),
         submission_key=submission_key,
     )
@@ -111,7 +112,7 @@ def letter(request, receipt, pk):
     except Letter.DoesNotExist:
         raise Http404 from None
     trail.append(
-        action="disclosure.letter_read",
+        action=Action.DISCLOSURE_LETTER_READ,
         actor=trail.actor_for(request.user),
         target=sent,
         details={"request": filed.pk, "kind": sent.kind},

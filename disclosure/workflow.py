@@ -8,6 +8,7 @@ invariants 2 and 4).
 
 from django.utils.translation import gettext_lazy as _
 
+from audit.vocabulary import Action
 from core.workflow import Change, Move, Workflow
 from safeguards.roles import Role, has_role
 
@@ -85,7 +86,7 @@ def _tell_requester(change: Change) -> None:
 REQUESTS = Workflow(
     model=Request,
     table=TRANSITIONS,
-    action="disclosure.transition",
+    action=Action.DISCLOSURE_REQUEST_MOVED,
     has_role=has_role,
     effects=(_issue_letter, _tell_requester),
 )

@@ -18,7 +18,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
-from audit.trail import SYSTEM, Actor, append
+from audit.trail import SYSTEM, append
+from audit.vocabulary import Action
 from purposes.loader import load_register
 from purposes.models import Category
 from records.models import Member, Record
@@ -289,8 +290,8 @@ def populate(
         _insert(Record, _RECORD_COLUMNS, rows)
         _reset_sequences()
         append(
-            action="records.demo_populated",
-            actor=Actor(SYSTEM),
+            action=Action.RECORDS_DEMO_POPULATED,
+            actor=SYSTEM,
             target_type="records.member",
             details={"prefix": prefix, "members": len(member_rows), "records": records},
         )

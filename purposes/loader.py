@@ -15,7 +15,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.trail import SYSTEM, Actor, append
+from audit.trail import SYSTEM, append
+from audit.vocabulary import Action
 
 from . import services
 from .models import (
@@ -67,14 +68,14 @@ def load_register(
             return LoadResult()
         result = LoadResult(created=_write(parsed, codes, since=since))
         append(
-            action="purposes.register.loaded",
-            actor=Actor(SYSTEM),
+            action=Action.PURPOSES_REGISTER_LOADED,
+            actor=SYSTEM,
             target_type="purposes.notice",
             target_id=1,
             details=result.created,
         )
         result.revision = services.publish(
-            method=NoticeRevision.Method.WEBSITE, by=None, effective=since
+            method=NoticeRevision.Method.WEBSITE, by=SYSTEM, effective=since
         )
     return result
 

@@ -7,13 +7,13 @@ snapshot's digest, never the text.
 
 import datetime
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.trail import SYSTEM, Actor, actor_for, append
+from audit.trail import By, actor_for, append, user_of
+from audit.vocabulary import Action
 
 from .models import Notice, NoticeRevision
 from .snapshot import build_snapshot, digest
@@ -23,16 +23,11 @@ class NothingToPublish(ValidationError):
     """The draft is the notice already published."""
 
 
-def _actor(by: AbstractBaseUser | None) -> Actor:
-    # No user: the system itself (the loader of a fresh install).
-    return Actor(SYSTEM) if by is None else actor_for(by)
-
-
 @transaction.atomic
 def publish(
     *,
     method: str,
-    by: AbstractBaseUser | None,
+    by: By,
     effective: datetime.date | None = None,
 ) -> NoticeRevision:
     """Freeze the draft as the next revision of the notice, in force from `effective`.
@@ -58,15 +53,15 @@ def publish(
         published_at=timezone.now(),
         effective_on=effective,
         method=method,
-        published_by=by,
+        published_by=user_of(by),
         snapshot=snapshot,
         digest=digest(snapshot),
     )
     revision.full_clean()
     revision.save()
     append(
-        action="purposes.notice.published",
-        actor=_actor(by),
+        action=Action.PURPOSES_NOTICE_PUBLISHED,
+        actor=actor_for(by),
         target=revision,
         details={
             "number": revision.number,

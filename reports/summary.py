@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.models import Event
+from audit.vocabulary import Action, stored_names
 from reports import conf
 from reports.models import (
     CategoryDay,
@@ -39,7 +40,7 @@ from reports.models import (
 from reports.period import Period
 from reports.selectors.events import annotated
 
-READ, REFUSED = "access.read", "access.refused"
+READ, REFUSED = Action.RECORDS_ACCESS_READ, Action.RECORDS_ACCESS_REFUSED
 BATCH = 5000
 T = TypeVar("T")
 
@@ -63,7 +64,7 @@ class Rollup:
     and its figures as aggregates over `annotated` events."""
 
     model: type
-    action: str | None  # None: every event
+    action: Action | None  # None: every event
     keys: tuple[str, ...]
     figures: Callable[[], dict]
 
@@ -111,7 +112,7 @@ ROLLUPS = (READS, PURPOSES, CATEGORIES, REFUSALS, EVENTS)
 def _from_events(rollup: Rollup, events: QuerySet, period: Period, keys) -> list[dict]:
     """`events` (of any action, any period) grouped by `keys` with `rollup`'s figures."""
     if rollup.action is not None:
-        events = events.filter(action=rollup.action)
+        events = events.filter(action__in=stored_names(rollup.action))
     events = annotated(events, period)
     if rollup is CATEGORIES:
         return _by_category(events, keys)
@@ -208,7 +209,7 @@ class Source:
 
 def _statutory(events: QuerySet, period: Period) -> QuerySet:
     return (
-        annotated(events.filter(action=READ), period)
+        annotated(events.filter(action__in=stored_names(READ)), period)
         .filter(details__statutory=True)
         .annotate(rows=Coalesce("rowcount", 0))
     )

@@ -9,14 +9,14 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.trail import actor_for, append
+from audit.trail import By, actor_for, append, user_of
+from audit.vocabulary import Action
 from core import deadlines
 from core.workflow import Change, Move, NotAllowed, Refused, Workflow
 from safeguards.models import Incident, IncidentStep
@@ -129,7 +129,9 @@ def overdue_reports(incident: Incident, *, today: datetime.date) -> list[str]:
 
 
 def _step(incident: Incident, *, by, kind: str, at: datetime.datetime, note: str = "", **states):
-    IncidentStep.objects.create(incident=incident, by=by, kind=kind, at=at, note=note, **states)
+    IncidentStep.objects.create(
+        incident=incident, by=user_of(by), kind=kind, at=at, note=note, **states
+    )
 
 
 def _alert_officers(incident: Incident, subject: str) -> None:
@@ -149,25 +151,25 @@ def _alert_officers(incident: Incident, subject: str) -> None:
 def report_incident(
     *,
     incident: Incident,
-    by: AbstractBaseUser | None,
+    by: By,
     source: str = Incident.Source.STAFF,
     now: datetime.datetime | None = None,
 ) -> Incident:
     """Record a suspected leak, loss or damage and alert the officers (APPI Art. 26).
 
     Any staff member reports one (`by`); the complaints desk reports what a complaint
-    raised (`source` COMPLAINT), with `by` None when the public filed it on the web form.
+    raised (`source` COMPLAINT), `by` PUBLIC when the public filed it on the web form.
     Raises ValidationError for a staff report without a staff member.
     """
     now = now or timezone.now()
-    incident.reported_by = by
+    incident.reported_by = user_of(by)
     incident.source = source
     incident.state = State.REPORTED
     incident.full_clean()
     incident.save()
     _step(incident, by=by, kind=IncidentStep.Kind.REPORTED, at=now, to_state=State.REPORTED)
     append(
-        action="safeguards.incident.reported",
+        action=Action.SAFEGUARDS_INCIDENT_REPORTED,
         actor=actor_for(by),
         target=incident,
         details={"kind": incident.kind, "source": source},
@@ -201,7 +203,7 @@ def record_assessment(
     fields = sorted(fields)
     _step(incident, by=by, kind=IncidentStep.Kind.ASSESSED, at=now or timezone.now())
     append(
-        action="safeguards.incident.assessed",
+        action=Action.SAFEGUARDS_INCIDENT_ASSESSED,
         actor=actor_for(by),
         target=incident,
         details={"fields": fields},
@@ -220,7 +222,7 @@ def record_persons_notice(
     locked.persons_notified_at = now
     locked.save(update_fields=["persons_notified_at"])
     _step(locked, by=by, kind=IncidentStep.Kind.PERSONS_NOTIFIED, at=now)
-    append(action="safeguards.incident.persons_notified", actor=actor_for(by), target=locked)
+    append(action=Action.SAFEGUARDS_INCIDENT_PERSONS_NOTIFIED, actor=actor_for(by), target=locked)
     return locked
 
 
@@ -295,7 +297,7 @@ OPEN_STATES = frozenset(TRANSITIONS) - {State.CLOSED}
 INCIDENTS = Workflow(
     model=Incident,
     table=TRANSITIONS,
-    action="safeguards.incident.transition",
+    action=Action.SAFEGUARDS_INCIDENT_MOVED,
     has_role=has_role,
     not_allowed=OFFICER_ONLY,
     guards=(_conditions,),

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.vocabulary import Action
 from core import deadlines
 from core.workflow import Change, Move, Workflow
 from safeguards.models import (
@@ -86,7 +87,7 @@ INSPECTION_TRANSITIONS: dict[str, dict[str, Move]] = {
         Inspection.Status.IN_PROGRESS: Move(
             _keeps("inspection"),
             gettext_lazy("点検を開始する（点検項目を展開）"),
-            action="safeguards.inspection.started",
+            action=Action.SAFEGUARDS_INSPECTION_STARTED,
         )
     },
     Inspection.Status.IN_PROGRESS: {
@@ -94,7 +95,7 @@ INSPECTION_TRANSITIONS: dict[str, dict[str, Move]] = {
             OFFICER,
             gettext_lazy("責任者として確認する"),
             takes=frozenset({"now"}),
-            action="safeguards.inspection.signed_off",
+            action=Action.SAFEGUARDS_INSPECTION_SIGNED_OFF,
         )
     },
     Inspection.Status.SIGNED_OFF: {},
@@ -162,7 +163,7 @@ AUDITS = Workflow(
     model=AuditPlan,
     state_field="status",
     table=AUDIT_TRANSITIONS,
-    action="safeguards.auditplan.transition",
+    action=Action.SAFEGUARDS_AUDITPLAN_MOVED,
     has_role=has_role,
     not_allowed=OFFICER_ONLY,
     guards=(_followed_up,),
@@ -189,12 +190,12 @@ ACTION_TRANSITIONS: dict[str, dict[str, Move]] = {
             _owner_or_keeper,
             gettext_lazy("完了にする"),
             sets=frozenset({"completed_on"}),
-            action="safeguards.correctiveaction.done",
+            action=Action.SAFEGUARDS_CORRECTIVEACTION_DONE,
         ),
         CorrectiveAction.Status.CANCELLED: Move(
             _keeps("correctiveaction"),
             gettext_lazy("取り消す"),
-            action="safeguards.correctiveaction.cancelled",
+            action=Action.SAFEGUARDS_CORRECTIVEACTION_CANCELLED,
         ),
     },
     CorrectiveAction.Status.DONE: {},

@@ -8,7 +8,8 @@ import qrcode
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.trail import actor_for, append
+from audit.trail import By, actor_for, append
+from audit.vocabulary import Action
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Enrolment:
         return art.getvalue()
 
 
-def enrol_totp(*, user, by=None) -> Enrolment:
+def enrol_totp(*, user, by: By) -> Enrolment:
     """Replace the user's TOTP devices with one new confirmed device; a lost phone enrols anew.
 
     The secret is returned once, to be shown to the staff member, and is never logged.
@@ -32,5 +33,5 @@ def enrol_totp(*, user, by=None) -> Enrolment:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
-        append(action="safeguards.otp.enrolled", actor=actor_for(by), target=user)
+        append(action=Action.SAFEGUARDS_OTP_ENROLLED, actor=actor_for(by), target=user)
     return Enrolment(secret=base64.b32encode(device.bin_key).decode(), uri=device.config_url)

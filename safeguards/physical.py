@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.trail import actor_for, append
+from audit.vocabulary import Action
 from core import deadlines
 from safeguards.models import AreaEntry, DeviceCheckout, SecureArea
 
@@ -24,7 +25,7 @@ def enter_area(*, area: SecureArea, user, by, at: datetime.datetime | None = Non
     entry.full_clean()
     entry.save()
     append(
-        action="safeguards.areaentry.entered",
+        action=Action.SAFEGUARDS_AREAENTRY_ENTERED,
         actor=actor_for(by),
         target=entry,
         details={"area": area.pk, "user": user.pk},
@@ -40,7 +41,7 @@ def leave_area(*, entry: AreaEntry, by, at: datetime.datetime | None = None) -> 
     locked.left_at = at or timezone.now()
     locked.full_clean()
     locked.save(update_fields=["left_at"])
-    append(action="safeguards.areaentry.left", actor=actor_for(by), target=locked)
+    append(action=Action.SAFEGUARDS_AREAENTRY_LEFT, actor=actor_for(by), target=locked)
     return locked
 
 
@@ -50,7 +51,7 @@ def check_out_device(*, checkout: DeviceCheckout, by) -> DeviceCheckout:
     checkout.full_clean()
     checkout.save()
     append(
-        action="safeguards.devicecheckout.taken_out",
+        action=Action.SAFEGUARDS_DEVICECHECKOUT_TAKEN_OUT,
         actor=actor_for(by),
         target=checkout,
         details={"kind": checkout.kind, "user": checkout.taken_by_id},
@@ -68,7 +69,7 @@ def return_device(
     locked.returned_at = at or timezone.now()
     locked.full_clean()
     locked.save(update_fields=["returned_at"])
-    append(action="safeguards.devicecheckout.returned", actor=actor_for(by), target=locked)
+    append(action=Action.SAFEGUARDS_DEVICECHECKOUT_RETURNED, actor=actor_for(by), target=locked)
     return locked
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from audit.trail import actor_for, append
+from audit.vocabulary import Action
 from purposes.models import Category
 
 
@@ -80,7 +81,12 @@ def grant_scope(*, user, category=None, member=None, by) -> Model:
         user=user, permission=handle_permission(type(obj)), content_object=obj
     )
     if created:
-        append(action="scope.granted", actor=actor_for(by), target=obj, details={"user": user.pk})
+        append(
+            action=Action.SAFEGUARDS_SCOPE_GRANTED,
+            actor=actor_for(by),
+            target=obj,
+            details={"user": user.pk},
+        )
     return grant
 
 
@@ -94,5 +100,10 @@ def withdraw_scope(*, user, category=None, member=None, by) -> bool:
         user=user, permission=handle_permission(type(obj)), content_object=obj
     ).delete()[0]
     if deleted:
-        append(action="scope.withdrawn", actor=actor_for(by), target=obj, details={"user": user.pk})
+        append(
+            action=Action.SAFEGUARDS_SCOPE_WITHDRAWN,
+            actor=actor_for(by),
+            target=obj,
+            details={"user": user.pk},
+        )
     return bool(deleted)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 
 from audit.trail import actor_for, append
+from audit.vocabulary import Action
 from core import deadlines
 from safeguards.models import Attendance, Pledge, TrainingSession
 
@@ -21,7 +22,7 @@ def sign_pledge(*, user, version: str, signed_on: datetime.date, by) -> Pledge:
     pledge.full_clean()
     pledge.save()
     append(
-        action="safeguards.pledge.created",
+        action=Action.SAFEGUARDS_PLEDGE_CREATED,
         actor=actor_for(by),
         target=pledge,
         details={"user": user.pk, "version": version},
@@ -46,7 +47,11 @@ def record_attendance(*, session: TrainingSession, user, score: int | None, by) 
     attendance.full_clean()
     attendance.save()
     append(
-        action="safeguards.attendance.created" if created else "safeguards.attendance.changed",
+        action=(
+            Action.SAFEGUARDS_ATTENDANCE_CREATED
+            if created
+            else Action.SAFEGUARDS_ATTENDANCE_CHANGED
+        ),
         actor=actor_for(by),
         target=attendance,
         details={"user": user.pk, "session": session.pk, "passed": attendance.passed},

@@ -1,6 +1,7 @@
 import pytest
 
 from audit.models import Event
+from audit.vocabulary import Action
 from kumiai.demo import populate
 from records.models import Member, Record
 from records.payload_schemas import problems
@@ -35,4 +36,4 @@ def test_it_does_nothing_the_second_time():
 
     assert (again.members, again.records) == (0, 0)
     assert Member.objects.count() == 10
-    assert Event.objects.filter(action="records.demo_populated").count() == 1
+    assert Event.objects.filter(action=Action.RECORDS_DEMO_POPULATED).count() == 1

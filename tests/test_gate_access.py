@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import Event
 from audit.tests.fixtures import audit_transactional_db  # noqa: F401  (a fixture)
+from audit.vocabulary import Action
 from purposes.models import Purpose
 from records import gate
 from records.models import Restriction
@@ -36,7 +37,7 @@ def test_it_refuses_a_purpose_outside_the_register(handler_kenshin, kenshin_and_
         read(handler_kenshin, purpose=NOTICE)
     assert "医療費通知の発行" in str(refused.value)
     assert "選び直して" in str(refused.value)
-    event = Event.objects.get(action="access.refused")
+    event = Event.objects.get(action=Action.RECORDS_ACCESS_REFUSED)
     assert event.details == {"surface": "admin", "reason": "purpose_not_permitted"}
     assert event.purpose == NOTICE
 
@@ -47,7 +48,7 @@ def test_it_refuses_a_missing_purpose_and_an_unknown_one(handler_kenshin):
     with pytest.raises(gate.PurposeNotPermitted):
         read(handler_kenshin, purpose="<script>")
     assert list(
-        Event.objects.filter(action="access.refused").values_list("purpose", flat=True)
+        Event.objects.filter(action=Action.RECORDS_ACCESS_REFUSED).values_list("purpose", flat=True)
     ) == [
         "",
         "",
@@ -61,7 +62,9 @@ def test_a_refused_purpose_is_looked_up_once_at_most(handler_kenshin, register, 
         read(handler_kenshin, purpose=purpose)
     lookups = [q for q in queries.captured_queries if '"purposes_purpose"' in q["sql"]]
     assert len(lookups) <= 1
-    recorded = Event.objects.filter(action="access.refused").values_list("purpose", flat=True)
+    recorded = Event.objects.filter(action=Action.RECORDS_ACCESS_REFUSED).values_list(
+        "purpose", flat=True
+    )
     assert list(recorded) == [NOTICE if purpose == NOTICE else ""]
 
 
@@ -79,7 +82,10 @@ def test_it_refuses_a_handler_without_a_pledge(register, privacy_officer):
     with pytest.raises(gate.StandingLapsed) as refused:
         read(newcomer)
     assert "誓約書" in str(refused.value)
-    assert Event.objects.get(action="access.refused").details["reason"] == "standing_lapsed"
+    assert (
+        Event.objects.get(action=Action.RECORDS_ACCESS_REFUSED).details["reason"]
+        == "standing_lapsed"
+    )
 
 
 def test_a_member_grant_reaches_that_member_only(outsider, privacy_officer, register):
@@ -140,7 +146,7 @@ def test_a_restriction_that_ended_hides_nothing(handler_kenshin, kenshin_and_rec
 
 def test_it_appends_one_event_for_all_the_reads_of_a_block(handler_kenshin, kenshin_and_receipt):
     read(handler_kenshin)
-    event = Event.objects.get(action="access.read")
+    event = Event.objects.get(action=Action.RECORDS_ACCESS_READ)
     assert event.purpose == CHECKUP
     assert event.actor_id == handler_kenshin.pk
     assert event.details == {
@@ -153,7 +159,7 @@ def test_it_appends_one_event_for_all_the_reads_of_a_block(handler_kenshin, kens
 
 def test_reading_nothing_appends_nothing(handler_kenshin, register):
     read(handler_kenshin)
-    assert not Event.objects.filter(action="access.read").exists()
+    assert not Event.objects.filter(action=Action.RECORDS_ACCESS_READ).exists()
 
 
 def test_a_rolled_back_block_leaves_no_event(handler_kenshin, kenshin_and_receipt):
@@ -161,7 +167,7 @@ def test_a_rolled_back_block_leaves_no_event(handler_kenshin, kenshin_and_receip
         access = gate.open_access(user=handler_kenshin, surface="admin", purpose=CHECKUP)
         list(gate.records(access))
         1 / 0  # noqa: B018
-    assert not Event.objects.filter(action="access.read").exists()
+    assert not Event.objects.filter(action=Action.RECORDS_ACCESS_READ).exists()
 
 
 def test_reading_outside_a_ledger_is_an_error(handler_kenshin, kenshin_and_receipt):
@@ -184,7 +190,7 @@ def test_a_statutory_read_is_flagged_and_its_reason_kept_apart(
     )
     records, _members = read(handler_kenshin, purpose=None, statutory=statutory)
     assert records == [kenshin_and_receipt["kenshin"]]
-    event = Event.objects.get(action="access.read")
+    event = Event.objects.get(action=Action.RECORDS_ACCESS_READ)
     assert event.details["statutory"] is True
     assert event.details["ground"] == "law"
     assert "警察" not in str(event.details)
@@ -207,7 +213,7 @@ def test_a_subject_read_reaches_that_person_in_every_category_and_no_one_else(
         assert not gate.may_hold(
             access, member=kenshin_and_receipt["checked"], category=treated.records.get().category
         )
-    event = Event.objects.get(action="access.read")
+    event = Event.objects.get(action=Action.RECORDS_ACCESS_READ)
     assert (event.target_type, event.target_id) == ("records.member", str(treated.pk))
     assert event.details["members"] == [treated.pk]
     with pytest.raises(ValueError):  # never with a purpose: the Act's ground, stated
@@ -230,7 +236,7 @@ def test_a_refusal_is_committed_although_the_block_rolls_back(handler_kenshin):
     with pytest.raises(gate.PurposeMissing), gate.ledger():
         gate.open_access(user=handler_kenshin, surface="api", purpose="")
     with transaction.atomic():
-        assert Event.objects.filter(action="access.refused").count() == 1
+        assert Event.objects.filter(action=Action.RECORDS_ACCESS_REFUSED).count() == 1
 
 
 def test_the_count_leaves_out_what_a_restriction_withholds(handler_receipt, register):

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from audit.models import Event
+from audit.vocabulary import Action
 from records.models import Member, Record, Restriction, ThirdPartyProvision
 from records.tests.factories import EXAMPLE_PAYLOADS, RecordFactory
 
@@ -48,7 +49,7 @@ def test_it_adds_a_record_in_scope_through_the_service(
     assert response.status_code == 302
     record = Record.objects.get(title="特定健診2026")
     assert record.payload["height_cm"] == 170.2  # normalised by the service
-    event = Event.objects.get(action="record.create")
+    event = Event.objects.get(action=Action.RECORDS_RECORD_CREATED)
     assert event.details["category"] == "health-checks"
     assert "170" not in json.dumps(event.details)
 
@@ -72,7 +73,7 @@ def test_bad_payloads_are_form_errors_and_nothing_is_saved(
     assert response.status_code == 200
     assert message in str(response.context["adminform"].form.errors["payload"])
     assert Record.objects.count() == before
-    assert not Event.objects.filter(action="record.create").exists()
+    assert not Event.objects.filter(action=Action.RECORDS_RECORD_CREATED).exists()
 
 
 def test_a_category_outside_the_scope_is_a_form_error(
@@ -94,7 +95,7 @@ def test_a_record_cannot_be_moved_out_of_the_scope(kenshin_client, kenshin_and_r
     assert "category" in response.context["adminform"].form.errors
     record.refresh_from_db()
     assert record.category == register["health-checks"]
-    assert not Event.objects.filter(action="record.update").exists()
+    assert not Event.objects.filter(action=Action.RECORDS_RECORD_CHANGED).exists()
 
 
 def test_a_member_outside_the_scope_is_not_a_choice(kenshin_client, kenshin_and_receipt, register):
@@ -115,7 +116,7 @@ def test_it_changes_a_record_through_the_service(kenshin_client, kenshin_and_rec
     assert response.status_code == 302
     record.refresh_from_db()
     assert (record.title, record.payload["systolic_bp"]) == ("再検査", 141)
-    changes = Event.objects.get(action="record.update").details["changes"]
+    changes = Event.objects.get(action=Action.RECORDS_RECORD_CHANGED).details["changes"]
     assert {"title", "payload.systolic_bp"} <= set(changes)
 
 
@@ -141,7 +142,9 @@ def test_it_changes_a_member_through_the_service(kenshin_client, kenshin_and_rec
     assert member.name_kana == "ケンシンハナコ"  # unchanged once normalised: no event
     response = kenshin_client.post(url, member_form(member, employer="大阪支社"))
     assert response.status_code == 302
-    assert set(Event.objects.get(action="member.update").details["changes"]) == {"employer"}
+    assert set(Event.objects.get(action=Action.RECORDS_MEMBER_CHANGED).details["changes"]) == {
+        "employer"
+    }
 
 
 def test_a_bad_member_change_is_a_form_error(kenshin_client, kenshin_and_receipt):
@@ -152,7 +155,7 @@ def test_a_bad_member_change_is_a_form_error(kenshin_client, kenshin_and_receipt
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert {"birth_date", "insured"} <= set(errors)
-    assert not Event.objects.filter(action="member.update").exists()
+    assert not Event.objects.filter(action=Action.RECORDS_MEMBER_CHANGED).exists()
 
 
 def test_a_taken_insurance_number_is_refused_saying_only_that(kenshin_client, kenshin_and_receipt):
@@ -168,7 +171,7 @@ def test_a_taken_insurance_number_is_refused_saying_only_that(kenshin_client, ke
     assert "受診秘子" not in response.text and "ジュシンヒミコ" not in response.text
     member.refresh_from_db()
     assert (member.symbol, member.number, member.branch) != tuple(taken.values())
-    assert not Event.objects.filter(action="member.update").exists()
+    assert not Event.objects.filter(action=Action.RECORDS_MEMBER_CHANGED).exists()
 
 
 def test_a_member_out_of_scope_cannot_be_changed(kenshin_client, kenshin_and_receipt):
@@ -203,7 +206,7 @@ def test_restrictions_list_only_members_in_scope(
     assert response.status_code == 200
     assert response.context["cl"].result_count == 1
     assert "受診秘子" not in response.text
-    event = Event.objects.get(action="access.read")
+    event = Event.objects.get(action=Action.RECORDS_ACCESS_READ)
     assert event.details["members"] == [kenshin_and_receipt["checked"].pk]
 
 
@@ -223,7 +226,9 @@ def test_it_adds_a_restriction_through_the_service(
     )
     assert response.status_code == 302
     assert Restriction.objects.get(member=member).reference == "R-01"
-    assert Event.objects.get(action="restriction.add").details["kind"] == "suspend_use"
+    assert (
+        Event.objects.get(action=Action.RECORDS_RESTRICTION_ADDED).details["kind"] == "suspend_use"
+    )
 
 
 def provision_form(member, category) -> dict:
@@ -251,7 +256,7 @@ def test_a_refused_provision_shows_why_and_saves_nothing(
     assert response.status_code == 200
     assert "第三者提供の停止" in str(response.context["adminform"].form.non_field_errors())
     assert not ThirdPartyProvision.objects.exists()
-    assert not Event.objects.filter(action="provision.register").exists()
+    assert not Event.objects.filter(action=Action.RECORDS_PROVISION_REGISTERED).exists()
 
 
 def test_it_registers_a_provision_through_the_service(
@@ -264,7 +269,7 @@ def test_it_registers_a_provision_through_the_service(
     )
     assert response.status_code == 302
     assert ThirdPartyProvision.objects.get().items == ["受診日", "検査結果"]
-    assert Event.objects.filter(action="provision.register").count() == 1
+    assert Event.objects.filter(action=Action.RECORDS_PROVISION_REGISTERED).count() == 1
 
 
 def test_a_provision_of_a_category_outside_the_scope_is_a_form_error(

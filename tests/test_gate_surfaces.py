@@ -10,6 +10,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from audit.models import Event
+from audit.vocabulary import Action
 from records import gate
 from records.middleware import GateLedgerMiddleware
 
@@ -31,7 +32,7 @@ def assert_no_receipt_data(content: bytes | str):
 
 
 def reads() -> list[Event]:
-    return list(Event.objects.filter(action="access.read"))
+    return list(Event.objects.filter(action=Action.RECORDS_ACCESS_READ))
 
 
 def test_the_record_list_shows_only_the_scope(kenshin_client):
@@ -102,7 +103,10 @@ def test_the_admin_refuses_without_a_purpose_and_says_what_to_do(
     response = client.get(reverse("admin:records_record_changelist"))
     assert response.status_code == 403
     assert "利用目的が選ばれていません" in response.text
-    assert Event.objects.get(action="access.refused").details["reason"] == "purpose_missing"
+    assert (
+        Event.objects.get(action=Action.RECORDS_ACCESS_REFUSED).details["reason"]
+        == "purpose_missing"
+    )
 
 
 def test_the_picker_offers_only_purposes_of_the_scope(kenshin_client):
@@ -187,7 +191,7 @@ def test_the_api_refuses_an_unknown_purpose_without_repeating_it(api, purpose):
     assert "alert" not in response.text and "X-Injected" not in response.text
     assert "X-Injected" not in response.headers
     assert not reads()
-    refused = Event.objects.get(action="access.refused")
+    refused = Event.objects.get(action=Action.RECORDS_ACCESS_REFUSED)
     assert (refused.purpose, refused.details["reason"]) == ("", "purpose_not_permitted")
 
 

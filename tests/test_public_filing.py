@@ -14,6 +14,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from audit.models import Event
+from audit.vocabulary import Action
 from complaints.models import Complaint
 from complaints.tests.factories import ComplaintFactory
 from complaints.views import DESK as COMPLAINTS_DESK
@@ -227,11 +228,16 @@ def test_one_erasure_reduces_either_kind_of_filing_to_its_digest(factory, superu
     digest = filed.personal_digest()
 
     with transaction.atomic():
-        reduce(filed, by=superuser, action="test.filing_reduced", details={"reference": "R1"})
+        reduce(
+            filed,
+            by=superuser,
+            action=Action.DISCLOSURE_FILING_REDUCED,
+            details={"reference": "R1"},
+        )
 
     filed.refresh_from_db()
     assert {name: getattr(filed, name) for name in filed.PERSONAL_FIELDS} == filed.PERSONAL_FIELDS
     assert (filed.member, filed.identity_digest) == (None, digest)
     assert filed.receipt_number and filed.channel == PublicFiling.Channel.WEB  # what stays
-    event = Event.objects.get(action="test.filing_reduced", target_id=str(filed.pk))
+    event = Event.objects.get(action=Action.DISCLOSURE_FILING_REDUCED, target_id=str(filed.pk))
     assert event.details == {"reference": "R1", "digest": digest}

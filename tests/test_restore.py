@@ -16,6 +16,7 @@ from psycopg import sql
 from audit.checkpoint import generate_key
 from audit.models import Event
 from audit.tests.fixtures import append_events
+from audit.vocabulary import Action
 from disclosure.models import Kind
 from disclosure.tests.conftest import NAME
 from disclosure.tests.test_erasure import ERASED, filed_for
@@ -67,7 +68,7 @@ def test_a_backup_restores_with_its_trail_verifying(options, checkpoints, tmp_pa
     assert said.rstrip().endswith(
         "判定: 合格 (PASS) — このバックアップから復元でき、監査証跡も検証できました。"
     )
-    drilled = Event.objects.get(action="audit.restore.drilled")
+    drilled = Event.objects.get(action=Action.AUDIT_RESTORE_DRILLED)
     assert drilled.details == {
         "format": "custom" if options else "plain",
         "passed": True,
@@ -90,7 +91,7 @@ def test_a_backup_whose_trail_does_not_restore_fails_the_drill(tmp_path):
     said = out.getvalue()
     assert "[不合格] 復元" in said
     assert "psql が失敗しました" in said and "audit_event_canonical" in said
-    assert Event.objects.get(action="audit.restore.drilled").details["failed"] == ["restore"]
+    assert Event.objects.get(action=Action.AUDIT_RESTORE_DRILLED).details["failed"] == ["restore"]
 
 
 def test_the_drill_refuses_to_reuse_an_existing_database(tmp_path):

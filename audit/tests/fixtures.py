@@ -10,8 +10,12 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
+from django.utils import timezone
 
-from audit.trail import SYSTEM, Actor, append
+from audit import trail
+from audit.models import Event
+from audit.trail import SYSTEM, append
+from audit.vocabulary import Action
 
 
 @contextmanager
@@ -60,6 +64,29 @@ def audit_transactional_db(transactional_db, django_db_serialized_rollback) -> I
 def append_events(count: int) -> list:
     """`count` events appended as the system, each naming its place: a short trail to test."""
     return [
-        append(action="test.event", actor=Actor(SYSTEM), target_type="test.thing", target_id=n)
+        append(
+            action=Action.RECORDS_RECORD_CHANGED,
+            actor=SYSTEM,
+            target_type="test.thing",
+            target_id=n,
+        )
         for n in range(1, count + 1)
     ]
+
+
+def append_legacy(name: str, *, actor_id: int | None = None, **fields) -> Event:
+    """An event named as trails were before `audit.vocabulary` (`access.read`), chained as
+    `append` chains, which no longer writes such a name: what an existing trail holds."""
+    event = Event(
+        at=timezone.now(),
+        actor_kind="user" if actor_id else "system",
+        actor_id=actor_id,
+        action=name,
+        **fields,
+    )
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            trail._append_in_database(event)
+        else:
+            trail._append_here(event)
+    return event

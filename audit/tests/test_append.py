@@ -8,7 +8,8 @@ from django.db import transaction
 
 from audit.models import GENESIS_HASH, Event
 from audit.tests.fixtures import append_events
-from audit.trail import PUBLIC, USER, Actor, actor_for, append
+from audit.trail import PUBLIC, SYSTEM, Actor, UndeclaredAction, actor_for, append
+from audit.vocabulary import LEGACY, Action, ActorKind
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +29,8 @@ def test_it_chains_each_event_to_the_one_before():
 
 def test_an_auditor_can_recompute_a_hash_with_a_json_library():
     append(
-        action="record.read",
-        actor=Actor(USER, 7),
+        action=Action.RECORDS_ACCESS_READ,
+        actor=Actor(ActorKind.USER, 7),
         target_type="records.record",
         target_id=12,
         purpose="benefit_review",
@@ -47,15 +48,32 @@ def test_an_auditor_can_recompute_a_hash_with_a_json_library():
 
 def test_it_records_a_model_instance_as_its_label_and_pk(django_user_model):
     alice = django_user_model.objects.create_user(username="alice")
-    event = append(action="user.viewed", actor=actor_for(alice), target=alice)
+    event = append(action=Action.SAFEGUARDS_OTP_ENROLLED, actor=actor_for(alice), target=alice)
     event.refresh_from_db()
     assert (event.target_type, event.target_id) == ("auth.user", str(alice.pk))
-    assert (event.actor_kind, event.actor_id) == (USER, alice.pk)
+    assert (event.actor_kind, event.actor_id) == ("user", alice.pk)
 
 
-def test_it_records_a_visitor_who_is_not_signed_in_as_public():
-    event = append(action="request.filed", actor=actor_for(AnonymousUser()))
-    assert (event.actor_kind, event.actor_id) == (PUBLIC, None)
+@pytest.mark.parametrize(("by", "kind"), [(PUBLIC, "public"), (SYSTEM, "system")])
+def test_it_records_the_public_and_the_system_as_themselves(by, kind):
+    event = append(action=Action.DISCLOSURE_REQUEST_FILED, actor=actor_for(by))
+    event.refresh_from_db()
+    assert (event.actor_kind, event.actor_id) == (kind, None)
+
+
+@pytest.mark.parametrize("by", [None, AnonymousUser()])
+def test_it_refuses_an_actor_that_does_not_say_whether_the_public_or_the_system_acts(by):
+    # None once meant the public in one module and the system in another.
+    with pytest.raises(TypeError):
+        actor_for(by)
+
+
+@pytest.mark.parametrize("name", ["test.event", "record.read", *LEGACY])
+def test_it_refuses_an_action_the_vocabulary_does_not_declare(name):
+    # A legacy name stays readable in old trails but is never written again.
+    with pytest.raises(UndeclaredAction):
+        append(action=name, actor=SYSTEM)
+    assert not Event.objects.exists()
 
 
 def test_it_continues_the_chain_from_the_last_event_however_many_per_transaction():

@@ -6,21 +6,25 @@ import pytest
 from django.db import connection
 
 from audit.models import Event
-from audit.trail import SYSTEM, USER, Actor, append, event_bytes
+from audit.trail import SYSTEM, Actor, append, event_bytes
+from audit.vocabulary import Action, ActorKind
+
+USER = ActorKind.USER
 
 pytestmark = pytest.mark.django_db
 
-# The strings that are not `details` are anything a caller passes: quotes, backslashes,
-# control characters, kanji, emoji. `details` holds identifiers only (test_details).
+# The strings that are not `details` or the action are anything a caller passes: quotes,
+# backslashes, control characters, kanji, emoji. `details` holds identifiers only
+# (test_details), the action a declared name (audit.vocabulary).
 EVENTS = [
-    {"action": "record.read", "actor": Actor(USER, 7), "details": {}},
-    {"action": "record.read", "actor": Actor(SYSTEM), "purpose": "", "target_id": ""},
-    {"action": 'say "hi"', "actor": Actor(USER, 2**62), "target_type": "back\\slash"},
-    {"action": "line\nbreak\ttab\r\x01\x1f\x7f", "actor": Actor(USER, -1)},
-    {"action": "給付審査", "actor": Actor(USER, 1), "purpose": "保険給付の審査・支払 😀"},
-    {"action": "a\u2028b", "actor": Actor(USER, 1), "target_id": "</script>"},
+    {"action": Action.RECORDS_ACCESS_READ, "actor": Actor(USER, 7), "details": {}},
+    {"action": Action.RECORDS_ACCESS_READ, "actor": SYSTEM, "purpose": "", "target_id": ""},
+    {"target_type": 'say "hi"', "actor": Actor(USER, 2**62), "target_id": "back\\slash"},
+    {"purpose": "line\nbreak\ttab\r\x01\x1f\x7f", "actor": Actor(USER, -1)},
+    {"target_type": "給付審査", "actor": Actor(USER, 1), "purpose": "保険給付の審査・支払 😀"},
+    {"target_type": "a\u2028b", "actor": Actor(USER, 1), "target_id": "</script>"},
     {
-        "action": "record.changed",
+        "action": Action.RECORDS_RECORD_CHANGED,
         "actor": Actor(USER, 3),
         "details": {
             "fields": ["name", "birth_date", "address"],
@@ -39,7 +43,7 @@ EVENTS = [
 
 @pytest.fixture
 def events() -> list[Event]:
-    return [append(**fields) for fields in EVENTS]
+    return [append(**{"action": Action.RECORDS_RECORD_CHANGED, **fields}) for fields in EVENTS]
 
 
 def test_each_event_hash_is_sha256_of_the_python_encoding(events):

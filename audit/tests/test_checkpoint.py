@@ -15,6 +15,7 @@ from audit.checkpoint import generate_key, take_checkpoint
 from audit.models import GENESIS_HASH, Event
 from audit.tests.fixtures import append_events, triggers_off
 from audit.trail import event_bytes
+from audit.vocabulary import Action
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_it_signs_the_head_including_its_own_event(public_key, tmp_path):
     saved = checkpoint(tmp_path / "cp.json")
     event = Event.objects.get(seq=4)
     assert (saved["seq"], saved["head"]) == (4, event.hash)
-    assert event.action == "audit.checkpoint"
+    assert event.action == Action.AUDIT_CHECKPOINT_WRITTEN
     assert saved["public_key"] == public_key.read_text()
     assert "PRIVATE" not in json.dumps(saved)
 

@@ -4,8 +4,9 @@ import pytest
 from django.db import connection, transaction
 
 from audit.models import Event
-from audit.trail import SYSTEM, Actor, append
+from audit.trail import SYSTEM, append
 from audit.verify import verify_chain
+from audit.vocabulary import Action
 
 WRITERS, APPENDS = 8, 200
 
@@ -15,8 +16,8 @@ def write(writer: int) -> None:
         for n in range(APPENDS):
             with transaction.atomic():
                 append(
-                    action="test.event",
-                    actor=Actor(SYSTEM),
+                    action=Action.RECORDS_RECORD_CHANGED,
+                    actor=SYSTEM,
                     target_type="test.writer",
                     target_id=writer,
                     details={"n": n},

@@ -3,7 +3,8 @@
 import pytest
 
 from audit.models import Event
-from audit.trail import SYSTEM, Actor, PersonalValueRefused, append
+from audit.trail import SYSTEM, PersonalValueRefused, append
+from audit.vocabulary import Action
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ pytestmark = pytest.mark.django_db
 )
 def test_it_refuses_a_personal_value(details):
     with pytest.raises(PersonalValueRefused):
-        append(action="record.changed", actor=Actor(SYSTEM), details=details)
+        append(action=Action.RECORDS_RECORD_CHANGED, actor=SYSTEM, details=details)
     assert not Event.objects.exists()
 
 
@@ -53,6 +54,6 @@ def test_it_accepts_ids_field_names_codes_and_hashes():
         "document": "sha256:" + "ab" * 32,
         "reason": None,
     }
-    event = append(action="record.changed", actor=Actor(SYSTEM), details=details)
+    event = append(action=Action.RECORDS_RECORD_CHANGED, actor=SYSTEM, details=details)
     event.refresh_from_db()
     assert event.details == details

@@ -20,8 +20,9 @@ from django.db import ProgrammingError, connection, transaction
 from psycopg import sql
 
 from audit.models import Event
-from audit.trail import SYSTEM, Actor, append
+from audit.trail import SYSTEM, append
 from audit.verify import thorough
+from audit.vocabulary import Action
 
 DENIED = "42501"  # insufficient_privilege: what a missing grant, or not owning, raises
 HOSTILE_NAME = 'x"; DROP TABLE audit_event; --'
@@ -107,7 +108,7 @@ def test_it_lets_the_app_role_append_to_the_trail_and_read_it(app_role):
         (seq,) = app.execute(APPEND).fetchone()
         rows = app.execute("SELECT seq, action FROM audit_event ORDER BY seq").fetchall()
 
-    assert (seq, rows) == (2, [(1, "audit.role_granted"), (2, "test.event")])
+    assert (seq, rows) == (2, [(1, Action.AUDIT_ROLE_GRANTED), (2, "test.event")])
 
 
 @pytest.mark.postgres_only
@@ -187,7 +188,9 @@ def test_verify_audit_works_when_the_app_connects_as_its_role(app_role, monkeypa
 
     with _django_connected_as(app_role):
         with transaction.atomic():
-            appended = append(action="test.event", actor=Actor(SYSTEM), target_type="test.thing")
+            appended = append(
+                action=Action.RECORDS_RECORD_CHANGED, actor=SYSTEM, target_type="test.thing"
+            )
         # The fast check (its own connections, an exported snapshot), not the fallback.
         monkeypatch.setattr(thorough, "in_database", _thorough_verifier_called)
         fast = StringIO()
@@ -210,7 +213,7 @@ def test_it_grants_the_same_when_run_twice(app_role):
     assert _privileges(app_role) == first
     assert first["audit_event"] == ["INSERT", "SELECT"]
     assert first["django_session"] == ["DELETE", "INSERT", "SELECT", "UPDATE"]
-    assert list(Event.objects.values_list("action", flat=True)) == ["audit.role_granted"] * 2
+    assert list(Event.objects.values_list("action", flat=True)) == [Action.AUDIT_ROLE_GRANTED] * 2
 
 
 @pytest.mark.postgres_only
@@ -238,7 +241,11 @@ def test_it_records_the_grants_in_the_trail(app_role):
     output = grant(app_role)
 
     event = Event.objects.get()
-    assert (event.action, event.actor_kind, event.actor_id) == ("audit.role_granted", SYSTEM, None)
+    assert (event.action, event.actor_kind, event.actor_id) == (
+        Action.AUDIT_ROLE_GRANTED,
+        "system",
+        None,
+    )
     assert (event.target_type, event.target_id) == ("postgresql.role", str(_role_oid(app_role)))
     assert event.details == {
         "role": app_role,

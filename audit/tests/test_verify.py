@@ -11,6 +11,7 @@ from django.db import connection
 from audit.models import GENESIS_HASH, Event
 from audit.tests.fixtures import append_events, triggers_off
 from audit.trail import event_bytes
+from audit.vocabulary import Action
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +122,7 @@ def test_it_detects_an_inserted_event(verify_fails):
         seq=3,
         at=third.at,
         actor_kind="system",
-        action="test.event",
+        action=Action.RECORDS_RECORD_CHANGED,
         target_type="test.thing",
         target_id="forged",
         prev_hash=second.hash,

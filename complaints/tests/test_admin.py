@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Event
+from audit.vocabulary import Action
 from complaints.models import Complaint
 from complaints.tests.factories import ComplaintFactory
 from records.tests.factories import MemberFactory
@@ -86,7 +87,7 @@ def test_it_matches_a_member_when_the_desk_corrects_the_number(sign_in, desk):
 
     complaint.refresh_from_db()
     assert complaint.member == member
-    event = Event.objects.get(action="complaint.changed")
+    event = Event.objects.get(action=Action.COMPLAINTS_COMPLAINT_CHANGED)
     assert "member_number" in event.details["fields"]
 
 

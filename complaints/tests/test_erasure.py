@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from audit.models import Event
+from audit.vocabulary import Action
 from complaints.models import Complaint
 from complaints.tests.factories import ComplaintFactory
 from disclosure import services
@@ -71,7 +72,7 @@ def test_a_linked_complaint_keeps_its_handling_and_only_a_digest_of_the_person(m
     assert complaint.response == "ご迷惑をおかけしました。"
     other.refresh_from_db()
     assert other.name == "苦情太郎" and other.identity_digest == ""
-    event = Event.objects.get(action="complaint.filing_reduced")
+    event = Event.objects.get(action=Action.COMPLAINTS_FILING_REDUCED)
     assert (
         event.target_id == str(complaint.pk)
         and event.details["digest"] == complaint.identity_digest

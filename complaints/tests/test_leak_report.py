@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from audit.models import Event
-from audit.trail import PUBLIC, USER
+from audit.vocabulary import Action
 from complaints import services
 from complaints.forms import StaffComplaintForm
 from complaints.models import Complaint
@@ -70,8 +70,8 @@ def test_it_opens_an_incident_linked_both_ways(desk, register):
     assert list(incident.categories.all()) == [register["health-checks"]]
     assert complaint.receipt_number in incident.summary
     assert "同僚" not in incident.summary
-    event = Event.objects.get(action="safeguards.incident.reported")
-    assert (event.actor_kind, event.actor_id) == (USER, desk.pk)
+    event = Event.objects.get(action=Action.SAFEGUARDS_INCIDENT_REPORTED)
+    assert (event.actor_kind, event.actor_id) == ("user", desk.pk)
 
 
 def test_it_alerts_the_privacy_officer(desk, emergency_line, django_capture_on_commit_callbacks):
@@ -102,17 +102,15 @@ def test_a_leak_reported_on_the_web_form_opens_an_incident_from_the_public(
 def test_the_web_leak_report_is_audited_as_the_public_with_no_personal_values(submit_online):
     submit_online(WEB_LEAK)
 
-    events = Event.objects.filter(action__in=("complaint.received", "safeguards.incident.reported"))
-    assert sorted(e.action for e in events) == [
-        "complaint.received",
-        "safeguards.incident.reported",
-    ]
-    assert {(e.actor_kind, e.actor_id) for e in events} == {(PUBLIC, None)}
+    received = (Action.COMPLAINTS_COMPLAINT_RECEIVED, Action.SAFEGUARDS_INCIDENT_REPORTED)
+    events = Event.objects.filter(action__in=received)
+    assert sorted(e.action for e in events) == list(received)
+    assert {(e.actor_kind, e.actor_id) for e in events} == {("public", None)}
     trail = json.dumps([e.details for e in events], ensure_ascii=False)
     for value in WEB_LEAK.values():
         if value != "leak":
             assert value not in trail
-    received = events.get(action="complaint.received")
+    received = events.get(action=Action.COMPLAINTS_COMPLAINT_RECEIVED)
     assert received.details["incident_id"] == Incident.objects.get().pk
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Event
+from audit.vocabulary import Action
 from complaints import services
 from complaints.models import Complaint
 from complaints.tests.factories import ComplaintFactory
@@ -42,7 +43,7 @@ FILED = {
 def matched_events(complaint: Complaint) -> list[Event]:
     return list(
         Event.objects.filter(
-            action="access.matched",
+            action=Action.RECORDS_ACCESS_MATCHED,
             target_type="complaints.complaint",
             target_id=str(complaint.pk),
         )
@@ -74,7 +75,7 @@ def test_it_links_the_insured_person_and_records_the_match_without_the_number(su
         "matched": True,
         "members": [member.pk],
     }
-    received = Event.objects.get(action="complaint.received")
+    received = Event.objects.get(action=Action.COMPLAINTS_COMPLAINT_RECEIVED)
     assert received.details["member_id"] == member.pk and received.seq > event.seq
     leaked = [v for v in (SYMBOL, NUMBER, "照合", "花子", "shougou") if v in trail_text()]
     assert leaked == []
@@ -145,7 +146,7 @@ def test_the_desk_correcting_the_number_is_matched_and_recorded_alike(sign_in, d
     linked, unlinked = matched_events(complaint)
     assert linked.actor_kind == unlinked.actor_kind == "system"
     assert linked.details["members"] == [member.pk] and unlinked.details["matched"] is False
-    changes = Event.objects.filter(action="complaint.changed", actor_id=desk.pk)
+    changes = Event.objects.filter(action=Action.COMPLAINTS_COMPLAINT_CHANGED, actor_id=desk.pk)
     assert [e.details["member_id"] for e in changes.order_by("seq")] == [member.pk, None]
     assert NUMBER not in trail_text()
 
@@ -174,4 +175,4 @@ def test_a_filing_that_fails_leaves_no_match_behind(monkeypatch):
         )
 
     assert not Complaint.objects.exists()
-    assert not Event.objects.filter(action="access.matched").exists()
+    assert not Event.objects.filter(action=Action.RECORDS_ACCESS_MATCHED).exists()

@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from audit.models import Event
+from audit.vocabulary import Action
 from complaints.models import Complaint
 from complaints.tests.conftest import draft
 from records.tests.factories import MemberFactory
@@ -40,7 +41,9 @@ def test_it_files_a_named_complaint_after_the_confirmation_step(client, submit_o
     # The link opens the complaint's status page, once, as the complainant's own look.
     opened = client.get(status_url, follow=True)
     assert 'id="complaint-state">受付<' in opened.text
-    assert Event.objects.filter(action="complaint.received", target_id=str(complaint.pk)).exists()
+    assert Event.objects.filter(
+        action=Action.COMPLAINTS_COMPLAINT_RECEIVED, target_id=str(complaint.pk)
+    ).exists()
 
 
 def test_it_mails_the_receipt_to_the_address_given(

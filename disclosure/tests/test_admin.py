@@ -6,6 +6,7 @@ import re
 import pytest
 
 from audit.models import Event
+from audit.vocabulary import Action
 from core import audited
 from disclosure.models import IdentityDocument, Kind, KindPolicy, Request
 
@@ -69,7 +70,7 @@ def test_the_officer_changing_a_fee_appends_its_event_with_digests_only(sign_in,
     assert response.status_code == 302
     policy.refresh_from_db()
     assert (policy.deadline_days, policy.fee_yen) == (14, 500)
-    event = Event.objects.get(action="disclosure.kindpolicy.changed")
+    event = Event.objects.get(action=Action.DISCLOSURE_KINDPOLICY_CHANGED)
     assert (event.actor_kind, event.actor_id) == ("user", privacy_officer.pk)
     assert event.target_id == str(policy.pk)
     assert event.details == {
@@ -104,5 +105,5 @@ def test_deleting_a_kinds_policy_appends_its_event(sign_in, superuser):
 
     assert response.status_code == 302
     assert not KindPolicy.objects.exists()
-    event = Event.objects.get(action="disclosure.kindpolicy.deleted")
+    event = Event.objects.get(action=Action.DISCLOSURE_KINDPOLICY_DELETED)
     assert (event.actor_id, event.target_id) == (superuser.pk, str(policy.pk))

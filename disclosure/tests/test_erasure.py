@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from audit.models import Event
+from audit.vocabulary import Action
 from core.workflow import transition
 from disclosure import services
 from disclosure.models import DecisionItem, IdentityDocument, Kind, Letter, Package, Request
@@ -163,7 +164,7 @@ def test_it_leaves_no_erased_value_in_a_dump_and_the_chain_verifies(
     assert not DecisionItem.objects.exclude(new_value="").exists()
     kept = Letter.objects.filter(request=current, sha256__regex=r"^[0-9a-f]{64}$")
     assert sorted(kept.values_list("kind", flat=True)) == ["completion", "decision"]
-    deleted = Event.objects.filter(action="record.delete")
+    deleted = Event.objects.filter(action=Action.RECORDS_RECORD_DELETED)
     fields = {field for event in deleted for field in event.details["fields"]}
     assert deleted.count() == 2 and {"facility", "height_cm", "institution_name"} <= fields
     call_command("verify_audit", stdout=io.StringIO())

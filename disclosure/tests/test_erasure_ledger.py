@@ -21,6 +21,7 @@ from audit.checkpoint import generate_key, signed_bytes, signing_key
 from audit.models import Event
 from audit.trail import SYSTEM
 from audit.verify import verify_chain
+from audit.vocabulary import Action
 from disclosure.models import Kind, Request
 from records import gate
 from records.models import Member, Record
@@ -105,9 +106,9 @@ def test_a_restored_member_is_erased_again_and_stays_erased(
     assert not Member.objects.filter(pk=member.pk).exists()
     dumped = dumpdata() + table_dump()
     assert [value for value in ERASED if value in dumped] == []
-    (replayed,) = Event.objects.filter(action="audit.erasure.replayed")
+    (replayed,) = Event.objects.filter(action=Action.AUDIT_ERASURE_REPLAYED)
     assert (replayed.actor_kind, replayed.target_id) == (SYSTEM, str(member.pk))
-    run = Event.objects.get(action="audit.ledger.replayed")
+    run = Event.objects.get(action=Action.AUDIT_LEDGER_REPLAYED)
     assert run.details == {"lines": 1, "replayed": 1, "absent": 0, "refused": [], "failed": []}
     assert verify_chain().problem is None
     assert "再適用 0 件、復元したデータに残っていなかったもの 1 件" in replay_erasures()
@@ -140,5 +141,5 @@ def test_an_altered_or_forged_line_is_refused_and_named(
     with pytest.raises(CommandError, match=r"^台帳 1 行目を拒否: 署名が内容と一致しません"):
         replay_erasures()
     assert Member.objects.filter(pk=member.pk).exists()
-    assert not Event.objects.filter(action="audit.erasure.replayed").exists()
-    assert Event.objects.get(action="audit.ledger.replayed").details["refused"] == [1]
+    assert not Event.objects.filter(action=Action.AUDIT_ERASURE_REPLAYED).exists()
+    assert Event.objects.get(action=Action.AUDIT_LEDGER_REPLAYED).details["refused"] == [1]

@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import Event
+from audit.vocabulary import Action
 from disclosure.models import IdentityDocument, Kind, Letter, Request
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,8 @@ def test_it_normalises_full_width_input_and_files_after_confirmation(
     assert filed.channel == Request.Channel.WEB and filed.state == Request.State.RECEIVED
     assert filed.documents.get().role == IdentityDocument.Role.IDENTITY
     assert filed.letters.get().kind == Letter.Kind.ACKNOWLEDGEMENT
-    assert Event.objects.filter(action="disclosure.filed", target_id=str(filed.pk)).exists()
+    event = Event.objects.get(action=Action.DISCLOSURE_REQUEST_FILED, target_id=str(filed.pk))
+    assert (event.actor_kind, event.actor_id) == ("public", None)
 
     done = client.get("/requests/done/").content.decode()
     assert filed.receipt_number in done

@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from audit.models import Event
+from audit.vocabulary import Action
 from disclosure import package
 from disclosure.models import DecisionItem, Kind
 from records import gate
@@ -126,7 +127,7 @@ def test_it_includes_the_third_party_provision_records(held, officer):
     )
     assert "第三者提供記録" in text and "東京都予防医学協会" in text and "氏名、健診結果" in text
     # Read through the gate, on the statutory path, and logged like the records.
-    read = Event.objects.get(action="access.read")
+    read = Event.objects.get(action=Action.RECORDS_ACCESS_READ)
     assert read.details["statutory"] is True
     assert read.details["members"] == [request.member_id]
 
@@ -136,7 +137,7 @@ def test_it_audits_the_package_with_its_digest(held, officer):
     made, content, _archive = _built(request, records, officer)
 
     assert made.sha256 == hashlib.sha256(content).hexdigest()
-    event = Event.objects.get(action="disclosure.package_built")
+    event = Event.objects.get(action=Action.DISCLOSURE_PACKAGE_BUILT)
     assert event.details | {"request": request.pk} == {
         "request": request.pk,
         "records": 121,

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from audit.models import Event
+from audit.vocabulary import Action
 from disclosure import services
 from disclosure.access import statutory_access
 from disclosure.models import Request
@@ -81,7 +82,7 @@ def test_every_read_is_logged_under_the_request(bare_officer, member):
     request = RequestFactory(state=State.REVIEW, member=member)
     with gate.ledger():
         services.gather(request=request, by=bare_officer)
-    event = Event.objects.get(action="access.read")
+    event = Event.objects.get(action=Action.RECORDS_ACCESS_READ)
     assert (event.target_type, event.target_id) == ("disclosure.request", str(request.pk))
     assert event.details["statutory"] is True
     assert event.details["members"] == [member.pk]

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from audit.models import Event
+from audit.vocabulary import Action
 from disclosure import letters
 from disclosure.models import IdentityDocument, Letter, Request
 
@@ -42,7 +43,7 @@ def test_opening_a_document_is_an_event(sign_in, handler_kenshin, filed):
     response = sign_in(handler_kenshin).get(f"/admin/disclosure/request/documents/{document.pk}/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == JPEG
-    event = Event.objects.get(action="disclosure.document_read")
+    event = Event.objects.get(action=Action.DISCLOSURE_DOCUMENT_READ)
     assert event.actor_id == handler_kenshin.pk
     assert (event.target_type, event.target_id) == ("disclosure.identitydocument", str(document.pk))
     assert event.details == {"request": request.pk, "kind": "identity"}
@@ -81,5 +82,5 @@ def test_the_letters_are_listed_with_the_address_to_post_them_to(sign_in, office
     pdf = client.get(f"/admin/disclosure/request/letters/{letter.pk}/")
     assert pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
-    event = Event.objects.get(action="disclosure.letter_read")
+    event = Event.objects.get(action=Action.DISCLOSURE_LETTER_READ)
     assert event.details == {"request": request.pk, "kind": "acknowledgement"}

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from audit.models import Event
+from audit.vocabulary import Action
 from disclosure.models import IdentityDocument, Request
 from disclosure.services import documents_purge
 from disclosure.tests.factories import RequestFactory
@@ -45,7 +46,7 @@ def test_it_deletes_an_abandoned_upload_and_its_file_and_audits_it(
     assert "purged 1 unconfirmed upload(s)" in output.getvalue()
     assert not IdentityDocument.objects.exists()
     assert not storage.exists(name)
-    event = Event.objects.get(action="disclosure.document_purged")
+    event = Event.objects.get(action=Action.DISCLOSURE_DOCUMENT_PURGED)
     assert event.target_id == str(document.pk) and event.actor_kind == "system"
     assert event.details == {"role": "identity"}
 
@@ -60,7 +61,7 @@ def test_it_keeps_uploads_still_waiting_and_those_attached_to_a_request(client, 
 
     assert documents_purge() == 0
     assert set(IdentityDocument.objects.values_list("pk", flat=True)) == {waiting.pk, attached.pk}
-    assert not Event.objects.filter(action="disclosure.document_purged").exists()
+    assert not Event.objects.filter(action=Action.DISCLOSURE_DOCUMENT_PURGED).exists()
 
 
 def test_a_confirmation_after_the_wait_asks_for_the_document_again(client, jpeg):

@@ -10,6 +10,7 @@ import zipfile
 import pytest
 
 from audit.models import Event
+from audit.vocabulary import Action
 from core.workflow import transition
 from disclosure import services
 from disclosure.models import DecisionItem, Kind, Request
@@ -112,7 +113,7 @@ def test_it_carries_a_request_from_the_form_to_the_data(client, jpeg, member, of
     assert not Restriction.objects.exists()  # the 利用停止 was refused, with its reason
     kinds = list(filed.letters.values_list("kind", flat=True))
     assert kinds == ["acknowledgement", "decision", "purposes", "completion"]
-    read = Event.objects.filter(action="access.read").last()
+    read = Event.objects.filter(action=Action.RECORDS_ACCESS_READ).last()
     assert read.details["statutory"] is True and read.details["surface"] == "disclosure"
 
     client.get(f"/requests/status/{filed.receipt_number}/?t={token}")
@@ -134,7 +135,7 @@ def test_it_carries_a_request_from_the_form_to_the_data(client, jpeg, member, of
     assert rows[member["untold"].pk]["title"] == "［不開示］"
     assert "診療上の支障" in rows[member["untold"].pk]["redacted"]
     assert "秘匿レセプト" not in archive.read("records.csv").decode("utf-8-sig")
-    assert Event.objects.filter(action="disclosure.package_downloaded").count() == 1
+    assert Event.objects.filter(action=Action.DISCLOSURE_PACKAGE_DOWNLOADED).count() == 1
 
 
 def test_it_waits_for_the_medical_institution_before_deciding_on_receipts(

@@ -2,6 +2,7 @@ import datetime
 
 import factory
 
+from audit.trail import SYSTEM
 from purposes.models import Category, Notice, NoticeRevision, Permission, Purpose
 from purposes.services import publish
 
@@ -60,4 +61,4 @@ class NoticeFactory(factory.django.DjangoModelFactory):
 def publish_register(*, effective: datetime.date | None = None) -> NoticeRevision:
     """Publish the draft as it stands (tests of the gate: the register answers from this)."""
     NoticeFactory()
-    return publish(method=NoticeRevision.Method.WEBSITE, by=None, effective=effective)
+    return publish(method=NoticeRevision.Method.WEBSITE, by=SYSTEM, effective=effective)

@@ -1,6 +1,7 @@
 """The trail that the register leaves: action names and identifiers, never the text."""
 
 from audit.models import Event
+from audit.vocabulary import Action
 from core import audited
 from purposes.models import Category, NoticeRevision
 from purposes.services import publish
@@ -23,7 +24,7 @@ def test_publishing_names_the_officer_and_the_method(loaded, officer):
 
     revision = publish(method=NoticeRevision.Method.INDIVIDUAL, by=officer)
 
-    event = Event.objects.get(action="purposes.notice.published", target_id=str(revision.pk))
+    event = Event.objects.get(action=Action.PURPOSES_NOTICE_PUBLISHED, target_id=str(revision.pk))
     assert (event.actor_kind, event.actor_id) == ("user", officer.pk)
     assert event.target_type == "purposes.noticerevision"
     assert event.details["method"] == "individual"
@@ -38,7 +39,7 @@ def test_an_admin_edit_leaves_one_event_with_field_names_and_digests_only(office
     response = officer_client.post(f"/admin/purposes/category/{receipts.pk}/change/", data)
 
     assert response.status_code == 302
-    event = Event.objects.get(action="purposes.category.changed")
+    event = Event.objects.get(action=Action.PURPOSES_CATEGORY_CHANGED)
     assert event.details == {
         "fields": ["name"],
         "digests": {"name": {"old": audited.digest(before), "new": audited.digest(data["name"])}},

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from audit.trail import SYSTEM
 from purposes.models import Notice
 from purposes.services import publish
 
@@ -71,7 +72,7 @@ def test_it_links_the_requests_procedure_page(client, loaded):
 def test_it_prints_a_placeholder_that_is_not_an_address(client, loaded):
     placeholder = "（※開示要領や様式を掲載している自組合のホームページの URL を記載する。）"
     Notice.objects.filter(pk=1).update(requests_page=placeholder)
-    publish(method="website", by=None)
+    publish(method="website", by=SYSTEM)
 
     html = client.get("/privacy/").content.decode()
     assert placeholder in html and '<a href="/requests/">' not in html

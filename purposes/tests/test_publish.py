@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audit.trail import SYSTEM
 from purposes.models import Category, NoticeRevision, Permission, Purpose
 from purposes.register import permits
 from purposes.services import NothingToPublish, publish
@@ -28,7 +29,7 @@ def test_a_draft_change_is_not_public_until_published(client, loaded):
     assert "当組合の職員に関する情報" not in client.get("/privacy/").content.decode()
     assert not permits(category="receipts", purpose="training", on=today)
 
-    publish(method=NoticeRevision.Method.WEBSITE, by=None)
+    publish(method=NoticeRevision.Method.WEBSITE, by=SYSTEM)
 
     assert "当組合の職員に関する情報" in client.get("/privacy/").content.decode()
     assert permits(category="receipts", purpose="training", on=today)
@@ -56,7 +57,7 @@ def test_a_future_revision_waits_for_its_day(client, loaded):
     add_training_to_receipts()
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
 
-    publish(method=NoticeRevision.Method.WEBSITE, by=None, effective=tomorrow)
+    publish(method=NoticeRevision.Method.WEBSITE, by=SYSTEM, effective=tomorrow)
 
     assert not permits(category="receipts", purpose="training", on=timezone.localdate())
     assert permits(category="receipts", purpose="training", on=tomorrow)
@@ -68,14 +69,14 @@ def test_it_refuses_a_retroactive_revision(loaded):
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
 
     with pytest.raises(ValidationError) as refused:
-        publish(method=NoticeRevision.Method.WEBSITE, by=None, effective=yesterday)
+        publish(method=NoticeRevision.Method.WEBSITE, by=SYSTEM, effective=yesterday)
     assert "本日以降" in str(refused.value)
     assert NoticeRevision.objects.count() == 1
 
 
 def test_it_refuses_to_publish_an_unchanged_draft(loaded):
     with pytest.raises(NothingToPublish):
-        publish(method=NoticeRevision.Method.WEBSITE, by=None)
+        publish(method=NoticeRevision.Method.WEBSITE, by=SYSTEM)
 
 
 def test_the_snapshot_is_frozen(loaded):

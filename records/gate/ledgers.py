@@ -13,7 +13,8 @@ from contextlib import contextmanager
 
 from django.db import models, transaction
 
-from audit.trail import actor_for, append
+from audit.trail import PUBLIC, actor_for, append
+from audit.vocabulary import Action
 from purposes.models import Category
 from records.models import Member
 from safeguards.models import StatutoryAccessReason
@@ -75,7 +76,7 @@ class Ledger:
             if access.statutory:
                 details |= {"statutory": True, "ground": access.statutory.ground}
             event = append(
-                action="access.read",
+                action=Action.RECORDS_ACCESS_READ,
                 actor=actor_for(access.user),
                 # A subject's read is logged under what they filed (the request).
                 target=access.subject.filing if access.subject else None,
@@ -93,8 +94,9 @@ class Ledger:
     def append_refusals(self) -> None:
         for refusal in self.refusals:
             append(
-                action="access.refused",
-                actor=actor_for(refusal["user"]),
+                action=Action.RECORDS_ACCESS_REFUSED,
+                # A visitor not signed in (the API without a token) is the public.
+                actor=actor_for(refusal["user"] if refusal["user"].is_authenticated else PUBLIC),
                 purpose=refusal["purpose"],
                 details={"surface": refusal["surface"], "reason": refusal["reason"]},
             )

@@ -6,7 +6,8 @@ It answers a member's primary key or None, never a row, and never without its
 
 from django.db import models, transaction
 
-from audit.trail import SYSTEM, Actor, append
+from audit.trail import SYSTEM, append
+from audit.vocabulary import Action
 from records.models import Member
 
 
@@ -33,8 +34,8 @@ def match_insured(*, symbol: str, number: str, target: models.Model) -> int | No
         )
         member_id = ids[0] if len(ids) == 1 else None
         append(
-            action="access.matched",
-            actor=Actor(SYSTEM),
+            action=Action.RECORDS_ACCESS_MATCHED,
+            actor=SYSTEM,
             target=target,
             details={
                 "fields": ["number", "symbol"],

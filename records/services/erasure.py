@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.trail import Actor, actor_for, append
+from audit.vocabulary import Action
 from core.normalize import normalize_code
 from purposes.models import Category
 
@@ -56,7 +57,7 @@ def member_erase(
     }
     if whole:
         details["provisions"] = member.provisions.count()
-    append(action="member.erase", actor=actor_for(by), target=member, details=details)
+    append(action=Action.RECORDS_MEMBER_ERASED, actor=actor_for(by), target=member, details=details)
     if whole:
         try:
             member.delete()

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from audit.trail import Actor, actor_for, append
+from audit.vocabulary import Action
 from core.normalize import normalize_code, normalize_kana, normalize_text
 
 from ..models import Member
@@ -95,7 +96,7 @@ def member_create(
     member.full_clean()
     member.save()
     append(
-        action="member.create",
+        action=Action.RECORDS_MEMBER_CREATED,
         actor=actor_for(by),
         target=member,
         details={"fields": sorted(k for k, v in _member_values(member).items() if v)},
@@ -118,7 +119,7 @@ def member_update(*, member: Member, by: AbstractBaseUser | Actor, **changes) ->
     if changed:
         member.save()
         append(
-            action="member.update",
+            action=Action.RECORDS_MEMBER_CHANGED,
             actor=actor_for(by),
             target=member,
             details={"changes": changed},

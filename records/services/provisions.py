@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.trail import Actor, actor_for, append
+from audit.vocabulary import Action
 from core.normalize import normalize_text
 from purposes.models import Category
 
@@ -66,7 +67,7 @@ def provision_register(
     provision.full_clean()
     provision.save()
     append(
-        action="provision.register",
+        action=Action.RECORDS_PROVISION_REGISTERED,
         actor=actor_for(by),
         target=provision,
         details={

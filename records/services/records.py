@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from audit.trail import Actor, actor_for, append
+from audit.vocabulary import Action
 from core.normalize import normalize_code, normalize_text
 from purposes.models import Category
 
@@ -37,7 +38,7 @@ def record_create(
     record.full_clean()
     record.save()
     append(
-        action="record.create",
+        action=Action.RECORDS_RECORD_CREATED,
         actor=actor_for(by),
         target=record,
         details={
@@ -74,7 +75,7 @@ def record_update(*, record: Record, by: AbstractBaseUser | Actor, **changes) ->
     if changed:
         record.save()
         append(
-            action="record.update",
+            action=Action.RECORDS_RECORD_CHANGED,
             actor=actor_for(by),
             target=record,
             details={
@@ -96,7 +97,7 @@ def record_delete(*, record: Record, by: AbstractBaseUser | Actor, reason_ref: s
     record = Record.objects.select_for_update().select_related("category").get(pk=record.pk)
     pk = record.pk
     append(
-        action="record.delete",
+        action=Action.RECORDS_RECORD_DELETED,
         actor=actor_for(by),
         target=record,
         details={

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from audit.trail import Actor, actor_for, append
+from audit.vocabulary import Action
 from core.normalize import normalize_code
 from purposes.models import Category, Purpose
 
@@ -38,7 +39,7 @@ def restriction_add(
     restriction.full_clean()
     restriction.save()
     append(
-        action="restriction.add",
+        action=Action.RECORDS_RESTRICTION_ADDED,
         actor=actor_for(by),
         target=restriction,
         details={

@@ -6,6 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from audit.models import Event
+from audit.vocabulary import Action
 from records.models import Member
 from records.tests.test_import import MEMBERS_CSV
 
@@ -61,7 +62,7 @@ def test_it_imports_an_uploaded_file_and_reports_in_json():
         "errors": [],
     }
     assert Member.objects.count() == 3
-    assert Event.objects.get(action="members.import").actor_kind == "user"
+    assert Event.objects.get(action=Action.RECORDS_MEMBER_IMPORTED).actor_kind == "user"
 
 
 def test_it_reads_a_shift_jis_body():

@@ -3,7 +3,8 @@ import json
 import pytest
 
 from audit.models import Event
-from audit.trail import SYSTEM, Actor
+from audit.trail import SYSTEM
+from audit.vocabulary import Action
 from records.importing import MEMBERS, RECORDS, import_csv
 from records.models import Member, Record
 from records.tests.factories import EXAMPLE_PAYLOADS, MemberFactory, category
@@ -30,7 +31,7 @@ def _records_csv(*rows: list) -> bytes:
 
 
 def test_it_imports_members_normalising_full_width_digits_and_hiragana():
-    report = import_csv(data=MEMBERS_CSV.encode(), kind=MEMBERS, by=Actor(SYSTEM))
+    report = import_csv(data=MEMBERS_CSV.encode(), kind=MEMBERS, by=SYSTEM)
 
     assert report.ok and (report.created, report.rows) == (3, 3)
     taro = Member.objects.get(source_id="M-1")
@@ -52,7 +53,7 @@ def test_it_imports_members_normalising_full_width_digits_and_hiragana():
 def test_it_imports_nothing_from_a_file_with_one_bad_row_and_says_why():
     bad = MEMBERS_CSV.replace("1960-01-15", "1960-02-30")
 
-    report = import_csv(data=bad.encode(), kind=MEMBERS, by=Actor(SYSTEM))
+    report = import_csv(data=bad.encode(), kind=MEMBERS, by=SYSTEM)
 
     assert not report.ok
     assert [vars(e) for e in report.errors] == [
@@ -63,15 +64,15 @@ def test_it_imports_nothing_from_a_file_with_one_bad_row_and_says_why():
         }
     ]
     assert not Member.objects.exists()
-    assert not Event.objects.filter(action="members.import").exists()
+    assert not Event.objects.filter(action=Action.RECORDS_MEMBER_IMPORTED).exists()
 
 
 def test_it_is_idempotent_by_the_source_id():
-    import_csv(data=MEMBERS_CSV.encode(), kind=MEMBERS, by=Actor(SYSTEM))
+    import_csv(data=MEMBERS_CSV.encode(), kind=MEMBERS, by=SYSTEM)
     changed = MEMBERS_CSV.replace("大阪支社", "名古屋支社")
 
-    again = import_csv(data=MEMBERS_CSV.encode(), kind=MEMBERS, by=Actor(SYSTEM))
-    third = import_csv(data=changed.encode(), kind=MEMBERS, by=Actor(SYSTEM))
+    again = import_csv(data=MEMBERS_CSV.encode(), kind=MEMBERS, by=SYSTEM)
+    third = import_csv(data=changed.encode(), kind=MEMBERS, by=SYSTEM)
 
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert (third.created, third.updated, third.unchanged) == (0, 1, 2)
@@ -82,9 +83,9 @@ def test_it_is_idempotent_by_the_source_id():
 def test_it_writes_one_audit_event_with_counts_and_the_file_digest():
     import hashlib
 
-    import_csv(data=MEMBERS_CSV.encode(), kind=MEMBERS, by=Actor(SYSTEM))
+    import_csv(data=MEMBERS_CSV.encode(), kind=MEMBERS, by=SYSTEM)
 
-    event = Event.objects.get(action="members.import")
+    event = Event.objects.get(action=Action.RECORDS_MEMBER_IMPORTED)
     assert event.details == {
         "sha256": hashlib.sha256(MEMBERS_CSV.encode()).hexdigest(),
         "rows": 3,
@@ -92,13 +93,13 @@ def test_it_writes_one_audit_event_with_counts_and_the_file_digest():
         "updated": 0,
         "unchanged": 0,
     }
-    assert Event.objects.filter(action__startswith="member").count() == 1
+    assert Event.objects.filter(action__startswith="records.member.").count() == 1
 
 
 def test_it_refuses_a_dependent_whose_insured_person_is_unknown():
     bad = MEMBERS_CSV.replace(",M-1,", ",M-9,")
 
-    report = import_csv(data=bad.encode(), kind=MEMBERS, by=Actor(SYSTEM))
+    report = import_csv(data=bad.encode(), kind=MEMBERS, by=SYSTEM)
 
     assert [(e.row, e.field) for e in report.errors] == [(3, "insured_source_id")]
     assert not Member.objects.exists()
@@ -107,7 +108,7 @@ def test_it_refuses_a_dependent_whose_insured_person_is_unknown():
 def test_it_refuses_an_insurance_number_held_by_another_member():
     MemberFactory(symbol="1001", number="42", branch="00", source_id="OTHER")
 
-    report = import_csv(data=MEMBERS_CSV.encode(), kind=MEMBERS, by=Actor(SYSTEM))
+    report = import_csv(data=MEMBERS_CSV.encode(), kind=MEMBERS, by=SYSTEM)
 
     assert [(e.row, e.field) for e in report.errors] == [(2, "number")]
     assert Member.objects.count() == 1
@@ -131,8 +132,8 @@ def test_it_imports_records_of_every_category_and_reimports_them_unchanged():
         for i, (code, payload) in enumerate(EXAMPLE_PAYLOADS.items())
     ]
 
-    first = import_csv(data=_records_csv(*rows), kind=RECORDS, by=Actor(SYSTEM))
-    second = import_csv(data=_records_csv(*rows), kind=RECORDS, by=Actor(SYSTEM))
+    first = import_csv(data=_records_csv(*rows), kind=RECORDS, by=SYSTEM)
+    second = import_csv(data=_records_csv(*rows), kind=RECORDS, by=SYSTEM)
 
     assert first.ok and first.created == 17
     assert (second.created, second.updated, second.unchanged) == (0, 0, 17)
@@ -156,7 +157,7 @@ def test_it_normalises_a_payload_and_reports_its_fields():
             ["R-3", "1001", "99", "00", "no-such", "2026-04-31", "口座", "{"],
         ),
         kind=RECORDS,
-        by=Actor(SYSTEM),
+        by=SYSTEM,
     )
 
     assert [(e.row, e.field, e.reason) for e in report.errors] == [
@@ -172,13 +173,13 @@ def test_it_normalises_a_payload_and_reports_its_fields():
             ["R-1", "1001", "42", "00", "bank-accounts", "2026-04-01", "口座", json.dumps(good)]
         ),
         kind=RECORDS,
-        by=Actor(SYSTEM),
+        by=SYSTEM,
     )
     assert Record.objects.get().payload["holder_kana"] == "ヤマダ"
 
 
 def test_it_changes_nothing_on_a_dry_run():
-    report = import_csv(data=MEMBERS_CSV.encode(), kind=MEMBERS, by=Actor(SYSTEM), dry_run=True)
+    report = import_csv(data=MEMBERS_CSV.encode(), kind=MEMBERS, by=SYSTEM, dry_run=True)
 
     assert report.ok and report.created == 3
     assert not Member.objects.exists()
@@ -196,18 +197,14 @@ def test_it_changes_nothing_on_a_dry_run():
     ],
 )
 def test_it_reports_a_file_it_cannot_read(data, reason):
-    report = import_csv(data=data, kind=MEMBERS, by=Actor(SYSTEM))
+    report = import_csv(data=data, kind=MEMBERS, by=SYSTEM)
 
     assert [vars(e) for e in report.errors] == [{"row": None, "field": "", "reason": reason}]
 
 
 def test_it_reads_shift_jis_and_utf8_with_bom():
-    cp932 = import_csv(
-        data=MEMBERS_CSV.encode("cp932"), kind=MEMBERS, by=Actor(SYSTEM), dry_run=True
-    )
-    bom = import_csv(
-        data=MEMBERS_CSV.encode("utf-8-sig"), kind=MEMBERS, by=Actor(SYSTEM), dry_run=True
-    )
+    cp932 = import_csv(data=MEMBERS_CSV.encode("cp932"), kind=MEMBERS, by=SYSTEM, dry_run=True)
+    bom = import_csv(data=MEMBERS_CSV.encode("utf-8-sig"), kind=MEMBERS, by=SYSTEM, dry_run=True)
 
     assert (cp932.ok, cp932.created, bom.ok, bom.created) == (True, 3, True, 3)
 
@@ -215,7 +212,7 @@ def test_it_reads_shift_jis_and_utf8_with_bom():
 def test_it_names_missing_and_unknown_columns():
     data = "source_id,記号,番号,氏名,好きな色\nM-1,1001,42,山田,赤\n".encode()
 
-    report = import_csv(data=data, kind=MEMBERS, by=Actor(SYSTEM))
+    report = import_csv(data=data, kind=MEMBERS, by=SYSTEM)
 
     assert {(e.row, e.field) for e in report.errors} == {
         (1, "好きな色"),

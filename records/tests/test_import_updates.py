@@ -10,7 +10,8 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from audit.models import Event
-from audit.trail import SYSTEM, Actor
+from audit.trail import SYSTEM
+from audit.vocabulary import Action
 from records import importing
 from records.importing import MEMBERS, RECORDS, import_csv, writing
 from records.models import Member, Record
@@ -22,7 +23,7 @@ M_4 = "M-4,1001,43,00,山田 次郎,ヤマダ ジロウ,1982-01-01,1,本人,,本
 
 def _import(data: str | bytes, kind: str = MEMBERS) -> importing.ImportReport:
     data = data.encode() if isinstance(data, str) else data
-    report = import_csv(data=data, kind=kind, by=Actor(SYSTEM))
+    report = import_csv(data=data, kind=kind, by=SYSTEM)
     assert report.ok, report.errors
     return report
 
@@ -54,7 +55,7 @@ def test_it_updates_only_the_fields_that_changed_and_only_on_their_rows():
         "M-3": before["M-3"] | {"employer": "名古屋支社"},
         "OTHER": before["OTHER"],
     }
-    event = Event.objects.filter(action="members.import").latest("seq")
+    event = Event.objects.filter(action=Action.RECORDS_MEMBER_IMPORTED).latest("seq")
     assert event.details == {
         "sha256": hashlib.sha256(changed.encode()).hexdigest(),
         "rows": 3,
@@ -62,7 +63,7 @@ def test_it_updates_only_the_fields_that_changed_and_only_on_their_rows():
         "updated": 2,
         "unchanged": 1,
     }
-    assert Event.objects.filter(action__startswith="member").count() == 2
+    assert Event.objects.filter(action__startswith="records.member.").count() == 2
     # And back, in the same connection and transaction: the first update left nothing behind.
     assert _counts(_import(MEMBERS_CSV)) == (0, 2, 1)
     assert _members() == before
@@ -189,11 +190,11 @@ def test_it_writes_nothing_when_the_update_fails_and_imports_again(audit_transac
         connection.execute_wrapper(fail_once_the_rows_are_updated),
         pytest.raises(DatabaseError),
     ):
-        import_csv(data=changed.encode(), kind=MEMBERS, by=Actor(SYSTEM))
+        import_csv(data=changed.encode(), kind=MEMBERS, by=SYSTEM)
 
     assert failed  # M-4 was created and the stored rows updated before the failure
     assert _members() == before
-    assert Event.objects.filter(action="members.import").count() == 1
+    assert Event.objects.filter(action=Action.RECORDS_MEMBER_IMPORTED).count() == 1
     # Nothing of the failed import is left in the way of the next one.
     assert _counts(_import(changed)) == (1, 2, 1)
     assert Member.objects.get(source_id="M-3").employer == "名古屋支社"

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from audit.models import Event
+from audit.vocabulary import Action
 from records.models import Restriction, ThirdPartyProvision
 from records.services import ProvisionRefused, provision_register, restriction_add
 from records.tests.factories import MemberFactory, category
@@ -54,7 +55,7 @@ def test_it_registers_a_provision_with_its_audit_event(officer, receipts):
 
     assert ThirdPartyProvision.objects.get() == provision
     assert provision.created_by == officer
-    event = Event.objects.get(action="provision.register")
+    event = Event.objects.get(action=Action.RECORDS_PROVISION_REGISTERED)
     assert event.target_id == str(provision.pk)
     assert event.details == {
         "member": member.pk,
@@ -72,7 +73,7 @@ def test_it_refuses_a_provision_by_consent_under_a_stop(officer, receipts):
         _provide(member, receipts, officer, Basis.CONSENT)
 
     assert not ThirdPartyProvision.objects.exists()
-    assert not Event.objects.filter(action="provision.register").exists()
+    assert not Event.objects.filter(action=Action.RECORDS_PROVISION_REGISTERED).exists()
 
 
 def test_it_allows_a_provision_required_by_law_under_a_stop(officer, receipts):

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from audit.models import Event
+from audit.vocabulary import Action
 from purposes.tests.factories import PurposeFactory
 from records.models import Restriction
 from records.services import restriction_add
@@ -36,7 +37,7 @@ def test_it_records_a_suspension_for_a_category_and_purpose(officer):
     stored = Restriction.objects.get()
     assert (stored.category, stored.purpose, stored.created_by) == (checks, analysis, officer)
     assert stored.reference == "R-2026-0002"
-    event = Event.objects.get(action="restriction.add")
+    event = Event.objects.get(action=Action.RECORDS_RESTRICTION_ADDED)
     assert event.target_id == str(restriction.pk)
     assert event.details == {
         "member": member.pk,
@@ -58,4 +59,4 @@ def test_it_refuses_a_purpose_on_a_third_party_stop(officer):
 
     assert "purpose" in refused.value.message_dict
     assert not Restriction.objects.exists()
-    assert not Event.objects.filter(action="restriction.add").exists()
+    assert not Event.objects.filter(action=Action.RECORDS_RESTRICTION_ADDED).exists()

@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from audit.models import Event
-from audit.trail import SYSTEM, Actor
+from audit.trail import SYSTEM
+from audit.vocabulary import Action
 from records.models import Member, Record
 from records.services import (
     member_create,
@@ -46,7 +47,7 @@ def test_it_creates_a_member_normalised_with_an_event_without_values(clerk):
     stored = Member.objects.get()
     assert (stored.symbol, stored.number, stored.branch) == ("1001", "42", "00")
     assert (stored.name, stored.name_kana) == ("山田 太郎", "ヤマダ タロウ")
-    event = Event.objects.get(action="member.create")
+    event = Event.objects.get(action=Action.RECORDS_MEMBER_CREATED)
     assert (event.actor_kind, event.actor_id, event.target_id) == ("user", clerk.pk, str(member.pk))
     assert "ヤマダ" not in str(event.details) and "1980" not in str(event.details)
 
@@ -67,7 +68,7 @@ def test_it_updates_a_member_with_digests_of_old_and_new_values(clerk):
 
     member.refresh_from_db()
     assert member.name_kana == "ヤマダ タロー"
-    changes = Event.objects.get(action="member.update").details["changes"]
+    changes = Event.objects.get(action=Action.RECORDS_MEMBER_CHANGED).details["changes"]
     assert changes == {
         "name_kana": {"old": value_digest("ヤマダ タロウ"), "new": value_digest("ヤマダ タロー")}
     }
@@ -78,7 +79,7 @@ def test_it_writes_no_event_when_nothing_changes(clerk):
 
     member_update(member=member, name="山田 太郎", by=clerk)
 
-    assert not Event.objects.filter(action="member.update").exists()
+    assert not Event.objects.filter(action=Action.RECORDS_MEMBER_CHANGED).exists()
 
 
 def test_it_creates_a_record_with_a_normalised_payload(clerk):
@@ -91,11 +92,11 @@ def test_it_creates_a_record_with_a_normalised_payload(clerk):
         date=datetime.date(2026, 4, 1),
         title="給付金振込口座",
         payload=payload,
-        by=Actor(SYSTEM),
+        by=SYSTEM,
     )
 
     assert Record.objects.get().payload["account_number"] == "7654321"
-    event = Event.objects.get(action="record.create")
+    event = Event.objects.get(action=Action.RECORDS_RECORD_CREATED)
     assert (event.actor_kind, event.target_id) == ("system", str(record.pk))
     assert event.details["category"] == "bank-accounts"
     assert "7654321" not in str(event.details)
@@ -134,7 +135,7 @@ def test_it_updates_a_payload_field_and_names_it_in_the_trail(clerk):
 
     record.refresh_from_db()
     assert record.payload["account_number"] == "7654321"
-    changes = Event.objects.get(action="record.update").details["changes"]
+    changes = Event.objects.get(action=Action.RECORDS_RECORD_CHANGED).details["changes"]
     assert changes == {
         "payload.account_number": {
             "old": value_digest("1234567"),

@@ -22,8 +22,6 @@ from safeguards.models import StatutoryAccessReason
 from . import events
 from .names import category_names, ground_name, purpose_names, staff_names
 
-READ, REFUSED = "access.read", "access.refused"
-
 # The gate's refusal codes, as the auditor reads them.
 REFUSAL_REASONS = {
     gate.OutOfScope.reason: gettext_lazy("担当範囲外"),
@@ -84,7 +82,7 @@ def _review(period: Period, source: summary.Source) -> Report:
     )
 
     def link(**filters) -> str:
-        return events.url(period, action=READ, **filters)
+        return events.url(period, action=summary.READ, **filters)
 
     def purpose_label(group) -> str:
         if group["ground"]:
@@ -141,7 +139,7 @@ def _review(period: Period, source: summary.Source) -> Report:
                 for r in refusals[: events.LIMIT]
             ],
             links=[
-                events.url(period, action=REFUSED, actor=r["actor_id"], reason=r["reason"])
+                events.url(period, action=summary.REFUSED, actor=r["actor_id"], reason=r["reason"])
                 for r in refusals[: events.LIMIT]
             ],
             note=_cut(refusals),
@@ -204,7 +202,7 @@ def _categories(period: Period, counts: list[dict]) -> Table:
         (_("類型"), _("閲覧回数")),
         [(names.get(c["category"], c["category"]), c["reads"]) for c in counts],
         Chart.BARS,
-        links=[events.url(period, action=READ, category=c["category"]) for c in counts],
+        links=[events.url(period, action=summary.READ, category=c["category"]) for c in counts],
     )
 
 
@@ -239,7 +237,10 @@ def _large_reads(period: Period, by_handler: dict, names, large: int) -> Table:
         _("大量閲覧（1回%(rows)d件超）") % {"rows": large},
         (_("担当者"), _("回数")),
         [(names.get(actor), n) for actor, n in flagged],
-        links=[events.url(period, action=READ, actor=a, min_rows=large + 1) for a, _n in flagged],
+        links=[
+            events.url(period, action=summary.READ, actor=a, min_rows=large + 1)
+            for a, _n in flagged
+        ],
     )
 
 
@@ -255,7 +256,7 @@ def _unusual_days(period: Period, daily: list[dict], names) -> Table:
         for day, total in sorted(days.items()):
             if total >= floor and total > factor * median:
                 rows.append((names.get(actor), day, total, median))
-                links.append(events.url(period, action=READ, actor=actor, day=day))
+                links.append(events.url(period, action=summary.READ, actor=actor, day=day))
     return Table(
         _("通常より著しく多い閲覧"),
         (_("担当者"), _("日付"), _("件数"), _("1日の件数の中央値")),

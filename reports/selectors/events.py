@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.models import Event
+from audit.vocabulary import Action, declared, label, stored_names
 from reports import conf
 from reports.period import Period
 from reports.tables import Report, Table
@@ -53,10 +54,11 @@ def annotated(events: QuerySet, period: Period) -> QuerySet:
     ).annotate(outside=Case(When(outside, then=Value(True)), default=Value(False)))
 
 
-def in_period(period: Period, *actions: str) -> QuerySet:
+def in_period(period: Period, *actions: Action) -> QuerySet:
     start, until = period.bounds
+    names = [name for action in actions for name in stored_names(action)]
     # (action, at) is indexed: audit_event_action_at.
-    return Event.objects.filter(action__in=actions, at__gte=start, at__lt=until)
+    return Event.objects.filter(action__in=names, at__gte=start, at__lt=until)
 
 
 def with_category(events: QuerySet, code: str) -> QuerySet:
@@ -120,8 +122,13 @@ def filtered(period: Period, filters: dict, *, first_seq: int = 0) -> QuerySet:
     if first_seq:
         events = events.filter(seq__gte=first_seq)
     events = annotated(events, period)
-    exact = {"action", "purpose", "day", "outside", "seq"}
+    exact = {"purpose", "day", "outside", "seq"}
     events = events.filter(**{k: v for k, v in filters.items() if k in exact})
+    if "action" in filters:
+        # The action's name today or any it had before: old events keep their names.
+        action = declared(filters["action"])
+        names = stored_names(action) if action is not None else [filters["action"]]
+        events = events.filter(action__in=names)
     # Keys of the details by JSON path, which both databases compare as JSON strings.
     in_details = {"surface", "ground", "reason"}
     events = events.filter(**{f"details__{k}": v for k, v in filters.items() if k in in_details})
@@ -152,6 +159,7 @@ def event_list(period: Period, filters: dict) -> Report:
             e["seq"],
             e["at"],
             names.get(e["actor_id"], e["actor_id"]),
+            label(e["action"]),
             e["action"],
             purposes.get(e["purpose"], e["purpose"]) or ground_name(e["details"].get("ground")),
             f"{e['target_type']} {e['target_id']}".strip(),
@@ -162,7 +170,16 @@ def event_list(period: Period, filters: dict) -> Report:
     note = _("先頭の%(n)d件を表示しています。条件を絞ってください。") % {"n": LIMIT}
     table = Table(
         _("監査イベント"),
-        (_("連番"), _("日時"), _("実行者"), _("操作"), _("利用目的"), _("対象"), _("詳細")),
+        (
+            _("連番"),
+            _("日時"),
+            _("実行者"),
+            _("操作"),
+            _("操作コード"),
+            _("利用目的"),
+            _("対象"),
+            _("詳細"),
+        ),
         rows,
         note=note if len(events) > LIMIT else "",
     )

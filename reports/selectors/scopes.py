@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from audit.vocabulary import Action, declared
 from purposes.models import Category
 from records.models import Member, MemberUserObjectPermission
 from reports.period import Period
@@ -18,7 +19,7 @@ from safeguards.scopes import handle_permission
 from . import events
 from .names import staff_names
 
-CHANGES = ("scope.granted", "scope.withdrawn")
+CHANGES = (Action.SAFEGUARDS_SCOPE_GRANTED, Action.SAFEGUARDS_SCOPE_WITHDRAWN)
 
 
 def scope_register(period: Period) -> Report:
@@ -84,7 +85,7 @@ def scope_register(period: Period) -> Report:
                         c["seq"],
                         c["at"],
                         names.get(c["actor_id"]),
-                        _("割当て") if c["action"] == CHANGES[0] else _("解除"),
+                        _("割当て") if declared(c["action"]) == CHANGES[0] else _("解除"),
                         names.get(c["details"].get("user")),
                         _scope_target(c, categories),
                     )

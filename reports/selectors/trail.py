@@ -3,7 +3,7 @@ and how many events it gained per day.
 
 Verifying walks every event (audit.verify), seconds at millions of events: too slow for a
 page view, so the auditor starts it with a button and the result is appended to the trail
-as `reports.trail_verified`; the page shows the latest such event.
+as `reports.trail.verified`; the page shows the latest such event.
 """
 
 import json
@@ -15,14 +15,13 @@ from django.utils.translation import gettext_lazy
 from audit.checkpoint import CheckpointError, check_checkpoint
 from audit.models import Event
 from audit.verify import Kind, verify_chain
+from audit.vocabulary import Action, declared, label, stored_names
 from reports import summary
 from reports.period import Period
 from reports.tables import Chart, Report, Table
 
 from . import events
 from .names import staff_names
-
-VERIFIED = "reports.trail_verified"
 
 PROBLEMS = {
     Kind.CHANGED.name: gettext_lazy("内容の改変"),
@@ -74,8 +73,8 @@ def _trail(period: Period, source: summary.Source) -> Report:
     # From the daily summary up to its mark and the events after it (reports.summary).
     per_day = sorted(source.figures(summary.EVENTS, period, ("day",)), key=lambda r: r["day"])
     per_action = sorted(
-        source.figures(summary.EVENTS, period, ("action",)),
-        key=lambda r: (-r["events"], r["action"]),
+        _by_declared_action(source.figures(summary.EVENTS, period, ("action",))).items(),
+        key=lambda item: (-item[1], item[0]),
     )
     return Report(
         "trail",
@@ -93,12 +92,22 @@ def _trail(period: Period, source: summary.Source) -> Report:
             Table(
                 _("操作別のイベント数"),
                 (_("操作"), _("イベント数")),
-                [(row["action"], row["events"]) for row in per_action],
+                [(label(name), count) for name, count in per_action],
                 Chart.BARS,
-                links=[events.url(period, action=row["action"]) for row in per_action],
+                links=[events.url(period, action=name) for name, _count in per_action],
             ),
         ],
     )
+
+
+def _by_declared_action(rows: list[dict]) -> dict[str, int]:
+    """Events per action, an action's legacy names counted with it under its name."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        action = declared(row["action"])
+        name = action.value if action is not None else row["action"]
+        counts[name] = counts.get(name, 0) + row["events"]
+    return counts
 
 
 def _outcome(problem: str | None, seq: int | None) -> str:
@@ -110,8 +119,12 @@ def _outcome(problem: str | None, seq: int | None) -> str:
     }
 
 
+def _latest(action: Action) -> Event | None:
+    return Event.objects.filter(action__in=stored_names(action)).order_by("-seq").first()
+
+
 def _last_verification() -> Table:
-    last = Event.objects.filter(action=VERIFIED).order_by("-seq").first()
+    last = _latest(Action.REPORTS_TRAIL_VERIFIED)
     title = _("直近の検証結果")
     columns = (_("項目"), _("値"))
     if last is None:
@@ -141,7 +154,7 @@ def _last_verification() -> Table:
 
 
 def _last_checkpoint() -> Table:
-    last = Event.objects.filter(action="audit.checkpoint").order_by("-seq").first()
+    last = _latest(Action.AUDIT_CHECKPOINT_WRITTEN)
     title = _("直近の署名付きチェックポイント")
     columns = (_("項目"), _("値"))
     if last is None:

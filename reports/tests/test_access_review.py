@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import Event
+from audit.vocabulary import Action
 from purposes.models import Purpose
 from records import gate
 from safeguards.models import StatutoryGround
@@ -60,7 +61,7 @@ def test_it_lists_reads_outside_office_hours_including_a_holiday(
     events = as_auditor.get(drill)
     assert [row[0] for row in table(events, "監査イベント")] == [
         str(e.seq)
-        for e in Event.objects.filter(action="access.read").order_by("seq")
+        for e in Event.objects.filter(action=Action.RECORDS_ACCESS_READ).order_by("seq")
         if timezone.localdate(e.at) == days["holiday"]
     ]
 
@@ -104,7 +105,7 @@ def test_it_lists_statutory_reads_with_their_ground_and_reason(
 
     page = as_auditor.get(f"/reports/access/?{period_query(days['start'], days['end'])}")
 
-    event = Event.objects.get(action="access.read")
+    event = Event.objects.get(action=Action.RECORDS_ACCESS_READ)
     [row] = table(page, "法令に基づく例外による閲覧")
     assert row[0] == str(event.seq)
     assert row[3:] == [str(StatutoryGround.LAW.label), reason, "1"]

@@ -83,8 +83,9 @@ def test_the_pdf_holds_the_tables_of_the_page_in_japanese(as_auditor, query, url
 
 def test_the_event_list_exports_too(as_auditor, query):
     from audit.models import Event
+    from audit.vocabulary import Action
 
-    event = Event.objects.get(action="access.read")
+    event = Event.objects.get(action=Action.RECORDS_ACCESS_READ)
     url = f"/reports/events/?{query}&action=access.read"
 
     export = as_auditor.get(f"{url}&format=csv")

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from audit.models import Event
-from audit.trail import SYSTEM, USER, Actor, append
+from audit.trail import SYSTEM, Actor, append
+from audit.vocabulary import Action, ActorKind
 from reports import summary
 from reports.models import CategoryDay, EventDay, PurposeDay, ReadDay, RefusalDay, SummaryMark
 from reports.period import Period
@@ -31,7 +32,7 @@ def at(clock):
         with clock(moment):
             append(
                 action=action,
-                actor=Actor(USER, actor) if actor else Actor(SYSTEM),
+                actor=Actor(ActorKind.USER, actor) if actor else SYSTEM,
                 purpose=purpose,
                 details=details,
             )
@@ -52,7 +53,7 @@ def read(
 ):
     at(
         moment,
-        "access.read",
+        Action.RECORDS_ACCESS_READ,
         actor=actor,
         purpose=purpose,
         surface=surface,
@@ -95,7 +96,7 @@ def trail_events(at, days, handler_kenshin, privacy_officer, settings):
     read(at, jst(working, 9), None, surface="disclosure")  # no staff actor
     at(
         jst(working, 11),
-        "access.refused",
+        Action.RECORDS_ACCESS_REFUSED,
         actor=two,
         purpose=RECEIPTS,
         surface="admin",
@@ -103,13 +104,13 @@ def trail_events(at, days, handler_kenshin, privacy_officer, settings):
     )
     at(
         jst(holiday, 11),
-        "access.refused",
+        Action.RECORDS_ACCESS_REFUSED,
         actor=one,
         purpose=KENSHIN,
         surface="admin",
         reason="standing_lapsed",
     )
-    at(jst(working, 12), "record.changed", actor=one, fields=["date"])
+    at(jst(working, 12), Action.RECORDS_RECORD_CHANGED, actor=one, fields=["date"])
 
 
 def figures(report) -> list[tuple]:
@@ -157,7 +158,7 @@ def test_the_events_are_counted_on_their_tokyo_day_and_hour(trail_events, period
             or not datetime.time(8, 30) <= local.time() < datetime.time(18)
         )
 
-    reads = list(Event.objects.filter(action="access.read"))
+    reads = list(Event.objects.filter(action=Action.RECORDS_ACCESS_READ))
     per_day: dict = {}
     for event in reads:
         day = timezone.localdate(event.at)
@@ -197,7 +198,7 @@ def test_new_events_are_counted_before_and_after_they_are_folded_in_once(
     read(at, jst(days["holiday"], 23, 59), handler_kenshin.pk, categories=("receipts",))
     at(
         jst(days["holiday"], 9),
-        "access.refused",
+        Action.RECORDS_ACCESS_REFUSED,
         actor=handler_kenshin.pk,
         reason="out_of_scope",
         surface="admin",
@@ -211,7 +212,7 @@ def test_new_events_are_counted_before_and_after_they_are_folded_in_once(
     again = summary.summarise()
     assert again.events == 0
     assert summarised(period) == directly(period)
-    reads = Event.objects.filter(action="access.read")
+    reads = Event.objects.filter(action=Action.RECORDS_ACCESS_READ)
     assert sum(ReadDay.objects.values_list("reads", flat=True)) == reads.count()
     assert sum(PurposeDay.objects.values_list("reads", flat=True)) == reads.count()
     assert sum(RefusalDay.objects.values_list("refusals", flat=True)) == 3

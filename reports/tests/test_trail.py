@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from audit.checkpoint import generate_key, take_checkpoint
 from audit.models import Event
-from audit.trail import SYSTEM, Actor, append
+from audit.tests.fixtures import append_legacy
+from audit.trail import SYSTEM, append
+from audit.vocabulary import Action
 
 from .conftest import period_query, table
 
@@ -34,13 +36,13 @@ def test_it_shows_no_verification_until_one_is_run(as_auditor, today_query):
 def test_the_button_verifies_the_chain_and_the_page_shows_the_result(
     as_auditor, auditor, today_query
 ):
-    append(action="test.event", actor=Actor(SYSTEM))
+    append(action=Action.RECORDS_RECORD_CHANGED, actor=SYSTEM)
 
     response = as_auditor.post(f"/reports/trail/verify/?{today_query}")
 
     assert response.status_code == 302
     assert response.url == f"/reports/trail/?{today_query}"
-    verified = Event.objects.get(action="reports.trail_verified")
+    verified = Event.objects.get(action=Action.REPORTS_TRAIL_VERIFIED)
     assert verified.actor_id == auditor.pk
     assert verified.details["problem"] is None
     assert verified.details["events"] == verified.seq - 1
@@ -56,7 +58,7 @@ def test_the_button_takes_the_fast_check_on_postgresql(
 ):
     from audit.verify import thorough
 
-    *_, last = [append(action="test.event", actor=Actor(SYSTEM)) for _ in range(5)]
+    *_, last = [append(action=Action.RECORDS_RECORD_CHANGED, actor=SYSTEM) for _ in range(5)]
 
     def thorough_verifier_called():
         raise AssertionError("verified inside the request's transaction: not the fast check")
@@ -65,7 +67,7 @@ def test_the_button_takes_the_fast_check_on_postgresql(
     response = as_auditor.post(f"/reports/trail/verify/?{today_query}")
 
     assert response.status_code == 302
-    verified = Event.objects.get(action="reports.trail_verified")
+    verified = Event.objects.get(action=Action.REPORTS_TRAIL_VERIFIED)
     assert (verified.details["events"], verified.details["head"]) == (last.seq, last.hash)
     assert verified.details["problem"] is None
 
@@ -110,16 +112,31 @@ def test_a_file_that_is_not_text_is_refused_with_a_message(as_auditor, today_que
     response = as_auditor.post(f"/reports/trail/verify/?{today_query}", upload, follow=True)
 
     assert "テキストファイル（UTF-8）を指定してください" in response.content.decode()
-    assert not Event.objects.filter(action="reports.trail_verified").exists()
+    assert not Event.objects.filter(action=Action.REPORTS_TRAIL_VERIFIED).exists()
 
 
 def test_it_counts_events_per_day_and_by_action(as_auditor, today_query):
     before = Event.objects.count()
-    append(action="test.event", actor=Actor(SYSTEM))
+    append(action=Action.RECORDS_RECORD_CHANGED, actor=SYSTEM)
 
     page = as_auditor.get(f"/reports/trail/?{today_query}")
 
     [(day, count)] = table(page, "日別のイベント数")
     assert day == timezone.localdate().isoformat()
     assert count == str(before + 1)
-    assert ["test.event", "1"] in table(page, "操作別のイベント数")
+    assert ["記録の変更", "1"] in table(page, "操作別のイベント数")
+
+
+def test_an_event_of_an_older_trail_counts_and_shows_with_its_action_today(as_auditor, today_query):
+    append(action=Action.RECORDS_RECORD_CHANGED, actor=SYSTEM)
+    append_legacy("record.update")  # record.update is records.record.changed's old name
+
+    page = as_auditor.get(f"/reports/trail/?{today_query}")
+    assert ["記録の変更", "2"] in table(page, "操作別のイベント数")
+
+    listed = as_auditor.get(f"/reports/events/?{today_query}&action=records.record.changed")
+    rows = table(listed, "監査イベント")
+    assert [row[3:5] for row in rows] == [
+        ["記録の変更", "records.record.changed"],
+        ["記録の変更", "record.update"],
+    ]

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from audit.models import Event
+from audit.vocabulary import Action
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def test_staff_other_than_auditors_and_the_officer_are_refused(sign_in, request,
     client = sign_in(request.getfixturevalue(persona))
 
     assert client.get("/reports/").status_code == 403
-    assert not Event.objects.filter(action="reports.viewed").exists()
+    assert not Event.objects.filter(action=Action.REPORTS_REPORT_VIEWED).exists()
 
 
 @pytest.mark.parametrize("persona", ["auditor", "privacy_officer"])
@@ -48,7 +49,7 @@ def test_a_view_appends_exactly_one_event(sign_in, request, persona, url, regist
     assert response.status_code == 200
     assert Event.objects.count() == before + 1
     event = Event.objects.latest("seq")
-    assert event.action == "reports.viewed"
+    assert event.action == Action.REPORTS_REPORT_VIEWED
     assert event.actor_id == user.pk
     assert event.details == {
         "report": url.strip("/").removeprefix("reports").strip("/") or "overview",
@@ -61,10 +62,12 @@ def test_a_view_appends_exactly_one_event(sign_in, request, persona, url, regist
 def test_the_event_list_records_its_filter(sign_in, auditor):
     client = sign_in(auditor)
 
-    client.get("/reports/events/?start=2026-04-01&end=2026-04-30&action=access.read&actor=7")
+    client.get(
+        "/reports/events/?start=2026-04-01&end=2026-04-30&action=records.access.read&actor=7"
+    )
 
     details = Event.objects.latest("seq").details
-    assert details["action"] == "access.read"
+    assert details["action"] == Action.RECORDS_ACCESS_READ
     assert details["actor"] == 7
 
 

@@ -15,6 +15,7 @@ from django.views import View
 from django_otp.decorators import otp_required
 
 from audit.trail import actor_for, append
+from audit.vocabulary import Action
 from core import deadlines
 from reports.charts import draw
 from reports.exports import as_csv, as_pdf
@@ -29,7 +30,7 @@ def audit_view(request, *, report: str, period: Period | None, **details) -> Non
     if period is not None:
         details |= {"start": period.start.isoformat(), "end": period.end.isoformat()}
     append(
-        action="reports.viewed",
+        action=Action.REPORTS_REPORT_VIEWED,
         actor=actor_for(request.user),
         details={"report": report, **details},
     )

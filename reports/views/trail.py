@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.trail import actor_for, append
-from reports.selectors.trail import VERIFIED, trail, verify
+from audit.vocabulary import Action
+from reports.selectors.trail import trail, verify
 
 from .base import ReportsOnly, ReportView
 
@@ -69,7 +70,9 @@ class VerifyView(ReportsOnly):
         form = VerifyForm(request.POST, request.FILES)
         if form.is_valid():
             result = verify(**form.cleaned_data)
-            append(action=VERIFIED, actor=actor_for(request.user), details=result)
+            append(
+                action=Action.REPORTS_TRAIL_VERIFIED, actor=actor_for(request.user), details=result
+            )
             messages.success(request, _("監査証跡を検証しました。"))
         else:
             errors = [e for field in form.errors.values() for e in field]

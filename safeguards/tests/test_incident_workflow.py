@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from audit.models import Event
 from audit.trail import PUBLIC
+from audit.vocabulary import Action
 from core.workflow import Incomplete, transition
 from purposes.tests.factories import CategoryFactory
 from safeguards import incidents
@@ -52,20 +53,20 @@ def test_any_staff_member_reports_and_the_officer_is_mailed_on_commit(
     assert mail.outbox[0].to == ["officer@example.org"]
     assert "漏えい等事案" in mail.outbox[0].subject
     assert incident.steps.get().kind == IncidentStep.Kind.REPORTED
-    assert Event.objects.filter(action="safeguards.incident.reported").count() == 1
+    assert Event.objects.filter(action=Action.SAFEGUARDS_INCIDENT_REPORTED).count() == 1
 
 
 def test_a_complaint_from_the_public_reports_without_a_staff_member(
     emergency_line, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        incident = report(None, source=Incident.Source.COMPLAINT)
+        incident = report(PUBLIC, source=Incident.Source.COMPLAINT)
 
     assert incident.reported_by is None
     assert incident.steps.get().by is None
     assert mail.outbox[0].to == ["officer@example.org"]
-    event = Event.objects.get(action="safeguards.incident.reported")
-    assert (event.actor_kind, event.actor_id) == (PUBLIC, None)
+    event = Event.objects.get(action=Action.SAFEGUARDS_INCIDENT_REPORTED)
+    assert (event.actor_kind, event.actor_id) == ("public", None)
     assert event.details == {"kind": "loss", "source": "complaint"}
 
 
@@ -74,7 +75,7 @@ def test_a_staff_report_needs_the_staff_member(db, django_capture_on_commit_call
         report(None)
 
     assert not Incident.objects.exists()
-    assert not Event.objects.filter(action="safeguards.incident.reported").exists()
+    assert not Event.objects.filter(action=Action.SAFEGUARDS_INCIDENT_REPORTED).exists()
     assert mail.outbox == []
 
 
@@ -97,7 +98,7 @@ def test_a_reportable_incident_goes_to_the_commission_and_is_closed(officer, han
     kinds = list(closed.steps.values_list("kind", flat=True))
     assert kinds.count(IncidentStep.Kind.TRANSITION) == 4
     assert IncidentStep.Kind.PERSONS_NOTIFIED in kinds
-    assert Event.objects.filter(action="safeguards.incident.transition").count() == 4
+    assert Event.objects.filter(action=Action.SAFEGUARDS_INCIDENT_MOVED).count() == 4
 
 
 def test_it_refuses_to_report_what_need_not_be_reported(officer, handler):

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from audit.models import Event
+from audit.vocabulary import Action
 from core.workflow import Incomplete, NotInTable, transition
 from safeguards import organisation
 from safeguards.models import (
@@ -50,7 +51,7 @@ def test_it_checks_every_area_and_is_signed_off_by_the_officer(inspection, offic
 
     assert signed.status == Inspection.Status.SIGNED_OFF
     assert signed.signed_off_by == officer
-    assert Event.objects.filter(action="safeguards.inspection.signed_off").exists()
+    assert Event.objects.filter(action=Action.SAFEGUARDS_INSPECTION_SIGNED_OFF).exists()
 
 
 def test_it_refuses_sign_off_while_items_are_unchecked(inspection, officer):

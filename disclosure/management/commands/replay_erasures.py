@@ -14,7 +14,8 @@ from django.db import transaction
 
 from audit import erasure_ledger
 from audit.checkpoint import CheckpointError
-from audit.trail import SYSTEM, Actor, append
+from audit.trail import SYSTEM, append
+from audit.vocabulary import Action
 from disclosure.erasure import replay
 
 
@@ -51,8 +52,8 @@ class Command(BaseCommand):
         # The run itself, whatever it found: the restored trail shows the ledger was read.
         with transaction.atomic():
             append(
-                action="audit.ledger.replayed",
-                actor=Actor(SYSTEM),
+                action=Action.AUDIT_LEDGER_REPLAYED,
+                actor=SYSTEM,
                 details={
                     "lines": len(lines) + len(refused),
                     "replayed": replayed,

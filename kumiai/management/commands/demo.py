@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.trail import SYSTEM
 from kumiai.demo import populate
 from purposes.loader import load_register
 from purposes.models import Category
@@ -109,7 +110,7 @@ class Command(BaseCommand):
         password = secrets.token_urlsafe(12)
         user.set_password(password)
         user.save(update_fields=["password"])
-        enrolment = enrol_totp(user=user)
+        enrolment = enrol_totp(user=user, by=SYSTEM)
         return (
             f"  {account.role.label:<12} user: {user.username:<9} password: {password}  "
             f"TOTP secret: {enrolment.secret}"

@@ -10,7 +10,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from audit.trail import SYSTEM, Actor, append
+from audit.trail import SYSTEM, append
+from audit.vocabulary import Action
 from kumiai.restore import RestoreFailed, drill, dump_format
 
 
@@ -32,8 +33,8 @@ class Command(BaseCommand):
         passed = all(check.passed for check in checks)
         with transaction.atomic():
             append(
-                action="audit.restore.drilled",
-                actor=Actor(SYSTEM),
+                action=Action.AUDIT_RESTORE_DRILLED,
+                actor=SYSTEM,
                 details={
                     "format": dump_format(dump),
                     "passed": passed,

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from audit.trail import SYSTEM, Actor
+from audit.trail import SYSTEM
 from records.importing import KINDS, RECORDS, import_csv
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {error.strerror}") from error
         with tqdm(desc=file.name, unit=_("行"), disable=options["verbosity"] == 0) as bar:
             report = import_csv(
-                data=data, kind=kind, by=Actor(SYSTEM), dry_run=dry_run, progress=bar.update
+                data=data, kind=kind, by=SYSTEM, dry_run=dry_run, progress=bar.update
             )
         for error in report.errors:
             row = "-" if error.row is None else error.row

@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.trail import SYSTEM
 from safeguards.otp import enrol_totp
 
 
@@ -17,6 +18,6 @@ class Command(BaseCommand):
             user = get_user_model().objects.get(username=username, is_staff=True)
         except get_user_model().DoesNotExist as missing:
             raise CommandError(f"no staff user {username!r}") from missing
-        enrolment = enrol_totp(user=user)
+        enrolment = enrol_totp(user=user, by=SYSTEM)
         self.stdout.write(f"{username}\nsecret: {enrolment.secret}\nuri: {enrolment.uri}\n")
         self.stdout.write(enrolment.qr_ascii())
