@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Event
+from audit.trail import PUBLIC
 from audit.vocabulary import Action
 from complaints import services
 from complaints.models import Complaint
@@ -172,6 +173,7 @@ def test_a_filing_that_fails_leaves_no_match_behind(monkeypatch):
             channel=Complaint.Channel.WEB,
             received_at=timezone.now(),
             base_url="http://testserver/",
+            by=PUBLIC,
         )
 
     assert not Complaint.objects.exists()

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.trail import Actor, actor_for, append
+from audit.vocabulary import Action
 
 from . import writing
 from .planning import plan_members, plan_records
@@ -38,6 +39,8 @@ from .reading import KINDS, MEMBER_COLUMNS, MEMBERS, RECORD_COLUMNS, RECORDS, de
 from .report import ImportReport
 
 __all__ = ["KINDS", "MEMBERS", "RECORDS", "ImportReport", "import_csv"]
+
+IMPORTED = {MEMBERS: Action.RECORDS_MEMBER_IMPORTED, RECORDS: Action.RECORDS_RECORD_IMPORTED}
 
 
 def import_csv(
@@ -76,7 +79,7 @@ def import_csv(
     with transaction.atomic():
         writing.write(plan)
         append(
-            action=f"{kind}.import",
+            action=IMPORTED[kind],
             actor=actor_for(by),
             target_type=f"records.{kind}",
             details={
