@@ -1,6 +1,6 @@
 """The admin site: two-factor (django-otp) in every mode, the demo's included; staff sign in
-on `safeguards:sign_in`; open incidents shown on every page; the reports linked for those who
-may read them.
+on `safeguards:sign_in`; open incidents shown on every page; the reports and the scope screen
+linked for those who may use them.
 """
 
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -32,4 +32,8 @@ class KumiaiAdminSite(OTPAdminSite):
             context["open_incidents"] = open_incidents().count()
         # The 監事 works in /reports/: the admin's header and index lead there.
         context["may_read_reports"] = may_read_reports(request.user)
+        # The scope screen is a view of its own: the index and the user page link to it.
+        context["may_assign_scopes"] = request.user.has_perm(
+            "safeguards.add_categoryuserobjectpermission"
+        )
         return context

@@ -33,14 +33,35 @@ class CategoryScopeForm(forms.Form):
     )
 
 
+class CategoryFilter(admin.SimpleListFilter):
+    # guardian's field is named `content_object`: its own title would read so, in English.
+    title = gettext_lazy("類型")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [(category.pk, category.name) for category in Category.objects.order_by("order")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(content_object_id=self.value()) if self.value() else queryset
+
+
 @admin.register(CategoryUserObjectPermission)
 class CategoryScopeAdmin(admin.ModelAdmin):
     """Handlers and their categories; changed per user on the scope screen, never row by row."""
 
-    list_display = ("user", "content_object")
+    list_display = ("staff", "category")
     list_select_related = ("user", "content_object")
-    list_filter = ("content_object",)
+    list_filter = (CategoryFilter,)
     search_fields = ("user__username", "user__last_name", "user__first_name")
+    change_list_template = "admin/safeguards/scope_change_list.html"
+
+    @admin.display(description=gettext_lazy("職員"), ordering="user__username")
+    def staff(self, grant):
+        return f"{grant.user.get_username()} {grant.user.get_full_name()}".strip()
+
+    @admin.display(description=gettext_lazy("取り扱う類型"), ordering="content_object__order")
+    def category(self, grant):
+        return grant.content_object.name
 
     def has_add_permission(self, request):
         return False
@@ -69,10 +90,20 @@ class CategoryScopeAdmin(admin.ModelAdmin):
     def users_view(self, request):
         if not request.user.has_perm("safeguards.add_categoryuserobjectpermission"):
             raise PermissionDenied
+        staff = self._staff().prefetch_related("groups")
+        names = dict(Category.objects.values_list("pk", "name"))
+        roles = set(Role.values)
         context = {
             **self.admin_site.each_context(request),
             "title": _("担当の割当て"),
-            "users": self._staff(),
+            "rows": [
+                {
+                    "user": user,
+                    "roles": [Role(g.name).label for g in user.groups.all() if g.name in roles],
+                    "categories": [names[pk] for pk in sorted(category_ids_for(user))],
+                }
+                for user in staff
+            ],
         }
         return TemplateResponse(request, "admin/safeguards/scope_users.html", context)
 
