@@ -46,7 +46,7 @@ class Action(models.TextChoices):
     DISCLOSURE_DOCUMENT_PURGED = "disclosure.document.purged", _("本人確認書類の廃棄")
     DISCLOSURE_DOCUMENT_READ = "disclosure.document.read", _("本人確認書類の閲覧（職員）")
     DISCLOSURE_FILING_REDUCED = "disclosure.filing.reduced", _("請求者情報の消去")
-    DISCLOSURE_LETTER_READ = "disclosure.letter.read", _("通知書の閲覧（請求者）")
+    DISCLOSURE_LETTER_READ = "disclosure.letter.read", _("通知書の閲覧")
     DISCLOSURE_PACKAGE_BUILT = "disclosure.package.built", _("開示データの作成")
     DISCLOSURE_PACKAGE_DOWNLOADED = "disclosure.package.downloaded", _("開示データの受取り")
     DISCLOSURE_KINDPOLICY_CREATED = (
