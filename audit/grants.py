@@ -195,7 +195,7 @@ def _statements(
     # Only where it lacks it: the schema's owner may not be the tables' (PostgreSQL 15's
     # `public` belongs to pg_database_owner), and PUBLIC usually has it already.
     usage = [] if schema.role_has_usage else [sql.SQL("GRANT USAGE ON SCHEMA {} TO {}")]
-    statements = [
+    statements: list[sql.Composable] = [
         *(statement.format(in_schema, to) for statement in usage),
         sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {}").format(
             in_schema, to

@@ -5,6 +5,7 @@ the thorough verifier answers.
 
 from concurrent.futures import ThreadPoolExecutor
 from importlib import import_module
+from types import ModuleType
 
 import psycopg
 from django.db import connection
@@ -13,6 +14,7 @@ from psycopg.conninfo import make_conninfo
 from ..models import GENESIS_HASH
 from .breaks import Report, report
 
+_scan: ModuleType | None
 try:
     from .. import _scan
 except ImportError:  # not built where it was installed (no compiler or headers)
@@ -82,7 +84,9 @@ def scanned() -> Report | None:
         with psycopg.connect(conninfo) as exporter:
             exporter.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             exporter.read_only = True
-            snapshot, first, last, *catalog = exporter.execute(_SNAPSHOT).fetchone()
+            row = exporter.execute(_SNAPSHOT).fetchone()
+            assert row is not None  # aggregates without GROUP BY always return one row
+            snapshot, first, last, *catalog = row
             if tuple(catalog) != _as_migrated() or (last and first != 1):
                 return None
             middle = last // 2
