@@ -154,8 +154,9 @@ class Desk:
     receipt_prefix: str = ""
     # What the desk's status page shows beside the filing.
     status_context: Callable[[PublicFiling], dict] = lambda filed: {}
-    # Runs on every posted form before it is answered, valid or not (kept uploads).
-    received: Callable[[Any], None] = lambda form: None
+    # Runs on every posted form before it is answered, valid or not (kept uploads), with the
+    # HTTP request; may add errors to the form.
+    received: Callable[[HttpRequest, Any], None] = lambda request, form: None
 
     @property
     def limit(self) -> Limit:
@@ -188,9 +189,9 @@ class Desk:
         if request.method == "GET":
             return render(request, self._template("new"), {"form": self.form_class()})
         form = self.form_class(request.POST, request.FILES)
-        valid = form.is_valid()
-        self.received(form)
-        if not valid:
+        form.is_valid()
+        self.received(request, form)
+        if not form.is_valid():  # `received` may have refused something
             return render(request, self._template("new"), {"form": form})
         data = {key: form.data.getlist(key) for key in form.data if key != "csrfmiddlewaretoken"}
         draft = signing.dumps({"data": data, "key": uuid.uuid4().hex}, salt=self._salt)

@@ -1,8 +1,11 @@
-"""A limit on tries per client in a window, for the public pages that check a secret.
+"""A limit on tries per client in a window, for the public pages that check a secret or
+take files.
 
 The status pages of requests and complaints open with a secret token, and a disclosure
 package with the birth date typed again: a client may try a few times in a window, so that
-neither can be found by guessing (a technical safeguard, notice section 2).
+neither can be found by guessing (a technical safeguard, notice section 2). The request
+form's uploads count against the same kind of limit, one try per mebibyte stored
+(`take_many`), so that no client without an account fills the disk.
 
 The tries are kept in the shared cache (the database cache: every app server sees them) as
 one key per try, each taken with `add`, which is atomic on every backend. A counter would
@@ -60,6 +63,23 @@ class Limit:
             (key for key in keys if key not in taken and cache.add(key, True, self.window_seconds)),
             None,
         )
+
+    def take_many(self, client: str, count: int) -> list[str] | None:
+        """`count` of `client`'s tries at once, or none of them (None) when fewer are left."""
+        if count <= 0:
+            return []
+        keys = [f"ratelimit:{self.scope}:{client}:{n}" for n in range(self.attempts)]
+        taken = cache.get_many(keys)
+        held = []
+        for key in keys:
+            if len(held) == count:
+                break
+            if key not in taken and cache.add(key, True, self.window_seconds):
+                held.append(key)
+        if len(held) < count:
+            cache.delete_many(held)
+            return None
+        return held
 
     @staticmethod
     def give_back(key: str) -> None:

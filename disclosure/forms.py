@@ -2,12 +2,13 @@
 
 What people type is normalised in each field's `to_python` (`core.fields`, shared
 with the complaints form), so every validator sees "１２３" as "123" and "やまだ" as "ヤマダ".
-Uploads that pass their check are kept provisionally and carried in a signed hidden field,
-so neither an error elsewhere on the page nor the confirmation step asks the filer to choose
-the file again.
+Uploads that pass their check, and that the page asks for, are kept provisionally (within
+the client's hourly quota) and carried in a signed hidden field, so neither an error
+elsewhere on the page nor the confirmation step asks the filer to choose the file again.
 """
 
 from django import forms
+from django.conf import settings
 from django.core import signing
 from django.core.validators import RegexValidator
 from django.utils import timezone
@@ -21,12 +22,32 @@ from core.fields import (
     normalize_lines,
 )
 from core.normalize import normalize_code, normalize_kana
+from core.ratelimit import Limit
 from purposes.models import Category
 
 from . import services
 from .models import IdentityDocument, Kind, Request
 
 UPLOADS_SALT = "disclosure.uploads"
+OVER_QUOTA = _(
+    "短い時間に多くのファイルが送られたため、いまはファイルを受け取れません。"
+    "1時間ほどおいてから、もう一度ファイルを選んでください。"
+)
+_MEBIBYTE = 1024 * 1024
+
+
+def _quota_taken(client: str, uploads) -> bool:
+    """Whether `client` may still store `uploads` this hour; if so, they are counted, one
+    try of the limit per mebibyte begun."""
+    limit = Limit(
+        "disclosure.uploads",
+        attempts=settings.UPLOAD_BYTES_PER_HOUR // _MEBIBYTE,
+        window_seconds=60 * 60,
+    )
+    mebibytes = sum(-(-upload.size // _MEBIBYTE) for upload in uploads)
+    return limit.take_many(client, mebibytes) is not None
+
+
 CORRECTION_ROWS = 3
 AGENT_FIELDS = (
     "agent_name",
@@ -273,15 +294,44 @@ class RequestForm(SectionsMixin, forms.Form):
         )
         return {role: pk for role, pk in signed.items() if pk in waiting}
 
-    def keep_uploads(self) -> None:
-        """Store every upload that passed its check, so that the filer never sends it twice."""
+    def keep_uploads(self, *, client: str | None = None) -> None:
+        """Store the uploads that passed their check and that the page asks for, so that the
+        filer never sends one twice; nothing else of the page is kept.
+
+        An agent's documents are asked for only when an agent files. A file sent in place of
+        a kept one replaces it at once. With `client` (the public form), the bytes count
+        against the client's hourly quota (`settings.UPLOAD_BYTES_PER_HOUR`): past it,
+        nothing is stored and each file's field says so.
+        """
         kept = self.kept_uploads()
-        for name, role in self.DOCUMENT_FIELDS.items():
-            upload = self.files.get(self.add_prefix(name))
-            if upload is not None and name not in self.errors:
-                kept[role] = services.document_store(upload=upload, role=role).pk
+        asked = {
+            name: role
+            for name, role in self.DOCUMENT_FIELDS.items()
+            if name == "identity_document" or self._agent_files()
+        }
+        uploads = {
+            name: upload
+            for name in asked
+            if (upload := self.files.get(self.add_prefix(name))) is not None
+            and name not in self.errors
+        }
+        if uploads and client is not None and not _quota_taken(client, uploads.values()):
+            for name in uploads:
+                self.add_error(name, OVER_QUOTA)
+            uploads = {}
+        for name, upload in uploads.items():
+            replaced = kept.get(asked[name])
+            kept[asked[name]] = services.document_store(upload=upload, role=asked[name]).pk
+            if replaced is not None:
+                services.document_discard(pk=replaced)
         self.data = self.data.copy()
         self.data[self.add_prefix("uploads")] = signing.dumps(kept, salt=UPLOADS_SALT)
+
+    def _agent_files(self) -> bool:
+        return self.data.get(self.add_prefix("filer")) in (
+            Request.Filer.LEGAL_AGENT,
+            Request.Filer.APPOINTED_AGENT,
+        )
 
     def kept_documents(self) -> list[IdentityDocument]:
         return list(IdentityDocument.objects.filter(pk__in=self.kept_uploads().values()))

@@ -10,6 +10,7 @@ import hashlib
 import uuid
 
 import filetype
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -39,7 +40,6 @@ from .models import (
 
 RECEIPTS = "receipts"  # the register's code of レセプトに関する情報
 
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 # Detected from the content, never from the name or the browser's claim.
 DOCUMENT_TYPES = {
     "image/jpeg": "jpg",
@@ -51,13 +51,13 @@ DOCUMENT_TYPES = {
 
 def check_document(upload) -> str:
     """The upload's content type, or a ValidationError saying what to do instead."""
-    if upload.size > MAX_DOCUMENT_BYTES:
+    if upload.size > settings.UPLOAD_MAX_FILE_BYTES:
         raise ValidationError(
             _(
                 "ファイルが大きすぎます（%(size)d MB まで）。"
                 "縮小するか、別のファイルを選んでください。"
             )
-            % {"size": MAX_DOCUMENT_BYTES // (1024 * 1024)},
+            % {"size": settings.UPLOAD_MAX_FILE_BYTES // (1024 * 1024)},
             code="too_large",
         )
     upload.seek(0)
@@ -71,9 +71,10 @@ def check_document(upload) -> str:
 
 
 # An upload waits this long for the filer to confirm (`RequestForm.kept_documents`). The purge
-# leaves it an hour more, so that it never deletes a file that a confirmation is attaching.
-UPLOADS_MAX_AGE = datetime.timedelta(hours=2)
-_PURGE_AFTER = UPLOADS_MAX_AGE + datetime.timedelta(hours=1)
+# leaves it a quarter of an hour more, so that it never deletes a file that a confirmation is
+# attaching; run every quarter of an hour, it deletes each within the hour.
+UPLOADS_MAX_AGE = datetime.timedelta(minutes=settings.UPLOAD_WAIT_MINUTES)
+_PURGE_AFTER = UPLOADS_MAX_AGE + datetime.timedelta(minutes=15)
 
 
 def document_store(*, upload, role: str) -> IdentityDocument:
@@ -95,6 +96,25 @@ def document_store(*, upload, role: str) -> IdentityDocument:
 
 
 @transaction.atomic
+def document_discard(*, pk: int) -> None:
+    """Delete an upload still waiting for its filing, at once (the filer sent another in its
+    place): a replaced file is not kept until the purge. Audited as the purge's deletions."""
+    for document in IdentityDocument.objects.select_for_update().filter(pk=pk, request=None):
+        _purge(document)
+
+
+def _purge(document: IdentityDocument) -> None:
+    trail.append(
+        action=Action.DISCLOSURE_DOCUMENT_PURGED,
+        actor=trail.SYSTEM,
+        target=document,
+        details={"role": document.role},
+    )
+    erasure.delete_file_on_commit(document.file)
+    document.delete()
+
+
+@transaction.atomic
 def documents_purge(*, now: datetime.datetime | None = None) -> int:
     """Delete the uploads that were never attached to a request and no longer can be.
 
@@ -108,14 +128,7 @@ def documents_purge(*, now: datetime.datetime | None = None) -> int:
     )
     count = 0
     for document in orphans:
-        trail.append(
-            action=Action.DISCLOSURE_DOCUMENT_PURGED,
-            actor=trail.SYSTEM,
-            target=document,
-            details={"role": document.role},
-        )
-        erasure.delete_file_on_commit(document.file)
-        document.delete()
+        _purge(document)
         count += 1
     return count
 

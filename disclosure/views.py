@@ -67,8 +67,8 @@ DESK = Desk(
     file=_file,
     status_title=gettext_lazy("請求の状況の照会"),
     status_context=_status_context,
-    # Before anything else: a checked upload is kept, valid page or not.
-    received=lambda form: form.keep_uploads(),
+    # Before anything else: a checked upload is kept, valid page or not, within the quota.
+    received=lambda request, form: form.keep_uploads(client=client_address(request)),
 )
 
 

@@ -25,9 +25,9 @@ def uploaded(client, jpeg):
     return response, IdentityDocument.objects.get()
 
 
-def age(document, hours: float) -> None:
+def age(document, *, hours: float = 0, minutes: float = 0) -> None:
     IdentityDocument.objects.filter(pk=document.pk).update(
-        uploaded_at=timezone.now() - datetime.timedelta(hours=hours)
+        uploaded_at=timezone.now() - datetime.timedelta(hours=hours, minutes=minutes)
     )
 
 
@@ -37,7 +37,7 @@ def test_it_deletes_an_abandoned_upload_and_its_file_and_audits_it(
     _, document = uploaded(client, jpeg)
     storage, name = document.file.storage, document.file.name
     assert storage.exists(name)
-    age(document, hours=3.5)
+    age(document, minutes=46)  # past the half hour's wait and the purge's quarter of an hour
 
     with django_capture_on_commit_callbacks(execute=True):
         output = StringIO()
@@ -53,7 +53,7 @@ def test_it_deletes_an_abandoned_upload_and_its_file_and_audits_it(
 
 def test_it_keeps_uploads_still_waiting_and_those_attached_to_a_request(client, jpeg):
     _, waiting = uploaded(client, jpeg)
-    age(waiting, hours=2.5)  # past the form's wait, but within the purge's grace hour
+    age(waiting, minutes=40)  # past the form's wait, within the purge's quarter of an hour
     attached = IdentityDocument.objects.create(
         request=RequestFactory(), role="identity", content_type="image/jpeg", size=1, sha256="0"
     )
@@ -67,7 +67,7 @@ def test_it_keeps_uploads_still_waiting_and_those_attached_to_a_request(client, 
 def test_a_confirmation_after_the_wait_asks_for_the_document_again(client, jpeg):
     response, document = uploaded(client, jpeg)
     # Each step renews the signed field that carries the upload: the wait runs from the upload.
-    age(document, hours=2.1)
+    age(document, minutes=31)
 
     response = client.post("/requests/confirm/", {"draft": draft_of(response), "send": "1"})
 
@@ -80,7 +80,7 @@ def test_a_confirmation_after_the_wait_asks_for_the_document_again(client, jpeg)
 
 def test_a_confirmation_within_the_wait_attaches_the_upload(client, jpeg):
     response, document = uploaded(client, jpeg)
-    age(document, hours=1.9)
+    age(document, minutes=29)
 
     response = client.post("/requests/confirm/", {"draft": draft_of(response), "send": "1"})
 

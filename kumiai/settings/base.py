@@ -175,6 +175,12 @@ CACHES = {
 
 # Uploads (identity documents) live outside any public folder and are never served as static.
 MEDIA_ROOT = Path(env.str("KUMIAI_PRIVATE_DIR", default=str(VAR_DIR / "private")))
+# The public request form's quotas (disclosure.forms): the largest file it takes, the bytes one
+# client may have stored in an hour (core.ratelimit), and how long an upload waits for its
+# filing to be confirmed before `purge_uploads` deletes it (a quarter of an hour after that).
+UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+UPLOAD_BYTES_PER_HOUR = env.int("UPLOAD_BYTES_PER_HOUR", default=60 * 1024 * 1024)
+UPLOAD_WAIT_MINUTES = env.int("UPLOAD_WAIT_MINUTES", default=30)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

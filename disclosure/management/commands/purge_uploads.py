@@ -1,5 +1,6 @@
 """`manage.py purge_uploads`: delete the identity documents that were uploaded on the
-public request form but never confirmed. Run it from cron, hourly."""
+public request form but never confirmed. Run it every quarter of an hour:
+an upload is then gone within the hour (`disclosure.services.UPLOADS_MAX_AGE`)."""
 
 from django.core.management.base import BaseCommand
 
