@@ -20,6 +20,10 @@ def cell(value: Any) -> Any:
     return value
 
 
+# Excel on a Japanese PC reads a CSV file as Shift_JIS unless it starts with this mark.
+BOM = "\ufeff"
+
+
 class Writer:
     """`csv.writer` whose every cell passes through `cell`."""
 
@@ -32,3 +36,9 @@ class Writer:
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
             self.writerow(row)
+
+
+def excel_writer(stream, **options) -> Writer:
+    """A `Writer` for a file staff open in Excel: the UTF-8 byte-order mark written first."""
+    stream.write(BOM)
+    return Writer(stream, **options)

@@ -7,22 +7,28 @@ the access and turn the services' refusals into form errors.
 """
 
 import functools
-import json
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.formats import date_format
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import spreadsheet
+from core.normalize import normalize_text
+from purposes.models import Category
 from safeguards.scopes import grant_scope, withdraw_scope
 
-from . import gate
+from . import gate, payload_forms, search
 from .gated_admin import GatedAdminMixin, PurposePickerMixin, ScopedCategoryFilter, chosen_access
 from .models import Member, MemberUserObjectPermission, Record, Restriction, ThirdPartyProvision
-from .payload_schemas import display_items, mask_payload
+from .payload_schemas import display_items, display_values, titles
 from .services import (
     ProvisionRefused,
     member_update,
@@ -41,13 +47,23 @@ class MemberForm(forms.ModelForm):
         return normalize_member_fields(super().clean())
 
 
+EDIT = "edit"  # the query parameter that turns a member's page into its edit form
+
+
 @admin.register(Member)
 class MemberAdmin(GatedAdminMixin, admin.ModelAdmin):
+    """A member's page reads first (`member_view`: the member and their records by
+    category); editing is a deliberate step, the 編集 link to the same page with `?edit=1`."""
+
     gate_rows = staticmethod(gate.members)
     form = MemberForm
     list_display = ("__str__", "name", "name_kana", "birth_date", "relationship", "employer")
     list_filter = ("relationship", "sex")
-    search_fields = ("symbol", "number", "name", "name_kana")
+    ordering = search.natural_order()
+    search_fields = ("name",)  # shows the search box; `get_search_results` does the search
+    search_help_text = gettext_lazy(
+        "氏名、フリガナ（ひらがな・半角カナも可）、または記号-番号-枝番（例：1001-1、1001-1-00）"
+    )
     show_full_result_count = False
     exclude = ("source_id",)
     autocomplete_fields = ("insured",)
@@ -55,31 +71,65 @@ class MemberAdmin(GatedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # members come from the core systems' import
 
+    def get_search_results(self, request, queryset, search_term):
+        query = search.member_query(search_term)
+        return (queryset if query is None else queryset.filter(query)), False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST" or EDIT in request.GET:
+            return super().change_view(request, object_id, form_url, extra_context)
+        return self.member_view(request, object_id)
+
     def save_model(self, request, obj, form, change):
         member_update(
             member=obj, by=request.user, **{f: form.cleaned_data[f] for f in form.changed_data}
         )
 
+    def member_view(self, request, object_id):
+        member = self.get_object(request, unquote(object_id))
+        if member is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        rows = gate.records(chosen_access(request)).filter(member=member)
+        groups: dict[str, list[Record]] = {}
+        for record in rows.select_related("category").order_by("category_id", "-date", "-id"):
+            groups.setdefault(record.category.name, []).append(record)
+        shown = [f for f in self.opts.fields if f.name not in ("id", "source_id")]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("加入者"),
+            "subtitle": f"{member} {member.name}",
+            "member": member,
+            "details": [(f.verbose_name, _shown(member, f)) for f in shown],
+            "groups": groups,
+            "may_edit": self.has_change_permission(request, member),
+            "edit": EDIT,
+        }
+        return TemplateResponse(request, "admin/records/member/view.html", context)
+
+
+def _shown(member: Member, field) -> str:
+    value = getattr(member, field.name)
+    if field.choices:
+        return getattr(member, f"get_{field.name}_display")()
+    return "" if value is None else str(value)
+
 
 class RecordForm(forms.ModelForm):
-    """A record in a category of the access; its payload checked against that category's
-    schema by `Record.clean` (`records.payload_schemas`), one Japanese message per item.
+    """A record in a category of the access; its content typed field by field
+    (`records.payload_forms`), checked against the category's schema, each message beside
+    its field.
     """
 
-    payload = forms.JSONField(
-        label=gettext_lazy("内容"),
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=gettext_lazy('類型ごとの項目を JSON で入力します（例：{"points": 120}）。'),
-        error_messages={
-            "invalid": gettext_lazy(
-                '内容を JSON の形（{"項目": 値, ...}）で入力してください。括弧や引用符の'
-                "閉じ忘れ、末尾のカンマがないか確かめてください。"
-            ),
-            "required": gettext_lazy("内容を入力してください。"),
-        },
-    )
+    access: gate.Access  # bound by RecordAdmin.get_form, with the category's code
+    category_code: str | None
 
-    access: gate.Access  # bound by RecordAdmin.get_form
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.category_code:
+            self.initial.update(
+                payload_forms.initial_for(self.category_code, self.instance.payload)
+            )
 
     def clean(self):
         data = super().clean()
@@ -89,28 +139,47 @@ class RecordForm(forms.ModelForm):
                     "法令に基づく例外の閲覧では記録を追加・変更できません。利用目的を選んでください。"
                 )
             )
-        member, category = data.get("member"), data.get("category")
+        member = data.get("member")
+        # A record keeps its category (read-only on its page): a new one names it.
+        category = self.instance.category if self.instance.pk else data.get("category")
         if member and category and not gate.may_hold(self.access, member=member, category=category):
             self.add_error(
-                "category",
+                "category" if "category" in self.fields else None,
                 _("この加入者の「%(category)s」の記録は、選んだ利用目的ではあなたの担当外です。")
                 % {"category": category.name},
             )
+        if self.category_code:
+            data["payload"] = payload_forms.payload_from(self, self.category_code)
+            if data["payload"] is not None:
+                self.instance.payload = data["payload"]
         return data
+
+    def _update_errors(self, errors):
+        # The model's check of the payload says what `payload_from` has already said
+        # beside each field.
+        if hasattr(errors, "error_dict"):
+            errors.error_dict.pop("payload", None)
+            if not errors.error_dict:
+                return
+        super()._update_errors(errors)
 
 
 @admin.register(Record)
 class RecordAdmin(PurposePickerMixin, GatedAdminMixin, admin.ModelAdmin):
+    """Records of the access. A new record starts from its category (`add_view` asks for it
+    first), because the category decides the content's fields; it keeps that category."""
+
     gate_rows = staticmethod(gate.records)
     form = RecordForm
     list_display = ("date", "member", "category", "title", "summary")
     list_select_related = ("member", "category")
     list_filter = (ScopedCategoryFilter,)
-    search_fields = ("title", "member__name", "member__name_kana", "member__number")
+    search_fields = ("title",)  # shows the search box; `get_search_results` does the search
+    search_help_text = gettext_lazy(
+        "件名、加入者の氏名・フリガナ（ひらがな・半角カナも可）、または記号-番号-枝番"
+    )
     autocomplete_fields = ("member",)
     show_full_result_count = False
-    fields = ("member", "category", "date", "title", "contents", "payload")
-    readonly_fields = ("contents",)
     actions = ("export_csv",)
 
     def has_add_permission(self, request):
@@ -118,14 +187,68 @@ class RecordAdmin(PurposePickerMixin, GatedAdminMixin, admin.ModelAdmin):
         # of the scope's data; the form limits it to the access's categories.
         return self.has_change_permission(request)
 
+    def get_search_results(self, request, queryset, search_term):
+        query = search.member_query(search_term, prefix="member__")
+        if query is None:
+            return queryset, False
+        title = Q(title__icontains=normalize_text(search_term))
+        return queryset.filter(query | title), False
+
+    def _category(self, request, obj) -> Category | None:
+        """The record's category; for a new one, the access's category the request names."""
+        if obj is not None:
+            return obj.category
+        chosen = request.POST.get("category") or request.GET.get("category")
+        if not (chosen and chosen.isdigit()):
+            return None
+        return gate.categories(chosen_access(request)).filter(pk=chosen).first()
+
+    def get_fieldsets(self, request, obj=None):
+        category = self._category(request, obj)
+        if not self.has_change_permission(request, obj) or category is None:
+            return [(None, {"fields": ("member", "category", "date", "title", "contents")})]
+        base = ("member", "date", "title") if obj else ("member", "category", "date", "title")
+        fields = tuple(payload_forms.fields_for(category.code))
+        return [(None, {"fields": base}), (_("内容（%s）") % category.name, {"fields": fields})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("contents", "category") if obj else ("contents",)
+
     def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"access": chosen_access(request)})
+        category = self._category(request, obj)
+        code = category.code if category else None
+        fields = payload_forms.fields_for(code) if code else {}
+        form = type(
+            "RecordForm",
+            (self.form,),
+            {**fields, "access": chosen_access(request), "category_code": code},
+        )
+        return super().get_form(request, obj, form=form, **kwargs)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method == "GET" and self._category(request, None) is None:
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("記録を追加する：類型を選ぶ"),
+                "categories": gate.categories(chosen_access(request)),
+            }
+            return TemplateResponse(request, "admin/records/record/choose_category.html", context)
+        return super().add_view(request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        record = self.get_object(request, unquote(object_id))
+        if record is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        context = {**(extra_context or {}), **_record_heading(record)}
+        return super().change_view(request, object_id, form_url, context)
 
     def save_model(self, request, obj, form, change):
         fields = ("member", "category", "date", "title", "payload")
         if change:
             changed = {f: form.cleaned_data[f] for f in fields if f in form.changed_data}
+            if any(name.startswith(payload_forms.PREFIX) for name in form.changed_data):
+                changed["payload"] = form.cleaned_data["payload"]
             saved = record_update(record=obj, by=request.user, **changed)
         else:
             saved = record_create(by=request.user, **{f: form.cleaned_data[f] for f in fields})
@@ -146,24 +269,50 @@ class RecordAdmin(PurposePickerMixin, GatedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("選択した記録を CSV で出力"), permissions=("view",))
     def export_csv(self, request, queryset):
+        """The chosen records for Excel: one column per item of content, headed by its
+        Japanese title, values as a person writes them, masked as in lists."""
+        rows = list(
+            queryset.on_surface(gate.Surface.EXPORT)
+            .select_related("member", "category")
+            .order_by(*search.natural_order("member__"), "category_id", "date", "id")
+        )
+        columns: dict[tuple[str, str], str] = {}  # (category code, key) -> header
+        for category in sorted({r.category for r in rows}, key=lambda c: c.pk):
+            for key, title in titles(category.code).items():
+                columns[(category.code, key)] = title
+        repeated = {t for t in columns.values() if list(columns.values()).count(t) > 1}
+        names = {c.code: c.name for c in {r.category for r in rows}}
+        headers = [
+            f"{title}（{names[code]}）" if title in repeated else title
+            for (code, _key), title in columns.items()
+        ]
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="records.csv"'
-        writer = spreadsheet.Writer(response)
-        writer.writerow([_("加入者"), _("氏名"), _("類型"), _("日付"), _("件名"), _("内容")])
-        rows = queryset.on_surface(gate.Surface.EXPORT).select_related("member", "category")
+        response["Content-Disposition"] = content_disposition_header(True, _("記録") + ".csv")
+        writer = spreadsheet.excel_writer(response)
+        writer.writerow([_("記号-番号-枝番"), _("氏名"), _("類型"), _("日付"), _("件名"), *headers])
         for record in rows:
-            payload = mask_payload(record.category.code, record.payload)
+            code = record.category.code
+            shown = display_values(code, record.payload)
             writer.writerow(
                 [
                     str(record.member),
                     record.member.name,
-                    record.category.code,
+                    record.category.name,
                     record.date.isoformat(),
                     record.title,
-                    json.dumps(payload, ensure_ascii=False),
+                    *(shown.get(key, "") if c == code else "" for c, key in columns),
                 ]
             )
         return response
+
+
+def _record_heading(record: Record) -> dict:
+    """A record's page is headed by what it is, not by its ids: category, member, date."""
+    return {
+        "title": _("%(category)sの記録") % {"category": record.category.name},
+        "subtitle": _("%(member)s %(name)s　%(date)s")
+        % {"member": record.member, "name": record.member.name, "date": date_format(record.date)},
+    }
 
 
 class MemberGrantForm(forms.ModelForm):

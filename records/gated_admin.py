@@ -71,6 +71,18 @@ class GatedAdminMixin:
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Out of the access and never existing read alike (no hint that it exists); the
+        # message says what the user can do about the first, which is the usual case.
+        purpose = request.session.get(SESSION_KEY, {}).get("name", _("未選択"))
+        message = _(
+            "ID「%(id)s」の%(name)sは、選んでいる利用目的（%(purpose)s）ではあなたの担当外の"
+            "ため表示できません（該当するものがないときも同じ表示です）。利用目的を変えるか、"
+            "担当の割当てを個人情報取扱責任者に確認してください。"
+        ) % {"id": object_id, "name": opts.verbose_name, "purpose": purpose}
+        self.message_user(request, message, messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:index", current_app=self.admin_site.name))
+
 
 class ScopedCategoryFilter(admin.SimpleListFilter):
     """Only the categories the access may read: no other category's name or count shows."""
@@ -102,7 +114,7 @@ class PurposePickerMixin:
         """The purpose picker: purposes the user's scope allows today, or a statutory ground."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        choices = [(p.code, p.name) for p in gate.choosable_purposes(request.user)]
+        choices = gate.choosable_purposes(request.user)
         purpose_form = PurposeForm(choices, request.POST if "purpose" in request.POST else None)
         statutory_form = StatutoryForm(request.POST if "ground" in request.POST else None)
         for form in (purpose_form, statutory_form):
@@ -129,15 +141,19 @@ def _safe_next(request) -> str:
 
 
 class PurposeForm(forms.Form):
+    """One radio button per purpose, grouped under each category that permits it: a purpose
+    that several categories permit appears in each group, as the same choice."""
+
     purpose = forms.ChoiceField(label=gettext_lazy("利用目的"), widget=forms.RadioSelect)
 
-    def __init__(self, choices, *args, **kwargs):
+    def __init__(self, groups, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].choices = choices
+        self.fields["purpose"].choices = groups
+        self.names = {code: name for _category, purposes in groups for code, name in purposes}
 
     def chosen(self) -> dict:
         code = self.cleaned_data["purpose"]
-        return {"purpose": code, "name": dict(self.fields["purpose"].choices)[code]}
+        return {"purpose": code, "name": self.names[code]}
 
 
 class StatutoryForm(forms.Form):

@@ -461,12 +461,21 @@ def mask_payload(code: str, payload: dict) -> dict:
     return masked
 
 
-def display_items(code: str, payload: dict, *, masked: bool = True) -> list[tuple[str, str]]:
-    """(Japanese title, shown value) pairs in the schema's order, masked unless told."""
+def titles(code: str) -> dict[str, str]:
+    """key -> Japanese title of each field of category `code`, in the schema's order."""
+    return {
+        key: _(schema["title"])
+        for key, schema in SCHEMAS.get(code, {}).get("properties", {}).items()
+    }
+
+
+def display_values(code: str, payload: dict, *, masked: bool = True) -> dict[str, str]:
+    """key -> the value as a person writes it (はい／いいえ, 1,200, lists joined by 、), in the
+    schema's order (keys it does not know last), masked unless told."""
     if masked:
         payload = mask_payload(code, payload)
     properties = SCHEMAS.get(code, {}).get("properties", {})
-    shown = []
+    shown = {}
     for key in [*properties, *(k for k in payload if k not in properties)]:
         if key not in payload:
             continue
@@ -477,5 +486,13 @@ def display_items(code: str, payload: dict, *, masked: bool = True) -> list[tupl
             value = "、".join(str(item) for item in value)
         elif isinstance(value, int) and properties.get(key, {}).get("type") == "integer":
             value = f"{value:,}"
-        shown.append((_title(code, key), str(value)))
+        shown[key] = str(value)
     return shown
+
+
+def display_items(code: str, payload: dict, *, masked: bool = True) -> list[tuple[str, str]]:
+    """(Japanese title, shown value) pairs in the schema's order, masked unless told."""
+    return [
+        (_title(code, key), value)
+        for key, value in display_values(code, payload, masked=masked).items()
+    ]

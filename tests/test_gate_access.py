@@ -226,7 +226,9 @@ def test_a_statutory_read_needs_a_reason():
 
 
 def test_the_picker_offers_only_purposes_of_the_scope(handler_kenshin):
-    codes = {p.code for p in gate.choosable_purposes(handler_kenshin)}
+    groups = dict(gate.choosable_purposes(handler_kenshin))
+    assert list(groups) == ["健康診査に関する情報"]
+    codes = {code for code, _name in groups["健康診査に関する情報"]}
     assert CHECKUP in codes
     assert NOTICE not in codes
 

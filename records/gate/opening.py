@@ -293,11 +293,20 @@ def _scope_of(user) -> tuple[set[int], bool]:
     return granted, has_member_grants
 
 
-def choosable_purposes(user, *, on: datetime.date | None = None) -> list[Purpose]:
-    """The purposes the register allows for some category in `user`'s scope (the picker)."""
+def choosable_purposes(
+    user, *, on: datetime.date | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The purpose picker's groups: each category of `user`'s scope (every category, with a
+    member-level grant) by its Japanese name, with the purposes (code, name) the register
+    permits for it on the day, in the notice's order; categories with none are left out.
+    """
     scope, has_member_grants = _scope_of(user)
-    if has_member_grants:
-        scope = set(Category.objects.values_list("id", flat=True))
-    if not scope:
+    if not scope and not has_member_grants:
         return []
-    return register.purposes_for(category_ids=scope, on=on or timezone.localdate())
+    _, categories = register.codes_in_force(on=on or timezone.localdate())
+    codes = set(Category.objects.filter(id__in=scope).values_list("code", flat=True))
+    return [
+        (category["name"], [(p["code"], p["name"]) for p in category["purposes"]])
+        for category in categories
+        if category["purposes"] and (has_member_grants or category["code"] in codes)
+    ]
