@@ -6,6 +6,7 @@ filters from the access the user chose on the purpose picker). Every write goes 
 the access and turn the services' refusals into form errors.
 """
 
+import datetime
 import functools
 
 from django import forms
@@ -112,6 +113,8 @@ def _shown(member: Member, field) -> str:
     value = getattr(member, field.name)
     if field.choices:
         return getattr(member, f"get_{field.name}_display")()
+    if isinstance(value, datetime.date):
+        return date_format(value)
     return "" if value is None else str(value)
 
 

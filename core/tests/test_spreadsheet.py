@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from core.spreadsheet import Writer, cell
+from core.spreadsheet import Writer, cell, excel_writer
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,12 @@ def test_the_writer_quotes_every_cell_of_every_row():
     writer.writerows([["@x", 5]])
 
     assert list(csv.reader(io.StringIO(out.getvalue()))) == [["'=1+1", "ok"], ["'@x", "5"]]
+
+
+def test_a_file_for_excel_starts_with_the_utf8_byte_order_mark_and_reads_back():
+    out = io.BytesIO()
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    excel_writer(text).writerow(["氏名", "=危険"])
+    text.flush()
+    assert out.getvalue().startswith(b"\xef\xbb\xbf")
+    assert out.getvalue().decode("utf-8-sig") == "氏名,'=危険\r\n"
