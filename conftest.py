@@ -1,8 +1,10 @@
 """Project-wide pytest configuration: database-specific markers and the standing personas.
 
-The personas (STYLE.md §8) are defined here once: two handlers with one category each, the
-privacy officer, the auditor, an outsider (staff, no scope) and a superuser. `register`
-loads the society's real register, so the categories and purposes carry their real codes.
+The personas (STYLE.md §8) are defined here once: two handlers with one category each (the
+health-checks handler also staffs both desks, requests and complaints; the receipts handler
+neither), the privacy officer, the auditor, an outsider (staff, no scope) and a superuser.
+`register` loads the society's real register, so the categories and purposes carry their
+real codes.
 """
 
 from pathlib import Path
@@ -97,15 +99,19 @@ def superuser(db) -> User:
 
 @pytest.fixture
 def handler_kenshin(register, privacy_officer) -> User:
-    """A handler scoped to 健康診査に関する情報 (health-checks)."""
+    """A handler scoped to 健康診査に関する情報 (health-checks), on both desks."""
+    from safeguards.models import Desk
+
     user = _in_good_standing(make_staff("handler_kenshin", Role.HANDLER))
     grant_scope(user=user, category=register["health-checks"], by=privacy_officer)
+    for code in Desk.Code.values:
+        grant_scope(user=user, desk=Desk.of(code), by=privacy_officer)
     return user
 
 
 @pytest.fixture
 def handler_receipt(register, privacy_officer) -> User:
-    """A handler scoped to レセプトに関する情報 (receipts)."""
+    """A handler scoped to レセプトに関する情報 (receipts), on no desk: no filing is theirs."""
     user = _in_good_standing(make_staff("handler_receipt", Role.HANDLER))
     grant_scope(user=user, category=register["receipts"], by=privacy_officer)
     return user

@@ -22,6 +22,9 @@ from django.utils.translation import gettext_lazy
 
 from core import deadlines
 from core.admin import WorkflowAdminMixin
+from records import gate
+from records.gated_admin import DeskAdminMixin, chosen_access
+from safeguards.models import Desk
 
 from . import services, summary
 from .forms import StaffComplaintForm
@@ -84,7 +87,8 @@ class ComplaintChangeForm(forms.ModelForm):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+class ComplaintAdmin(DeskAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+    desk = Desk.Code.COMPLAINTS
     workflow = COMPLAINTS
     list_display = (
         "receipt_number",
@@ -198,11 +202,19 @@ class ComplaintAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def overdue(self, complaint):
         return complaint.is_overdue
 
+    def get_object(self, request, object_id, from_field=None):
+        complaint = super().get_object(request, object_id, from_field)
+        if complaint is not None:
+            complaint.member_shown = _member_shown(request, complaint)
+        return complaint
+
     @admin.display(description=gettext_lazy("加入者"))
     def member_link(self, complaint):
-        # The id only: the member's data is shown on its own page, through the gate.
-        if complaint.member_id is None:
-            return _("照合されていません")
+        # The id only, and only to staff whose access shows that member: the member's data is
+        # on its own page, through the gate. Everyone else reads the same words whether the
+        # 記号・番号 matched or not, so that a complaint tells no one who is insured.
+        if not getattr(complaint, "member_shown", False):
+            return _("照合の結果は、その加入者を担当する職員にのみ表示されます。")
         url = reverse("admin:records_member_change", args=[complaint.member_id])
         return format_html('<a href="{}">{}</a>', url, _("加入者 #%s") % complaint.member_id)
 
@@ -251,6 +263,18 @@ class ComplaintAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             "next": deadlines.add_months(month, 1),
         }
         return TemplateResponse(request, "admin/complaints/summary.html", context)
+
+
+def _member_shown(request, complaint: Complaint) -> bool:
+    """Whether the complaint's linked member is one the user's access (the purpose chosen in
+    the admin) shows: read through the gate, so that showing it is logged as a read."""
+    if complaint.member_id is None:
+        return False
+    try:
+        access = chosen_access(request)
+    except gate.AccessRefused:  # no purpose chosen, no scope: audited by the gate
+        return False
+    return bool(list(gate.members(access).filter(pk=complaint.member_id).only("pk")))
 
 
 def _parse_month(value: str) -> datetime.date | None:

@@ -76,7 +76,7 @@ def complaint_file(
         complaint.full_clean()
         complaint.save()
         # After the save: the gate's event names the complaint it matched for.
-        complaint.member_id = matching.member_id(complaint=complaint)
+        complaint.member_id = matching.member_id(complaint=complaint, by=by)
         if complaint.member_id is not None:
             complaint.save(update_fields=["member"])
         append(
@@ -128,7 +128,7 @@ def complaint_update(*, complaint: Complaint, by, fields: list[str]) -> Complain
     complaint.full_clean()
     with transaction.atomic():
         if rematch:
-            complaint.member_id = matching.member_id(complaint=complaint)
+            complaint.member_id = matching.member_id(complaint=complaint, by=by)
         complaint.save()
         append(
             action=Action.COMPLAINTS_COMPLAINT_CHANGED,

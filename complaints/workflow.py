@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.vocabulary import Action
 from core.workflow import Change, Move, Workflow
+from safeguards.models import Desk
 from safeguards.roles import Role, has_role
+from safeguards.scopes import handles_desk
 
 from . import notices
 from .models import Complaint
@@ -20,7 +22,8 @@ State = Complaint.State
 
 
 def _desk(user, complaint) -> bool:
-    return user.has_perm("complaints.handle_complaint")
+    # The complaints desk: the role's permission, and the desk in the user's scope.
+    return user.has_perm("complaints.handle_complaint") and handles_desk(user, Desk.Code.COMPLAINTS)
 
 
 # The desk moves a complaint; once escalated, only the privacy officer does.

@@ -5,27 +5,33 @@ logged under the request.
 Answering a request under Art. 32-35 is a use the Act itself requires, and it asks for all
 the society holds about the person: so the access is not the staff member's scope but the
 request's subject (its card and birth date until the match, the matched member after),
-opened only for the staff who handle requests.
+opened only for the staff who handle requests (the requests desk, `DESK`), who also read
+the requests themselves, their documents and letters only through the gate
+(`records.gate.filings`).
 """
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from records import gate
-from safeguards.models import StatutoryGround
-from safeguards.roles import Role, has_role
+from safeguards.models import Desk, StatutoryGround
 
 from .models import Request
 
+DESK = Desk.Code.REQUESTS
+
 
 def handles_requests(user) -> bool:
-    """Whether `user` is one of the staff who handle requests (the request desk)."""
-    return has_role(user, Role.HANDLER) or has_role(user, Role.PRIVACY_OFFICER)
+    """Whether `user` is one of the staff who handle requests: the requests desk is in their
+    scope (`safeguards.scopes`), or they are the privacy officer."""
+    return gate.may_handle(user, DESK)
 
 
 def statutory_access(request: Request, by) -> gate.Access:
     if not handles_requests(by):
-        raise PermissionDenied(_("開示等の請求は取扱担当者か個人情報取扱責任者が扱います。"))
+        raise PermissionDenied(
+            _("開示等の請求は、開示等請求窓口の担当者か個人情報取扱責任者が扱います。")
+        )
     if request.member_id is not None:
         lookups = (("pk", request.member_id),)
     else:

@@ -28,9 +28,11 @@ from core import deadlines
 from core.admin import WorkflowAdminMixin
 from core.audited import AuditedAdmin
 from core.wareki import format_wareki
+from records import gate
+from records.gated_admin import DeskAdminMixin
 
 from . import services
-from .access import handles_requests
+from .access import DESK
 from .forms import StaffRequestForm
 from .models import (
     DecisionItem,
@@ -60,7 +62,7 @@ class DocumentInline(admin.TabularInline):
 
     @admin.display(description=gettext_lazy("ファイル"))
     def open_link(self, document):
-        url = reverse("admin:disclosure_request_document", args=[document.pk])
+        url = reverse("admin:disclosure_request_document", args=[document.key])
         return format_html('<a href="{}" target="_blank">{}</a>', url, _("書類を見る"))
 
 
@@ -138,7 +140,8 @@ CASE_FILE = (
 
 
 @admin.register(Request)
-class RequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+class RequestAdmin(DeskAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+    desk = DESK
     workflow = REQUESTS
     move_pages = PAGES
     steps = STEPS
@@ -252,7 +255,7 @@ class RequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "documents/<int:pk>/",
+                "documents/<uuid:key>/",
                 self.admin_site.admin_view(self.document_view),
                 name="disclosure_request_document",
             ),
@@ -262,36 +265,38 @@ class RequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
                 name="disclosure_request_letters",
             ),
             path(
-                "letters/<int:pk>/",
+                "letters/<uuid:key>/",
                 self.admin_site.admin_view(self.letter_view),
                 name="disclosure_request_letter",
             ),
             *super().get_urls(),
         ]
 
-    def _desk(self, request) -> None:
-        """Only the staff who handle requests read what a requester filed or was sent."""
-        if not (self.has_view_permission(request) and handles_requests(request.user)):
+    def _desk(self, request) -> gate.DeskAccess:
+        """Only the staff of the requests desk read what a requester filed or was sent; a
+        refusal is audited (`gate.OutOfDesk`)."""
+        access = self.desk_access(request)
+        if not self.has_view_permission(request):
             raise PermissionDenied
+        return access
 
-    def document_view(self, request, pk):
-        """An identity document, to the staff who check identity; each view an event."""
-        self._desk(request)
-        document = get_object_or_404(IdentityDocument, pk=pk, request__isnull=False)
-        services.filed_file_read(obj=document, request=document.request, by=request.user)
+    def document_view(self, request, key):
+        """An identity document of a filed request (never an upload still waiting for its
+        filing), to the desk's staff; each view an `access.read` event."""
+        documents = IdentityDocument.objects.filter(request__isnull=False)
+        document = get_object_or_404(gate.filings(self._desk(request), documents), key=key)
         return FileResponse(document.file.open("rb"), content_type=document.content_type)
 
-    def letter_view(self, request, pk):
-        """A letter's PDF as sent, to print for post; each view an event."""
-        self._desk(request)
-        letter = get_object_or_404(Letter.objects.exclude(file=""), pk=pk)
-        services.filed_file_read(obj=letter, request=letter.request, by=request.user)
+    def letter_view(self, request, key):
+        """A letter's PDF as sent, to print for post; each view an `access.read` event."""
+        letters = Letter.objects.exclude(file="")
+        letter = get_object_or_404(gate.filings(self._desk(request), letters), key=key)
         return FileResponse(letter.file.open("rb"), content_type="application/pdf")
 
     def letters_view(self, request, pk):
         """The letters of one request, with the address to post them to."""
-        self._desk(request)
-        obj = get_object_or_404(Request, pk=pk)
+        access = self._desk(request)
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
         return TemplateResponse(
             request,
             "admin/disclosure/request/letters.html",
@@ -299,7 +304,7 @@ class RequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
                 "original": obj,
-                "letters": obj.letters.all(),
+                "letters": gate.filings(access, obj.letters.all()),
                 "title": _("%(receipt)s の通知書") % {"receipt": obj.receipt_number},
             },
         )

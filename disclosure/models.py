@@ -7,6 +7,8 @@ disclose one category and refuse another. States change only through
 `core.workflow.transition` (table in `disclosure.workflow`); nothing here writes the trail.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -284,6 +286,8 @@ class IdentityDocument(models.Model):
         verbose_name=_("請求"),
     )
     role = models.CharField(_("書類の種別"), max_length=16, choices=Role.choices)
+    # What its address names: unguessable, so that no one counts through the documents.
+    key = models.UUIDField(_("参照キー"), default=uuid.uuid4, unique=True, editable=False)
     file = models.FileField(_("ファイル"), upload_to="disclosure/documents/%Y/%m/")
     content_type = models.CharField(_("形式"), max_length=50)
     size = models.PositiveIntegerField(_("大きさ（バイト）"))
@@ -410,6 +414,8 @@ class Letter(models.Model):
         Request, on_delete=models.CASCADE, related_name="letters", verbose_name=_("請求")
     )
     kind = models.CharField(_("種類"), max_length=16, choices=Kind.choices)
+    # What its addresses name (the status page's, the admin's): unguessable.
+    key = models.UUIDField(_("参照キー"), default=uuid.uuid4, unique=True, editable=False)
     issued_on = models.DateField(_("発行日"))
     file = models.FileField(_("PDF"), upload_to="disclosure/letters/%Y/%m/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)

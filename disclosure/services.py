@@ -133,28 +133,6 @@ def documents_purge(*, now: datetime.datetime | None = None) -> int:
     return count
 
 
-# What staff read of a request's files: each view of a file an event, as a read through the
-# gate is (DESIGN invariant 1: what people file, and what they were sent, is personal data).
-FILE_READS = {
-    IdentityDocument: Action.DISCLOSURE_DOCUMENT_READ,
-    Letter: Action.DISCLOSURE_LETTER_READ,
-}
-
-
-@transaction.atomic
-def filed_file_read(*, obj: IdentityDocument | Letter, request: Request, by) -> None:
-    """Record that `by` opened `obj` (an identity document or a letter) of `request`."""
-    if not handles_requests(by):
-        raise PermissionDenied(_("この書類を見る権限がありません。"))
-    kind = obj.role if isinstance(obj, IdentityDocument) else obj.kind
-    trail.append(
-        action=FILE_READS[type(obj)],
-        actor=trail.actor_for(by),
-        target=obj,
-        details={"request": request.pk, "kind": kind},
-    )
-
-
 @transaction.atomic
 def request_file(
     *,

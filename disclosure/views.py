@@ -102,13 +102,13 @@ def _japanese_or_none(text: str):
 
 
 @require_GET
-def letter(request, receipt, pk):
+def letter(request, receipt, key):
     filed = DESK.opened(request, receipt)
     if filed is None:
         raise Http404
     try:
         # A letter's PDF is gone after a 消去 (disclosure.erasure): only its digest stays.
-        sent = filed.letters.exclude(file="").get(pk=pk)
+        sent = filed.letters.exclude(file="").get(key=key)
     except Letter.DoesNotExist:
         raise Http404 from None
     trail.append(

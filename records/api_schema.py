@@ -19,7 +19,12 @@ ERROR_SCHEMA = {
         "detail": {"type": "string", "description": "理由と、どうすればよいか"},
         "reason": {
             "type": "string",
-            "enum": sorted(refusal.reason for refusal in gate.AccessRefused.__subclasses__()),
+            # The API reads members and records, never a desk's filings (`gate.OutOfDesk`).
+            "enum": sorted(
+                refusal.reason
+                for refusal in gate.AccessRefused.__subclasses__()
+                if refusal is not gate.OutOfDesk
+            ),
             "description": "ゲートが拒んだときの理由コード",
         },
     },

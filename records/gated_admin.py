@@ -25,6 +25,35 @@ from .models import Member
 SESSION_KEY = "gate_access"
 
 
+class DeskAdminMixin:
+    """A desk's filings in the admin (requests, complaints; `desk` is a `Desk.Code`).
+
+    Rows come only through `gate.filings` for staff who hold the desk: anyone else finds the
+    list empty and is refused a filing's own pages (change, history, moves: all start from
+    `get_object`) with `gate.OutOfDesk`, a Japanese 403 and an `access.refused` event. Only
+    the desk's staff take a filing in.
+    """
+
+    desk: str
+
+    def desk_access(self, request) -> gate.DeskAccess:
+        """The access to the desk's filings, or the refusal (raised, audited)."""
+        return gate.open_desk(user=request.user, desk=self.desk)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not gate.may_handle(request.user, self.desk):
+            return queryset.none()
+        return gate.filings(self.desk_access(request), queryset)
+
+    def get_object(self, request, object_id, from_field=None):
+        self.desk_access(request)
+        return super().get_object(request, object_id, from_field)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and gate.may_handle(request.user, self.desk)
+
+
 def chosen_access(request) -> gate.Access:
     """The admin access for this request, from the purpose chosen on the picker (once)."""
     if not hasattr(request, "gate_access"):

@@ -1,10 +1,13 @@
-"""Grant and withdraw a handler's scope, and read the category part of it.
+"""Grant and withdraw a handler's scope, and read the category and desk parts of it.
 
 A scope is a django-guardian object permission `<app>.handle_<model>` on a category
-(`purposes.handle_category`) or, where a scope is that narrow, on one member
-(`records.handle_member`), stored in the direct foreign-key tables guardian finds for the
-object's model. This module takes the object generically so that it never imports
-`records` (a higher layer). Every change writes its audit event in the same transaction.
+(`purposes.handle_category`), on a desk whose filings the handler reads
+(`safeguards.handle_desk`: requests or complaints) or, where a scope is that narrow, on one
+member (`records.handle_member`), stored in the direct foreign-key tables guardian finds for
+the object's model. The privacy officer holds both desks through the role (APPI Art. 40
+and the notice's section 3 name the officer as the one who answers them). This module
+takes the object generically so that it never imports `records` (a higher layer). Every
+change writes its audit event in the same transaction.
 """
 
 from django.contrib.auth.models import Permission
@@ -18,6 +21,9 @@ from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 from audit.trail import actor_for, append
 from audit.vocabulary import Action
 from purposes.models import Category
+
+from .models import Desk
+from .roles import Role, has_role
 
 
 def handle_permission(model: type[Model]) -> Permission:
@@ -60,10 +66,29 @@ def category_ids_for(user) -> set[int]:
     return {pk for _tag, pk in direct.union(via_groups)}
 
 
-def _scope_object(category, member) -> Model:
-    if (category is None) == (member is None):
-        raise ValueError("give exactly one of category and member")
-    return category if category is not None else member
+def desk_codes_for(user) -> set[str]:
+    """The desks (`Desk.Code`) whose filings `user` handles: granted directly or through a
+    group, and both for the privacy officer."""
+    if not user.is_authenticated:
+        return set()
+    if has_role(user, Role.PRIVACY_OFFICER):
+        return set(Desk.Code.values)
+    direct, via_groups = (
+        table.values_list("content_object__code", flat=True) for table in grants(user, Desk)
+    )
+    return set(direct.union(via_groups))
+
+
+def handles_desk(user, code: str) -> bool:
+    """Whether `user` reads and handles the filings of the desk `code` (a `Desk.Code`)."""
+    return code in desk_codes_for(user)
+
+
+def _scope_object(category, member, desk) -> Model:
+    given = [obj for obj in (category, member, desk) if obj is not None]
+    if len(given) != 1:
+        raise ValueError("give exactly one of category, member and desk")
+    return given[0]
 
 
 def _require_manager(by, table: type[Model], change: str) -> None:
@@ -72,9 +97,9 @@ def _require_manager(by, table: type[Model], change: str) -> None:
 
 
 @transaction.atomic
-def grant_scope(*, user, category=None, member=None, by) -> Model:
-    """Put a category or a member in `user`'s scope; return the grant (new or not)."""
-    obj = _scope_object(category, member)
+def grant_scope(*, user, category=None, member=None, desk=None, by) -> Model:
+    """Put a category, a member or a desk in `user`'s scope; return the grant (new or not)."""
+    obj = _scope_object(category, member, desk)
     table = get_user_obj_perms_model(obj)
     _require_manager(by, table, "add")
     grant, created = table.objects.get_or_create(
@@ -91,9 +116,9 @@ def grant_scope(*, user, category=None, member=None, by) -> Model:
 
 
 @transaction.atomic
-def withdraw_scope(*, user, category=None, member=None, by) -> bool:
-    """Take a category or a member out of `user`'s scope; return False if it was not in it."""
-    obj = _scope_object(category, member)
+def withdraw_scope(*, user, category=None, member=None, desk=None, by) -> bool:
+    """Take a category, a member or a desk out of `user`'s scope; False if it was not in it."""
+    obj = _scope_object(category, member, desk)
     table = get_user_obj_perms_model(obj)
     _require_manager(by, table, "delete")
     deleted = table.objects.filter(

@@ -107,8 +107,8 @@ ROWS = {
     "requests/done/": Row("/requests/done/", (302, 302, 302, 302, 302, 302)),
     "requests/status/": Row("/requests/status/", (200,) * 6),
     "requests/status/<str:receipt>/": Row("/requests/status/260401-000001/", (200,) * 6),
-    "requests/status/<str:receipt>/letters/<int:pk>/": Row(
-        "/requests/status/260401-000001/letters/1/", (404,) * 6
+    "requests/status/<str:receipt>/letters/<uuid:key>/": Row(
+        "/requests/status/260401-000001/letters/3f2b8c1e-0d5a-4c8e-9b7a-2a1d6e4f5c90/", (404,) * 6
     ),
     "requests/status/<str:receipt>/download/": Row(
         "/requests/status/260401-000001/download/", (405,) * 6
@@ -123,20 +123,41 @@ ROWS = {
     "reports/scopes/": Row("/reports/scopes/", (302, 403, 403, 200, 200, 403)),
 }
 
-# The requests desk's files (identity documents, letters) and a request's letters: the staff
-# who handle requests only, each view audited (disclosure/tests/test_request_files.py); the
-# superuser administers the system but is not the desk. Formatted with a request's
-# {request}, its {document} and its {letter}.
-DESK_ROWS = {
-    "admin/disclosure/request/documents/<int:pk>/": Row(
-        "/admin/disclosure/request/documents/{document}/", (302, 200, 200, 200, 403, 403)
+# What people file, read only through the gate by the staff of the desk (records.gate.filings):
+# the handler in scope staffs both desks, the privacy officer holds both by role; the handler
+# out of scope, the auditor and the superuser (who administers the system but is not a desk)
+# are refused, each refusal an `access.refused` event, each read an `access.read` event.
+# Formatted with a request's {request}, its {document} and {letter} keys, a {complaint}.
+FILING_ROWS = {
+    "admin/disclosure/request/<path:object_id>/change/": Row(
+        "/admin/disclosure/request/{request}/change/", (302, 200, 403, 200, 403, 403)
+    ),
+    "admin/complaints/complaint/<path:object_id>/change/": Row(
+        "/admin/complaints/complaint/{complaint}/change/", (302, 200, 403, 200, 403, 403)
+    ),
+    "admin/disclosure/request/documents/<uuid:key>/": Row(
+        "/admin/disclosure/request/documents/{document}/", (302, 200, 403, 200, 403, 403)
     ),
     "admin/disclosure/request/<int:pk>/letters/": Row(
-        "/admin/disclosure/request/{request}/letters/", (302, 200, 200, 200, 403, 403)
+        "/admin/disclosure/request/{request}/letters/", (302, 200, 403, 200, 403, 403)
     ),
-    "admin/disclosure/request/letters/<int:pk>/": Row(
-        "/admin/disclosure/request/letters/{letter}/", (302, 200, 200, 200, 403, 403)
+    "admin/disclosure/request/letters/<uuid:key>/": Row(
+        "/admin/disclosure/request/letters/{letter}/", (302, 200, 403, 200, 403, 403)
     ),
+}
+# What each filing route reads when it answers: the model names in the event's `filings`.
+FILING_READS = {
+    "admin/disclosure/request/<path:object_id>/change/": {"request"},
+    "admin/complaints/complaint/<path:object_id>/change/": {"complaint"},
+    "admin/disclosure/request/documents/<uuid:key>/": {"identitydocument"},
+    "admin/disclosure/request/<int:pk>/letters/": {"request", "letter"},
+    "admin/disclosure/request/letters/<uuid:key>/": {"letter"},
+}
+# The lists of filings: the desk's staff see the filing, everyone else with the model
+# permission an empty list (the auditor has none: refused).
+FILING_LISTS = {
+    "/admin/disclosure/request/": ("request", (302, True, False, True, 403, False)),
+    "/admin/complaints/complaint/": ("complaint", (302, True, False, True, 403, False)),
 }
 
 # app_label/model_name -> statuses of its changelist. Members and records: the gate answers
@@ -200,7 +221,7 @@ def project_routes(patterns=None, prefix=""):
 
 
 def row_for(route: str) -> Row | None:
-    for key, row in (ROWS | DESK_ROWS).items():
+    for key, row in (ROWS | FILING_ROWS).items():
         if key == route or (key.endswith("*") and route.startswith(key[:-1])):
             return row
     return None
@@ -242,10 +263,12 @@ def test_each_admin_model_answers_each_persona(model, persona, as_persona):
 
 
 @pytest.fixture
-def desk_files(settings, tmp_path):
-    """A request with an identity document and a letter, in a media folder of the test's."""
+def filings(settings, tmp_path):
+    """A request with an identity document and a letter, in a media folder of the test's, and
+    a complaint."""
     from django.core.files.base import ContentFile
 
+    from complaints.tests.factories import ComplaintFactory
     from disclosure import letters
     from disclosure.models import IdentityDocument, Letter
     from disclosure.tests.factories import RequestFactory
@@ -256,12 +279,84 @@ def desk_files(settings, tmp_path):
     document.size, document.sha256 = 8, "0" * 64
     document.file.save("licence.png", ContentFile(b"\x89PNG\r\n\x1a\n"))
     letter = letters.issue(request, Letter.Kind.ACKNOWLEDGEMENT)
-    return {"request": request.pk, "document": document.pk, "letter": letter.pk}
+    complaint = ComplaintFactory()
+    return {
+        "request": request,
+        "document": document,
+        "letter": letter,
+        "complaint": complaint,
+    }
+
+
+def _events_since(seq: int, action):
+    from audit.models import Event
+
+    return list(Event.objects.filter(seq__gt=seq, action=action).order_by("seq"))
+
+
+def _last_seq() -> int:
+    from audit.models import Event
+
+    return Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("route", list(DESK_ROWS))
-def test_each_desk_file_answers_each_persona(route, persona, as_persona, desk_files):
-    row = DESK_ROWS[route]
-    response = as_persona(persona).get(row.url.format(**desk_files))
-    assert response.status_code == row.statuses[PERSONAS.index(persona)]
+@pytest.mark.parametrize("route", list(FILING_ROWS))
+def test_each_filing_route_answers_each_persona_and_logs_it(route, persona, as_persona, filings):
+    from audit.vocabulary import Action
+
+    row = FILING_ROWS[route]
+    client = as_persona(persona)
+    user_id = int(client.session.get("_auth_user_id", 0))
+    keys = {
+        "request": filings["request"].pk,
+        "complaint": filings["complaint"].pk,
+        "document": filings["document"].key,
+        "letter": filings["letter"].key,
+    }
+    seq = _last_seq()
+
+    response = client.get(row.url.format(**keys))
+
+    status = row.statuses[PERSONAS.index(persona)]
+    assert response.status_code == status
+    reads = _events_since(seq, Action.RECORDS_ACCESS_READ)
+    refusals = _events_since(seq, Action.RECORDS_ACCESS_REFUSED)
+    if status == 200:
+        assert refusals == [] and len(reads) == 1
+        read = reads[0]
+        assert read.actor_id == user_id and read.details["desk"] in ("requests", "complaints")
+        assert set(read.details["filings"]) == FILING_READS[route]
+    elif status == 403:
+        assert reads == []
+        assert "窓口" in response.content.decode()  # the Japanese 403 page says which desk
+        assert [(e.actor_id, e.details["reason"]) for e in refusals] == [(user_id, "out_of_desk")]
+    else:
+        assert reads == refusals == []
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("url", list(FILING_LISTS))
+def test_a_filing_list_shows_the_desks_staff_their_filings_and_nobody_else(
+    url, persona, as_persona, filings
+):
+    from audit.vocabulary import Action
+
+    name, expected = FILING_LISTS[url]
+    filing = filings[name]
+    client = as_persona(persona)
+    seq = _last_seq()
+
+    response = client.get(url)
+
+    shown = expected[PERSONAS.index(persona)]
+    if not isinstance(shown, bool):
+        assert response.status_code == shown
+        return
+    assert response.status_code == 200
+    assert (filing.receipt_number in response.content.decode()) is shown
+    reads = _events_since(seq, Action.RECORDS_ACCESS_READ)
+    if shown:
+        assert [e.details["filings"] for e in reads] == [{name: [filing.pk]}]
+    else:
+        assert reads == []

@@ -21,11 +21,13 @@ from safeguards.models import (
     AuditPlan,
     ChecklistItem,
     CorrectiveAction,
+    Desk,
     Incident,
     Inspection,
     SafeguardArea,
 )
 from safeguards.roles import Role
+from safeguards.scopes import grant_scope
 from safeguards.testing import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -128,8 +130,10 @@ def test_the_officer_finds_a_button_for_each_move_of_the_state(name, officer, si
     assert html.index('class="workflow-moves"') < html.index(f'id="{row._meta.model_name}_form"')
 
 
-def test_a_handler_finds_no_button_for_the_officers_moves(sign_in):
+def test_a_handler_finds_no_button_for_the_officers_moves(sign_in, superuser):
     handler = make_staff("handler", Role.HANDLER)
+    for code in Desk.Code.values:  # on both desks
+        grant_scope(user=handler, desk=Desk.of(code), by=superuser)
     request = RequestFactory(state=Request.State.IDENTITY_CHECK)
     escalated = ComplaintFactory(state=Complaint.State.ESCALATED)
     client = sign_in(handler)

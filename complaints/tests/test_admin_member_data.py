@@ -5,6 +5,8 @@ no search or filter of the desk reaches, a member's values."""
 import pytest
 from django.urls import reverse
 
+from audit.models import Event
+from audit.vocabulary import Action
 from complaints.tests.factories import ComplaintFactory
 from records.tests.factories import MemberFactory
 
@@ -33,14 +35,44 @@ def _shows_nothing_of(member, response):
     )
 
 
-def test_the_change_page_links_the_member_by_id_only(sign_in, desk, member, complaint):
-    client = sign_in(desk)
+NOT_SHOWN = "照合の結果は、その加入者を担当する職員にのみ表示されます。"
+
+
+def test_the_change_page_links_the_member_by_id_only_for_staff_who_may_see_them(
+    sign_in, handler_kenshin, register, member, complaint
+):
+    from records.tests.factories import RecordFactory
+
+    RecordFactory(member=member, category=register["health-checks"])
+    client = sign_in(handler_kenshin)
+    client.post("/admin/records/record/purpose/", {"purpose": "checkup-reminder"})
 
     response = client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
 
     assert response.status_code == 200
     assert reverse("admin:records_member_change", args=[member.pk]) in response.text
+    assert f"加入者 #{member.pk}" in response.text
     assert _shows_nothing_of(member, response)
+    # Showing the id is a read of that member, logged as such.
+    read = Event.objects.filter(action=Action.RECORDS_ACCESS_READ, actor_id=handler_kenshin.pk)
+    assert any(event.details["members"] == [member.pk] for event in read)
+
+
+def test_the_desk_outside_the_members_scope_cannot_tell_whether_it_linked(
+    sign_in, desk, member, complaint
+):
+    unlinked = ComplaintFactory(member_symbol="2002", member_number="8")
+    client = sign_in(desk)
+
+    pages = [
+        client.get(reverse("admin:complaints_complaint_change", args=[c.pk])).text
+        for c in (complaint, unlinked)
+    ]
+
+    for page in pages:
+        assert NOT_SHOWN in page
+        assert "加入者 #" not in page and "照合されていません" not in page
+        assert reverse("admin:records_member_change", args=[member.pk]) not in page
 
 
 @pytest.mark.parametrize("page", ["changelist", "history"])

@@ -133,7 +133,7 @@ def test_it_looks_nothing_up_when_no_number_was_given(submit_online):
     assert matched_events(complaint) == []
 
 
-def test_the_desk_correcting_the_number_is_matched_and_recorded_alike(sign_in, desk):
+def test_the_desk_correcting_the_number_is_matched_as_the_desk_members_act(sign_in, desk):
     member = MemberFactory(symbol=SYMBOL, number=NUMBER)
     complaint = ComplaintFactory(member_symbol=SYMBOL, member_number="1")
     client = sign_in(desk)
@@ -145,7 +145,9 @@ def test_the_desk_correcting_the_number_is_matched_and_recorded_alike(sign_in, d
     complaint.refresh_from_db()
     assert complaint.member is None  # the second correction named no one: unlinked
     linked, unlinked = matched_events(complaint)
-    assert linked.actor_kind == unlinked.actor_kind == "system"
+    # Typed by a member of staff: their look-up, not the system's.
+    assert linked.actor_kind == unlinked.actor_kind == "user"
+    assert linked.actor_id == unlinked.actor_id == desk.pk
     assert linked.details["members"] == [member.pk] and unlinked.details["matched"] is False
     changes = Event.objects.filter(action=Action.COMPLAINTS_COMPLAINT_CHANGED, actor_id=desk.pk)
     assert [e.details["member_id"] for e in changes.order_by("seq")] == [member.pk, None]

@@ -16,8 +16,8 @@ from .test_filing import FULL_WIDTH
 pytestmark = pytest.mark.django_db
 
 
-def test_it_files_a_paper_request_with_the_same_validation(sign_in, superuser):
-    client = sign_in(superuser)
+def test_it_files_a_paper_request_with_the_same_validation(sign_in, privacy_officer):
+    client = sign_in(privacy_officer)
     response = client.post(
         "/admin/disclosure/request/add/",
         {**FULL_WIDTH, "channel": "post", "received_on": "令和８年４月１日", "name": ""},
@@ -29,13 +29,15 @@ def test_it_files_a_paper_request_with_the_same_validation(sign_in, superuser):
     )
     filed = Request.objects.get()
     assert response.status_code == 302
-    assert filed.channel == "post" and filed.created_by == superuser
+    assert filed.channel == "post" and filed.created_by == privacy_officer
     assert filed.member_number == "23"
     assert filed.due_on == datetime.date(2026, 5, 1)
 
 
-def test_a_scanned_document_is_kept_when_the_page_comes_back_with_errors(sign_in, superuser, jpeg):
-    client = sign_in(superuser)
+def test_a_scanned_document_is_kept_when_the_page_comes_back_with_errors(
+    sign_in, privacy_officer, jpeg
+):
+    client = sign_in(privacy_officer)
     paper = {**FULL_WIDTH, "channel": "post", "received_on": "令和８年４月１日"}
 
     response = client.post(
@@ -51,11 +53,11 @@ def test_a_scanned_document_is_kept_when_the_page_comes_back_with_errors(sign_in
     assert IdentityDocument.objects.get().request == Request.objects.get()
 
 
-def test_it_lists_overdue_requests_first(sign_in, superuser):
+def test_it_lists_overdue_requests_first(sign_in, privacy_officer):
     late = RequestFactory(due_on=datetime.date(2020, 1, 1))
     RequestFactory(due_on=datetime.date(2019, 1, 1), state=Request.State.WITHDRAWN)
     on_time = RequestFactory()
-    page = sign_in(superuser).get("/admin/disclosure/request/").content.decode()
+    page = sign_in(privacy_officer).get("/admin/disclosure/request/").content.decode()
     assert page.index(late.receipt_number) < page.index(on_time.receipt_number)
 
 

@@ -158,8 +158,13 @@ def test_it_records_the_payment(sign_in, handler_kenshin):
 
 
 def test_it_records_one_consultation_for_several_receipts(
-    sign_in, handler_receipt, member, register
+    sign_in, handler_receipt, member, register, superuser
 ):
+    from safeguards.models import Desk
+    from safeguards.scopes import grant_scope
+
+    # The receipts handler, put on the requests desk to ask the medical institution.
+    grant_scope(user=handler_receipt, desk=Desk.of(Desk.Code.REQUESTS), by=superuser)
     receipts = [
         RecordFactory(member=member, category=register["receipts"], title=title)
         for title in ("外来", "入院")

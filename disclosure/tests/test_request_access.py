@@ -91,7 +91,7 @@ def test_every_read_is_logged_under_the_request(bare_officer, member):
 
 def test_staff_who_do_not_handle_requests_may_not_open_it(auditor, member):
     request = RequestFactory(state=State.REVIEW, member=member)
-    with pytest.raises(PermissionDenied, match="取扱担当者か個人情報取扱責任者"):
+    with pytest.raises(PermissionDenied, match="開示等請求窓口の担当者か個人情報取扱責任者"):
         statutory_access(request, auditor)
 
 

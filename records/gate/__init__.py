@@ -52,13 +52,15 @@ Statutory exceptions (APPI Art. 18(3))
   filing is about in every category, whatever the user's scope (answering an Art. 32-35
   request: `disclosure.access` decides who may); its event's target is the filing.
 
-System matching
-  `match_insured(symbol=, number=, target=)` is the one read with no signed-in user: the
-  system links something a person filed (a complaint, from the public form or the desk) to
-  the insured person (本人) whose 記号・番号 it names. It answers a primary key or None,
-  never a row, and appends `access.matched` (actor: the system; target: what was filed;
-  details: the fields compared, whether it matched, the member's id) in the caller's
-  transaction, apart from the `access.read` events of the access review.
+Matching
+  `match_insured(symbol=, number=, target=, by=)` is the one read outside an access: it
+  links something a person filed (a complaint, from the public form or the desk) to the
+  insured person (本人) whose 記号・番号 it names. It answers a primary key or None, never
+  a row, and appends `access.matched` (actor: the staff member who typed the number, or the
+  system for the public form; target: what was filed; details: the fields compared,
+  whether it matched, the member's id) in the caller's transaction, apart from the
+  `access.read` events of the access review. The caller shows whether it linked only to
+  staff whose access shows that member.
 
 Where it lives
   `records.gate` is a package, one module per topic; callers import the package (`from
@@ -70,9 +72,20 @@ Where it lives
                  the conditions (a) to (c) as SQL, and the count
     `ledgers`    `Ledger`, `ledger`: the reads and refusals, and their events
     `matching`   `match_insured`
+    `filings`    `open_desk`, `OutOfDesk`, `DeskAccess`, `filings`, `may_handle`: what people
+                 filed, for the staff of the desk (below)
+
+Filings
+  Requests, complaints, identity documents and letters are read only through
+  `filings(open_desk(user=, desk=), rows)`: the desk (`safeguards.Desk`: requests or
+  complaints) must be in the user's scope, granted like a category, or the user the privacy
+  officer; otherwise `OutOfDesk`, audited like the other refusals. Each page that fetched
+  filings appends one `access.read` event: the desk, the rows by model (`filings`), the
+  members they are linked to.
 """
 
 from .access import Access, Statutory, Subject, Surface
+from .filings import DeskAccess, OutOfDesk, filings, may_handle, open_desk
 from .ledgers import Ledger, ledger
 from .matching import match_insured
 from .opening import (
@@ -89,8 +102,10 @@ from .querysets import GatedQuerySet, categories, may_hold, members, of_members,
 __all__ = [
     "Access",
     "AccessRefused",
+    "DeskAccess",
     "GatedQuerySet",
     "Ledger",
+    "OutOfDesk",
     "OutOfScope",
     "PurposeMissing",
     "PurposeNotPermitted",
@@ -100,11 +115,14 @@ __all__ = [
     "Surface",
     "categories",
     "choosable_purposes",
+    "filings",
     "ledger",
     "match_insured",
+    "may_handle",
     "may_hold",
     "members",
     "of_members",
     "open_access",
+    "open_desk",
     "records",
 ]

@@ -27,6 +27,7 @@ class _Reads:
     member_ids: set[int] = dataclasses.field(default_factory=set)
     category_ids: set[int] = dataclasses.field(default_factory=set)
     rows: int = 0
+    filings: dict[str, set[int]] = dataclasses.field(default_factory=dict)  # by model name
 
 
 class Ledger:
@@ -42,7 +43,12 @@ class Ledger:
         reads = self.reads.setdefault(access, _Reads())
         reads.rows += len(rows)
         for row in rows:
-            if isinstance(row, Member):
+            if not isinstance(access, Access):  # a desk's filings (`records.gate.filings`)
+                if isinstance(row, models.Model):
+                    reads.filings.setdefault(row._meta.model_name, set()).add(row.pk)
+                    if getattr(row, "member_id", None) is not None:
+                        reads.member_ids.add(row.member_id)
+            elif isinstance(row, Member):
                 reads.member_ids.add(row.pk)
                 if access.subject is None:  # a subject's own row reads no category
                     reads.category_ids |= access.category_ids
@@ -51,9 +57,9 @@ class Ledger:
                 if row.category_id is not None:
                     reads.category_ids.add(row.category_id)
 
-    def refuse(self, *, user, surface: str, purpose: str, reason: str) -> None:
+    def refuse(self, *, user, surface: str, purpose: str, reason: str, desk: str = "") -> None:
         self.refusals.append(
-            {"user": user, "surface": surface, "purpose": purpose, "reason": reason}
+            {"user": user, "surface": surface, "purpose": purpose, "reason": reason, "desk": desk}
         )
 
     def abandon(self) -> None:
@@ -63,6 +69,9 @@ class Ledger:
 
     def append_reads(self) -> None:
         for access, reads in self.reads.items():
+            if not isinstance(access, Access):
+                self._append_desk_read(access, reads)
+                continue
             codes = dict(access.category_codes)  # as the register published them
             missing = reads.category_ids - codes.keys()  # a category added since: rare
             if missing:
@@ -91,6 +100,21 @@ class Ledger:
                 )
         self.reads.clear()
 
+    @staticmethod
+    def _append_desk_read(access, reads: _Reads) -> None:
+        append(
+            action=Action.RECORDS_ACCESS_READ,
+            actor=actor_for(access.user),
+            details={
+                "surface": access.surface,
+                "desk": access.desk,
+                "members": sorted(reads.member_ids),
+                "categories": [],
+                "rows": reads.rows,
+                "filings": {name: sorted(ids) for name, ids in sorted(reads.filings.items())},
+            },
+        )
+
     def append_refusals(self) -> None:
         for refusal in self.refusals:
             append(
@@ -98,7 +122,8 @@ class Ledger:
                 # A visitor not signed in (the API without a token) is the public.
                 actor=actor_for(refusal["user"] if refusal["user"].is_authenticated else PUBLIC),
                 purpose=refusal["purpose"],
-                details={"surface": refusal["surface"], "reason": refusal["reason"]},
+                details={"surface": refusal["surface"], "reason": refusal["reason"]}
+                | ({"desk": refusal["desk"]} if refusal["desk"] else {}),
             )
         self.refusals.clear()
 

@@ -1,4 +1,5 @@
-"""The scope register (who may handle which categories) and its changes in a period."""
+"""The scope register (who may handle which categories and desks) and its changes in a
+period."""
 
 from collections import defaultdict
 from itertools import chain
@@ -12,7 +13,13 @@ from purposes.models import Category
 from records.models import Member, MemberUserObjectPermission
 from reports.period import Period
 from reports.tables import Chart, Report, Table
-from safeguards.models import CategoryGroupObjectPermission, CategoryUserObjectPermission
+from safeguards.models import (
+    CategoryGroupObjectPermission,
+    CategoryUserObjectPermission,
+    Desk,
+    DeskGroupObjectPermission,
+    DeskUserObjectPermission,
+)
 from safeguards.roles import Role
 from safeguards.scopes import handle_permission
 
@@ -43,16 +50,29 @@ def scope_register(period: Period) -> Report:
         .annotate(n=Count("id"))
         .values_list("user_id", "n")
     )
+    # The desks whose filings each user reads: granted, or both for the privacy officer.
+    desks: dict[int, set[str]] = defaultdict(set)
+    for user, code in chain(
+        DeskUserObjectPermission.objects.values_list("user_id", "content_object__code"),
+        DeskGroupObjectPermission.objects.filter(group__user__isnull=False).values_list(
+            "group__user", "content_object__code"
+        ),
+    ):
+        desks[user].add(code)
     staff = get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+    officers = set(staff.filter(groups__name=Role.PRIVACY_OFFICER).values_list("pk", flat=True))
     rows = []
     holders: dict[str, int] = dict.fromkeys(categories.values(), 0)
-    for user in staff.filter(pk__in=set(granted) | set(members)).prefetch_related("groups"):
+    shown = set(granted) | set(members) | set(desks) | officers
+    for user in staff.filter(pk__in=shown).prefetch_related("groups"):
         names = [categories[i] for i in sorted(granted[user.pk])]
         for name in names:
             holders[name] += 1
         roles = [g.name for g in user.groups.all() if g.name in Role.values]
         name = user.get_full_name() or user.get_username()
-        rows.append((name, "、".join(roles), "、".join(names), members.get(user.pk, 0)))
+        codes = set(Desk.Code.values) if user.pk in officers else desks[user.pk]
+        desk_names = "、".join(str(label) for code, label in Desk.Code.choices if code in codes)
+        rows.append((name, "、".join(roles), "、".join(names), members.get(user.pk, 0), desk_names))
     changes = list(
         events.in_period(period, *CHANGES)
         .values("seq", "at", "actor_id", "action", "target_type", "target_id", "details")
@@ -68,7 +88,13 @@ def scope_register(period: Period) -> Report:
         [
             Table(
                 _("現在の担当"),
-                (_("職員"), _("役割"), _("取り扱う類型"), _("個別に割り当てられた加入者の数")),
+                (
+                    _("職員"),
+                    _("役割"),
+                    _("取り扱う類型"),
+                    _("個別に割り当てられた加入者の数"),
+                    _("担当する窓口"),
+                ),
                 rows,
             ),
             Table(
@@ -104,4 +130,7 @@ def scope_register(period: Period) -> Report:
 def _scope_target(change: dict, categories: dict) -> str:
     if change["target_type"] == "purposes.category":
         return categories.get(int(change["target_id"]), change["target_id"])
+    if change["target_type"] == "safeguards.desk":
+        desk = Desk.objects.filter(pk=change["target_id"]).first()
+        return str(desk) if desk else change["target_id"]
     return _("加入者ID %(id)s") % {"id": change["target_id"]}

@@ -11,6 +11,9 @@ from .conftest import period_query, table
 pytestmark = pytest.mark.django_db
 
 
+BOTH_DESKS = "開示等請求窓口、苦情相談窓口"
+
+
 def test_it_lists_who_handles_which_category_and_the_changes(
     as_auditor, handler_kenshin, handler_receipt, privacy_officer, register
 ):
@@ -20,12 +23,18 @@ def test_it_lists_who_handles_which_category_and_the_changes(
     page = as_auditor.get(f"/reports/scopes/?{period_query(today, today)}")
 
     kenshin = register["health-checks"].name
-    assert table(page, "現在の担当") == [["handler_kenshin", "取扱担当者", kenshin, "0"]]
+    assert table(page, "現在の担当") == [
+        ["handler_kenshin", "取扱担当者", kenshin, "0", BOTH_DESKS],
+        # The privacy officer holds both desks through the role.
+        ["privacy_officer", "個人情報取扱責任者", "", "0", BOTH_DESKS],
+    ]
     assert [kenshin, "1"] in table(page, "類型ごとの担当者数")
     changes = [row[2:] for row in table(page, "期間中の担当の変更")]
     receipts = register["receipts"].name
     assert changes == [
         ["privacy_officer", "割当て", "handler_kenshin", kenshin],
+        ["privacy_officer", "割当て", "handler_kenshin", "開示等請求窓口"],
+        ["privacy_officer", "割当て", "handler_kenshin", "苦情相談窓口"],
         ["privacy_officer", "割当て", "handler_receipt", receipts],
         ["privacy_officer", "解除", "handler_receipt", receipts],
     ]
@@ -44,4 +53,7 @@ def test_a_category_granted_to_a_group_counts_for_its_members(
 
     page = as_auditor.get(f"/reports/scopes/?{period_query(today, today)}")
 
-    assert table(page, "現在の担当") == [["outsider", "取扱担当者", register["receipts"].name, "0"]]
+    assert table(page, "現在の担当") == [
+        ["outsider", "取扱担当者", register["receipts"].name, "0", ""],
+        ["privacy_officer", "個人情報取扱責任者", "", "0", BOTH_DESKS],
+    ]

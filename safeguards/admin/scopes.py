@@ -1,8 +1,9 @@
 """Admin screens of the safeguards.
 
-Scopes: the privacy officer assigns each handler the categories they handle (one screen
-per user, a checkbox per category) through `safeguards.scopes`, which audits each change;
-the scope register lists who handles which data, printable for the file and the 監事.
+Scopes: the privacy officer assigns each handler the categories they handle and the desks
+whose filings they read (one screen per user, a checkbox per category and per desk) through
+`safeguards.scopes`, which audits each change; the scope register lists who handles which
+data and which desk, printable for the file and the 監事.
 """
 
 from django import forms
@@ -17,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from purposes.models import Category
-from safeguards.models import CategoryUserObjectPermission
-from safeguards.roles import Role
-from safeguards.scopes import category_ids_for, grant_scope, withdraw_scope
+from safeguards.models import CategoryUserObjectPermission, Desk
+from safeguards.roles import Role, has_role
+from safeguards.scopes import category_ids_for, desk_codes_for, grant_scope, withdraw_scope
 
 # --- Scopes -------------------------------------------------------------------------------
 
@@ -30,6 +31,16 @@ class CategoryScopeForm(forms.Form):
         queryset=Category.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
+    )
+    desks = forms.MultipleChoiceField(
+        label=gettext_lazy("担当する窓口"),
+        choices=Desk.Code.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=gettext_lazy(
+            "窓口に届いた請求・苦情（本人確認書類・通知書を含む）を閲覧し、対応できます。"
+            "個人情報取扱責任者は役割により両方の窓口を担当します。"
+        ),
     )
 
 
@@ -101,6 +112,7 @@ class CategoryScopeAdmin(admin.ModelAdmin):
                     "user": user,
                     "roles": [Role(g.name).label for g in user.groups.all() if g.name in roles],
                     "categories": [names[pk] for pk in sorted(category_ids_for(user))],
+                    "desks": _desk_names(user),
                 }
                 for user in staff
             ],
@@ -112,13 +124,21 @@ class CategoryScopeAdmin(admin.ModelAdmin):
             raise PermissionDenied
         user = get_object_or_404(self._staff(), pk=user_id)
         current = category_ids_for(user)
-        form = CategoryScopeForm(request.POST or None, initial={"categories": sorted(current)})
+        desks = _granted_desks(user)
+        form = CategoryScopeForm(
+            request.POST or None, initial={"categories": sorted(current), "desks": sorted(desks)}
+        )
         if request.method == "POST" and form.is_valid():
             chosen = {c.pk: c for c in form.cleaned_data["categories"]}
             for category in Category.objects.filter(pk__in=current - set(chosen)):
                 withdraw_scope(user=user, category=category, by=request.user)
             for pk in set(chosen) - current:
                 grant_scope(user=user, category=chosen[pk], by=request.user)
+            chosen_desks = set(form.cleaned_data["desks"])
+            for code in desks - chosen_desks:
+                withdraw_scope(user=user, desk=Desk.of(code), by=request.user)
+            for code in chosen_desks - desks:
+                grant_scope(user=user, desk=Desk.of(code), by=request.user)
             messages.success(request, _("%s の担当を更新しました。") % user.get_username())
             return HttpResponseRedirect(reverse("admin:scope_users"))
         context = {
@@ -137,13 +157,15 @@ class CategoryScopeAdmin(admin.ModelAdmin):
         for user in self._staff().prefetch_related("groups"):
             ids = category_ids_for(user)
             members = user.memberuserobjectpermission_set.count()
-            if ids or members:
+            desks = _desk_names(user)
+            if ids or members or desks:
                 rows.append(
                     {
                         "user": user,
                         "roles": [g.name for g in user.groups.all() if g.name in Role.values],
                         "categories": Category.objects.filter(pk__in=ids),
                         "members": members,
+                        "desks": desks,
                     }
                 )
         context = {
@@ -152,3 +174,22 @@ class CategoryScopeAdmin(admin.ModelAdmin):
             "rows": rows,
         }
         return TemplateResponse(request, "admin/safeguards/scope_register.html", context)
+
+
+def _granted_desks(user) -> set[str]:
+    """The desks granted to `user` themself (the officer's by role are not grants)."""
+    return set(
+        user.deskuserobjectpermission_set.filter(permission__codename="handle_desk").values_list(
+            "content_object__code", flat=True
+        )
+    )
+
+
+def _desk_names(user) -> list[str]:
+    """The desks `user` handles, as the register prints them: the officer's by role, said so."""
+    codes = desk_codes_for(user)
+    officer = has_role(user, Role.PRIVACY_OFFICER)
+    names = [str(label) for code, label in Desk.Code.choices if code in codes]
+    if officer:
+        return [_("%(desk)s（個人情報取扱責任者として）") % {"desk": name} for name in names]
+    return names

@@ -14,7 +14,13 @@ from .organisation import (
 )
 from .people import Attendance, Pledge, StaffStanding, TrainingCourse, TrainingSession
 from .physical import AreaEntry, DeviceCheckout, SecureArea
-from .scopes import CategoryGroupObjectPermission, CategoryUserObjectPermission
+from .scopes import (
+    CategoryGroupObjectPermission,
+    CategoryUserObjectPermission,
+    Desk,
+    DeskGroupObjectPermission,
+    DeskUserObjectPermission,
+)
 
 __all__ = [
     "AreaEntry",
@@ -25,6 +31,9 @@ __all__ = [
     "CategoryUserObjectPermission",
     "ChecklistItem",
     "CorrectiveAction",
+    "Desk",
+    "DeskGroupObjectPermission",
+    "DeskUserObjectPermission",
     "DeviceCheckout",
     "Incident",
     "IncidentStep",

@@ -17,7 +17,7 @@ from audit.trail import SYSTEM
 from kumiai.demo import populate
 from purposes.loader import load_register
 from purposes.models import Category
-from safeguards.models import TrainingCourse, TrainingSession
+from safeguards.models import Desk, TrainingCourse, TrainingSession
 from safeguards.otp import enrol_totp
 from safeguards.roles import Role
 from safeguards.scopes import grant_scope
@@ -29,11 +29,17 @@ class DemoAccount:
     username: str
     role: Role
     scope: tuple[str, ...] = ()  # category codes the handler is assigned
+    desks: tuple[str, ...] = ()  # the desks whose filings the handler reads (Desk.Code)
 
 
 ACCOUNTS = (
-    DemoAccount("officer", Role.PRIVACY_OFFICER),
-    DemoAccount("handler", Role.HANDLER, scope=("health-checks", "health-guidance", "receipts")),
+    DemoAccount("officer", Role.PRIVACY_OFFICER),  # both desks, through the role
+    DemoAccount(
+        "handler",
+        Role.HANDLER,
+        scope=("health-checks", "health-guidance", "receipts"),
+        desks=(Desk.Code.REQUESTS, Desk.Code.COMPLAINTS),
+    ),
     DemoAccount("auditor", Role.AUDITOR),
     DemoAccount("sysadmin", Role.SYSTEM_ADMINISTRATOR),
 )
@@ -67,6 +73,9 @@ class Command(BaseCommand):
                 if created:
                     user.groups.add(Group.objects.get(name=account.role))
                     self._prepare(user, account, officer=officer)
+                # Every run: a demo made before the desks were scopes gets them too.
+                for code in account.desks:
+                    grant_scope(user=user, desk=Desk.of(code), by=officer)
                 if created or reset_passwords:
                     printed.append(self._credentials(user, account))
                 if account.role == Role.PRIVACY_OFFICER:

@@ -1,0 +1,72 @@
+"""What people file, read through the gate: requests, complaints, identity documents and
+letters, for the staff of the desk that handles them (`safeguards.Desk`).
+
+A filing is personal data as a record is (DESIGN, invariant 1), so it is read the same way:
+`open_desk(user=, desk=)` checks that the desk is in the user's scope (granted like a
+category, or held by the privacy officer through the role) and refuses with `OutOfDesk`,
+audited, otherwise; `filings(access, rows)` hands out the rows as a `GatedQuerySet` that
+notes each one it fetches in the request's ledger, so a page that read filings appends one
+`access.read` event naming the desk, the rows by model and the members they are linked to.
+Domain-neutral: the desks' models are passed in, never imported (they sit above `records`).
+"""
+
+import dataclasses
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from safeguards.models import Desk
+from safeguards.scopes import handles_desk
+
+from .access import Surface
+from .ledgers import current_ledger
+from .opening import AccessRefused
+from .querysets import GatedQuerySet
+
+
+@dataclasses.dataclass(frozen=True)
+class DeskAccess:
+    """What one surface may read of one desk's filings for one user."""
+
+    user: object
+    surface: str
+    desk: str  # a Desk.Code
+
+    def on_surface(self, surface: str) -> "DeskAccess":
+        return dataclasses.replace(self, surface=surface)
+
+
+class OutOfDesk(AccessRefused):
+    reason = "out_of_desk"
+
+    def __init__(self, desk: str):
+        super().__init__(
+            _(
+                "あなたには「%(desk)s」の担当が割り当てられていないため、ここに届いた申出は"
+                "閲覧できません。必要な場合は個人情報取扱責任者に窓口の担当の割当てを依頼して"
+                "ください。"
+            )
+            % {"desk": Desk.Code(desk).label}
+        )
+
+
+def may_handle(user, desk: str) -> bool:
+    """Whether `user` holds the desk: a question, neither a read nor a refusal."""
+    return handles_desk(user, desk)
+
+
+def open_desk(*, user, desk: str, surface: str = Surface.ADMIN) -> DeskAccess:
+    """The access to `desk`'s filings for `user`, or `OutOfDesk` (audited: `access.refused`)."""
+    if not handles_desk(user, desk):
+        current_ledger().refuse(
+            user=user, surface=surface, purpose="", reason=OutOfDesk.reason, desk=desk
+        )
+        raise OutOfDesk(desk)
+    return DeskAccess(user=user, surface=surface, desk=desk)
+
+
+def filings(access: DeskAccess, rows: models.QuerySet) -> GatedQuerySet:
+    """`rows` (a queryset of a desk's filings, or of their documents or letters) read through
+    `access`: lazy, each fetched row noted in the ledger."""
+    gated = GatedQuerySet(model=rows.model, query=rows.query.chain(), using=rows._db)
+    return gated.bind(access)
