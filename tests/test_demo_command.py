@@ -88,3 +88,15 @@ def test_it_prints_the_address_the_server_listens_on():
     assert "http://127.0.0.1:8311/privacy/" in printed
     assert ":8000" not in printed
     assert "http://127.0.0.1:8312/privacy/" in port_only
+
+
+@pytest.mark.django_db
+def test_the_demo_handler_staffs_both_desks_and_the_officer_holds_them_by_role():
+    from safeguards.scopes import desk_codes_for
+
+    run_demo()
+    run_demo()  # twice: the grants are not repeated
+
+    assert desk_codes_for(User.objects.get(username="handler")) == {"requests", "complaints"}
+    assert desk_codes_for(User.objects.get(username="officer")) == {"requests", "complaints"}
+    assert desk_codes_for(User.objects.get(username="auditor")) == set()
