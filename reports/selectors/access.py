@@ -28,6 +28,7 @@ REFUSAL_REASONS = {
     gate.PurposeNotPermitted.reason: gettext_lazy("利用目的が認められていない"),
     gate.PurposeMissing.reason: gettext_lazy("利用目的の指定なし"),
     gate.StandingLapsed.reason: gettext_lazy("誓約書・研修の未了又は失効"),
+    gate.OutOfDesk.reason: gettext_lazy("窓口の担当外"),
 }
 SURFACES = dict(gate.Surface.choices)
 
@@ -87,6 +88,8 @@ def _review(period: Period, source: summary.Source) -> Report:
     def purpose_label(group) -> str:
         if group["ground"]:
             return _("法令に基づく例外：%(ground)s") % {"ground": ground_name(group["ground"])}
+        if not group["purpose"]:  # a desk's filings (records.gate.filings): no purpose asked
+            return _("窓口に届いた請求・苦情の閲覧")
         return purposes.get(group["purpose"], group["purpose"])
 
     tables = [

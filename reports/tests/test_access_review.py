@@ -180,3 +180,25 @@ def test_a_long_table_stops_at_the_limit_with_a_note_in_the_page_and_the_export(
     [section] = [s for s in page.context["sections"] if s["table"].title == "拒否されたアクセス"]
     assert section["table"].note == "上位1件（全2件中）を表示しています。期間を絞ってください。"
     assert "outsider,担当範囲外" in export and "handler_kenshin,利用目的" not in export
+
+
+def test_a_desks_filings_read_and_refused_appear_in_the_review(
+    as_auditor, clock, days, handler_kenshin, handler_receipt
+):
+    from complaints.models import Complaint
+    from complaints.tests.factories import ComplaintFactory
+
+    ComplaintFactory()
+    moment = jst(days["working"], 10)
+    with clock(moment), gate.ledger():
+        access = gate.open_desk(user=handler_kenshin, desk="complaints")
+        assert len(list(gate.filings(access, Complaint.objects.all()))) == 1
+    with clock(moment), pytest.raises(gate.OutOfDesk), gate.ledger():
+        gate.open_desk(user=handler_receipt, desk="complaints")
+
+    page = as_auditor.get(f"/reports/access/?{period_query(days['start'], days['end'])}")
+
+    assert table(page, "利用目的別の閲覧") == [["窓口に届いた請求・苦情の閲覧", "1", "1"]]
+    assert table(page, "担当者別の閲覧") == [["handler_kenshin", "1", "1", "0", "0"]]
+    refusals = {(row[0], row[1]) for row in table(page, "拒否されたアクセス")}
+    assert refusals == {("handler_receipt", "窓口の担当外")}
