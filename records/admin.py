@@ -41,6 +41,25 @@ from .services import (
 )
 
 
+class MemberSearchMixin:
+    """Search by 氏名, フリガナ or 記号-番号-枝番 as typed (`records.search`), or by part of
+    one of the text fields in `search_fields`; the member lookup runs on `member_prefix`."""
+
+    member_prefix = "member__"
+    search_help_text = gettext_lazy(
+        "氏名、フリガナ（ひらがな・半角カナも可）、記号-番号-枝番（例：1001-1、1001-1-00）など"
+    )
+
+    def get_search_results(self, request, queryset, search_term):
+        query = search.member_query(search_term, prefix=self.member_prefix)
+        if query is None:
+            return queryset, False
+        text = normalize_text(search_term)
+        for field in self.search_fields:
+            query |= Q(**{f"{field}__icontains": text})
+        return queryset.filter(query), False
+
+
 class MemberForm(forms.ModelForm):
     """Validated as the service will store it: full-width digits and kana normalised first."""
 
@@ -52,7 +71,7 @@ EDIT = "edit"  # the query parameter that turns a member's page into its edit fo
 
 
 @admin.register(Member)
-class MemberAdmin(GatedAdminMixin, admin.ModelAdmin):
+class MemberAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
     """A member's page reads first (`member_view`: the member and their records by
     category); editing is a deliberate step, the 編集 link to the same page with `?edit=1`."""
 
@@ -61,20 +80,14 @@ class MemberAdmin(GatedAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "name", "name_kana", "birth_date", "relationship", "employer")
     list_filter = ("relationship", "sex")
     ordering = search.natural_order()
-    search_fields = ("name",)  # shows the search box; `get_search_results` does the search
-    search_help_text = gettext_lazy(
-        "氏名、フリガナ（ひらがな・半角カナも可）、または記号-番号-枝番（例：1001-1、1001-1-00）"
-    )
+    member_prefix = ""
+    search_fields = ("employer",)
     show_full_result_count = False
     exclude = ("source_id",)
     autocomplete_fields = ("insured",)
 
     def has_add_permission(self, request):
         return False  # members come from the core systems' import
-
-    def get_search_results(self, request, queryset, search_term):
-        query = search.member_query(search_term)
-        return (queryset if query is None else queryset.filter(query)), False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "POST" or EDIT in request.GET:
@@ -168,7 +181,7 @@ class RecordForm(forms.ModelForm):
 
 
 @admin.register(Record)
-class RecordAdmin(PurposePickerMixin, GatedAdminMixin, admin.ModelAdmin):
+class RecordAdmin(MemberSearchMixin, PurposePickerMixin, GatedAdminMixin, admin.ModelAdmin):
     """Records of the access. A new record starts from its category (`add_view` asks for it
     first), because the category decides the content's fields; it keeps that category."""
 
@@ -177,10 +190,7 @@ class RecordAdmin(PurposePickerMixin, GatedAdminMixin, admin.ModelAdmin):
     list_display = ("date", "member", "category", "title", "summary")
     list_select_related = ("member", "category")
     list_filter = (ScopedCategoryFilter,)
-    search_fields = ("title",)  # shows the search box; `get_search_results` does the search
-    search_help_text = gettext_lazy(
-        "件名、加入者の氏名・フリガナ（ひらがな・半角カナも可）、または記号-番号-枝番"
-    )
+    search_fields = ("title",)
     autocomplete_fields = ("member",)
     show_full_result_count = False
     actions = ("export_csv",)
@@ -189,13 +199,6 @@ class RecordAdmin(PurposePickerMixin, GatedAdminMixin, admin.ModelAdmin):
         # The handler role holds change, not add: adding a record to the scope is a change
         # of the scope's data; the form limits it to the access's categories.
         return self.has_change_permission(request)
-
-    def get_search_results(self, request, queryset, search_term):
-        query = search.member_query(search_term, prefix="member__")
-        if query is None:
-            return queryset, False
-        title = Q(title__icontains=normalize_text(search_term))
-        return queryset.filter(query | title), False
 
     def _category(self, request, obj) -> Category | None:
         """The record's category; for a new one, the access's category the request names."""
@@ -370,14 +373,14 @@ class MemberGrantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Restriction)
-class RestrictionAdmin(GatedAdminMixin, admin.ModelAdmin):
+class RestrictionAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
     """利用停止 and 第三者提供の停止 of the members the access may read; added, never edited."""
 
     gate_rows = staticmethod(functools.partial(gate.of_members, model=Restriction))
     list_display = ("member", "kind", "category", "purpose", "since", "until", "reference")
     list_select_related = ("member", "category", "purpose")
     list_filter = ("kind",)
-    search_fields = ("member__number", "member__name_kana", "reference")
+    search_fields = ("reference",)
     fields = ("member", "kind", "category", "purpose", "since", "reference")
     autocomplete_fields = ("member",)
 
@@ -435,7 +438,7 @@ class ProvisionForm(forms.ModelForm):
 
 
 @admin.register(ThirdPartyProvision)
-class ThirdPartyProvisionAdmin(GatedAdminMixin, admin.ModelAdmin):
+class ThirdPartyProvisionAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
     """第三者提供記録 of the members the access may read; registered, never edited."""
 
     gate_rows = staticmethod(functools.partial(gate.of_members, model=ThirdPartyProvision))
@@ -443,7 +446,7 @@ class ThirdPartyProvisionAdmin(GatedAdminMixin, admin.ModelAdmin):
     list_display = ("provided_on", "member", "category", "recipient", "legal_basis")
     list_select_related = ("member", "category")
     list_filter = ("legal_basis",)
-    search_fields = ("member__number", "member__name_kana", "recipient")
+    search_fields = ("recipient",)
     autocomplete_fields = ("member",)
 
     def has_change_permission(self, request, obj=None):

@@ -92,6 +92,11 @@ class GatedAdminMixin:
             kwargs["queryset"] = gate.categories(chosen_access(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def changelist_view(self, request, extra_context=None):
+        # The list is titled by what it lists (「記録」), not Django's "select to change".
+        context = {"title": self.opts.verbose_name_plural, **(extra_context or {})}
+        return super().changelist_view(request, context)
+
     def has_change_permission(self, request, obj=None):
         if obj is not None and chosen_access(request).statutory is not None:
             return False
