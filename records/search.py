@@ -9,8 +9,9 @@ same functions (`core.normalize`), so 「すずき」「ｽｽﾞｷ」「スズ
 
 import re
 
-from django.db.models import Q
-from django.db.models.functions import Length
+from django.db.models import F, Q, Value
+from django.db.models.functions import Length, Replace
+from django.db.models.lookups import IContains
 
 from core.normalize import normalize_code, normalize_kana, normalize_text
 
@@ -22,7 +23,7 @@ _INSURANCE_ID = re.compile(r"^([0-9A-Za-z]+)-([0-9A-Za-z]+)(?:-([0-9A-Za-z]+))?$
 def member_query(term: str, prefix: str = "") -> Q | None:
     """The members `term` names, as a `Q` on `prefix` (``"member__"`` from a record); None
     for an empty term. A term shaped 記号-番号(-枝番) matches those fields exactly; any
-    other matches part of the name or of the フリガナ, or a whole 記号 or 番号.
+    other matches part of the name or of the フリガナ (spaces aside), or a whole 記号 or 番号.
     """
     text = normalize_text(term)
     if not text:
@@ -35,11 +36,16 @@ def member_query(term: str, prefix: str = "") -> Q | None:
         return Q(**exact)
     code = normalize_code(text)
     return (
-        Q(**{f"{prefix}name__icontains": text})
-        | Q(**{f"{prefix}name_kana__icontains": normalize_kana(text)})
-        | Q(**{f"{prefix}symbol": code})
+        Q(**{f"{prefix}symbol": code})
         | Q(**{f"{prefix}number": code})
+        | _contains_ignoring_spaces(f"{prefix}name", text)
+        | _contains_ignoring_spaces(f"{prefix}name_kana", normalize_kana(text))
     )
+
+
+def _contains_ignoring_spaces(field: str, text: str) -> IContains:
+    """`field` holds `text`, spaces left out of both (「すずきいちろう」 finds スズキ イチロウ)."""
+    return IContains(Replace(F(field), Value(" "), Value("")), text.replace(" ", ""))
 
 
 def natural_order(prefix: str = "") -> tuple:

@@ -46,6 +46,8 @@ def handler(sign_in, handler_kenshin, kenshin_and_receipt, suzuki):
         "スズキ",
         "鈴木",
         "スズキ　イチロウ",
+        "すずきいちろう",
+        "鈴木 一郎",
         "５００１－１",
         "5001-1",
         "5001-1-00",
