@@ -91,7 +91,9 @@ class MemberAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "POST" or EDIT in request.GET:
-            return super().change_view(request, object_id, form_url, extra_context)
+            # Saving returns to the list; "continue editing" would land on the read view.
+            context = {**(extra_context or {}), "show_save_and_continue": False}
+            return super().change_view(request, object_id, form_url, context)
         return self.member_view(request, object_id)
 
     def save_model(self, request, obj, form, change):

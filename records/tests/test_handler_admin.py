@@ -2,14 +2,16 @@
 edited by field, CSV for Excel, the purpose picker by category, out-of-scope said plainly."""
 
 import csv
+import datetime
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from audit.models import Event
 from audit.vocabulary import Action
-from records.models import Member, Record
+from records.models import Member, Record, Restriction
 from records.search import member_query
 from records.tests.factories import EXAMPLE_PAYLOADS, MemberFactory, RecordFactory
 from safeguards.scopes import grant_scope
@@ -102,6 +104,7 @@ def test_a_member_page_reads_first_with_records_by_category_and_edits_on_purpose
     assert 'name="name_kana"' not in page.text  # no input until 編集 is chosen
     edit = handler.get(url, {"edit": "1"})
     assert 'name="name_kana"' in edit.text
+    assert 'name="_continue"' not in edit.text
 
 
 def test_a_record_page_is_titled_by_category_member_and_date(handler, suzuki):
@@ -208,3 +211,14 @@ def test_an_out_of_scope_record_says_it_is_outside_the_staff_members_scope(
     assert "あなたの担当外のため表示できません" in text
     assert "削除された可能性があります" not in text
     assert "外来レセプト秘匿" not in text and "受診秘子" not in text
+
+
+def test_the_restrictions_register_finds_a_member_by_kana_too(handler, handler_kenshin, suzuki):
+    handler_kenshin.user_permissions.add(Permission.objects.get(codename="view_restriction"))
+    Restriction.objects.create(
+        member=suzuki, kind=Restriction.Kind.STOP_THIRD_PARTY, since=datetime.date(2026, 1, 1)
+    )
+    found = handler.get(reverse("admin:records_restriction_changelist"), {"q": "ｽｽﾞｷ"})
+    assert [r.member for r in found.context["cl"].result_list] == [suzuki]
+    none = handler.get(reverse("admin:records_restriction_changelist"), {"q": "さとう"})
+    assert none.context["cl"].result_count == 0
