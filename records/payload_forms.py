@@ -30,29 +30,28 @@ def _field(schema: dict, required: bool) -> forms.Field:
 
 
 def _typed_field(schema: dict, label: str) -> forms.Field:
-    required = False
     kind = schema.get("type")
     if "enum" in schema:
         choices = [("", "---------"), *((value, value) for value in schema["enum"])]
-        return forms.ChoiceField(label=label, choices=choices, required=required)
+        return forms.ChoiceField(label=label, choices=choices)
     if kind == "boolean":
         choices = [("", "---------"), ("はい", _("はい")), ("いいえ", _("いいえ"))]
-        return forms.ChoiceField(label=label, choices=choices, required=required)
+        return forms.ChoiceField(label=label, choices=choices)
     if kind == "array":
         return forms.CharField(
             label=label,
-            required=required,
             widget=forms.Textarea(attrs={"rows": 3}),
             help_text=_("1行に1件"),
         )
     if schema.get("format") == "date":
-        widget = forms.DateInput(attrs={"type": "date"})
-        return forms.CharField(label=label, required=required, widget=widget)
+        return forms.CharField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
     if kind in ("integer", "number"):
         mode = "numeric" if kind == "integer" else "decimal"
-        widget = forms.TextInput(attrs={"inputmode": mode, "class": "vIntegerField"})
-        return forms.CharField(label=label, required=required, widget=widget)
-    return forms.CharField(label=label, required=required, max_length=schema.get("maxLength"))
+        attrs = {"inputmode": mode, "class": "vIntegerField"}
+        return forms.CharField(label=label, widget=forms.TextInput(attrs=attrs))
+    # The length is the schema's to check too; the browser is only told of it.
+    attrs = {"maxlength": schema["maxLength"]} if "maxLength" in schema else {}
+    return forms.CharField(label=label, widget=forms.TextInput(attrs=attrs))
 
 
 def fields_for(code: str) -> dict[str, forms.Field]:
