@@ -11,7 +11,6 @@ import statistics
 from collections import defaultdict
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from records import gate
 from reports import conf, summary
@@ -20,16 +19,8 @@ from reports.tables import Chart, Report, Table
 from safeguards.models import StatutoryAccessReason
 
 from . import events
-from .names import category_names, ground_name, purpose_names, staff_names
+from .names import REFUSAL_REASONS, category_names, ground_name, purpose_names, staff_names
 
-# The gate's refusal codes, as the auditor reads them.
-REFUSAL_REASONS = {
-    gate.OutOfScope.reason: gettext_lazy("担当範囲外"),
-    gate.PurposeNotPermitted.reason: gettext_lazy("利用目的が認められていない"),
-    gate.PurposeMissing.reason: gettext_lazy("利用目的の指定なし"),
-    gate.StandingLapsed.reason: gettext_lazy("誓約書・研修の未了又は失効"),
-    gate.OutOfDesk.reason: gettext_lazy("窓口の担当外"),
-}
 SURFACES = dict(gate.Surface.choices)
 
 

@@ -26,7 +26,8 @@ from reports import conf
 from reports.period import Period
 from reports.tables import Report, Table
 
-from .names import ground_name, purpose_names, staff_names
+from .details import STAFF_KEYS, Namer
+from .names import ground_name, staff_names
 
 # The event list stops here: the auditor narrows the filter rather than scrolls further.
 LIMIT = 500
@@ -152,46 +153,33 @@ def event_list(period: Period, filters: dict) -> Report:
             "seq", "at", "actor_id", "action", "purpose", "target_type", "target_id", "details"
         )[: LIMIT + 1]
     )
-    names = staff_names(e["actor_id"] for e in events)
-    purposes = purpose_names()
+    names = staff_names(
+        [e["actor_id"] for e in events]
+        + [e["details"].get(key) for e in events for key in STAFF_KEYS if _is_id(e, key)]
+    )
+    namer = Namer(names)
     rows = [
         (
             e["seq"],
             e["at"],
             names.get(e["actor_id"], e["actor_id"]),
             label(e["action"]),
-            e["action"],
-            purposes.get(e["purpose"], e["purpose"]) or ground_name(e["details"].get("ground")),
-            f"{e['target_type']} {e['target_id']}".strip(),
-            _ids(e["details"]),
+            namer.purposes.get(e["purpose"], e["purpose"])
+            or ground_name(e["details"].get("ground")),
+            namer.target(e["target_type"], e["target_id"]),
+            namer.details(e["details"], e["target_type"]),
         )
         for e in events[:LIMIT]
     ]
     note = _("先頭の%(n)d件を表示しています。条件を絞ってください。") % {"n": LIMIT}
     table = Table(
         _("監査イベント"),
-        (
-            _("連番"),
-            _("日時"),
-            _("実行者"),
-            _("操作"),
-            _("操作コード"),
-            _("利用目的"),
-            _("対象"),
-            _("詳細"),
-        ),
+        (_("連番"), _("日時"), _("実行者"), _("操作"), _("利用目的"), _("対象"), _("詳細")),
         rows,
         note=note if len(events) > LIMIT else "",
     )
     return Report("events", _("監査イベントの一覧"), period, [table])
 
 
-def _ids(details: dict) -> str:
-    """The details as the trail holds them: codes, counts and member ids, never values."""
-    parts = []
-    for key, value in sorted(details.items()):
-        if isinstance(value, list):
-            shown = ", ".join(str(v) for v in value[:20])
-            value = f"[{shown}{', …' if len(value) > 20 else ''}]"
-        parts.append(f"{key}={value}")
-    return " ".join(parts)
+def _is_id(event: dict, key: str) -> bool:
+    return isinstance(event["details"].get(key), int)

@@ -1,10 +1,34 @@
-"""Labels for what the trail records as ids and codes: staff names, purposes, categories."""
+"""Labels for what the trail records as ids and codes: staff names, purposes, categories,
+statutory grounds, the gate's refusals and the verifier's findings."""
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from audit.verify import Kind
 from purposes.models import Category, Purpose
+from records import gate
 from safeguards.models import StatutoryGround
+
+# The gate's refusal codes, as the auditor reads them.
+REFUSAL_REASONS = {
+    gate.OutOfScope.reason: gettext_lazy("担当範囲外"),
+    gate.PurposeNotPermitted.reason: gettext_lazy("利用目的が認められていない"),
+    gate.PurposeMissing.reason: gettext_lazy("利用目的の指定なし"),
+    gate.StandingLapsed.reason: gettext_lazy("誓約書・研修の未了又は失効"),
+    gate.OutOfDesk.reason: gettext_lazy("窓口の担当外"),
+}
+
+# What a verification of the trail found (audit.verify), by its kind's name.
+PROBLEMS = {
+    Kind.CHANGED.name: gettext_lazy("内容の改変"),
+    Kind.MISSING.name: gettext_lazy("イベントの欠落"),
+    Kind.REORDERED.name: gettext_lazy("順序の入替え"),
+    Kind.INSERTED.name: gettext_lazy("イベントの挿入"),
+    Kind.CUT_OFF.name: gettext_lazy("末尾の切取り"),
+    Kind.REWRITTEN.name: gettext_lazy("履歴の書換え"),
+    Kind.FORGED.name: gettext_lazy("チェックポイントの偽造又は鍵の不一致"),
+}
 
 
 def staff_names(ids) -> dict[int | None, str]:

@@ -23,6 +23,9 @@ from safeguards.models import AuditPlan, CorrectiveAction, Incident, Inspection
 from safeguards.organisation import inspection_overdue
 from safeguards.training import staff_standing
 
+# An incident in these states has not been assessed yet: whether it must be reported is open.
+UNDECIDED = {Incident.State.REPORTED, Incident.State.ASSESSING}
+
 
 def overview(period: Period, *, today: datetime.date) -> Report:
     as_of = period.as_of(today)
@@ -140,6 +143,13 @@ def _report_status(last_day: datetime.date, done_at, *, as_of: datetime.date) ->
     return _("期限内") if done_at else _("未報告（期限前）")
 
 
+def _undecided(last_day: datetime.date, *, as_of: datetime.date) -> str:
+    """A report whose need is still being assessed: open, or its deadline already passed."""
+    if deadlines.is_overdue(last_day, today=as_of):
+        return _("評価中（報告の要否が未定のまま期限超過）")
+    return _("評価中（報告の要否は未定）")
+
+
 def _incidents(period: Period, as_of: datetime.date) -> Table:
     start, until = period.bounds
     incidents = Incident.objects.filter(
@@ -147,31 +157,37 @@ def _incidents(period: Period, as_of: datetime.date) -> Table:
     ).prefetch_related("categories")
     rows = []
     for incident in incidents.order_by("discovered_at", "id"):
-        if not assess(incident).report_required:
-            rows.append(
-                (
-                    incident.pk,
-                    incident.get_kind_display(),
-                    incident.get_state_display(),
-                    _local_day(incident.discovered_at),
-                    _("報告不要"),
-                    "—",
-                    "—",
-                    "—",
-                )
-            )
+        head = (
+            incident.pk,
+            incident.get_kind_display(),
+            incident.get_state_display(),
+            _local_day(incident.discovered_at),
+        )
+        required = assess(incident).report_required
+        if not required and incident.state not in UNDECIDED:
+            rows.append((*head, _("報告不要"), "—", "—", "—"))
             continue
         due = report_deadlines(incident)
         # The 速報 is asked for within 3 days and late only after the 5th (deadlines).
         last_preliminary = deadlines.add_days(
             _local_day(incident.discovered_at), deadlines.PRELIMINARY_REPORT_OVERDUE_AFTER_DAYS
         )
+        if not required:
+            # Still being assessed: whether to report is open, and the clock runs from the
+            # discovery all the same (Rules Art. 7-8).
+            rows.append(
+                (
+                    *head,
+                    due.preliminary_due,
+                    _undecided(last_preliminary, as_of=as_of),
+                    due.final_due,
+                    _undecided(due.final_due, as_of=as_of),
+                )
+            )
+            continue
         rows.append(
             (
-                incident.pk,
-                incident.get_kind_display(),
-                incident.get_state_display(),
-                _local_day(incident.discovered_at),
+                *head,
                 due.preliminary_due,
                 _report_status(
                     last_preliminary,

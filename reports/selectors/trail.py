@@ -10,7 +10,6 @@ import json
 import time
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from audit.checkpoint import CheckpointError, check_checkpoint
 from audit.models import Event
@@ -21,17 +20,7 @@ from reports.period import Period
 from reports.tables import Chart, Report, Table
 
 from . import events
-from .names import staff_names
-
-PROBLEMS = {
-    Kind.CHANGED.name: gettext_lazy("内容の改変"),
-    Kind.MISSING.name: gettext_lazy("イベントの欠落"),
-    Kind.REORDERED.name: gettext_lazy("順序の入替え"),
-    Kind.INSERTED.name: gettext_lazy("イベントの挿入"),
-    Kind.CUT_OFF.name: gettext_lazy("末尾の切取り"),
-    Kind.REWRITTEN.name: gettext_lazy("履歴の書換え"),
-    Kind.FORGED.name: gettext_lazy("チェックポイントの偽造又は鍵の不一致"),
-}
+from .names import PROBLEMS, staff_names
 
 
 def verify(*, checkpoint: str = "", public_key: str = "") -> dict:

@@ -152,6 +152,7 @@ def test_it_says_which_incident_reports_met_their_deadlines(as_auditor, privacy_
         summary="紛失",
         discovered_at=at(2025, 9, 1),
         reported_by=privacy_officer,
+        state=Incident.State.CLOSED,
     )
 
     page = as_auditor.get(f"/reports/?{FY2025}")
@@ -167,8 +168,54 @@ def test_it_says_which_incident_reports_met_their_deadlines(as_auditor, privacy_
             "2025-06-30",
             "期限超過",
         ],
-        [str(minor.pk), "滅失", "報告受付", "2025-09-01", "報告不要", "—", "—", "—"],
+        [str(minor.pk), "滅失", "終結", "2025-09-01", "報告不要", "—", "—", "—"],
     ]
+
+
+def test_art26_an_incident_still_assessed_shows_as_assessed_with_its_deadlines_running(
+    as_auditor, privacy_officer
+):
+    """Until it is assessed, whether an incident must be reported (APPI Art. 26) is open:
+    never 報告不要, and its deadlines run from the discovery."""
+    assessing = Incident.objects.create(
+        kind=Incident.Kind.LOSS,
+        summary="紛失",
+        discovered_at=at(2025, 9, 1),
+        reported_by=privacy_officer,
+        state=Incident.State.ASSESSING,
+    )
+    received = Incident.objects.create(
+        kind=Incident.Kind.LEAK,
+        summary="誤送付",
+        discovered_at=at(2026, 3, 30),
+        reported_by=privacy_officer,
+    )
+
+    rows = table(as_auditor.get(f"/reports/?{FY2025}"), "漏えい等事案と報告期限")
+
+    assert rows == [
+        [
+            str(assessing.pk),
+            "滅失",
+            "評価中",
+            "2025-09-01",
+            "2025-09-04",
+            "評価中（報告の要否が未定のまま期限超過）",
+            "2025-10-01",
+            "評価中（報告の要否が未定のまま期限超過）",
+        ],
+        [
+            str(received.pk),
+            "漏えい",
+            "報告受付",
+            "2026-03-30",
+            "2026-04-02",
+            "評価中（報告の要否は未定）",
+            "2026-04-29",
+            "評価中（報告の要否は未定）",
+        ],
+    ]
+    assert "報告不要" not in as_auditor.get(f"/reports/?{FY2025}").content.decode()
 
 
 def test_it_shows_pledge_and_training_standing_at_the_periods_end(as_auditor, privacy_officer):
