@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection, connections
-from django.utils import timezone
 
 from purposes.models import Category
 from safeguards.roles import Role
 from safeguards.scopes import grant_scope
-from safeguards.testing import make_staff
+from safeguards.testing import in_good_standing, make_staff
 
 # `audit_transactional_db`: a transactional test that commits audit events uses it, so the
 # append-only trail is emptied (triggers off) before pytest-django flushes the tables.
@@ -56,19 +55,6 @@ def register(db):
     return {c.code: c for c in Category.objects.all()}
 
 
-def _in_good_standing(user: User) -> User:
-    """A signed pledge and a passed training in force today (safeguards.standing)."""
-    from safeguards.models import TrainingCourse, TrainingSession
-    from safeguards.training import record_attendance, sign_pledge
-
-    today = timezone.localdate()
-    sign_pledge(user=user, version="test", signed_on=today, by=user)
-    course, _ = TrainingCourse.objects.get_or_create(title="個人情報保護研修")
-    session = TrainingSession.objects.create(course=course, held_on=today)
-    record_attendance(session=session, user=user, score=100, by=user)
-    return user
-
-
 @pytest.fixture
 def privacy_officer(db) -> User:
     return make_staff("privacy_officer", Role.PRIVACY_OFFICER)
@@ -78,7 +64,7 @@ def privacy_officer(db) -> User:
 def bare_officer(privacy_officer) -> User:
     """The officer in good standing with no category or member granted: requests are answered
     on their own statutory access (`disclosure.access`), not on the officer's scope."""
-    return _in_good_standing(privacy_officer)
+    return in_good_standing(privacy_officer)
 
 
 @pytest.fixture
@@ -89,7 +75,7 @@ def auditor(db) -> User:
 @pytest.fixture
 def outsider(db) -> User:
     """Staff with the handler role, a pledge and training, but no scope at all."""
-    return _in_good_standing(make_staff("outsider", Role.HANDLER))
+    return in_good_standing(make_staff("outsider", Role.HANDLER))
 
 
 @pytest.fixture
@@ -102,7 +88,7 @@ def handler_kenshin(register, privacy_officer) -> User:
     """A handler scoped to 健康診査に関する情報 (health-checks), on both desks."""
     from safeguards.models import Desk
 
-    user = _in_good_standing(make_staff("handler_kenshin", Role.HANDLER))
+    user = in_good_standing(make_staff("handler_kenshin", Role.HANDLER))
     grant_scope(user=user, category=register["health-checks"], by=privacy_officer)
     for code in Desk.Code.values:
         grant_scope(user=user, desk=Desk.of(code), by=privacy_officer)
@@ -112,7 +98,7 @@ def handler_kenshin(register, privacy_officer) -> User:
 @pytest.fixture
 def handler_receipt(register, privacy_officer) -> User:
     """A handler scoped to レセプトに関する情報 (receipts), on no desk: no filing is theirs."""
-    user = _in_good_standing(make_staff("handler_receipt", Role.HANDLER))
+    user = in_good_standing(make_staff("handler_receipt", Role.HANDLER))
     grant_scope(user=user, category=register["receipts"], by=privacy_officer)
     return user
 

@@ -39,3 +39,19 @@ def make_staff(username: str, *roles, **extra):
     for role in roles:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def in_good_standing(user):
+    """`user` with a signed pledge and a passed training in force today (safeguards.standing):
+    what the gate asks of anyone who reads records or a desk's filings."""
+    from django.utils import timezone
+
+    from safeguards.models import TrainingCourse, TrainingSession
+    from safeguards.training import record_attendance, sign_pledge
+
+    today = timezone.localdate()
+    sign_pledge(user=user, version="test", signed_on=today, by=user)
+    course, _ = TrainingCourse.objects.get_or_create(title="個人情報保護研修")
+    session = TrainingSession.objects.create(course=course, held_on=today)
+    record_attendance(session=session, user=user, score=100, by=user)
+    return user

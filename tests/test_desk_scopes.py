@@ -10,7 +10,7 @@ from complaints.tests.factories import ComplaintFactory
 from safeguards.models import Desk
 from safeguards.roles import Role
 from safeguards.scopes import desk_codes_for
-from safeguards.testing import make_staff
+from safeguards.testing import in_good_standing, make_staff
 
 pytestmark = pytest.mark.django_db
 SCREEN = "/admin/safeguards/categoryuserobjectpermission/user/"
@@ -19,8 +19,8 @@ REGISTER = "/admin/safeguards/categoryuserobjectpermission/register/"
 
 @pytest.fixture
 def clerk(db):
-    """A handler with no category and no desk."""
-    return make_staff("clerk", Role.HANDLER)
+    """A handler in good standing with no category and no desk."""
+    return in_good_standing(make_staff("clerk", Role.HANDLER))
 
 
 def test_the_officer_grants_and_withdraws_a_desk_each_change_audited(
@@ -78,3 +78,23 @@ def test_a_handler_may_not_grant_a_desk(clerk, outsider):
     with pytest.raises(PermissionDenied, match="個人情報取扱責任者"):
         grant_scope(user=clerk, desk=Desk.of(Desk.Code.REQUESTS), by=outsider)
     assert desk_codes_for(clerk) == set()
+
+
+def test_a_desk_member_without_a_pledge_is_refused_until_one_is_on_file(sign_in, superuser):
+    from safeguards.scopes import grant_scope
+
+    lapsed = make_staff("lapsed", Role.HANDLER)  # on the desk, no pledge, no training
+    grant_scope(user=lapsed, desk=Desk.of(Desk.Code.COMPLAINTS), by=superuser)
+    complaint = ComplaintFactory()
+
+    response = sign_in(lapsed).get(f"/admin/complaints/complaint/{complaint.pk}/change/")
+
+    assert response.status_code == 403
+    assert "秘密保持誓約書が登録されていない" in response.content.decode()
+    refused = Event.objects.get(action=Action.RECORDS_ACCESS_REFUSED, actor_id=lapsed.pk)
+    assert refused.details == {
+        "surface": "admin",
+        "reason": "standing_lapsed",
+        "desk": "complaints",
+    }
+    assert not Event.objects.filter(action=Action.RECORDS_ACCESS_READ).exists()

@@ -28,7 +28,7 @@ from safeguards.models import (
 )
 from safeguards.roles import Role
 from safeguards.scopes import grant_scope
-from safeguards.testing import make_staff
+from safeguards.testing import in_good_standing, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def _buttons(html: str) -> list[tuple[str, str, str]]:
 
 @pytest.fixture
 def officer(db):
-    return make_staff("officer", Role.PRIVACY_OFFICER)
+    return in_good_standing(make_staff("officer", Role.PRIVACY_OFFICER))
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -131,7 +131,7 @@ def test_the_officer_finds_a_button_for_each_move_of_the_state(name, officer, si
 
 
 def test_a_handler_finds_no_button_for_the_officers_moves(sign_in, superuser):
-    handler = make_staff("handler", Role.HANDLER)
+    handler = in_good_standing(make_staff("handler", Role.HANDLER))
     for code in Desk.Code.values:  # on both desks
         grant_scope(user=handler, desk=Desk.of(code), by=superuser)
     request = RequestFactory(state=Request.State.IDENTITY_CHECK)
@@ -172,7 +172,7 @@ def test_the_buttons_stay_clear_of_the_heading(
     audit_transactional_db, live_server, browser_context, sign_in
 ):
     # Issue 13 saw the moves drawn over the receipt number, on a 1,280 px screen.
-    officer = make_staff("officer", Role.PRIVACY_OFFICER)
+    officer = in_good_standing(make_staff("officer", Role.PRIVACY_OFFICER))
     request = RequestFactory(state=Request.State.IDENTITY_CHECK)
     client = sign_in(officer)
     browser_context.add_cookies(

@@ -15,14 +15,14 @@ def _fresh_rate_limits():
 
 @pytest.fixture
 def desk(db):
-    """A member of the complaints desk: a handler (取扱担当者) on the complaints desk, without
-    any data scope."""
+    """A member of the complaints desk: a handler (取扱担当者) on the complaints desk, in good
+    standing, without any data scope."""
     from safeguards.models import Desk
     from safeguards.roles import Role
     from safeguards.scopes import grant_scope
-    from safeguards.testing import make_staff
+    from safeguards.testing import in_good_standing, make_staff
 
-    user = make_staff("desk", Role.HANDLER)
+    user = in_good_standing(make_staff("desk", Role.HANDLER))
     grant_scope(
         user=user, desk=Desk.of(Desk.Code.COMPLAINTS), by=make_staff("admin", is_superuser=True)
     )

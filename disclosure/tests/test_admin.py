@@ -16,8 +16,8 @@ from .test_filing import FULL_WIDTH
 pytestmark = pytest.mark.django_db
 
 
-def test_it_files_a_paper_request_with_the_same_validation(sign_in, privacy_officer):
-    client = sign_in(privacy_officer)
+def test_it_files_a_paper_request_with_the_same_validation(sign_in, bare_officer):
+    client = sign_in(bare_officer)
     response = client.post(
         "/admin/disclosure/request/add/",
         {**FULL_WIDTH, "channel": "post", "received_on": "令和８年４月１日", "name": ""},
@@ -29,15 +29,15 @@ def test_it_files_a_paper_request_with_the_same_validation(sign_in, privacy_offi
     )
     filed = Request.objects.get()
     assert response.status_code == 302
-    assert filed.channel == "post" and filed.created_by == privacy_officer
+    assert filed.channel == "post" and filed.created_by == bare_officer
     assert filed.member_number == "23"
     assert filed.due_on == datetime.date(2026, 5, 1)
 
 
 def test_a_scanned_document_is_kept_when_the_page_comes_back_with_errors(
-    sign_in, privacy_officer, jpeg
+    sign_in, bare_officer, jpeg
 ):
-    client = sign_in(privacy_officer)
+    client = sign_in(bare_officer)
     paper = {**FULL_WIDTH, "channel": "post", "received_on": "令和８年４月１日"}
 
     response = client.post(
@@ -53,19 +53,19 @@ def test_a_scanned_document_is_kept_when_the_page_comes_back_with_errors(
     assert IdentityDocument.objects.get().request == Request.objects.get()
 
 
-def test_it_lists_overdue_requests_first(sign_in, privacy_officer):
+def test_it_lists_overdue_requests_first(sign_in, bare_officer):
     late = RequestFactory(due_on=datetime.date(2020, 1, 1))
     RequestFactory(due_on=datetime.date(2019, 1, 1), state=Request.State.WITHDRAWN)
     on_time = RequestFactory()
-    page = sign_in(privacy_officer).get("/admin/disclosure/request/").content.decode()
+    page = sign_in(bare_officer).get("/admin/disclosure/request/").content.decode()
     assert page.index(late.receipt_number) < page.index(on_time.receipt_number)
 
 
-def test_the_officer_changing_a_fee_appends_its_event_with_digests_only(sign_in, privacy_officer):
+def test_the_officer_changing_a_fee_appends_its_event_with_digests_only(sign_in, bare_officer):
     policy = KindPolicy.objects.create(kind=Kind.DISCLOSURE, deadline_days=30, fee_yen=300)
     url = f"/admin/disclosure/kindpolicy/{policy.pk}/change/"
 
-    response = sign_in(privacy_officer).post(
+    response = sign_in(bare_officer).post(
         url, {"kind": Kind.DISCLOSURE, "deadline_days": 14, "fee_yen": 500}
     )
 
@@ -73,7 +73,7 @@ def test_the_officer_changing_a_fee_appends_its_event_with_digests_only(sign_in,
     policy.refresh_from_db()
     assert (policy.deadline_days, policy.fee_yen) == (14, 500)
     event = Event.objects.get(action=Action.DISCLOSURE_KINDPOLICY_CHANGED)
-    assert (event.actor_kind, event.actor_id) == ("user", privacy_officer.pk)
+    assert (event.actor_kind, event.actor_id) == ("user", bare_officer.pk)
     assert event.target_id == str(policy.pk)
     assert event.details == {
         "fields": ["deadline_days", "fee_yen"],
@@ -84,10 +84,10 @@ def test_the_officer_changing_a_fee_appends_its_event_with_digests_only(sign_in,
     }
 
 
-def test_a_fee_refused_for_its_kind_changes_nothing_and_leaves_no_event(sign_in, privacy_officer):
+def test_a_fee_refused_for_its_kind_changes_nothing_and_leaves_no_event(sign_in, bare_officer):
     policy = KindPolicy.objects.create(kind=Kind.CORRECTION)
 
-    response = sign_in(privacy_officer).post(
+    response = sign_in(bare_officer).post(
         f"/admin/disclosure/kindpolicy/{policy.pk}/change/",
         {"kind": Kind.CORRECTION, "deadline_days": 30, "fee_yen": 300},
     )

@@ -79,7 +79,8 @@ Filings
   Requests, complaints, identity documents and letters are read only through
   `filings(open_desk(user=, desk=), rows)`: the desk (`safeguards.Desk`: requests or
   complaints) must be in the user's scope, granted like a category, or the user the privacy
-  officer; otherwise `OutOfDesk`, audited like the other refusals. Each page that fetched
+  officer, and in good standing (pledge, training); otherwise `OutOfDesk` or
+  `StandingLapsed`, audited like the other refusals. Each page that fetched
   filings appends one `access.read` event: the desk, the rows by model (`filings`), the
   members they are linked to.
 """

@@ -13,14 +13,16 @@ Domain-neutral: the desks' models are passed in, never imported (they sit above 
 import dataclasses
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safeguards.models import Desk
 from safeguards.scopes import handles_desk
+from safeguards.standing import handling_refusal
 
 from .access import Surface
 from .ledgers import current_ledger
-from .opening import AccessRefused
+from .opening import AccessRefused, StandingLapsed
 from .querysets import GatedQuerySet
 
 
@@ -56,12 +58,19 @@ def may_handle(user, desk: str) -> bool:
 
 
 def open_desk(*, user, desk: str, surface: str = Surface.ADMIN) -> DeskAccess:
-    """The access to `desk`'s filings for `user`, or `OutOfDesk` (audited: `access.refused`)."""
+    """The access to `desk`'s filings for `user`, or a refusal, audited (`access.refused`):
+    `OutOfDesk`, or `StandingLapsed` for staff of the desk without a pledge or with lapsed
+    training, as for records."""
+    refusal: AccessRefused | None = None
     if not handles_desk(user, desk):
+        refusal = OutOfDesk(desk)
+    elif lapsed := handling_refusal(user, on=timezone.localdate()):
+        refusal = StandingLapsed(lapsed)
+    if refusal is not None:
         current_ledger().refuse(
-            user=user, surface=surface, purpose="", reason=OutOfDesk.reason, desk=desk
+            user=user, surface=surface, purpose="", reason=refusal.reason, desk=desk
         )
-        raise OutOfDesk(desk)
+        raise refusal
     return DeskAccess(user=user, surface=surface, desk=desk)
 
 
