@@ -70,7 +70,7 @@ class Limit:
             return []
         keys = [f"ratelimit:{self.scope}:{client}:{n}" for n in range(self.attempts)]
         taken = cache.get_many(keys)
-        held = []
+        held: list[str] = []
         for key in keys:
             if len(held) == count:
                 break

@@ -77,5 +77,5 @@ def open_desk(*, user, desk: str, surface: str = Surface.ADMIN) -> DeskAccess:
 def filings(access: DeskAccess, rows: models.QuerySet) -> GatedQuerySet:
     """`rows` (a queryset of a desk's filings, or of their documents or letters) read through
     `access`: lazy, each fetched row noted in the ledger."""
-    gated = GatedQuerySet(model=rows.model, query=rows.query.chain(), using=rows._db)
+    gated: GatedQuerySet = GatedQuerySet(model=rows.model, query=rows.query.chain(), using=rows.db)
     return gated.bind(access)

@@ -7,6 +7,7 @@ filtered by an access, or fetch rows the ledger does not see.
 """
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
@@ -18,6 +19,9 @@ from records.models import Member, Record, Restriction
 
 from .access import Access
 from .ledgers import current_ledger
+
+if TYPE_CHECKING:
+    from .filings import DeskAccess
 
 
 class _Condition(Expression):
@@ -189,9 +193,9 @@ _RESTRICTED_MEMBERS = """
 class GatedQuerySet(models.QuerySet):
     """A queryset that notes every row it fetches in the current ledger."""
 
-    _access: Access | None = None
+    _access: "Access | DeskAccess | None" = None
 
-    def bind(self, access: Access) -> "GatedQuerySet":
+    def bind(self, access: "Access | DeskAccess") -> "GatedQuerySet":
         clone = self._chain()
         clone._access = access
         return clone
