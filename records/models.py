@@ -155,7 +155,9 @@ class Record(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.category_id}:{self.pk}"
+        # Shown in the admin's history and recent actions: what the record is, by its
+        # category, and which one; nothing about the member.
+        return f"{self.category.name}の記録（{self.pk}）"
 
     def clean(self) -> None:
         # The payload is normalised and checked against its category's schema; without a

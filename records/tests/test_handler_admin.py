@@ -113,6 +113,7 @@ def test_a_record_page_is_titled_by_category_member_and_date(handler, suzuki):
     title = page.text.split("<title>")[1].split("</title>")[0]
     assert "健康診査に関する情報の記録" in title and "鈴木一郎" in title and "2026年4月1日" in title
     assert f"{record.category_id}:{record.pk}" not in page.text
+    assert str(record) == f"健康診査に関する情報の記録（{record.pk}）"  # history, recent actions
     assert 'name="payload"' not in page.text  # no JSON to type
     assert 'name="payload_examined_on"' in page.text and 'type="date"' in page.text
     assert "受診日" in page.text and "喫煙" in page.text

@@ -39,7 +39,8 @@ def handler_with_device(handler_kenshin, register):
         title="特定健診2025",
         payload=EXAMPLE_PAYLOADS["health-checks"],
     )
-    return handler_kenshin, enrol_device(handler_kenshin), member
+    hidden = RecordFactory(category=register["receipts"], title="外来レセプト秘匿")
+    return handler_kenshin, enrol_device(handler_kenshin), member, hidden
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -47,7 +48,7 @@ def test_the_handler_finds_reads_edits_and_exports_a_record(
     screen, chromium, live_server, handler_with_device, screenshots
 ):
     width, height = SCREENS[screen]
-    user, device, member = handler_with_device
+    user, device, member, hidden = handler_with_device
     context = chromium.new_context(
         viewport={"width": width, "height": height}, locale="ja-JP", accept_downloads=True
     )
@@ -121,4 +122,10 @@ def test_the_handler_finds_reads_edits_and_exports_a_record(
         "142",
         "はい",
     )
+
+    page.goto(live_server.url + reverse("admin:records_record_change", args=[hidden.pk]))
+    warning = page.locator(".messagelist .warning")
+    assert "あなたの担当外のため表示できません" in warning.inner_text()
+    assert "削除された" not in page.content() and "外来レセプト秘匿" not in page.content()
+    shot("7-out-of-scope")
     context.close()
