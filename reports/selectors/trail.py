@@ -108,6 +108,29 @@ def _outcome(problem: str | None, seq: int | None) -> str:
     }
 
 
+def anomaly() -> str:
+    """What the latest verification found wrong, as the page must say first; "" if nothing."""
+    last = _latest(Action.REPORTS_TRAIL_VERIFIED)
+    if last is None:
+        return ""
+    result = last.details
+    found = [
+        _("ハッシュの連鎖：%(outcome)s")
+        % {"outcome": _outcome(result["problem"], result["problem_seq"])}
+        if result["problem"]
+        else "",
+        _("署名付きチェックポイントとの照合：%(outcome)s")
+        % {
+            "outcome": _outcome(
+                result.get("checkpoint_problem"), result.get("checkpoint_problem_seq")
+            )
+        }
+        if result.get("checkpoint_problem")
+        else "",
+    ]
+    return "　".join(part for part in found if part)
+
+
 def _latest(action: Action) -> Event | None:
     return Event.objects.filter(action__in=stored_names(action)).order_by("-seq").first()
 

@@ -106,6 +106,30 @@ def test_a_checkpoint_signed_by_another_key_is_reported(as_auditor, today_query)
     assert rows["署名付きチェックポイントとの照合"].startswith("異常あり：チェックポイントの偽造")
 
 
+def test_a_bogus_checkpoint_makes_the_anomaly_the_first_thing_the_page_says(
+    as_auditor, today_query
+):
+    upload = {"checkpoint": SimpleUploadedFile("cp.json", b'{"seq": 1, "hash": "00"}')}
+
+    page = as_auditor.post(f"/reports/trail/verify/?{today_query}", upload, follow=True)
+
+    html = page.content.decode()
+    main = html[html.index("<main") :]
+    alert = main.index('role="alert"')
+    assert "監査証跡を検証しました" not in html
+    assert alert < main.index("<nav") < main.index("<h1")
+    assert "異常が見つかりました" in main[alert : alert + 300]
+    assert "チェックポイントの偽造又は鍵の不一致" in main[alert : alert + 600]
+
+
+def test_a_clean_verification_says_so_and_raises_no_alert(as_auditor, today_query):
+    page = as_auditor.post(f"/reports/trail/verify/?{today_query}", follow=True)
+
+    html = page.content.decode()
+    assert "監査証跡を検証しました。異常はありません。" in html
+    assert 'role="alert"' not in html
+
+
 def test_a_file_that_is_not_text_is_refused_with_a_message(as_auditor, today_query):
     upload = {"checkpoint": SimpleUploadedFile("cp.json", b"\xff\xfe\x00")}
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.trail import actor_for, append
 from audit.vocabulary import Action
-from reports.selectors.trail import trail, verify
+from reports.selectors.trail import anomaly, trail, verify
 
 from .base import ReportsOnly, ReportView
 
@@ -60,7 +60,7 @@ class TrailView(ReportView):
         return trail(period)
 
     def context(self, form, report):
-        return super().context(form, report) | {"verify_form": VerifyForm()}
+        return super().context(form, report) | {"verify_form": VerifyForm(), "anomaly": anomaly()}
 
 
 class VerifyView(ReportsOnly):
@@ -73,7 +73,9 @@ class VerifyView(ReportsOnly):
             append(
                 action=Action.REPORTS_TRAIL_VERIFIED, actor=actor_for(request.user), details=result
             )
-            messages.success(request, _("監査証跡を検証しました。"))
+            if not (result["problem"] or result.get("checkpoint_problem")):
+                messages.success(request, _("監査証跡を検証しました。異常はありません。"))
+            # An anomaly is the first thing the trail page says (its alert), never a success.
         else:
             errors = [e for field in form.errors.values() for e in field]
             messages.error(request, " ".join(errors))
