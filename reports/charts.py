@@ -1,41 +1,49 @@
-"""Charts as geometry for inline SVG: bars by label and a trend line by day.
+"""Charts as geometry for the page: bars by label and a trend line by day.
 
 Drawn on the server, so a chart prints and needs no script; the template draws it with SVG
-attributes and the classes of reports.css (the CSP forbids inline styles). The table the
-chart is drawn from stands beside it for screen readers.
+attributes and the classes of reports.css (the CSP forbids inline styles). A bar's label is
+HTML text beside its bar, so it wraps and keeps the page's font size at any width; the trend
+is a small SVG whose text stays readable on a phone. The table the chart is drawn from
+stands beside it for screen readers.
 """
 
 from dataclasses import dataclass
 
 from .tables import Chart, Table
 
-WIDTH, BAR_HEIGHT, GAP, LABEL_WIDTH = 640, 18, 6, 220
-LINE_HEIGHT, MARGIN = 200, 40
+# The trend's drawing box: narrow, so that on a phone its 12px text is shown near 12px.
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 360, 160, 44, 16, 12, 28
 
 
 @dataclass(frozen=True)
 class Bar:
-    y: int
-    text_y: int
-    width: str
-    value_x: str
     label: str
     value: str
+    width: str  # percent of the longest bar
+
+
+@dataclass(frozen=True)
+class Point:
+    x: str
+    y: str
 
 
 @dataclass(frozen=True)
 class Drawing:
     kind: str
-    width: int
-    height: int
     bars: list[Bar]
-    label_width: int
-    points: str  # the polyline of a trend
-    top: str  # the largest value: the scale's end
-    first: str  # the first and last labels of a trend's axis
-    last: str
-    baseline: int
-    right: int
+    # The trend: its box, polyline, a marker per day, the scale's end, the axis' dates.
+    width: int = WIDTH
+    height: int = HEIGHT
+    points: str = ""
+    markers: tuple[Point, ...] = ()
+    top: str = ""
+    first: str = ""
+    last: str = ""
+    left: int = LEFT
+    right: int = WIDTH - RIGHT
+    baseline: int = HEIGHT - BOTTOM
+    middle: str = ""  # where the one day of a one-day trend stands
 
 
 def draw(table: Table) -> Drawing | None:
@@ -44,43 +52,30 @@ def draw(table: Table) -> Drawing | None:
         return None
     top = max(values) or 1
     if table.chart == Chart.BARS:
-        span = WIDTH - LABEL_WIDTH - MARGIN
-        bars = []
-        for n, (row, value) in enumerate(zip(table.rows, values, strict=True)):
-            y, width = n * (BAR_HEIGHT + GAP), value / top * span
-            bars.append(
-                Bar(
-                    y,
-                    y + BAR_HEIGHT - 4,
-                    f"{width:.1f}",
-                    f"{LABEL_WIDTH + width + 4:.1f}",
-                    str(row[0]),
-                    f"{value:g}",
-                )
-            )
-        height = len(bars) * (BAR_HEIGHT + GAP)
-        return Drawing(
-            Chart.BARS, WIDTH, height, bars, LABEL_WIDTH, "", f"{top:g}", "", "", height, WIDTH
-        )
-    step = (WIDTH - 2 * MARGIN) / max(len(values) - 1, 1)
-    baseline = LINE_HEIGHT - MARGIN
-    points = " ".join(
-        f"{MARGIN + n * step:.1f},{baseline - value / top * (baseline - 10):.1f}"
-        for n, value in enumerate(values)
+        bars = [
+            Bar(str(row[0]), f"{value:g}", f"{value / top * 100:.1f}")
+            for row, value in zip(table.rows, values, strict=True)
+        ]
+        return Drawing(Chart.BARS, bars)
+    baseline, span = HEIGHT - BOTTOM, WIDTH - LEFT - RIGHT
+    if len(values) == 1:  # one day: its point in the middle, its date under it
+        xs = [LEFT + span / 2]
+    else:
+        xs = [LEFT + n * span / (len(values) - 1) for n in range(len(values))]
+    markers = tuple(
+        Point(f"{x:.1f}", f"{baseline - value / top * (baseline - TOP):.1f}")
+        for x, value in zip(xs, values, strict=True)
     )
     first, last = str(table.rows[0][0]), str(table.rows[-1][0])
     return Drawing(
         Chart.LINE,
-        WIDTH,
-        LINE_HEIGHT,
         [],
-        MARGIN,
-        points,
-        f"{top:g}",
-        first,
-        last,
-        baseline,
-        WIDTH - MARGIN,
+        points=" ".join(f"{m.x},{m.y}" for m in markers),
+        markers=markers,
+        top=f"{top:g}",
+        first=first if len(values) > 1 else "",
+        last=last if len(values) > 1 else "",
+        middle=first if len(values) == 1 else "",
     )
 
 

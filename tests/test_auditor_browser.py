@@ -68,3 +68,89 @@ def test_the_auditor_signs_in_reaches_the_reports_and_signs_out(
     shot("4-signed-out")
     page.goto(live_server.url + reverse("reports:overview"))
     assert page.url.startswith(live_server.url + reverse("safeguards:sign_in"))
+
+
+def _seed_a_day_of_work(handler, privacy_officer):
+    """A day's trail: a read, a refusal, and a verification whose checkpoint was bogus."""
+    from audit.trail import actor_for, append
+    from audit.vocabulary import Action
+    from records import gate
+    from reports.selectors.trail import verify
+
+    with gate.ledger():
+        access = gate.open_access(
+            user=handler, surface=gate.Surface.ADMIN, purpose="checkup-reminder"
+        )
+        list(gate.records(access))
+    append(
+        action=Action.RECORDS_ACCESS_REFUSED,
+        actor=actor_for(handler),
+        purpose="",
+        details={"surface": "admin", "reason": "purpose_missing"},
+    )
+    append(
+        action=Action.REPORTS_TRAIL_VERIFIED,
+        actor=actor_for(privacy_officer),
+        details=verify(checkpoint='{"seq": 1, "hash": "00"}'),
+    )
+
+
+REPORTS = {
+    "overview": "個人情報の取扱いの概況",
+    "access": "個人データへのアクセスの点検",
+    "events": "監査イベントの一覧",
+    "trail": "監査証跡の検証",
+    "scopes": "取扱担当者とその取り扱う個人データの範囲",
+}
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_the_auditor_reads_every_report_on_one_day_of_data(
+    screen,
+    chromium,
+    live_server,
+    auditor,
+    handler_kenshin,
+    privacy_officer,
+    kenshin_and_receipt,
+    screenshots,
+    client,
+):
+    from safeguards.testing import sign_in_verified
+
+    width, height = SCREENS[screen]
+    _seed_a_day_of_work(handler_kenshin, privacy_officer)
+    sign_in_verified(client, auditor)
+    context = chromium.new_context(viewport={"width": width, "height": height}, locale="ja-JP")
+    cookie = client.cookies["sessionid"]
+    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+    page = context.new_page()
+
+    for name, title in REPORTS.items():
+        page.goto(live_server.url + reverse(f"reports:{name}"))
+        assert page.get_by_role("heading", level=1).inner_text() == title
+        page.screenshot(path=screenshots / f"auditor-{screen}-report-{name}.png", full_page=True)
+        text = page.locator("main").inner_text()
+        for code in ("purposes.", "records.access", "reason=", "surface=", "…"):
+            assert code not in text, (name, code)
+        # The page never scrolls sideways: a wide table scrolls in its own box.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+        # Every chart's text is drawn at a readable size.
+        sizes = page.evaluate(
+            "[...document.querySelectorAll('.chart text, .bar-label, .bar-value')]"
+            ".map(t => t.getBoundingClientRect().height)"
+        )
+        assert min(sizes, default=12) >= 11, (name, sizes)
+        assert sizes or name == "events"  # the one report without a chart
+
+    page.goto(live_server.url + reverse("reports:trail"))
+    first = page.locator("main > *").first
+    assert first.get_attribute("role") == "alert"
+    assert "異常が見つかりました" in first.inner_text()
+    assert_on_screen(first, width, height)
+    # A one-day trend draws its day.
+    assert page.locator("svg.chart-line circle").count() == 1
+    page.goto(live_server.url + reverse("reports:events"))
+    table = page.locator(".table-scroll").first
+    assert table.bounding_box()["width"] <= width
+    assert "理由：利用目的の指定なし" in page.locator("main").inner_text()
