@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from core import deadlines
 from core.admin import WorkflowAdminMixin
 from records import gate
-from records.gated_admin import DeskAdminMixin, chosen_access
+from records.gated_admin import SESSION_KEY, DeskAdminMixin, chosen_access
 from safeguards.models import Desk
 
 from . import services, summary
@@ -268,8 +268,8 @@ class ComplaintAdmin(DeskAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
 def _member_shown(request, complaint: Complaint) -> bool:
     """Whether the complaint's linked member is one the user's access (the purpose chosen in
     the admin) shows: read through the gate, so that showing it is logged as a read."""
-    if complaint.member_id is None:
-        return False
+    if complaint.member_id is None or not request.session.get(SESSION_KEY):
+        return False  # nothing linked, or no purpose chosen: no read was attempted
     try:
         access = chosen_access(request)
     except gate.AccessRefused:  # no purpose chosen, no scope: audited by the gate

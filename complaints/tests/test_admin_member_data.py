@@ -73,6 +73,8 @@ def test_the_desk_outside_the_members_scope_cannot_tell_whether_it_linked(
         assert NOT_SHOWN in page
         assert "加入者 #" not in page and "照合されていません" not in page
         assert reverse("admin:records_member_change", args=[member.pk]) not in page
+    # With no purpose chosen nobody tried to read the member through the gate: no refusal.
+    assert not Event.objects.filter(action=Action.RECORDS_ACCESS_REFUSED, actor_id=desk.pk)
 
 
 @pytest.mark.parametrize("page", ["changelist", "history"])
