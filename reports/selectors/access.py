@@ -12,6 +12,8 @@ from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
+from audit.models import Event
+from disclosure.models import Request
 from records import gate
 from reports import conf, summary
 from reports.period import Period
@@ -22,6 +24,10 @@ from . import events
 from .names import REFUSAL_REASONS, category_names, ground_name, purpose_names, staff_names
 
 SURFACES = dict(gate.Surface.choices)
+# A request is answered on its own surface, by reads that name the request as their target
+# (disclosure.access.statutory_access, the only reads on it).
+REQUEST_SURFACE = gate.Surface.DISCLOSURE
+REQUEST_TARGET = "disclosure.request"
 
 
 def access_review(period: Period) -> Report:
@@ -39,10 +45,11 @@ def _review(period: Period, source: summary.Source) -> Report:
     # the days, the hours and the volumes are all added up from it.
     daily = _ordered(source.figures(summary.READS, period, ("actor_id", "day")), "reads", "day")
     by_purpose = _ordered(
-        source.figures(summary.PURPOSES, period, ("purpose", "ground")),
+        _requests_apart(source.figures(summary.PURPOSES, period, ("purpose", "ground", "surface"))),
         "reads",
         "purpose",
         "ground",
+        "surface",
     )
     by_surface = _ordered(
         source.figures(summary.PURPOSES, period, ("surface",)), "reads", "surface"
@@ -59,6 +66,8 @@ def _review(period: Period, source: summary.Source) -> Report:
         "surface",
     )
     statutory = source.statutory(period)
+    opened_for = _requests_read(statutory)
+    exceptional = [r for r in statutory if r["seq"] not in opened_for]
     names = staff_names(
         {d["actor_id"] for d in daily}
         | {r["actor_id"] for r in refusals}
@@ -77,6 +86,8 @@ def _review(period: Period, source: summary.Source) -> Report:
         return events.url(period, action=summary.READ, **filters)
 
     def purpose_label(group) -> str:
+        if group["surface"] == REQUEST_SURFACE:
+            return _("開示等の請求への対応（法令に基づく閲覧）")
         if group["ground"]:
             return _("法令に基づく例外：%(ground)s") % {"ground": ground_name(group["ground"])}
         if not group["purpose"]:  # a desk's filings (records.gate.filings): no purpose asked
@@ -89,10 +100,7 @@ def _review(period: Period, source: summary.Source) -> Report:
             (_("利用目的"), _("閲覧回数"), _("件数")),
             [(purpose_label(g), g["reads"], g["rows"]) for g in by_purpose],
             Chart.BARS,
-            links=[
-                link(ground=g["ground"]) if g["ground"] else link(purpose=g["purpose"])
-                for g in by_purpose
-            ],
+            links=[_purpose_link(link, g) for g in by_purpose],
         ),
         _categories(period, by_category),
         Table(
@@ -118,7 +126,8 @@ def _review(period: Period, source: summary.Source) -> Report:
             [(day, by_day[day]["reads"], by_day[day]["rows"]) for day in sorted(by_day)],
             Chart.LINE,
         ),
-        _statutory(period, statutory[: events.LIMIT], names, cut=_cut(statutory)),
+        _for_requests(period, statutory, opened_for, names),
+        _statutory(period, exceptional[: events.LIMIT], names, cut=_cut(exceptional)),
         Table(
             _("拒否されたアクセス"),
             (_("担当者"), _("理由"), _("利用目的"), _("経路"), _("回数")),
@@ -164,6 +173,89 @@ def _review(period: Period, source: summary.Source) -> Report:
         _unusual_days(period, daily, names),
     ]
     return Report("access", _("個人データへのアクセスの点検"), period, tables)
+
+
+def _requests_apart(groups: list[dict]) -> list[dict]:
+    """Reads by purpose and ground, a request's reads as one group of their own: the
+    surfaces added up, except the one on which requests are answered."""
+    merged: dict[tuple, dict] = {}
+    for g in groups:
+        surface = g["surface"] if g["surface"] == REQUEST_SURFACE else ""
+        total = merged.setdefault(
+            (g["purpose"], g["ground"], surface),
+            {
+                "purpose": g["purpose"],
+                "ground": g["ground"],
+                "surface": surface,
+                "reads": 0,
+                "rows": 0,
+            },
+        )
+        total["reads"] += g["reads"]
+        total["rows"] += g["rows"]
+    return list(merged.values())
+
+
+def _purpose_link(link, group: dict) -> str:
+    if group["surface"] == REQUEST_SURFACE:
+        return link(ground=group["ground"], surface=REQUEST_SURFACE)
+    if group["ground"]:
+        return link(ground=group["ground"], exceptional=True)
+    return link(purpose=group["purpose"])
+
+
+def _requests_read(statutory: list[dict]) -> dict[int, int]:
+    """The statutory reads opened to answer a request (disclosure.access), by seq: the
+    request's id. Their event names the request as its target."""
+    return {
+        seq: int(target)
+        for seq, target in Event.objects.filter(
+            seq__in=[r["seq"] for r in statutory], target_type=REQUEST_TARGET
+        ).values_list("seq", "target_id")
+    }
+
+
+def _for_requests(period: Period, statutory: list[dict], opened_for: dict, names) -> Table:
+    """Reads to answer a request, one row per request however many pages its handling
+    opened: routine work that the Act requires, apart from the exceptional reads."""
+    by_request: dict[int, dict] = {}
+    for r in statutory:
+        if r["seq"] not in opened_for:
+            continue
+        group = by_request.setdefault(
+            opened_for[r["seq"]], {"reads": 0, "rows": 0, "actors": set(), "first": r["at"]}
+        )
+        group["reads"] += 1
+        group["rows"] += r["rows"]
+        group["actors"].add(r["actor_id"])
+        group["last"] = r["at"]
+    receipts = dict(Request.objects.filter(pk__in=by_request).values_list("pk", "receipt_number"))
+    shown = sorted(by_request.items(), key=lambda item: item[1]["first"])[: events.LIMIT]
+    return Table(
+        _("開示等の請求への対応のための閲覧"),
+        (_("受付番号"), _("閲覧回数"), _("件数"), _("担当者"), _("最初の閲覧"), _("最後の閲覧")),
+        [
+            (
+                receipts.get(pk, _("請求ID %(id)s") % {"id": pk}),
+                g["reads"],
+                g["rows"],
+                "、".join(sorted(str(names.get(a)) for a in g["actors"])),
+                g["first"],
+                g["last"],
+            )
+            for pk, g in shown
+        ],
+        links=[events.url(period, action=summary.READ, for_request=pk) for pk, _g in shown],
+        note=" ".join(
+            [
+                _(
+                    "請求に答えるため、請求の本人のデータをすべての類型について読むもの"
+                    "（個人情報保護法第33条ほか）。請求ごとに数えています。"
+                ),
+                _cut(list(by_request)),
+            ]
+        ).strip(),
+    )
 
 
 def _cut(rows: list) -> str:

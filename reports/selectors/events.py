@@ -99,6 +99,9 @@ class EventFilter(forms.Form):
     outside = forms.BooleanField(required=False)
     min_rows = forms.IntegerField(required=False, min_value=0)
     seq = forms.IntegerField(required=False, label=gettext_lazy("連番"))
+    # The reads opened to answer one request (by its id), or the statutory reads not so.
+    for_request = forms.IntegerField(required=False, min_value=1)
+    exceptional = forms.BooleanField(required=False)
 
     def applied(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
@@ -139,6 +142,13 @@ def filtered(period: Period, filters: dict, *, first_seq: int = 0) -> QuerySet:
         events = events.filter(rowcount__gte=filters["min_rows"])
     if "category" in filters:
         events = with_category(events, filters["category"])
+    if "for_request" in filters:
+        events = events.filter(
+            target_type="disclosure.request", target_id=str(filters["for_request"])
+        )
+    if "exceptional" in filters:
+        # The same test as the access review's: statutory, not on the requests' surface.
+        events = events.filter(details__statutory=True).exclude(details__surface="disclosure")
     return events.order_by("seq")
 
 

@@ -202,3 +202,42 @@ def test_a_desks_filings_read_and_refused_appear_in_the_review(
     assert table(page, "担当者別の閲覧") == [["handler_kenshin", "1", "1", "0", "0"]]
     refusals = {(row[0], row[1]) for row in table(page, "拒否されたアクセス")}
     assert refusals == {("handler_receipt", "窓口の担当外")}
+
+
+def test_art33_reads_to_answer_a_request_are_one_row_per_request_apart_from_exceptions(
+    as_auditor, clock, days, handler_kenshin, bare_officer, kenshin_and_receipt
+):
+    """Handling one request opens its pages many times: routine work the Act requires
+    (Art. 33), counted once per request, never among the exceptional reads (Art. 18(3))."""
+    from disclosure.access import statutory_access
+    from disclosure.tests.factories import RequestFactory
+
+    member = kenshin_and_receipt["checked"]
+    request = RequestFactory(member=member)
+    for hour in (10, 11, 14):
+        with clock(jst(days["working"], hour)), gate.ledger():
+            list(gate.records(statutory_access(request, bare_officer)))
+    with clock(jst(days["working"], 15)), gate.ledger():
+        access = gate.open_access(
+            user=handler_kenshin,
+            surface=gate.Surface.ADMIN,
+            statutory=gate.Statutory(ground=StatutoryGround.LIFE, reason="救急搬送先からの照会"),
+        )
+        list(gate.records(access))
+
+    page = as_auditor.get(f"/reports/access/?{period_query(days['start'], days['end'])}")
+
+    [handled] = table(page, "開示等の請求への対応のための閲覧")
+    assert handled[:4] == [request.receipt_number, "3", handled[2], "privacy_officer"]
+    [exception] = table(page, "法令に基づく例外による閲覧")
+    assert exception[3] == str(StatutoryGround.LIFE.label)
+    purposes = {row[0]: row[1] for row in table(page, "利用目的別の閲覧")}
+    assert purposes["開示等の請求への対応（法令に基づく閲覧）"] == "3"
+    assert purposes[f"法令に基づく例外：{StatutoryGround.LIFE.label}"] == "1"
+    for title, expected in (("開示等の請求への対応のための閲覧", 3), ("利用目的別の閲覧", None)):
+        for link in _links(page, title):
+            listed = table(as_auditor.get(link), "監査イベント")
+            if expected:
+                assert len(listed) == expected
+            else:
+                assert len(listed) in (1, 3)
