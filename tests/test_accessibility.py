@@ -1,0 +1,109 @@
+"""Accessibility measured: axe-core (axe-playwright-python) in Chromium over every public
+page, the main staff pages and the auditor's reports, with no serious or critical violation.
+
+A failure lists each violation: its rule, its impact, what it asks and the elements found.
+"""
+
+import pytest
+from django.urls import reverse
+
+from safeguards.testing import sign_in_verified
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db")]
+
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture
+def filed(kenshin_and_receipt):
+    from complaints.tests.factories import ComplaintFactory
+    from disclosure.tests.factories import TOKEN, RequestFactory
+
+    request = RequestFactory(member=kenshin_and_receipt["checked"])
+    complaint = ComplaintFactory()
+    return {
+        "request": request,
+        "request_status": f"{reverse('disclosure:status', args=[request.receipt_number])}"
+        f"?t={TOKEN}",
+        "complaint_status": f"{reverse('complaints:status', args=[complaint.receipt_number])}"
+        f"?t={TOKEN}",
+    }
+
+
+def violations(axe, page) -> list[str]:
+    found = axe.run(page).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:5])
+        for v in found
+        if v["impact"] in BLOCKING
+    ]
+
+
+def check(axe, page, url: str) -> list[str]:
+    page.goto(url)
+    return [f"{url}: {v}" for v in violations(axe, page)]
+
+
+def signed_in_page(chromium, live_server, client, user):
+    sign_in_verified(client, user)
+    context = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
+    session = client.cookies["sessionid"].value
+    context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+    return context.new_page()
+
+
+def test_the_public_pages_have_no_serious_violation(chromium, live_server, axe, filed):
+    page = chromium.new_context(locale="ja-JP").new_page()
+    found = []
+    for url in (
+        reverse("purposes:notice"),
+        reverse("purposes:history"),
+        reverse("disclosure:procedure"),
+        reverse("disclosure:new"),
+        reverse("disclosure:lookup"),
+        filed["request_status"],
+        reverse("complaints:new"),
+        reverse("complaints:lookup"),
+        filed["complaint_status"],
+        reverse("safeguards:sign_in"),
+    ):
+        found += check(axe, page, live_server.url + url)
+    # The request form's next step: the same page with its errors.
+    page.goto(live_server.url + reverse("disclosure:new"))
+    page.locator("form button[type=submit]").last.click()
+    found += [f"{reverse('disclosure:new')} (errors): {v}" for v in violations(axe, page)]
+
+    assert not found, "\n".join(found)
+
+
+def test_the_staff_pages_have_no_serious_violation(
+    chromium, live_server, axe, client, bare_officer, filed
+):
+    page = signed_in_page(chromium, live_server, client, bare_officer)
+    found = []
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:disclosure_request_changelist"),
+        reverse("admin:disclosure_request_change", args=[filed["request"].pk]),
+        reverse("admin:records_record_changelist"),
+    ):
+        found += check(axe, page, live_server.url + url)
+
+    assert not found, "\n".join(found)
+
+
+def test_the_auditor_pages_have_no_serious_violation(chromium, live_server, axe, client, auditor):
+    page = signed_in_page(chromium, live_server, client, auditor)
+    found = []
+    for name in ("overview", "access", "events", "trail", "scopes"):
+        found += check(axe, page, live_server.url + reverse(f"reports:{name}"))
+
+    assert not found, "\n".join(found)
