@@ -150,6 +150,7 @@ def test_the_auditor_reads_every_report_on_one_day_of_data(
     assert_on_screen(first, width, height)
     # A one-day trend draws its day.
     assert page.locator("svg.chart-line circle").count() == 1
+    assert page.locator("svg.chart-line .chart-stem").count() == 1
     page.goto(live_server.url + reverse("reports:events"))
     table = page.locator(".table-scroll").first
     assert table.bounding_box()["width"] <= width
