@@ -7,6 +7,8 @@ it (reports/tests/test_event_details.py keeps the list complete for the events t
 writes).
 """
 
+from collections.abc import Mapping
+
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
@@ -187,7 +189,7 @@ class Namer:
         return self._code(key, str(value), model)
 
     def _code(self, key: str, code: str, model) -> str:
-        simple = {
+        simple: dict[str, Mapping[str, object]] = {
             "surface": dict(gate.Surface.choices),
             "reason": REFUSAL_REASONS,
             "desk": dict(Desk.Code.choices),
