@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
@@ -17,6 +18,9 @@ from django.utils.crypto import salted_hmac
 
 from .models import GENESIS_HASH, Event
 from .vocabulary import Action, ActorKind
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # No spaces, no kana or kanji, no "@": a name, an address or a sentence never passes.
 # Nothing to escape in JSON either, so the database and Python write details the same way.
@@ -55,9 +59,10 @@ def actor_for(by: By) -> Actor:
     return Actor(ActorKind.USER, by.pk)
 
 
-def user_of(by: By) -> AbstractBaseUser | None:
+def user_of(by: By) -> "User | None":
     """The staff user behind `by`, for a row's `created_by`; None for the public or the system."""
-    return None if isinstance(by, Actor) else by
+    # Staff sign in as the installation's user model, the one a `created_by` points at.
+    return None if isinstance(by, Actor) else cast("User", by)
 
 
 def keyed_digest(value, *, purpose: str) -> str:

@@ -105,8 +105,10 @@ def monthly(month: datetime.date, *, today: datetime.date | None = None) -> Mont
     year = Complaint.objects.filter(
         received_at__gte=_month_range(month, 12)[0], received_at__lt=end
     )
-    categories = dict(received.values_list("category_id", "category__name").distinct())
-    categories[None] = _("指定なし")
+    categories: dict[int | None, str] = dict(
+        received.values_list("category_id", "category__name").distinct()
+    )
+    categories[None] = str(_("指定なし"))
     first_responses = list(
         received.values_list("received_at", "acknowledged_at", "first_response_due", "state")
     )

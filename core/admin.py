@@ -13,10 +13,10 @@ than the bare transition (`Page.perform`); refusals are shown as messages, in Ja
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
@@ -26,6 +26,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from .workflow import Refused, Workflow, transition
+
+# The mixin goes on a ModelAdmin: the type checker reads it as one.
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin
+else:
+    _AdminBase = object
 
 
 class MoveForm(forms.Form):
@@ -67,7 +73,7 @@ def _fields_form(workflow: Workflow, move) -> type[MoveForm] | None:
     return type("FieldsForm", (MoveForm,), fields)
 
 
-class WorkflowAdminMixin:
+class WorkflowAdminMixin(_AdminBase):
     workflow: Workflow
     move_pages: dict[str, Page] = {}  # by the state a move goes to
     steps: dict[str, Step] = {}

@@ -43,7 +43,7 @@ def _columns(obj: models.Model, fields: list[str]) -> dict[str, str]:
             field = obj._meta.get_field(name)
         except FieldDoesNotExist:
             continue
-        if getattr(field, "concrete", False) and not field.many_to_many:
+        if isinstance(field, models.Field) and field.concrete and not field.many_to_many:
             columns[name] = field.attname
     return columns
 

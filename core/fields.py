@@ -83,4 +83,5 @@ class SectionsMixin:
     def order_by_sections(self) -> None:
         """Put the fields in the page's order (fields added in `__init__` come last otherwise),
         so that the error summary lists the mistakes as the page shows them."""
+        assert isinstance(self, forms.BaseForm), "SectionsMixin goes on a form"
         self.order_fields([name for _legend, names in self.SECTIONS for name in names])

@@ -30,6 +30,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.datastructures import MultiValueDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -109,7 +110,7 @@ def reduce(filing: PublicFiling, *, by, action: Action, details: dict, digest: s
     caller's transaction. The trail gets the digest and `details`, never a value. Each desk
     deletes what else it holds of the person (documents, letters) itself, and says when."""
     digest = digest or filing.personal_digest()
-    type(filing).objects.filter(pk=filing.pk).update(
+    type(filing)._default_manager.filter(pk=filing.pk).update(
         **filing.PERSONAL_FIELDS, member=None, identity_digest=digest
     )
     trail.append(
@@ -150,10 +151,10 @@ class Desk:
     # Files the confirmed form: (request, form, submission key) -> (filing, token), the token
     # None when the key was filed already (the confirmation sent twice).
     file: Callable[[HttpRequest, Any, str], tuple[PublicFiling, str | None]]
-    status_title: str
+    status_title: str | Promise
     receipt_prefix: str = ""
     # What the desk's status page shows beside the filing.
-    status_context: Callable[[PublicFiling], dict] = lambda filed: {}
+    status_context: Callable[[Any], dict] = lambda filed: {}  # given the desk's own model
     # Runs on every posted form before it is answered, valid or not (kept uploads), with the
     # HTTP request; may add errors to the form.
     received: Callable[[HttpRequest, Any], None] = lambda request, form: None
@@ -209,7 +210,7 @@ class Desk:
             context = {"form": self.form_class(), "expired": True}
             return render(request, self._template("new"), context)
         if "edit" not in request.POST and (
-            self.model.objects.filter(submission_key=draft["key"]).exists()
+            self.model._default_manager.filter(submission_key=draft["key"]).exists()
         ):
             # 送信 pressed again: the first press filed it (and its uploads are attached, so
             # the form would no longer validate); its receipt page shows the link.
@@ -252,7 +253,7 @@ class Desk:
     def opened(self, request: HttpRequest, receipt: str) -> PublicFiling | None:
         """The filing whose status page this session opened with its token, or None."""
         if receipt in request.session.get(self._opened_key, []):
-            return self.model.objects.filter(receipt_number=receipt).first()
+            return self.model._default_manager.filter(receipt_number=receipt).first()
         return None
 
     def locked(self, request: HttpRequest) -> HttpResponse:
@@ -277,7 +278,7 @@ class Desk:
             if tried is None:
                 return self.locked(request)
             found = (
-                self.model.objects.filter(receipt_number=receipt).first()
+                self.model._default_manager.filter(receipt_number=receipt).first()
                 if receipts.is_receipt_number(receipt, prefix=self.receipt_prefix)
                 else None
             )

@@ -12,8 +12,12 @@ import hashlib
 import hmac
 import re
 import secrets
+from typing import TYPE_CHECKING
 
 from django.db import models
+
+if TYPE_CHECKING:
+    from .filing import PublicFiling
 
 
 def new_receipt_number(model: type[models.Model], *, on: datetime.date, prefix: str = "") -> str:
@@ -24,7 +28,7 @@ def new_receipt_number(model: type[models.Model], *, on: datetime.date, prefix: 
     """
     while True:
         number = f"{prefix}{on:%y%m%d}-{secrets.randbelow(10**6):06d}"
-        if not model.objects.filter(receipt_number=number).exists():
+        if not model._default_manager.filter(receipt_number=number).exists():
             return number
 
 
@@ -42,6 +46,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def token_matches(filing: models.Model | None, token: str) -> bool:
+def token_matches(filing: "PublicFiling | None", token: str) -> bool:
     """Whether `token` opens `filing`'s status page (None: an unknown receipt number)."""
     return filing is not None and hmac.compare_digest(filing.token_hash, hash_token(token))

@@ -212,7 +212,7 @@ def transition(obj: models.Model, to: str, *, by, **values) -> models.Model:
         # The lock makes the second of two concurrent movers wait for the first to commit,
         # then see the state the first one left (on SQLite the write lock of BEGIN
         # IMMEDIATE does the same).
-        locked = workflow.model.objects.select_for_update().get(pk=obj.pk)
+        locked = workflow.model._default_manager.select_for_update().get(pk=obj.pk)
         previous = workflow.state_of(locked)
         if previous != seen:
             raise workflow.changed_meanwhile(locked)

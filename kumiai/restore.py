@@ -177,7 +177,7 @@ def table_rows(server: Server, database: str) -> dict[str, int]:
         return {
             table: conn.execute(
                 sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             for table in tables
         }
 
@@ -250,7 +250,7 @@ def drill(dump: Path, *, database: str | None, checkpoint: Path | None) -> list[
                 Check("trail", "監査証跡", False, ["監査証跡の表が復元されていません"]),
             ]
         with server.connect(scratch) as conn:
-            (last,) = conn.execute("SELECT coalesce(max(seq), 0) FROM audit_event").fetchone()
+            ((last,),) = conn.execute("SELECT coalesce(max(seq), 0) FROM audit_event").fetchall()
         # Before the trail is verified: the replays append to it.
         replayed = manage(server, scratch, "replay_erasures")
         said = (replayed.stdout + replayed.stderr).strip().splitlines()

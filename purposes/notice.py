@@ -137,7 +137,7 @@ def _parse_purposes(
     first_row = lines.index(next(line for line in lines if "\t" in line))
     intro = "\n\n".join(clean_phrase(line) for line in lines[:first_row])
     notes = tuple(clean_phrase(line) for line in lines if line.strip().startswith("※"))
-    exemptions = []
+    exemptions: list[str] = []
     for line in lines:
         match = _EXEMPTION.match(line.strip())
         if match:

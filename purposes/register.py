@@ -102,8 +102,11 @@ def permits(*, category: Category | str, purpose: Purpose | str, on: datetime.da
     register = _register_on(on)
     if register is None:
         return False
-    key = (_id(category, register.category_ids), _id(purpose, register.purpose_ids))
-    return _periods_cover(register.periods.get(key, ()), on)
+    category_id = _id(category, register.category_ids)
+    purpose_id = _id(purpose, register.purpose_ids)
+    if category_id is None or purpose_id is None:
+        return False
+    return _periods_cover(register.periods.get((category_id, purpose_id), ()), on)
 
 
 def permitted_category_ids(*, purpose: Purpose | str, on: datetime.date) -> set[int]:

@@ -45,8 +45,8 @@ def grants(user, model: type[Model]) -> list[QuerySet]:
         "permission__content_type": ContentType.objects.get_for_model(model),  # cached
     }
     return [
-        get_user_obj_perms_model(model).objects.filter(**permission, user=user),
-        get_group_obj_perms_model(model).objects.filter(**permission, group__user=user),
+        get_user_obj_perms_model(model)._default_manager.filter(**permission, user=user),
+        get_group_obj_perms_model(model)._default_manager.filter(**permission, group__user=user),
     ]
 
 
@@ -102,7 +102,7 @@ def grant_scope(*, user, category=None, member=None, desk=None, by) -> Model:
     obj = _scope_object(category, member, desk)
     table = get_user_obj_perms_model(obj)
     _require_manager(by, table, "add")
-    grant, created = table.objects.get_or_create(
+    grant, created = table._default_manager.get_or_create(
         user=user, permission=handle_permission(type(obj)), content_object=obj
     )
     if created:
@@ -121,7 +121,7 @@ def withdraw_scope(*, user, category=None, member=None, desk=None, by) -> bool:
     obj = _scope_object(category, member, desk)
     table = get_user_obj_perms_model(obj)
     _require_manager(by, table, "delete")
-    deleted = table.objects.filter(
+    deleted = table._default_manager.filter(
         user=user, permission=handle_permission(type(obj)), content_object=obj
     ).delete()[0]
     if deleted:

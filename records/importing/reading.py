@@ -97,6 +97,7 @@ def read_rows(
         names = _header_names(header, columns, report)
         if not report.ok:
             return
+        named = [name for name in names if name is not None]  # all of them: none was refused
         for cells in reader:
             progress(1)
             if not any(cell.strip() for cell in cells):
@@ -109,6 +110,6 @@ def read_rows(
                     % {"found": len(cells), "expected": len(names)},
                 )
                 continue
-            yield reader.line_num, dict(zip(names, (cell.strip() for cell in cells), strict=True))
+            yield reader.line_num, dict(zip(named, (cell.strip() for cell in cells), strict=True))
     except csv.Error as error:
         report.refuse(reader.line_num or None, "", _("CSVとして読めません（%s）。") % error)

@@ -44,14 +44,14 @@ def member_erase(
     if whole:
         _check_erasable(member, today=timezone.localdate())
     records = Record.objects.filter(member=member)
-    if not whole:
+    if categories is not None:
         records = records.filter(category__in=categories)
     deleted = [
         record_delete(record=record, by=by, reason_ref=reason_ref)
         for record in records.select_related("category").order_by("pk")
     ]
     details = {
-        "categories": None if whole else sorted(c.code for c in categories),
+        "categories": None if categories is None else sorted(c.code for c in categories),
         "records": len(deleted),
         "reference": normalize_code(reason_ref),
     }

@@ -7,14 +7,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit.trail import Actor, actor_for, append
+from audit.trail import Actor, actor_for, append, user_of
 from audit.vocabulary import Action
 from core.normalize import normalize_text
 from purposes.models import Category
 
 from ..models import Member, ThirdPartyProvision
 from .restrictions import stops_in_force
-from .trail import user_of
 
 
 class ProvisionRefused(Exception):

@@ -6,13 +6,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 
-from audit.trail import Actor, actor_for, append
+from audit.trail import Actor, actor_for, append, user_of
 from audit.vocabulary import Action
 from core.normalize import normalize_code
 from purposes.models import Category, Purpose
 
 from ..models import Member, Restriction
-from .trail import user_of
 
 
 @transaction.atomic

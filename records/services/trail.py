@@ -1,13 +1,6 @@
 """What every write appends: who acted, and a changed value as the trail keeps it (a digest)."""
 
-from django.contrib.auth.models import AbstractBaseUser
-
-from audit.trail import Actor, keyed_digest
-
-
-def user_of(by: AbstractBaseUser | Actor) -> AbstractBaseUser | None:
-    """The user a row names as its author (`created_by`); none when the system acts."""
-    return None if isinstance(by, Actor) else by
+from audit.trail import keyed_digest
 
 
 def value_digest(value) -> str:

@@ -46,4 +46,4 @@ def category_names() -> dict[str, str]:
 
 
 def ground_name(code: str | None) -> str:
-    return StatutoryGround(code).label if code in StatutoryGround.values else ""
+    return str(StatutoryGround(code).label) if code in StatutoryGround.values else ""

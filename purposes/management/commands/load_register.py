@@ -23,7 +23,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if result.revision is None:
             latest = NoticeRevision.objects.order_by("-number").first()
-            self.stdout.write(f"already published (revision {latest.number}): nothing loaded")
+            number = latest.number if latest else None
+            self.stdout.write(f"already published (revision {number}): nothing loaded")
             return
         counts = ", ".join(f"{name} {count}" for name, count in result.created.items())
         self.stdout.write(
