@@ -51,7 +51,7 @@ class ComplaintForm(SectionsMixin, forms.ModelForm):
 
     class Meta:
         model = Complaint
-        fields = (
+        fields: tuple[str, ...] = (
             "anonymous",
             "name",
             "email",

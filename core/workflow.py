@@ -15,6 +15,7 @@ after-commit actions (mail, files) so that nothing announces a move that rolled 
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,7 @@ from audit.vocabulary import Action
 
 # Who may make a move: role names (checked through the workflow's `has_role`), or a
 # predicate of the user and the row as it stands before the move.
-Who = frozenset[str] | Callable[[Any, models.Model], bool]
+Who = frozenset[str] | Callable[[Any, Any], bool]  # roles, or a test of (user, row)
 
 
 class Refused(Exception):
@@ -110,7 +111,7 @@ class Workflow:
     table: Mapping[str, Mapping[str, Move]]
     action: Action | None = None
     state_field: str = "state"
-    has_role: Callable[[Any, str], bool] | None = None
+    has_role: Callable[[Any, Any], bool] | None = None  # (user, one of the domain's roles)
     not_allowed: str | Promise = NOT_ALLOWED
     guards: tuple[Guard, ...] = ()
     effects: tuple[Effect, ...] = ()
@@ -131,7 +132,7 @@ class Workflow:
         return getattr(obj, self.state_field)
 
     def label_of(self, state: str) -> str:
-        return str(dict(self.model._meta.get_field(self.state_field).choices).get(state, state))
+        return str(dict(_field(self.model, self.state_field).choices or ()).get(state, state))
 
     def move_label(self, to: str, move: Move) -> str:
         return str(move.label or _("「%(to)s」にする") % {"to": self.label_of(to)})
@@ -139,7 +140,8 @@ class Workflow:
     def is_allowed(self, user, obj: models.Model, move: Move) -> bool:
         if callable(move.who):
             return bool(move.who(user, obj))
-        return any(self.has_role(user, role) for role in move.who)
+        # __post_init__ refuses roles without has_role
+        return self.has_role is not None and any(self.has_role(user, role) for role in move.who)
 
     def moves_for(self, user, obj: models.Model) -> list[tuple[str, Move]]:
         """The moves `user` may make from `obj`'s state, in the order of the table."""
@@ -179,9 +181,16 @@ class Workflow:
         )
 
 
-def workflow_of(obj_or_model) -> Workflow:
+def workflow_of(obj_or_model: models.Model | type[models.Model]) -> Workflow:
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
-    return _WORKFLOWS[model._meta.concrete_model]
+    return _WORKFLOWS[model._meta.concrete_model or model]
+
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    """A column of `model` (a state, or a field a move sets or needs)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{model.__name__}.{name} is not a column"
+    return field
 
 
 def _empty(value) -> bool:
@@ -190,7 +199,7 @@ def _empty(value) -> bool:
 
 def _missing(workflow: Workflow, obj, names: Iterable[str]) -> list[str]:
     return [
-        str(workflow.model._meta.get_field(name).verbose_name)
+        str(_field(workflow.model, name).verbose_name)
         for name in sorted(names)
         if _empty(getattr(obj, name))
     ]
@@ -250,14 +259,16 @@ def transition(obj: models.Model, to: str, *, by, **values) -> models.Model:
         except ValidationError as invalid:
             raise Incomplete(" ".join(invalid.messages)) from invalid
         locked.save()
+        action = move.action or workflow.action
+        assert action is not None  # __post_init__: every move has its action
         trail.append(
-            action=move.action or workflow.action,
+            action=action,
             actor=trail.actor_for(by),
             target=locked,
             details=details,
         )
-        for action in workflow.after_commit:
-            transaction.on_commit(lambda action=action: action(change))
+        for after in workflow.after_commit:
+            transaction.on_commit(functools.partial(after, change))
     obj.__dict__.update(
         {f.attname: getattr(locked, f.attname) for f in workflow.model._meta.concrete_fields}
     )

@@ -32,6 +32,7 @@ def statutory_access(request: Request, by) -> gate.Access:
         raise PermissionDenied(
             _("開示等の請求は、開示等請求窓口の担当者か個人情報取扱責任者が扱います。")
         )
+    lookups: tuple[tuple[str, object], ...]
     if request.member_id is not None:
         lookups = (("pk", request.member_id),)
     else:

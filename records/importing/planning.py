@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 
 from core.normalize import normalize_code, normalize_text, parse_date
@@ -67,7 +68,7 @@ def _refuse_invalid(report: ImportReport, row: int, error: ValidationError) -> N
 
 @dataclass
 class Plan:
-    model: type
+    model: type[models.Model]
     fields: tuple[str, ...]  # what the file sets, compared and updated
     create: list = field(default_factory=list)
     update: list = field(default_factory=list)

@@ -20,7 +20,7 @@ def write(plan: Plan) -> None:
             [member for member in plan.create if member.insured is not None],
         ]
     for objs in rounds:
-        plan.model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+        plan.model._default_manager.bulk_create(objs, batch_size=BATCH_SIZE)
     fields = [plan.model._meta.get_field(name) for name in plan.fields]
     auto_now = [f for f in plan.model._meta.concrete_fields if getattr(f, "auto_now", False)]
     now = timezone.now()  # what save() would set, once for the whole import

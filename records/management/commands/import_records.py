@@ -27,9 +27,11 @@ class Command(BaseCommand):
             report = import_csv(
                 data=data, kind=kind, by=SYSTEM, dry_run=dry_run, progress=bar.update
             )
-        for error in report.errors:
-            row = "-" if error.row is None else error.row
-            self.stderr.write(_("%(row)s行目 %(field)s: %(reason)s") % (vars(error) | {"row": row}))
+        for problem in report.errors:
+            row = "-" if problem.row is None else problem.row
+            self.stderr.write(
+                _("%(row)s行目 %(field)s: %(reason)s") % (vars(problem) | {"row": row})
+            )
         if report.error_count > len(report.errors):
             self.stderr.write(_("ほか %d 件の誤り") % (report.error_count - len(report.errors)))
         summary = (
