@@ -50,7 +50,6 @@ from audit import erasure_ledger, trail
 from audit.checkpoint import CheckpointError
 from audit.vocabulary import Action
 from core import filing
-from purposes.models import Category
 from records.models import Member, Record
 from records.services import member_erase
 
@@ -73,13 +72,27 @@ def _filed_about(member: Member):
 
 @transaction.atomic
 def carry_out(*, request: Request, by) -> list[int]:
-    """Erase what the granted 消去 items of `request` name; return the erased record ids.
+    """Erase exactly what the granted 消去 items of `request` name; return the erased record ids.
 
-    An item without a category asks for everything held about the member.
+    An item names a record, a category, or (confirmed a second time, `whole_confirmed`) the
+    whole member; records the law keeps are refused with the article, before anything goes.
     """
-    items = request.items.filter(kind=Kind.ERASURE, granted=True)
-    whole = items.filter(category=None).exists()
+    items = list(request.items.filter(kind=Kind.ERASURE, granted=True))
+    if not items:
+        return []
+    if unconfirmed := [item for item in items if item.erases_whole_member]:
+        unconfirmed[0].full_clean(exclude=["request"])
+    whole = any(item.erases_whole_member for item in items)
     member = request.member
+    categories = sorted({item.category for item in items if item.category_id}, key=lambda c: c.code)
+    record_ids = sorted({item.record_id for item in items if item.record_id is not None})
+    if unknown := set(record_ids) - set(
+        Record.objects.filter(member=member, pk__in=record_ids).values_list("pk", flat=True)
+    ):
+        raise ValidationError(
+            _("記録ID %(ids)s はこの加入者の記録として保有していません。")
+            % {"ids": ", ".join(map(str, sorted(unknown)))}
+        )
     filed = _filed_about(member)
     finished = (Request.State.CLOSED, Request.State.WITHDRAWN, Request.State.REJECTED)
     if whole and filed.exclude(pk=request.pk).exclude(state__in=finished).exists():
@@ -103,10 +116,16 @@ def carry_out(*, request: Request, by) -> list[int]:
         member=member,
         by=by,
         reason_ref=request.receipt_number,
-        categories=None if whole else [item.category for item in items],
+        **({} if whole else {"categories": categories, "record_ids": record_ids}),
     )
     _forget_records(request_ids=filed_ids, record_ids=erased, current=request)
-    _enter_in_ledger(request=request, member=member, whole=whole, items=items, erased=erased)
+    _enter_in_ledger(
+        request=request,
+        member=member,
+        whole=whole,
+        categories=[category.code for category in categories],
+        erased=erased,
+    )
     request.refresh_from_db()
     return erased
 
@@ -169,9 +188,10 @@ def member_digest(member: Member) -> str:
 
 
 def _enter_in_ledger(
-    *, request: Request, member: Member, whole: bool, items, erased: list[int]
+    *, request: Request, member: Member, whole: bool, categories: list[str], erased: list[int]
 ) -> None:
-    categories = None if whole else sorted(item.category.code for item in items)
+    # `categories` None: the whole member. Otherwise exactly the records listed in `records`
+    # went (those asked for by id and those of the categories), and a replay erases those.
     try:
         erasure_ledger.append_on_commit(
             {
@@ -180,7 +200,7 @@ def _enter_in_ledger(
                 "reference": request.receipt_number,
                 "member": member.pk,
                 "member_digest": member_digest(member),
-                "categories": categories,
+                "categories": None if whole else categories,
                 "records": erased,
             }
         )
@@ -199,7 +219,8 @@ def replay(entry: dict, *, line: int) -> int | None:
     """Carry out again, on a restored database, an erasure from the ledger (`audit.erasure_ledger`);
     the number of records erased again, or None if the copy no longer holds what it erased.
 
-    The same steps as `carry_out`, by the system: every request filed about a member erased
+    The same steps as `carry_out`, by the system, on exactly the records the entry lists (a
+    partial erasure) or the whole member: every request filed about a member erased
     whole is reduced to its digest (the request that asked is long closed by now), the apps
     above let go of theirs, then the records and the member go. Refused, with a Japanese
     `ValidationError`, where the id names another person in the copy.
@@ -213,8 +234,7 @@ def replay(entry: dict, *, line: int) -> int | None:
             params={"id": member.pk},
         )
     whole = entry["categories"] is None
-    categories = None if whole else list(Category.objects.filter(code__in=entry["categories"]))
-    if not whole and not Record.objects.filter(member=member, category__in=categories).exists():
+    if not whole and not Record.objects.filter(member=member, pk__in=entry["records"]).exists():
         return None
     by = trail.SYSTEM
     filed = _filed_about(member)
@@ -224,7 +244,10 @@ def replay(entry: dict, *, line: int) -> int | None:
             _reduce(request, by=by, digest=request.identity_digest or request.personal_digest())
         member_erasing.send(sender=Request, member=member, by=by, reference=entry["reference"])
     erased = member_erase(
-        member=member, by=by, reason_ref=entry["reference"], categories=categories
+        member=member,
+        by=by,
+        reason_ref=entry["reference"],
+        **({} if whole else {"categories": [], "record_ids": entry["records"]}),
     )
     _forget_records(request_ids=filed_ids, record_ids=erased, current=None)
     trail.append(

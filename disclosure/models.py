@@ -10,6 +10,7 @@ disclose one category and refuse another. States change only through
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -346,6 +347,11 @@ class DecisionItem(models.Model):
     new_value = models.TextField(_("訂正後の内容"), blank=True)
     ground = models.CharField(_("根拠"), max_length=16, choices=Ground.choices, blank=True)
     reason = models.TextField(_("理由"), blank=True)
+    # APPI Art. 35: a 消去 naming neither category nor record erases the whole member, the
+    # member row included; it is carried out only when the officer confirmed that a second time.
+    whole_confirmed = models.BooleanField(
+        _("加入者のすべてを消去することを確認した"), default=False
+    )
 
     class Meta:
         verbose_name = _("決定の明細")
@@ -361,6 +367,19 @@ class DecisionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.field or self.category_id or ''}"
+
+    @property
+    def erases_whole_member(self) -> bool:
+        return self.kind == Kind.ERASURE and self.category_id is None and self.record_id is None
+
+    def clean(self):
+        if self.granted and self.erases_whole_member and not self.whole_confirmed:
+            raise ValidationError(
+                _(
+                    "類型も記録も指定しない消去は、加入者のすべてを消去します。"
+                    "そのとおりでよいか確認の欄にチェックしてください。"
+                )
+            )
 
 
 class ReceiptConsultation(models.Model):

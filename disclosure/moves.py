@@ -123,13 +123,24 @@ class DecisionRow(forms.Form):
     reason = forms.CharField(
         label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    whole_confirmed = forms.BooleanField(
+        label=_(
+            "類型も記録も選ばない消去は、加入者のすべて（加入者の情報を含む）を消去します。確認しました"
+        ),
+        required=False,
+    )
 
     def __init__(self, *args, kind: str, asked: dict | None, records, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind, self.asked = kind, asked
-        if kind not in STOP_KINDS:
+        if kind not in STOP_KINDS | {Kind.ERASURE}:
             del self.fields["category"]
-        if kind == Kind.CORRECTION:
+        if kind == Kind.ERASURE:
+            self.fields["category"].empty_label = _("（類型を選ばない）")
+            self.fields["record_id"].label = _("消去する記録")
+        else:
+            del self.fields["whole_confirmed"]
+        if kind in (Kind.CORRECTION, Kind.ERASURE):
             self.fields["record_id"].choices = [("", _("（選ぶ）"))] + [
                 (
                     record.pk,
@@ -138,8 +149,9 @@ class DecisionRow(forms.Form):
                 for record in records
             ]
         else:
-            for name in ("record_id", "field", "new_value"):
-                del self.fields[name]
+            del self.fields["record_id"]
+        if kind != Kind.CORRECTION:
+            del self.fields["field"], self.fields["new_value"]
 
     @property
     def label(self) -> str:
@@ -155,6 +167,17 @@ class DecisionRow(forms.Form):
         correcting = data.get("granted") and self.kind == Kind.CORRECTION
         if correcting and data.get("record_id") and not data.get("field"):
             self.add_error("field", _("訂正する項目名を書いてください。"))
+        erasing_all = (
+            data.get("granted")
+            and self.kind == Kind.ERASURE
+            and not data.get("category")
+            and data.get("record_id") is None
+        )
+        if erasing_all and not data.get("whole_confirmed"):
+            self.add_error(
+                "whole_confirmed",
+                _("加入者のすべてを消去するときは確認の欄にチェックしてください。"),
+            )
         return data
 
     def item(self) -> dict:
@@ -168,6 +191,7 @@ class DecisionRow(forms.Form):
             "new_value": data.get("new_value", ""),
             "ground": "" if data["granted"] else data["ground"],
             "reason": data["reason"],
+            "whole_confirmed": data.get("whole_confirmed", False),
         }
 
 
@@ -186,7 +210,7 @@ class DecideForm(MoveForm):
         super().__init__(data, obj=obj, user=user)
         asked = [(kind, None) for kind in obj.kinds if kind != Kind.CORRECTION]
         records = []
-        if Kind.CORRECTION in obj.kinds:
+        if Kind.CORRECTION in obj.kinds or Kind.ERASURE in obj.kinds:
             records = services.gather(request=obj, by=user)
             asked += [(Kind.CORRECTION, row) for row in obj.corrections] or [
                 (Kind.CORRECTION, None)

@@ -147,6 +147,8 @@ def _write(parsed: ParsedNotice, codes: dict, *, since: datetime.date) -> dict[s
                 "order": order,
                 "sensitive": mapping["sensitive"],
                 "includes_my_number": MY_NUMBER_LINKAGE in purpose_codes,
+                "retention_years": mapping.get("retention_years"),
+                "retention_basis": mapping.get("retention_basis", ""),
             },
         )
         created["categories"] += made

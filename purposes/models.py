@@ -4,6 +4,8 @@ The rows here are the working draft that the privacy officer edits; what is in f
 what a `NoticeRevision` froze when it was published. Access decisions read the revision.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -20,6 +22,10 @@ class Category(models.Model):
         _("要配慮個人情報"), default=False, help_text=_("APPI 第2条第3項の要配慮個人情報を含む")
     )
     includes_my_number = models.BooleanField(_("個人番号を含む"), default=False)
+    # A record of the category is kept this many years from its date (APPI Art. 35 erasure
+    # refused until then), by the law named in `retention_basis`.
+    retention_years = models.PositiveSmallIntegerField(_("保存年限（年）"), null=True, blank=True)
+    retention_basis = models.CharField(_("保存の根拠"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("個人情報の類型")
@@ -30,6 +36,16 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def kept_until(self, day: datetime.date) -> datetime.date | None:
+        """The last day a record of this category dated `day` must be kept, if any."""
+        if self.retention_years is None:
+            return None
+        try:
+            anniversary = day.replace(year=day.year + self.retention_years)
+        except ValueError:  # 29 February
+            anniversary = day.replace(year=day.year + self.retention_years, day=28)
+        return anniversary - datetime.timedelta(days=1)
 
 
 class Purpose(models.Model):

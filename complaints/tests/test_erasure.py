@@ -49,7 +49,13 @@ def complained_by(member, **extra) -> Complaint:
 def erase(member, officer):
     request = filed_for(member, kinds=[Kind.ERASURE], grounds="不要")
     with gate.ledger():
-        answer(request, member, officer, [{"kind": Kind.ERASURE, "granted": True}], close=False)
+        answer(
+            request,
+            member,
+            officer,
+            [{"kind": Kind.ERASURE, "granted": True, "whole_confirmed": True}],
+            close=False,
+        )
         services.request_close(request=request, by=officer)
 
 

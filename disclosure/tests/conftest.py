@@ -72,9 +72,11 @@ def member(register):
     RecordFactory(
         member=member,
         category=register["receipts"],
+        # Past the five years a receipt is kept (purposes' codes.toml): it may be erased.
+        date=datetime.date(2019, 5, 31),
         title="消去用のレセプト",
         payload={
-            "treatment_month": "2025-05",
+            "treatment_month": "2019-05",
             "institution_code": "1310000001",
             "institution_name": "消去クリニック",
             "setting": "外来",

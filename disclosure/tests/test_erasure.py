@@ -137,7 +137,7 @@ def test_it_leaves_no_erased_value_in_a_dump_and_the_chain_verifies(
             officer,
             [
                 {"kind": Kind.DISCLOSURE, "granted": True},
-                {"kind": Kind.ERASURE, "granted": True},
+                {"kind": Kind.ERASURE, "granted": True, "whole_confirmed": True},
             ],
             close=False,
         )
@@ -205,5 +205,10 @@ def test_it_waits_for_the_members_other_open_requests(member, officer):
     filed_for(member)  # received, not yet answered
     request = filed_for(member, kinds=[Kind.ERASURE], grounds="不要")
     with gate.ledger(), pytest.raises(ValidationError, match="処理中の他の請求"):
-        answer(request, member, officer, [{"kind": Kind.ERASURE, "granted": True}])
+        answer(
+            request,
+            member,
+            officer,
+            [{"kind": Kind.ERASURE, "granted": True, "whole_confirmed": True}],
+        )
     assert Member.objects.filter(pk=member.pk).exists()

@@ -47,7 +47,12 @@ def erase_then_restore(member, officer, django_capture_on_commit_callbacks) -> R
 
 def answer_in_gate(request, member, officer) -> None:
     with gate.ledger():
-        answer(request, member, officer, [{"kind": Kind.ERASURE, "granted": True}])
+        answer(
+            request,
+            member,
+            officer,
+            [{"kind": Kind.ERASURE, "granted": True, "whole_confirmed": True}],
+        )
 
 
 def replay_erasures() -> str:

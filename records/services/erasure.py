@@ -6,12 +6,13 @@ import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.trail import Actor, actor_for, append
 from audit.vocabulary import Action
+from core import wareki
 from core.normalize import normalize_code
 from purposes.models import Category
 
@@ -27,31 +28,36 @@ def member_erase(
     by: AbstractBaseUser | Actor,
     reason_ref: str,
     categories: list[Category] | None = None,
+    record_ids: list[int] | None = None,
 ) -> list[int]:
     """Erase what the society holds about `member` (APPI Art. 35(1), (2)); return the ids
     of the deleted records.
 
-    With `categories`, the member's records in those categories go. Without, every record
-    goes and then the member row itself (name, kana, birth date), with its restrictions,
-    provision records and member-level grants. Refused with a Japanese `ValidationError`
-    while the law keeps the member: a provision record still within its retention period
+    With `categories` and/or `record_ids`, the member's records in those categories and those
+    records go, and nothing else. With neither, every record goes and then the member row
+    itself (name, kana, birth date), with its restrictions, provision records and member-level
+    grants. Refused with a Japanese `ValidationError` while the law keeps what would go: a
+    record within its category's retention period (`Category.retention_years`, the law
+    named); for the whole member, a provision record still within its retention period
     (Rules Art. 20(1) makes it name the person; Art. 21 keeps it three years), or a
     dependent who names this insured person. Rows of higher apps that point at the member
     (requests, complaints) are theirs to let go first. Audited with ids and codes only.
     """
     member = Member.objects.select_for_update().get(pk=member.pk)
-    whole = categories is None
+    whole = categories is None and record_ids is None
+    today = timezone.localdate()
     if whole:
-        _check_erasable(member, today=timezone.localdate())
+        _check_erasable(member, today=today)
     records = Record.objects.filter(member=member)
-    if categories is not None:
-        records = records.filter(category__in=categories)
+    if not whole:
+        records = records.filter(Q(category__in=categories or []) | Q(pk__in=record_ids or []))
+    _check_retention(records.select_related("category"), today=today)
     deleted = [
         record_delete(record=record, by=by, reason_ref=reason_ref)
         for record in records.select_related("category").order_by("pk")
     ]
     details = {
-        "categories": None if categories is None else sorted(c.code for c in categories),
+        "categories": None if whole else sorted(c.code for c in categories or []),
         "records": len(deleted),
         "reference": normalize_code(reason_ref),
     }
@@ -66,6 +72,26 @@ def member_erase(
                 _("この加入者を参照している記録があるため消去できません。")
             ) from None
     return deleted
+
+
+def _check_retention(records, *, today: datetime.date) -> None:
+    kept = sorted(
+        (until, record.pk, record.category.retention_basis)
+        for record in records
+        if (until := record.category.kept_until(record.date)) and until >= today
+    )
+    if kept:
+        raise ValidationError(
+            _(
+                "法令により保存が必要な記録は消去できません（記録ID %(ids)s、%(basis)sにより"
+                "%(until)sまで保存）。"
+            )
+            % {
+                "ids": ", ".join(str(pk) for _until, pk, _basis in kept),
+                "basis": "・".join(dict.fromkeys(basis for *_rest, basis in kept)),
+                "until": wareki.format_wareki(kept[-1][0]),
+            }
+        )
 
 
 def _check_erasable(member: Member, *, today: datetime.date) -> None:
