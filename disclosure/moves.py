@@ -212,6 +212,7 @@ class DecideForm(MoveForm):
         records = []
         if Kind.CORRECTION in obj.kinds or Kind.ERASURE in obj.kinds:
             records = services.gather(request=obj, by=user)
+        if Kind.CORRECTION in obj.kinds:
             asked += [(Kind.CORRECTION, row) for row in obj.corrections] or [
                 (Kind.CORRECTION, None)
             ]

@@ -119,3 +119,40 @@ def test_nothing_is_decided_twice_from_a_stale_page(sign_in, officer, filed):
     request.refresh_from_db()
     assert first.status_code == second.status_code == 302
     assert request.items.count() == 4 and request.decided_at <= timezone.now()
+
+
+@pytest.fixture
+def erasure_filed(register):
+    member = MemberFactory()
+    kept = RecordFactory(member=member, category=register["health-checks"], title="残す健診")
+    erased = RecordFactory(member=member, category=register["health-checks"], title="消す健診")
+    request = RequestFactory(state=State.REVIEW, member=member, kinds=[Kind.ERASURE])
+    return request, kept, erased
+
+
+def test_art35_1_an_erasure_of_everything_needs_its_confirmation_on_the_page(
+    sign_in, officer, erasure_filed
+):
+    request, _kept, _erased = erasure_filed
+    data = {"items-0-granted": "yes", "items-0-category": "", "items-0-record_id": ""}
+    response, _said = move(sign_in(officer), request, State.DECIDED, data)
+    html = response.content.decode()
+    assert response.status_code == 200 and request.state == State.REVIEW
+    assert "加入者のすべてを消去するときは確認の欄にチェックしてください。" in html
+
+    data["items-0-whole_confirmed"] = "on"
+    _response, said = move(sign_in(officer), request, State.DECIDED, data)
+    assert request.state == State.DECIDED, said
+    assert [(i.category_id, i.record_id, i.whole_confirmed) for i in request.items.all()] == [
+        (None, None, True)
+    ]
+
+
+def test_art35_1_the_page_offers_one_record_to_erase(sign_in, officer, erasure_filed):
+    request, kept, erased = erasure_filed
+    html = page_of(sign_in(officer), request)
+    assert "消去する記録" in html and "消す健診" in html and "残す健診" in html
+    data = {"items-0-granted": "yes", "items-0-record_id": str(erased.pk)}
+    _response, said = move(sign_in(officer), request, State.DECIDED, data)
+    assert request.state == State.DECIDED, said
+    assert [(i.category_id, i.record_id) for i in request.items.all()] == [(None, erased.pk)]
