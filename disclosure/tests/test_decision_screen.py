@@ -149,7 +149,7 @@ def test_art35_1_an_erasure_of_everything_needs_its_confirmation_on_the_page(
 
 
 def test_art35_1_the_page_offers_one_record_to_erase(sign_in, officer, erasure_filed):
-    request, kept, erased = erasure_filed
+    request, _kept, erased = erasure_filed
     html = page_of(sign_in(officer), request)
     assert "消去する記録" in html and "消す健診" in html and "残す健診" in html
     data = {"items-0-granted": "yes", "items-0-record_id": str(erased.pk)}

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit import erasure_ledger
-from disclosure import services
 from disclosure.models import Kind, Request
 from records import gate
 from records.models import Member, Record

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 
 from disclosure import letters
 from disclosure.models import IdentityDocument, Kind, Letter, Request
+from records.models import Record
 from records.tests.factories import MemberFactory, RecordFactory
 from safeguards.roles import Role
 
@@ -147,3 +148,38 @@ def test_the_officer_answers_a_request_by_post(
     assert "東京都千代田区千代田1-1" in page.locator(".case-letters").inner_text()
     shot("7-letters")
     fits(page, width)
+
+
+def test_art35_1_the_officer_erases_one_record_from_the_decision_page(
+    filed, bare_officer, live_server, browser_context, sign_in, register
+):
+    member = Record.objects.get(title="特定健診2025").member
+    erased = RecordFactory(member=member, category=register["health-checks"], title="特定健診2019")
+    request = RequestFactory(kinds=[Kind.ERASURE], state=State.REVIEW, member=member)
+    client = sign_in(bare_officer)
+    browser_context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(live_server.url + f"/admin/disclosure/request/{request.pk}/change/")
+    page.get_by_role("button", name="決定する", exact=True).click()
+    row = page.locator(".decision-row")
+    assert row.count() == 1 and "消去" in row.inner_text()
+    page.get_by_role("button", name="実行する").click()  # nothing chosen, nothing confirmed
+    assert "確認の欄にチェックしてください" in page.locator(".decision-row").inner_text()
+    page.get_by_label("消去する記録").select_option(
+        label="健康診査に関する情報：令和8年4月1日 特定健診2019"
+    )
+    page.screenshot(path=SHOTS / "officer-erasure-decision.png", full_page=True)
+    page.get_by_role("button", name="実行する").click()
+    page.get_by_role("button", name="決定を実施する", exact=True).click()
+    page.get_by_role("button", name="実行する").click()
+    assert page.locator(".messagelist .error").count() == 0, page.locator(
+        ".messagelist"
+    ).inner_text()
+    request.refresh_from_db()
+    assert request.state == State.CARRIED_OUT
+    assert not Record.objects.filter(pk=erased.pk).exists()
+    assert Record.objects.filter(member=member).count() == 3
