@@ -23,7 +23,7 @@ from core.workflow import transition
 from purposes.register import purposes_for
 from records import gate
 from records.models import Member, Record, Restriction
-from records.services import record_update, restriction_add
+from records.services import MEMBER_FIELDS, member_update, record_update, restriction_add
 from safeguards.roles import Role, has_role
 
 from . import erasure, letters, notify, package
@@ -358,10 +358,24 @@ def request_carry_out(*, request: Request, by) -> Request:
     if Kind.DISCLOSURE in kinds:
         package.build(request=request, records=held, by=by)
     by_id = {record.pk: record for record in held}
-    for item in granted.filter(kind=Kind.CORRECTION).exclude(record_id=None):
-        record = by_id[item.record_id]
-        # APPI Art. 34(2): the record as it should be; the trail keeps field names and digests.
-        record_update(record=record, by=by, payload={**record.payload, item.field: item.new_value})
+    for item in granted.filter(kind=Kind.CORRECTION):
+        # APPI Art. 34(2): the record or the member's own row as it should be, through the
+        # gate's services; the trail keeps field names and digests of before and after.
+        if item.record_id in by_id:
+            record = by_id[item.record_id]
+            payload = {**record.payload, item.field: item.new_value}
+            record_update(record=record, by=by, payload=payload)
+        elif item.record_id is None and item.field in MEMBER_FIELDS:
+            member_update(member=request.member, by=by, **{item.field: item.new_value})
+        else:
+            # A granted item that cannot be applied: the request is not carried out.
+            raise ValidationError(
+                _(
+                    "訂正を認めた明細（%(field)s）を適用できません。訂正する記録と項目、"
+                    "または加入者の項目を指定して決定し直してください。"
+                )
+                % {"field": item.field or "項目の指定なし"}
+            )
     today = deadlines.today()
     stop_kinds = {
         Kind.SUSPENSION: Restriction.Kind.SUSPEND_USE,
