@@ -18,6 +18,8 @@ from core import deadlines
 from core.pdf import HEADING, RIGHT, paragraph, render, table
 from core.wareki import format_wareki
 from purposes.models import Notice
+from records.models import Member
+from records.payload_schemas import SCHEMAS, titles
 
 from .models import DecisionItem, Kind, Letter, Request
 
@@ -83,6 +85,21 @@ def _decision_rows(request: Request) -> list[tuple[str, str]]:
     return rows
 
 
+def _corrections(request: Request) -> list[tuple[str, str]]:
+    rows = []
+    for item in request.items.filter(kind=Kind.CORRECTION, granted=True):
+        if item.record_id is None:
+            label = str(Member._meta.get_field(item.field).verbose_name)
+        else:
+            names = (titles(code).get(item.field) for code in SCHEMAS)
+            label = _("記録ID %(id)s の%(field)s") % {
+                "id": item.record_id,
+                "field": next((name for name in names if name), item.field),
+            }
+        rows.append((label, item.new_value))
+    return rows
+
+
 def body(request: Request, kind: str, extra: list[Flowable]) -> list[Flowable]:
     """The paragraphs of a letter of `kind` about `request`, after the letterhead."""
     parts: list[Flowable] = [_summary(request), Spacer(1, 5 * mm)]
@@ -124,6 +141,10 @@ def body(request: Request, kind: str, extra: list[Flowable]) -> list[Flowable]:
         )
     elif kind == Letter.Kind.COMPLETION:
         parts.append(paragraph(_("決定の内容を実施しましたので、お知らせします。")))
+        if rows := _corrections(request):
+            # APPI Art. 34(3): the person is told what was corrected.
+            parts.append(paragraph(_("訂正の内容（法第34条第3項）")))
+            parts.append(table([(_("項目"), _("訂正後の内容")), *rows]))
     parts.extend(extra)
     return parts
 
