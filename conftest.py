@@ -178,3 +178,97 @@ def sign_in(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def run_worker(db, monkeypatch):
+    """Runs the task worker (`manage.py worker`'s, django-tasks-db) over what is due, then
+    returns: the outbox's mail is sent (to `mail.outbox` in tests) as in production."""
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    # The worker closes connections left outside autocommit: the test's own transaction.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> None:
+        Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test",
+            excluded_queue_names=[],
+        ).run()
+
+    return run
+
+
+class SmtpStub:
+    """A local mail server for the outbox's tests (aiosmtpd): `down()` closes it (connections
+    refused), `refusing()` answers every message with 451 (try later), `up()` accepts. What it
+    accepted is in `received` (aiosmtpd envelopes)."""
+
+    def __init__(self, port: int):
+        from aiosmtpd.controller import Controller
+
+        self.port, self.accepting, self.received = port, False, []
+        self._controller = Controller(self, hostname="127.0.0.1", port=port)
+        self._running = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if not self.accepting:
+            return "451 4.3.0 Try again later"
+        self.received.append(envelope)
+        return "250 OK"
+
+    def down(self) -> None:
+        if self._running:
+            self._controller.stop()
+            self._running = False
+
+    def refusing(self) -> None:
+        self.accepting = False
+        if not self._running:
+            self._controller.start()
+            self._running = True
+
+    def up(self) -> None:
+        self.refusing()
+        self.accepting = True
+
+
+@pytest.fixture
+def smtp_stub(settings):
+    """The project's mail sent by SMTP to a `SmtpStub` on a free local port, down at first."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    stub = SmtpStub(port)
+    yield stub
+    stub.down()
+
+
+@pytest.fixture
+def wait_is_over():
+    """Brings the outbox's next tries forward to now, as if their back-off had passed."""
+    from django.utils import timezone
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from core.outbox import deliver
+
+    def advance() -> None:
+        DBTaskResult.objects.filter(
+            task_path=deliver.module_path, status=TaskResultStatus.READY
+        ).update(run_after=timezone.now())
+
+    return advance

@@ -31,6 +31,10 @@ class Action(models.TextChoices):
     AUDIT_LEDGER_REPLAYED = "audit.ledger.replayed", _("消去台帳の再適用")
     AUDIT_ERASURE_REPLAYED = "audit.erasure.replayed", _("消去の再適用（復元後）")
 
+    # core: the outbox (core.outbox)
+    CORE_MAIL_FAILED = "core.mail.failed", _("メールの送信失敗（再試行の上限）")
+    CORE_MAIL_RESENT = "core.mail.resent", _("送信できなかったメールの再送")
+
     # complaints
     COMPLAINTS_COMPLAINT_RECEIVED = "complaints.complaint.received", _("苦情の受付")
     COMPLAINTS_COMPLAINT_CHANGED = "complaints.complaint.changed", _("苦情の記載の変更")

@@ -2,7 +2,7 @@
 by the table in `complaints.workflow`).
 
 Called alike from the public form, the admin and any later API: each writes its audit event
-in the caller's transaction and sends mail only after commit.
+in the caller's transaction, its mail among it (`core.outbox`).
 """
 
 import datetime
@@ -92,11 +92,7 @@ def complaint_file(
                 "incident_id": complaint.incident_id,
             },
         )
-        transaction.on_commit(
-            lambda: notices.received(
-                complaint, status_url=complaint.status_url(base_url=base_url, token=token)
-            )
-        )
+        notices.received(complaint, status_url=complaint.status_url(base_url=base_url, token=token))
     return complaint, token
 
 

@@ -78,6 +78,5 @@ COMPLAINTS = Workflow(
     has_role=has_role,
     not_allowed=_("この苦情の状態を変更する権限がありません。"),
     guards=(_recorded_first,),
-    effects=(_stamp,),
-    after_commit=(lambda change: notices.state_changed(change.obj),),
+    effects=(_stamp, lambda change: notices.state_changed(change.obj)),
 )

@@ -1,4 +1,5 @@
 """The one admin way to move a workflow: buttons drawn from its table, one page per move.
+(At the end: the outbox's screen, `OutboxMailAdmin`.)
 
 `WorkflowAdminMixin` puts on a row's page a button for each move the user may make from the
 row's state (`Workflow.moves_for`), and for each `Step` (an operation that does not move the
@@ -24,7 +25,10 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from . import outbox
+from .models import OutboxMail
 from .workflow import Refused, Workflow, transition
 
 # The mixin goes on a ModelAdmin: the type checker reads it as one.
@@ -192,3 +196,69 @@ def _refusal_text(refusal: Exception) -> str:
     if isinstance(refusal, ValidationError):
         return " ".join(refusal.messages)
     return str(refusal)
+
+
+@admin.register(OutboxMail)
+class OutboxMailAdmin(admin.ModelAdmin):
+    """The outbox, for the privacy officer: which mail is waiting, sent or failed, and a
+    resend for the failed ones (`core.outbox.resend`, audited). Neither the body nor the
+    addresses are shown: the filing the mail is about is where to read whom it was for."""
+
+    list_display = (
+        "__str__",
+        "subject",
+        "template",
+        "state",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    )
+    list_filter = ("state", "template")
+    fields = (
+        "subject",
+        "template",
+        "recipients",
+        "state",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    )
+    readonly_fields = fields
+    actions = ("resend",)
+    ordering = ("-created_at",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("core.resend_outboxmail")
+
+    @admin.action(
+        description=gettext_lazy("選択した送信できなかったメールを再送する"), permissions=["resend"]
+    )
+    def resend(self, request, queryset):
+        resent = sum(outbox.resend(mail, by=request.user) for mail in queryset)
+        skipped = queryset.count() - resent
+        self.message_user(
+            request,
+            ngettext("%(count)d 通を再送に回しました。", "%(count)d 通を再送に回しました。", resent)
+            % {"count": resent},
+            messages.SUCCESS if resent else messages.WARNING,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                _("送信できなかったメールだけを再送できます（%(count)d 通は対象外）。")
+                % {"count": skipped},
+                messages.WARNING,
+            )

@@ -22,12 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from django.conf import settings
-from django.core import mail, signing
+from django.core import signing
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.functional import Promise
@@ -120,14 +118,6 @@ def reduce(filing: PublicFiling, *, by, action: Action, details: dict, digest: s
         details={**details, "digest": digest},
     )
     return digest
-
-
-def send_mail(*, subject: str, template: str, context: dict, to: list[str]) -> None:
-    """A desk's mail: the body rendered from `template` (a text template under the desk's
-    `mail/`), so that its words are read and translated where the pages' are."""
-    if to:
-        body = render_to_string(template, context)
-        mail.send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
 
 
 def _token_from(text: str) -> str:

@@ -10,12 +10,11 @@ which role is answered by a callable the domain app supplies.
 `transition` is the only writer of a workflow's state field (DESIGN invariant 4): under a
 row lock it refuses a stale read, a move off the table, an actor the move does not allow
 and a move that lacks what it needs, each with a message in Japanese; then it moves, runs
-the effects and appends the event in the same transaction (invariant 2), and queues the
-after-commit actions (mail, files) so that nothing announces a move that rolled back.
+the effects (mail among them, through `core.outbox`) and appends the event in the same
+transaction (invariant 2), so that nothing announces a move that rolled back.
 """
 
 import datetime
-import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -103,8 +102,8 @@ class Workflow:
     `guards` return the reason a move cannot be made yet (or None); they see the row with
     the given fields set and the state not yet moved. `effects` run after the state has
     moved and before the row is validated and saved: they stamp dates, write timelines and
-    letters, and may return details for the audit event. `after_commit` actions get the
-    `Change` once the transaction has committed.
+    letters, queue mail (`core.outbox`, in the move's transaction), and may return details
+    for the audit event.
     """
 
     model: type[models.Model]
@@ -115,7 +114,6 @@ class Workflow:
     not_allowed: str | Promise = NOT_ALLOWED
     guards: tuple[Guard, ...] = ()
     effects: tuple[Effect, ...] = ()
-    after_commit: tuple[Callable[[Change], None], ...] = ()
 
     def __post_init__(self):
         names = {value for value, _label in self.model._meta.get_field(self.state_field).choices}
@@ -267,8 +265,6 @@ def transition(obj: models.Model, to: str, *, by, **values) -> models.Model:
             target=locked,
             details=details,
         )
-        for after in workflow.after_commit:
-            transaction.on_commit(functools.partial(after, change))
     obj.__dict__.update(
         {f.attname: getattr(locked, f.attname) for f in workflow.model._meta.concrete_fields}
     )

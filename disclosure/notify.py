@@ -1,34 +1,30 @@
-"""Mail to requesters, sent only after the transaction that warrants it commits.
+"""Mail to requesters, written to the outbox (`core.outbox`) in the transaction that warrants
+it: sent by the worker once that commits, never if it rolls back.
 
 A mail carries no personal data beyond the receipt number: the letters themselves are read
 on the status page, behind the secret token. The bodies are templates
-(`disclosure/mail/`), written as the complaints desk's are (`core.filing.send_mail`).
+(`disclosure/mail/`), written as the complaints desk's are.
 """
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.filing import send_mail
+from core import outbox
 
 from .models import Request
 
 
-def _send_on_commit(request: Request, *, subject: str, template: str, **context) -> None:
-    if request.email:
-        recipient = request.email
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=subject,
-                template=f"disclosure/mail/{template}.txt",
-                context={"filed": request, **context},
-                to=[recipient],
-            )
-        )
+def _send(request: Request, *, subject: str, template: str, **context) -> None:
+    outbox.enqueue(
+        subject=subject,
+        template=f"disclosure/mail/{template}.txt",
+        context={"filed": request, **context},
+        to=[request.email],
+    )
 
 
-def filed_on_commit(request: Request, *, status_url: str) -> None:
+def filed(request: Request, *, status_url: str) -> None:
     """The receipt, with the status page's address that holds the secret token."""
-    _send_on_commit(
+    _send(
         request,
         subject=_("【受付番号 %(receipt)s】開示等の請求を受け付けました")
         % {"receipt": request.receipt_number},
@@ -37,8 +33,8 @@ def filed_on_commit(request: Request, *, status_url: str) -> None:
     )
 
 
-def state_changed_on_commit(request: Request) -> None:
-    _send_on_commit(
+def state_changed(request: Request) -> None:
+    _send(
         request,
         subject=_("【受付番号 %(receipt)s】請求の状況が変わりました")
         % {"receipt": request.receipt_number},

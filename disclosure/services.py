@@ -184,7 +184,7 @@ def request_file(
         details={"channel": channel, "kinds": list(request.kinds), "documents": attached},
     )
     letters.issue(request, Letter.Kind.ACKNOWLEDGEMENT)
-    notify.filed_on_commit(request, status_url=request.status_url(base_url=base_url, token=token))
+    notify.filed(request, status_url=request.status_url(base_url=base_url, token=token))
     return request, token
 
 
@@ -211,7 +211,7 @@ def request_extend(*, request: Request, days: int, reason: str, by) -> Request:
         details={"days": days},
     )
     letters.issue(request, Letter.Kind.EXTENSION)
-    notify.state_changed_on_commit(request)
+    notify.state_changed(request)
     return request
 
 

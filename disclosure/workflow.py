@@ -80,7 +80,7 @@ def _issue_letter(change: Change) -> None:
 
 def _tell_requester(change: Change) -> None:
     # Queues the mail on commit itself: the requester hears of a move only once it holds.
-    notify.state_changed_on_commit(change.obj)
+    notify.state_changed(change.obj)
 
 
 REQUESTS = Workflow(

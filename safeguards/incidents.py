@@ -2,14 +2,13 @@
 `core.workflow.transition`), the notice to the persons affected, and what is overdue.
 
 Every change writes an `IncidentStep` for the timeline and an audit event in the same
-transaction; mail goes out only once that transaction has committed.
+transaction, the alert mail with them (`core.outbox`): sent by the worker once it commits.
 """
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.trail import By, actor_for, append, user_of
 from audit.vocabulary import Action
-from core import deadlines
+from core import deadlines, outbox
 from core.workflow import Change, Move, NotAllowed, Refused, Workflow
 from safeguards.models import Incident, IncidentStep
 from safeguards.models.incidents import PERSONS_THRESHOLD
@@ -135,16 +134,14 @@ def _step(incident: Incident, *, by, kind: str, at: datetime.datetime, note: str
 
 
 def _alert_officers(incident: Incident, subject: str) -> None:
-    """Mail the emergency line; called once the change it announces has committed."""
-    recipients = emergency_emails()
-    if not recipients:
-        return
-    # The mail names the incident only: its details stay in the admin, behind sign-in.
-    body = _("漏えい等事案 #%(id)s：%(state)s。管理画面で確認してください。") % {
-        "id": incident.pk,
-        "state": incident.get_state_display(),
-    }
-    send_mail(subject, body, None, recipients, fail_silently=False)
+    """Mail the emergency line, through the outbox in the transaction of the change it
+    announces. The mail names the incident only: its details stay in the admin."""
+    outbox.enqueue(
+        subject=subject,
+        template="safeguards/mail/incident.txt",
+        context={"incident": incident},
+        to=emergency_emails(),
+    )
 
 
 @transaction.atomic
@@ -174,9 +171,7 @@ def report_incident(
         target=incident,
         details={"kind": incident.kind, "source": source},
     )
-    transaction.on_commit(
-        lambda: _alert_officers(incident, _("【至急】漏えい等事案の報告がありました"))
-    )
+    _alert_officers(incident, _("【至急】漏えい等事案の報告がありました"))
     return incident
 
 
@@ -301,8 +296,8 @@ INCIDENTS = Workflow(
     has_role=has_role,
     not_allowed=OFFICER_ONLY,
     guards=(_conditions,),
-    effects=(_record_step,),
-    after_commit=(
+    effects=(
+        _record_step,
         lambda change: _alert_officers(change.obj, _("漏えい等事案の状態が変わりました")),
     ),
 )

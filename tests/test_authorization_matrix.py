@@ -178,6 +178,10 @@ ADMIN_MODELS = {
     "axes/accessattempt": (302, 403, 403, 403, 403, 200),
     "axes/accesslog": (302, 403, 403, 403, 403, 200),
     "axes/accessfailurelog": (302, 403, 403, 403, 403, 200),
+    # The outbox (core.outbox): the privacy officer watches it and resends failed mail;
+    # the task queue's rows (django-tasks-db) only the system administrator reads.
+    "core/outboxmail": (302, 403, 403, 200, 403, 200),
+    "django_tasks_database/dbtaskresult": (302, 403, 403, 403, 403, 200),
     # The desk: handlers and the privacy officer.
     "complaints/complaint": (302, 200, 200, 200, 403, 200),
     # The requests desk: the same staff; the moves' pages and identity documents share these

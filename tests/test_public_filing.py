@@ -205,13 +205,11 @@ def test_each_desk_answers_a_wrong_token_alike_and_counts_the_tries(client, desk
     assert locked.status_code == 429 and "照会の試行回数が上限に達しました" in locked.text
 
 
-def test_each_desk_mails_the_receipt_from_its_template(
-    client, desk, django_capture_on_commit_callbacks
-):
+def test_each_desk_mails_the_receipt_from_its_template(client, desk, run_worker):
     prefix, desk = desk
     page = _confirmation(client, prefix, desk)
-    with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(f"/{prefix}/confirm/", {"draft": _draft(page), "send": "1"}, follow=True)
+    done = client.post(f"/{prefix}/confirm/", {"draft": _draft(page), "send": "1"}, follow=True)
+    run_worker()
     filed = desk["model"].objects.get()
     link = re.search(r'id="status-url" href="([^"]+)"', done.text)[1]
 

@@ -6,11 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    hidden = {"SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"}
+    base = {k: v for k, v in os.environ.items() if k not in hidden}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -52,10 +55,29 @@ def test_it_passes_the_deploy_checks_with_no_warning():
         DJANGO_SETTINGS_MODULE="kumiai.settings.production",
         ALLOWED_HOSTS="example.org",
         SECRET_KEY=secrets.token_urlsafe(64),
+        EMAIL_URL="smtp+tls://kumiai:secret@mail.example.org:587",
     )
 
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "email_url", [None, "consolemail://", "filemail:///tmp/mail", "memorymail://"]
+)
+def test_production_refuses_to_start_without_a_real_mail_server(email_url):
+    # Issue 15: a console backend writes every receipt, status link and token to the logs.
+    mail = {} if email_url is None else {"EMAIL_URL": email_url}
+    result = run_manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="kumiai.settings.production",
+        ALLOWED_HOSTS="example.org",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        **mail,
+    )
+
+    assert result.returncode != 0
+    assert "EMAIL_URL must be set to a real mail server" in result.stderr
 
 
 def test_the_demo_runs_in_japanese_on_tokyo_time(settings):

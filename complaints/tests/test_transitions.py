@@ -43,11 +43,11 @@ def test_it_records_the_first_response_once(desk):
     assert complaint.responded_at >= first
 
 
-def test_it_mails_the_complainant_only_after_commit(desk, django_capture_on_commit_callbacks):
+def test_it_mails_the_complainant_through_the_outbox(desk, run_worker):
     complaint = _complaint(State.RECEIVED)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        workflow.transition(complaint, State.ACKNOWLEDGED, by=desk)
+    workflow.transition(complaint, State.ACKNOWLEDGED, by=desk)
+    run_worker()
 
     (message,) = mail.outbox
     assert message.to == [complaint.email]

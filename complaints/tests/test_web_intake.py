@@ -46,11 +46,9 @@ def test_it_files_a_named_complaint_after_the_confirmation_step(client, submit_o
     ).exists()
 
 
-def test_it_mails_the_receipt_to_the_address_given(
-    submit_online, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        submit_online(NAMED)
+def test_it_mails_the_receipt_to_the_address_given(submit_online, run_worker):
+    submit_online(NAMED)
+    run_worker()
 
     (message,) = mail.outbox
     complaint = Complaint.objects.get()

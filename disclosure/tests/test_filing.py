@@ -37,9 +37,7 @@ def draft_of(response) -> str:
     return re.search(r'name="draft" value="([^"]+)"', response.content.decode()).group(1)
 
 
-def test_it_normalises_full_width_input_and_files_after_confirmation(
-    client, jpeg, django_capture_on_commit_callbacks
-):
+def test_it_normalises_full_width_input_and_files_after_confirmation(client, jpeg, run_worker):
     response = client.post("/requests/new/", {**FULL_WIDTH, "identity_document": jpeg()})
     assert response.status_code == 200
     page = response.content.decode()
@@ -47,8 +45,8 @@ def test_it_normalises_full_width_input_and_files_after_confirmation(
     assert "ヤマダ ハナコ" in page and "1980-01-02" in page
     assert Request.objects.count() == 0
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/requests/confirm/", {"draft": draft_of(response), "send": "1"})
+    response = client.post("/requests/confirm/", {"draft": draft_of(response), "send": "1"})
+    run_worker()
     assert response.status_code == 302 and response.url == "/requests/done/"
 
     filed = Request.objects.get()
@@ -132,14 +130,12 @@ def test_it_goes_back_to_the_form_with_the_values_from_confirmation(client, jpeg
     assert Request.objects.count() == 0
 
 
-def test_it_files_once_when_the_confirmation_is_sent_twice(
-    client, jpeg, django_capture_on_commit_callbacks
-):
+def test_it_files_once_when_the_confirmation_is_sent_twice(client, jpeg, run_worker):
     response = client.post("/requests/new/", {**FULL_WIDTH, "identity_document": jpeg()})
     draft = draft_of(response)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post("/requests/confirm/", {"draft": draft, "send": "1"})
-        client.post("/requests/confirm/", {"draft": draft, "send": "1"})
+    client.post("/requests/confirm/", {"draft": draft, "send": "1"})
+    client.post("/requests/confirm/", {"draft": draft, "send": "1"})
+    run_worker()
     assert Request.objects.count() == 1
     assert len(mail.outbox) == 1
 

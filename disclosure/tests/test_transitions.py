@@ -28,16 +28,16 @@ def test_it_needs_the_matched_member_to_start_the_review(outsider):
         transition(request, State.REVIEW, by=outsider)
 
 
-def test_it_sends_the_letter_of_the_move(privacy_officer, django_capture_on_commit_callbacks):
+def test_it_sends_the_letter_of_the_move(privacy_officer, run_worker):
     request = at(State.REVIEW)
-    with django_capture_on_commit_callbacks(execute=True):
-        transition(
-            request,
-            State.DECIDED,
-            by=privacy_officer,
-            outcome=Request.Outcome.FULL,
-            decided_at=timezone.now(),
-        )
+    transition(
+        request,
+        State.DECIDED,
+        by=privacy_officer,
+        outcome=Request.Outcome.FULL,
+        decided_at=timezone.now(),
+    )
+    run_worker()
     assert request.letters.get().kind == "decision"
     assert request.receipt_number in mail.outbox[0].subject
     assert "山田" not in mail.outbox[0].body

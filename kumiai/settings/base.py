@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     # Kumiai, lowest layer first (see the README's architecture section).
     "audit",
     "core",
@@ -184,6 +186,24 @@ UPLOAD_WAIT_MINUTES = env.int("UPLOAD_WAIT_MINUTES", default=30)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# A mail server that does not answer holds the worker, never a request (core.outbox).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# The outbox (core.outbox): a mail not sent is tried again after OUTBOX_RETRY_SECONDS, doubling
+# each time up to OUTBOX_RETRY_MAX_SECONDS, and shown as failed in the admin after
+# OUTBOX_MAX_ATTEMPTS tries (12: about seven hours of a mail server down).
+OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+
+# Django's task framework through its backport: tasks are rows of the database, committed
+# with the state that warrants them, run by `manage.py worker` (core.schedule).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The periodic jobs the worker runs (core.schedule): command, arguments, every so many seconds.
+PERIODIC_JOBS = {
+    "summarise_access": ([], 5 * 60),
+    "purge_uploads": ([], 15 * 60),
+    "audit_checkpoint": (["--output", "{checkpoint_dir}/{date}.json"], 24 * 60 * 60),
+}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kumiai@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -230,11 +250,18 @@ SPECTACULAR_SETTINGS = {
 # Ed25519 key that signs audit checkpoints (PEM, PKCS#8). Unset: `audit_checkpoint` refuses.
 AUDIT_SIGNING_KEY = env.str("AUDIT_SIGNING_KEY", default="", multiline=True)
 
+# Every line passes `core.logfilter.Redact` (no token, search term or e-mail address is
+# written); Django's own loggers write through the same handler, not their defaults.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "core.logfilter.Redact"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        name: {"handlers": ["console"], "level": "INFO", "propagate": False}
+        for name in ("django", "django.request", "django.server", "gunicorn.access")
+    },
 }
 
 # Where signed checkpoints are kept (`audit_checkpoint --output`); `restore_drill` checks a

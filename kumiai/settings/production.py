@@ -22,3 +22,20 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# Mail leaves through a real server: a console, file or memory backend would write every
+# receipt, status link and token to the logs or lose it (issue 15). EMAIL_URL, e.g.
+# smtp+tls://user:password@mail.example.jp:587, must be set.
+from .base import EMAIL_BACKEND  # noqa: E402
+
+if not env.str("EMAIL_URL", default="") or EMAIL_BACKEND.rsplit(".", 2)[-2] in (
+    "console",
+    "filebased",
+    "locmem",
+    "dummy",
+):
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set to a real mail server in production "
+        "(smtp://, smtp+tls:// or smtp+ssl://), not consolemail:// or another local backend: "
+        "receipts and status links would be written to the logs or lost."
+    )

@@ -43,11 +43,9 @@ def report(by, source=Incident.Source.STAFF, **fields) -> Incident:
     return incidents.report_incident(incident=incident, by=by, source=source)
 
 
-def test_any_staff_member_reports_and_the_officer_is_mailed_on_commit(
-    handler, emergency_line, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        incident = report(handler)
+def test_any_staff_member_reports_and_the_officer_is_mailed(handler, emergency_line, run_worker):
+    incident = report(handler)
+    run_worker()
 
     assert incident.state == State.REPORTED
     assert mail.outbox[0].to == ["officer@example.org"]
@@ -56,11 +54,9 @@ def test_any_staff_member_reports_and_the_officer_is_mailed_on_commit(
     assert Event.objects.filter(action=Action.SAFEGUARDS_INCIDENT_REPORTED).count() == 1
 
 
-def test_a_complaint_from_the_public_reports_without_a_staff_member(
-    emergency_line, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        incident = report(PUBLIC, source=Incident.Source.COMPLAINT)
+def test_a_complaint_from_the_public_reports_without_a_staff_member(emergency_line, run_worker):
+    incident = report(PUBLIC, source=Incident.Source.COMPLAINT)
+    run_worker()
 
     assert incident.reported_by is None
     assert incident.steps.get().by is None
@@ -70,9 +66,10 @@ def test_a_complaint_from_the_public_reports_without_a_staff_member(
     assert event.details == {"kind": "loss", "source": "complaint"}
 
 
-def test_a_staff_report_needs_the_staff_member(db, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+def test_a_staff_report_needs_the_staff_member(db, run_worker):
+    with pytest.raises(ValidationError):
         report(None)
+    run_worker()
 
     assert not Incident.objects.exists()
     assert not Event.objects.filter(action=Action.SAFEGUARDS_INCIDENT_REPORTED).exists()

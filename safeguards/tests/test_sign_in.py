@@ -179,6 +179,7 @@ def test_production_settings_serve_the_two_factor_admin():
         "DJANGO_SETTINGS_MODULE": "kumiai.settings.production",
         "SECRET_KEY": "x" * 20 + "abcdefghijklmnopqrstuvwxyz0123456789",
         "ALLOWED_HOSTS": "example.org",
+        "EMAIL_URL": "smtp://mail.example.org:25",
     }
     code = (
         "from django.contrib import admin; from django_otp.admin import OTPAdminSite; "

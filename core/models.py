@@ -1,0 +1,39 @@
+"""The outbox (`core.outbox`): every mail Kumiai sends, written in the transaction of the state
+that warrants it and sent by the worker."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxMail(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("送信待ち")
+        SENT = "sent", _("送信済み")
+        FAILED = "failed", _("送信できず")
+
+    # The template the body was written from: what kind of mail it is, for the officer.
+    template = models.CharField(_("種類"), max_length=200)
+    subject = models.CharField(_("件名"), max_length=200)
+    # The body and the addresses are kept only until the mail is sent (then emptied): the
+    # body holds the status link with its token.
+    body = models.TextField(_("本文"), blank=True)
+    to = models.JSONField(_("宛先"), default=list, blank=True)
+    recipients = models.PositiveSmallIntegerField(_("宛先の数"))
+    state = models.CharField(
+        _("状態"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("送信の試行回数"), default=0)
+    # The class of the last error only (e.g. SMTPServerDisconnected): its message may quote
+    # an address.
+    last_error = models.CharField(_("最後のエラー"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("次の試行"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("送信メール")
+        verbose_name_plural = _("送信メール")
+        permissions = [("resend_outboxmail", _("送信できなかったメールを再送できる"))]
+
+    def __str__(self) -> str:
+        return _("メール #%(id)s") % {"id": self.pk}
