@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
@@ -63,7 +63,7 @@ class Rollup:
     """One summary: the events it counts, the codes it groups them by besides the day,
     and its figures as aggregates over `annotated` events."""
 
-    model: type
+    model: type[models.Model]
     action: Action | None  # None: every event
     keys: tuple[str, ...]
     figures: Callable[[], dict]
@@ -179,7 +179,7 @@ class Source:
         parts = [_from_events(rollup, self.live(period), period, keys)]
         if self.through:
             summarised = (
-                rollup.model.objects.filter(day__gte=period.start, day__lte=period.end)
+                rollup.model._default_manager.filter(day__gte=period.start, day__lte=period.end)
                 .values(*keys)
                 .annotate(**{name: Min(name) if name in LEAST else Sum(name) for name in names})
                 .order_by()
@@ -256,8 +256,9 @@ def summarise(*, rebuild: bool = False, through: int | None = None) -> Folded:
     mark = SummaryMark.objects.select_for_update().get(pk=1)
     rebuilt = rebuild or mark.stamp != stamp()
     if rebuilt:
-        for model in (*(r.model for r in ROLLUPS), StatutoryRead):
-            model.objects.all().delete()
+        tables: list[type[models.Model]] = [*(r.model for r in ROLLUPS), StatutoryRead]
+        for model in tables:
+            model._default_manager.all().delete()
         mark.through_seq, mark.stamp = 0, stamp()
     last = Event.objects.aggregate(last=Max("seq"))["last"] or 0
     head = last if through is None else min(through, last)
@@ -290,12 +291,13 @@ def summarise(*, rebuild: bool = False, through: int | None = None) -> Folded:
 def _fold(rollup: Rollup, rows: list[dict], keys: tuple[str, ...], *, fresh: bool) -> None:
     """Add `rows` (grouped by `keys`) to the summary's rows of the same keys."""
     names = rollup.names
-    existing: dict[tuple, object] = {}
+    existing: dict[tuple, models.Model] = {}
     if not fresh:
         days = {row["day"] for row in rows}
-        for kept in rollup.model.objects.filter(day__in=days):
-            existing[tuple(getattr(kept, k) for k in keys)] = kept
-    created, changed = [], []
+        for row_kept in rollup.model._default_manager.filter(day__in=days):
+            existing[tuple(getattr(row_kept, k) for k in keys)] = row_kept
+    created: list[models.Model] = []
+    changed: list[models.Model] = []
     for row in rows:
         kept = existing.get(tuple(row[k] for k in keys))
         if kept is None:
@@ -304,5 +306,5 @@ def _fold(rollup: Rollup, rows: list[dict], keys: tuple[str, ...], *, fresh: boo
         for name in names:
             setattr(kept, name, _combined(name, getattr(kept, name), row[name]))
         changed.append(kept)
-    rollup.model.objects.bulk_create(created, batch_size=BATCH)
-    rollup.model.objects.bulk_update(changed, names, batch_size=BATCH)
+    rollup.model._default_manager.bulk_create(created, batch_size=BATCH)
+    rollup.model._default_manager.bulk_update(changed, names, batch_size=BATCH)

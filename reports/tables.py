@@ -6,6 +6,7 @@ dates, never a member's personal value.
 """
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -23,7 +24,7 @@ class Chart(StrEnum):
 class Table:
     title: str
     columns: tuple[str, ...]
-    rows: list[tuple[Cell, ...]]
+    rows: Sequence[tuple[Cell, ...]]
     chart: Chart | None = None
     value_column: int = 1
     # Per row, the event list behind it (the page links the row's first cell; exports don't).

@@ -35,6 +35,7 @@ def verify(*, checkpoint: str = "", public_key: str = "") -> dict:
         "problem": report.problem.kind.name if report.problem else None,
         "problem_seq": report.problem.seq if report.problem else None,
     }
+    problem_name: str | None
     if checkpoint:
         try:
             problem = check_checkpoint(
