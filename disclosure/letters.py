@@ -28,7 +28,7 @@ def society() -> Notice | None:
     return Notice.objects.filter(pk=1).first()
 
 
-def _letterhead(request: Request) -> list[Flowable]:
+def _letterhead(request: Request, number: str) -> list[Flowable]:
     notice = society()
     sender = (
         [
@@ -40,10 +40,18 @@ def _letterhead(request: Request) -> list[Flowable]:
         if notice
         else []
     )
-    addressee = request.agent_name if request.filer != Request.Filer.SELF else request.name
+    if request.filer != Request.Filer.SELF:
+        addressee, address = request.agent_name, request.agent_address
+    else:
+        addressee, address = request.name, f"〒{request.postal_code} {request.address}"
     return [
-        paragraph(format_wareki(deadlines.today()), RIGHT),
-        paragraph(_("%(name)s 様") % {"name": addressee}),
+        paragraph(
+            "\n".join(
+                [_("文書番号 %(number)s") % {"number": number}, format_wareki(deadlines.today())]
+            ),
+            RIGHT,
+        ),
+        paragraph(f"{address}\n" + _("%(name)s 様") % {"name": addressee}),
         paragraph("\n".join(sender), RIGHT),
         Spacer(1, 6 * mm),
     ]
@@ -68,6 +76,7 @@ def _decision_rows(request: Request) -> list[tuple[str, str]]:
             for part in (
                 str(Kind(item.kind).label),
                 item.category.name if item.category else "",
+                _("記録ID %(id)s") % {"id": item.record_id} if item.record_id else "",
                 item.field,
             )
             if part
@@ -139,6 +148,16 @@ def body(request: Request, kind: str, extra: list[Flowable]) -> list[Flowable]:
                 )
             )
         )
+        if notice := society():
+            parts.append(
+                table(
+                    [
+                        (_("窓口"), f"{notice.society_name} {notice.desk_department}"),
+                        (_("所在地"), f"〒{notice.desk_postal_code} {notice.desk_address}"),
+                        (_("電話番号"), notice.desk_phone),
+                    ]
+                )
+            )
     elif kind == Letter.Kind.COMPLETION:
         parts.append(paragraph(_("決定の内容を実施しましたので、お知らせします。")))
         if rows := _corrections(request):
@@ -152,7 +171,9 @@ def body(request: Request, kind: str, extra: list[Flowable]) -> list[Flowable]:
 def issue(request: Request, kind: str, *, extra: list[Flowable] = ()) -> Letter:
     """Render the letter, store it under MEDIA_ROOT and return its row (caller's transaction)."""
     title = Letter.Kind(kind).label
-    pdf = render(title, [*_letterhead(request), *body(request, kind, list(extra))])
+    # 文書番号: the receipt number and the letter's place among the request's letters.
+    number = f"{request.receipt_number}-{request.letters.count() + 1}"
+    pdf = render(title, [*_letterhead(request, number), *body(request, kind, list(extra))])
     letter = Letter(
         request=request,
         kind=kind,

@@ -7,6 +7,9 @@ partial decision refused is replaced by a marked redaction, never silently left 
 """
 
 import csv
+import dataclasses
+import datetime
+import functools
 import hashlib
 import io
 import itertools
@@ -26,54 +29,96 @@ from reportlab.lib.units import mm
 
 from audit import trail
 from audit.vocabulary import Action
-from core import pdf, spreadsheet
-from records import gate
-from records.models import Record, ThirdPartyProvision
+from core import deadlines, pdf, spreadsheet
+from core.wareki import format_wareki
+from records import gate, payload_schemas
+from records.models import Record, Restriction, ThirdPartyProvision
 
-from .access import statutory_access
+from . import letters
+from .access import DESK, statutory_access
 from .models import DecisionItem, Kind, Package, Request
 
 LINK_VALID_DAYS = 30
 REDACTED = "［不開示］"
-RECORD_COLUMNS = ["id", "category", "date", "title", "payload", "redacted"]
+# The keys of records.json and provisions.json, and the Japanese headers of the CSV files
+# (README: the disclosure package).
+RECORD_COLUMNS = {
+    "id": _("記録ID"),
+    "category": _("類型"),
+    "category_code": _("類型コード"),
+    "date": _("日付"),
+    "title": _("件名"),
+    "payload": _("内容（JSON）"),
+    "withheld_fields": _("不開示の項目と根拠（JSON）"),
+    "redacted": _("不開示の根拠"),
+}
+PROVISION_COLUMNS = {
+    "provided_on": _("提供日"),
+    "recipient": _("提供先"),
+    "category": _("類型"),
+    "items": _("提供した項目"),
+    "legal_basis": _("根拠"),
+}
 # A4 less the 20 mm margins: 170 mm.
 RECORD_WIDTHS = (22 * mm, 42 * mm, 106 * mm)
 PROVISION_WIDTHS = (22 * mm, 40 * mm, 30 * mm, 48 * mm, 30 * mm)
+RESTRICTION_WIDTHS = (26 * mm, 34 * mm, 40 * mm, 40 * mm, 30 * mm)
+REQUEST_WIDTHS = (40 * mm, 30 * mm, 60 * mm, 40 * mm)
 # The ZIP is spooled to disk past this size, so a large package is never held in memory.
 SPOOL_BYTES = 4 * 2**20
 
 
-def _redactions(request: Request) -> tuple[dict[int, str], dict[int, str]]:
-    """What a partial decision withholds: category id -> ground, receipt id -> ground."""
+# The neutral ground of a receipt the medical institution asked to withhold (診療上の支障):
+# the article only, so that nothing next to the row's date hints at what was kept back.
+NEUTRAL_GROUND = _("法第33条第2項第1号")
+
+
+@dataclasses.dataclass(frozen=True)
+class Withheld:
+    """What the decision withholds, each with its ground as the member reads it."""
+
+    categories: dict[int, str]  # category id -> ground
+    records: dict[int, str]  # record id -> ground
+    fields: dict[int, dict[str, str]]  # record id -> field -> ground
+
+
+def _ground(item: DecisionItem) -> str:
     # str(): a choice's label is a lazy translation, which json.dumps refuses.
-    categories = {
-        item.category_id: str(DecisionItem.Ground(item.ground).label)
-        for item in request.items.filter(kind=Kind.DISCLOSURE, granted=False)
-        if item.category_id
-    }
-    # 診療上の支障: the medical institution answered that disclosure would hinder care.
-    receipts = {
-        pk: _("医療機関から診療上の支障があるとの回答があったため")
-        for pk in request.consultations.filter(hinders_care=True).values_list(
-            "record_id", flat=True
-        )
-    }
-    return categories, receipts
+    return str(DecisionItem.Ground(item.ground).label)
 
 
-def _rows(records: Iterable[Record], redactions) -> Iterator[dict]:
-    """Each record as the member receives it; the grounds are looked up once per package."""
-    categories, receipts = redactions
+def _redactions(request: Request) -> Withheld:
+    """What the decision refused, per category, per record and per field (APPI Art. 33(2))."""
+    withheld = Withheld({}, {}, {})
+    for item in request.items.filter(kind=Kind.DISCLOSURE, granted=False):
+        if item.record_id and item.field:
+            withheld.fields.setdefault(item.record_id, {})[item.field] = _ground(item)
+        elif item.record_id:
+            withheld.records[item.record_id] = _ground(item)
+        elif item.category_id:
+            withheld.categories[item.category_id] = _ground(item)
+    return withheld
+
+
+def _rows(records: Iterable[Record], withheld: Withheld) -> Iterator[dict]:
+    """Each record as the member receives it, with the schema's keys (README: the package)."""
     for record in records:
         row = {
             "id": record.pk,
             "category": record.category.name,
+            "category_code": record.category.code,
             "date": record.date.isoformat(),
             "title": record.title,
             "payload": record.payload,
         }
-        if ground := categories.get(record.category_id) or receipts.get(record.pk):
+        ground = withheld.categories.get(record.category_id) or withheld.records.get(record.pk)
+        if ground:
             row |= {"title": REDACTED, "payload": {}, "redacted": ground}
+        elif fields := withheld.fields.get(record.pk):
+            row["payload"] = {
+                key: REDACTED if key in fields else value for key, value in record.payload.items()
+            }
+            row["withheld_fields"] = fields
         yield row
 
 
@@ -97,35 +142,73 @@ def _csv_value(value):
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
 
 
-def _write_csv(handle, rows: Iterable[dict], columns: list[str]) -> None:
-    # With a BOM, so that spreadsheet software opens the Japanese text correctly.
+def _write_csv(handle, rows: Iterable[dict], columns: dict[str, str]) -> None:
+    # Japanese headers, with a BOM, so that spreadsheet software opens the text correctly.
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
-    writer = csv.DictWriter(text, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
+    writer = csv.writer(text)
+    writer.writerow([str(header) for header in columns.values()])
     for row in rows:
-        writer.writerow({key: spreadsheet.cell(_csv_value(value)) for key, value in row.items()})
+        writer.writerow([spreadsheet.cell(_csv_value(row.get(key, ""))) for key in columns])
     text.flush()
     text.detach()
 
 
 def _record_cells(row: dict) -> tuple[str, str, str]:
+    """Date in 和暦, and the content with the schema's Japanese labels and values as a person
+    writes them; a withheld field shows 「［不開示］」 with its ground."""
+    day = format_wareki(datetime.date.fromisoformat(row["date"]))
     if ground := row.get("redacted"):
-        detail = _("不開示（%(g)s）") % {"g": ground}
-    else:
-        items = (f"{key}：{value}" for key, value in row["payload"].items())
-        detail = pdf.packed(items, RECORD_WIDTHS[2])
-    return row["date"], row["title"], detail
+        return day, row["title"], _("不開示（%(g)s）") % {"g": ground}
+    code, withheld = row["category_code"], row.get("withheld_fields", {})
+    labels = payload_schemas.titles(code)
+    items = (
+        f"{labels.get(key, key)}：{value}" + (f"（{withheld[key]}）" if key in withheld else "")
+        for key, value in payload_schemas.display_values(
+            code, row["payload"], masked=False, wareki=True
+        ).items()
+    )
+    return day, row["title"], pdf.packed(items, RECORD_WIDTHS[2])
 
 
-def _pdf(request: Request, rows, provisions: list[dict], into) -> None:
-    """The readable copy: one table per category, flowing across pages, headers repeated.
+def _pdf(request: Request, held: dict, rows, provisions: list[dict], into) -> None:
+    """The readable copy: who it is for, from whom and when; the member's own row, their
+    restrictions and requests; then one table per category, flowing across pages, headers
+    repeated, and the provision records.
 
     Plain strings in the cells, a wrapping Paragraph only for a cell too wide for its column
     (`pdf.long_table`): a flowable per record made a 5,000-record package take minutes.
     `rows()` is read twice: to count each category's rows for its heading, then as the
     tables are drawn, so that the cells of the whole package are never held at once.
     """
-    flowables = [pdf.paragraph(_("受付番号 %(r)s") % {"r": request.receipt_number})]
+    notice = letters.society()
+    flowables = [
+        pdf.paragraph(format_wareki(deadlines.today()), pdf.RIGHT),
+        pdf.paragraph(_("%(name)s 様") % {"name": held["member"]["name"]}),
+        pdf.paragraph(notice.society_name if notice else "", pdf.RIGHT),
+        pdf.paragraph(_("受付番号 %(r)s") % {"r": request.receipt_number}),
+        *pdf.section(_("加入者の情報")),
+        pdf.table(held["member_cells"]),
+    ]
+    if held["restrictions"]:
+        flowables += [
+            *pdf.section(_("利用停止等")),
+            *pdf.long_table(
+                (_("種別"), _("類型"), _("利用目的"), _("期間"), _("根拠")),
+                [tuple(r.values()) for r in held["restrictions"]],
+                RESTRICTION_WIDTHS,
+                len(held["restrictions"]),
+            ),
+        ]
+    if held["requests"]:
+        flowables += [
+            *pdf.section(_("開示等の請求")),
+            *pdf.long_table(
+                (_("受付番号"), _("受付日"), _("請求の種類"), _("状態")),
+                [tuple(r.values()) for r in held["requests"]],
+                REQUEST_WIDTHS,
+                len(held["requests"]),
+            ),
+        ]
     header = (_("日付"), _("件名"), _("内容"))
     runs = [
         (category, sum(1 for _row in run))
@@ -139,17 +222,17 @@ def _pdf(request: Request, rows, provisions: list[dict], into) -> None:
             *pdf.section(heading),
             *pdf.long_table(header, itertools.islice(cells, count), RECORD_WIDTHS, count),
         ]
-    if len(flowables) == 1:
-        flowables.append(pdf.paragraph(_("開示の対象となる保有個人データはありません。")))
+    if not runs:
+        flowables.append(pdf.paragraph(_("加入者の情報のほかに保有する記録はありません。")))
     if provisions:
         # APPI Art. 33(5): the records of provision to third parties.
         flowables += [
             *pdf.section(_("第三者提供記録")),
             *pdf.long_table(
-                (_("提供日"), _("提供先"), _("類型"), _("提供した項目"), _("根拠")),
+                tuple(PROVISION_COLUMNS.values()),
                 [
                     (
-                        p["provided_on"],
+                        format_wareki(datetime.date.fromisoformat(p["provided_on"])),
                         p["recipient"],
                         p["category"],
                         "、".join(map(str, p["items"]))
@@ -166,8 +249,71 @@ def _pdf(request: Request, rows, provisions: list[dict], into) -> None:
     pdf.render(_("保有個人データの開示"), flowables, into=into)
 
 
+def _wareki(day: datetime.date | None) -> str:
+    return format_wareki(day) if day else ""
+
+
+def _held(request: Request, by) -> dict:
+    """The member's own row, restrictions and requests, read on the request's statutory
+    access (the member) and its desk (the requests): what the society holds besides records."""
+    access = statutory_access(request, by)
+    member = gate.members(access).get(pk=request.member_id)
+    fields = {
+        "name": member.name,
+        "name_kana": member.name_kana,
+        "birth_date": member.birth_date.isoformat(),
+        "symbol": member.symbol,
+        "number": member.number,
+        "branch": member.branch,
+        "employer": member.employer,
+        "acquired_on": member.acquired_on.isoformat(),
+        "lost_on": member.lost_on.isoformat() if member.lost_on else None,
+    }
+    member_cells = [
+        (_("氏名"), member.name),
+        (_("フリガナ"), member.name_kana),
+        (_("生年月日"), format_wareki(member.birth_date)),
+        (_("記号・番号・枝番"), f"{member.symbol}-{member.number}-{member.branch}"),
+        (_("事業所"), member.employer),
+        (_("資格取得日"), format_wareki(member.acquired_on)),
+        (_("資格喪失日"), _wareki(member.lost_on)),
+    ]
+    restrictions = [
+        {
+            "kind": r.get_kind_display(),
+            "category": r.category.name if r.category else _("すべての類型"),
+            "purpose": r.purpose.name if r.purpose else _("すべての利用目的"),
+            "period": f"{format_wareki(r.since)}〜{_wareki(r.until)}",
+            "reference": r.reference,
+        }
+        for r in gate.of_members(access, Restriction)
+        .filter(member=member)
+        .select_related("category", "purpose")
+        .order_by("since", "id")
+    ]
+    requests = [
+        {
+            "receipt_number": r.receipt_number,
+            "received_on": format_wareki(deadlines.local_date(r.received_at)),
+            "kinds": "、".join(r.kind_labels()),
+            "state": r.get_state_display(),
+        }
+        for r in gate.filings(
+            gate.open_desk(user=by, desk=DESK, surface=gate.Surface.DISCLOSURE),
+            Request.objects.filter(member=member).order_by("received_at", "id"),
+        )
+    ]
+    return {
+        "member": fields,
+        "member_cells": member_cells,
+        "restrictions": restrictions,
+        "requests": requests,
+    }
+
+
 def _provisions(request: Request, by) -> list[dict]:
-    """The 第三者提供記録 about the member (Art. 33(5)), read through the gate like the records."""
+    """The 第三者提供記録 about the member (Art. 33(5)): the records Art. 29 asks the society to
+    keep (provision with the person's consent), read through the gate like the records."""
     if not request.include_provision_records:
         return []
     held = gate.of_members(statutory_access(request, by), ThirdPartyProvision)
@@ -179,7 +325,9 @@ def _provisions(request: Request, by) -> list[dict]:
             "items": p.items,
             "legal_basis": p.get_legal_basis_display(),
         }
-        for p in held.filter(member=request.member).select_related("category")
+        for p in held.filter(
+            member=request.member, legal_basis=ThirdPartyProvision.LegalBasis.CONSENT
+        ).select_related("category")
     ]
 
 
@@ -191,6 +339,7 @@ def build(*, request: Request, records: Iterable[Record], by) -> Package:
     one-shot iterator.
     """
     redactions = _redactions(request)
+    held = _held(request, by)
     provisions = _provisions(request, by)
     tally = {"records": 0, "redacted": 0}
 
@@ -203,18 +352,21 @@ def build(*, request: Request, records: Iterable[Record], by) -> Package:
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
             # Each member is written as a stream, so no file is held whole in memory.
+            with archive.open("member.json", "w") as handle:
+                document = {key: held[key] for key in ("member", "restrictions", "requests")}
+                handle.write(json.dumps(document, ensure_ascii=False, indent=1).encode())
             with archive.open("records.json", "w") as handle:
                 _write_json(handle, counted(_rows(records, redactions)))
             with archive.open("records.csv", "w") as handle:
                 _write_csv(handle, _rows(records, redactions), RECORD_COLUMNS)
             with archive.open("disclosure.pdf", "w") as handle:
-                _pdf(request, lambda: _rows(records, redactions), provisions, into=handle)
+                rows = functools.partial(_rows, records, redactions)
+                _pdf(request, held, rows, provisions, into=handle)
             if request.include_provision_records:
                 with archive.open("provisions.json", "w") as handle:
                     _write_json(handle, provisions)
                 with archive.open("provisions.csv", "w") as handle:
-                    columns = list(provisions[0]) if provisions else ["provided_on"]
-                    _write_csv(handle, provisions, columns)
+                    _write_csv(handle, provisions, PROVISION_COLUMNS)
         spool.seek(0)
         digest = hashlib.file_digest(spool, "sha256").hexdigest()
         spool.seek(0)

@@ -316,10 +316,12 @@ def request_decide(*, request: Request, items: list[dict], reasons: str, by) -> 
     """
     wanted = {item["kind"] for item in items if item["granted"]}
     if Kind.DISCLOSURE in wanted:
-        receipts = [r.pk for r in gather(request=request, by=by) if r.category.code == RECEIPTS]
-        answered = set(
+        receipts = {
+            r.pk: r.category for r in gather(request=request, by=by) if r.category.code == RECEIPTS
+        }
+        answered = dict(
             request.consultations.filter(answered_on__isnull=False).values_list(
-                "record_id", flat=True
+                "record_id", "hinders_care"
             )
         )
         if missing := [pk for pk in receipts if pk not in answered]:
@@ -327,6 +329,24 @@ def request_decide(*, request: Request, items: list[dict], reasons: str, by) -> 
                 _("医療機関への照会が終わっていないレセプトがあります（記録ID %(ids)s）。")
                 % {"ids": ", ".join(map(str, missing))}
             )
+        # 診療上の支障: each receipt the institution flagged is a refused item of its own, on
+        # the article alone, so that neither letter nor package hints at what it withholds.
+        refused = {item.get("record_id") for item in items if not item["granted"]}
+        items = [
+            *items,
+            *(
+                {
+                    "kind": Kind.DISCLOSURE,
+                    "granted": False,
+                    "category": category,
+                    "record_id": pk,
+                    "ground": DecisionItem.Ground.HARM,
+                    "reason": _("法第33条第2項第1号に該当するため。"),
+                }
+                for pk, category in receipts.items()
+                if answered[pk] and pk not in refused
+            ),
+        ]
     request.items.all().delete()
     for item in items:
         DecisionItem(request=request, **item).full_clean(exclude=["request"])

@@ -14,6 +14,8 @@ This module validates and displays; it never reads or writes the database.
 """
 
 import copy
+import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -24,6 +26,11 @@ from django.utils.translation import gettext_noop as N_
 from jsonschema import Draft202012Validator
 
 from core.normalize import normalize_code, normalize_kana, normalize_text, parse_date
+from core.wareki import format_wareki
+
+# A year and month (診療年月: 2019-02), shown as 2019年2月.
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def _string(title: str, *, max_length: int = 100, **keywords) -> dict:
@@ -159,9 +166,7 @@ SCHEMAS: dict[str, dict] = {
     "receipts": _object(
         N_("レセプトに関する情報"),
         ("treatment_month", "institution_code", "institution_name", "setting", "points"),
-        treatment_month=_digits(
-            N_("診療年月"), r"^[0-9]{4}-(0[1-9]|1[0-2])$", N_("年月（YYYY-MM）")
-        ),
+        treatment_month=_digits(N_("診療年月"), MONTH_PATTERN, N_("年月（YYYY-MM）")),
         # 医療機関コード: 都道府県2桁 + 点数表1桁 + 医療機関7桁。
         institution_code=_digits(N_("医療機関コード"), r"^[0-9]{10}$", N_("10桁の数字")),
         institution_name=_string(N_("医療機関名")),
@@ -469,9 +474,20 @@ def titles(code: str) -> dict[str, str]:
     }
 
 
-def display_values(code: str, payload: dict, *, masked: bool = True) -> dict[str, str]:
+def _wareki_of(text: str) -> str:
+    """An ISO date as 令和7年4月1日; anything else (not a date after all) as it is."""
+    try:
+        return format_wareki(datetime.date.fromisoformat(text)) if _ISO_DAY.match(text) else text
+    except ValueError:
+        return text
+
+
+def display_values(
+    code: str, payload: dict, *, masked: bool = True, wareki: bool = False
+) -> dict[str, str]:
     """key -> the value as a person writes it (はい／いいえ, 1,200, lists joined by 、), in the
-    schema's order (keys it does not know last), masked unless told."""
+    schema's order (keys it does not know last), masked unless told; with `wareki`, dates in
+    和暦 and months as 2019年2月 (what a letter says; a spreadsheet keeps ISO dates)."""
     if masked:
         payload = mask_payload(code, payload)
     properties = SCHEMAS.get(code, {}).get("properties", {})
@@ -480,8 +496,14 @@ def display_values(code: str, payload: dict, *, masked: bool = True) -> dict[str
         if key not in payload:
             continue
         value = payload[key]
+        schema = properties.get(key, {})
         if isinstance(value, bool):
             value = _("はい") if value else _("いいえ")
+        elif wareki and isinstance(value, str) and schema.get("format") == "date":
+            value = _wareki_of(value)
+        elif wareki and isinstance(value, str) and schema.get("pattern") == MONTH_PATTERN:
+            year, month = value.split("-")
+            value = _("%(y)s年%(m)s月") % {"y": year, "m": int(month)}
         elif isinstance(value, list):
             value = "、".join(str(item) for item in value)
         elif isinstance(value, int) and properties.get(key, {}).get("type") == "integer":

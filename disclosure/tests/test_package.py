@@ -48,7 +48,7 @@ def held(register):
         recipient="東京都予防医学協会",
         provided_on=datetime.date(2025, 7, 1),
         items=["氏名", "健診結果"],
-        legal_basis=ThirdPartyProvision.LegalBasis.LAW,
+        legal_basis=ThirdPartyProvision.LegalBasis.CONSENT,
     )
     records = Record.objects.filter(pk__in=[r.pk for r in [*checks, receipt]])
     request = RequestFactory(member=member, include_provision_records=True)
@@ -112,8 +112,8 @@ def test_it_gives_the_same_rows_in_json_and_csv(held, officer):
     raw = archive.read("records.csv")
     assert raw.startswith("\ufeff".encode())  # for spreadsheet software
     table = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert [int(line["id"]) for line in table] == [row["id"] for row in rows]
-    assert json.loads(table[0]["payload"]) == rows[0]["payload"]
+    assert [int(line["記録ID"]) for line in table] == [row["id"] for row in rows]
+    assert json.loads(table[0]["内容（JSON）"]) == rows[0]["payload"]
 
 
 def test_it_includes_the_third_party_provision_records(held, officer):
@@ -127,7 +127,7 @@ def test_it_includes_the_third_party_provision_records(held, officer):
     )
     assert "第三者提供記録" in text and "東京都予防医学協会" in text and "氏名、健診結果" in text
     # Read through the gate, on the statutory path, and logged like the records.
-    read = Event.objects.get(action=Action.RECORDS_ACCESS_READ)
+    read = Event.objects.get(action=Action.RECORDS_ACCESS_READ, target_type="disclosure.request")
     assert read.details["statutory"] is True
     assert read.details["members"] == [request.member_id]
 
@@ -147,10 +147,10 @@ def test_it_audits_the_package_with_its_digest(held, officer):
     }
 
 
-def test_it_says_so_when_nothing_is_held(register, privacy_officer):
+def test_it_says_so_when_nothing_but_the_members_own_row_is_held(register, officer):
     request = RequestFactory(member=MemberFactory())
-    _made, _content, archive = _built(request, [], privacy_officer)
+    _made, _content, archive = _built(request, [], officer)
 
     assert json.loads(archive.read("records.json")) == []
     text = PdfReader(io.BytesIO(archive.read("disclosure.pdf"))).pages[0].extract_text()
-    assert "開示の対象となる保有個人データはありません。" in "".join(text.split())
+    assert "加入者の情報のほかに保有する記録はありません。" in "".join(text.split())
