@@ -153,6 +153,10 @@ def _write_csv(handle, rows: Iterable[dict], columns: dict[str, str]) -> None:
     text.detach()
 
 
+# Japanese titles per category code, read once per process (the site speaks Japanese only).
+_labels = functools.cache(payload_schemas.titles)
+
+
 def _record_cells(row: dict) -> tuple[str, str, str]:
     """Date in 和暦, and the content with the schema's Japanese labels and values as a person
     writes them; a withheld field shows 「［不開示］」 with its ground."""
@@ -160,7 +164,7 @@ def _record_cells(row: dict) -> tuple[str, str, str]:
     if ground := row.get("redacted"):
         return day, row["title"], _("不開示（%(g)s）") % {"g": ground}
     code, withheld = row["category_code"], row.get("withheld_fields", {})
-    labels = payload_schemas.titles(code)
+    labels = _labels(code)
     items = (
         f"{labels.get(key, key)}：{value}" + (f"（{withheld[key]}）" if key in withheld else "")
         for key, value in payload_schemas.display_values(

@@ -8,18 +8,20 @@ leaves a screenshot in var/screenshots/ (gitignored) for a person to look at.
 
 import io
 import pathlib
+import zipfile
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from pypdf import PdfReader
 
 from disclosure import letters
 from disclosure.models import IdentityDocument, Kind, Letter, Request
 from records.models import Record
-from records.tests.factories import MemberFactory, RecordFactory
+from records.tests.factories import EXAMPLE_PAYLOADS, MemberFactory, RecordFactory
 from safeguards.roles import Role
 
-from .factories import RequestFactory
+from .factories import TOKEN, RequestFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db")]
 SHOTS = pathlib.Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -51,7 +53,12 @@ def filed(roles, register):
     member = MemberFactory(symbol="1001", number="1", branch="00", name="山田花子")
     member.birth_date = RequestFactory.birth_date
     member.save()
-    RecordFactory(member=member, category=register["health-checks"], title="特定健診2025")
+    RecordFactory(
+        member=member,
+        category=register["health-checks"],
+        title="特定健診2025",
+        payload=EXAMPLE_PAYLOADS["health-checks"],
+    )
     for title in ("外来（内科）", "外来（整形外科）"):
         RecordFactory(member=member, category=register["receipts"], title=title)
     request = RequestFactory(
@@ -148,6 +155,23 @@ def test_the_officer_answers_a_request_by_post(
     assert "東京都千代田区千代田1-1" in page.locator(".case-letters").inner_text()
     shot("7-letters")
     fits(page, width)
+
+    # The member receives the package: from the status page, after their birth date, and
+    # reads it (Art. 33(1)): Japanese labels, their name and the issuer, no payload keys.
+    page.goto(f"{live_server.url}/requests/status/{filed.receipt_number}/?t={TOKEN}")
+    page.get_by_label("確認のため、ご本人の生年月日を入力してください").fill("昭和55年1月2日")
+    shot("8-status")
+    fits(page, width)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="ダウンロードする").click()
+    archive = zipfile.ZipFile(io.BytesIO(pathlib.Path(download.value.path()).read_bytes()))
+    text = "".join(
+        "".join(sheet.extract_text().split())
+        for sheet in PdfReader(io.BytesIO(archive.read("disclosure.pdf"))).pages
+    )
+    for shown in ("山田花子様", "氏名山田花子", "健康診査に関する情報（1件）", "特定健診2025"):
+        assert shown in text, shown
+    assert "受診日：" in text and "examined_on" not in text and "payload" not in text
 
 
 def test_art35_1_the_officer_erases_one_record_from_the_decision_page(
