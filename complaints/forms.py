@@ -16,6 +16,7 @@ from core.fields import (
     CodeField,
     NormalizedCharField,
     NormalizedEmailField,
+    PhoneField,
     SectionsMixin,
 )
 
@@ -98,7 +99,7 @@ class ComplaintForm(SectionsMixin, forms.ModelForm):
         field_classes = {
             "name": NormalizedCharField,
             "email": NormalizedEmailField,
-            "phone": CodeField,
+            "phone": PhoneField,
             "postal_address": NormalizedCharField,
             "member_symbol": CodeField,
             "member_number": CodeField,

@@ -13,8 +13,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .normalize import normalize_code, normalize_text, parse_date
-from .wareki import parse_japanese_date
+from .normalize import normalize_code, normalize_phone, normalize_text, read_date
 
 
 def normalize_lines(value: str) -> str:
@@ -37,9 +36,15 @@ class NormalizedCharField(forms.CharField):
 
 
 class CodeField(NormalizedCharField):
-    """An identifier typed by a person (記号, 番号, 電話番号): `normalize_code`, no spaces."""
+    """An identifier typed by a person (記号, 番号, 郵便番号): `normalize_code`, no spaces."""
 
     normalizer = staticmethod(normalize_code)
+
+
+class PhoneField(NormalizedCharField):
+    """A phone number as people write it (03(1234)5678, full-width): `normalize_phone`."""
+
+    normalizer = staticmethod(normalize_phone)
 
 
 class NormalizedEmailField(forms.EmailField):
@@ -48,26 +53,27 @@ class NormalizedEmailField(forms.EmailField):
 
 
 class JapaneseDateField(forms.Field):
-    """A date typed as 1980-01-02, 1980/1/2, 1980年1月2日 or 昭和55年1月2日, in any width."""
+    """A date typed as 1980-01-02, 1980/1/2, 1980年1月2日, 昭和55年1月2日 or S55.1.2, in any
+    width (`core.normalize.read_date`). The message names the field and the accepted forms."""
 
     widget = forms.TextInput
-    default_error_messages = {
-        "invalid": _("日付は 1980-01-02 や 昭和55年1月2日 のように、年・月・日を入力してください。")
-    }
 
     def to_python(self, value):
-        value = normalize_text(value or "")
-        if not value:
+        if not normalize_text(value or ""):
             return None
-        if numeric := parse_date(value):
-            return numeric
-        try:
-            return parse_japanese_date(value)
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if (day := read_date(value)) is None:
+            raise forms.ValidationError(date_format_message(self.label), code="invalid")
+        return day
 
     def prepare_value(self, value):
         return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def date_format_message(label) -> str:
+    """「生年月日は 1985-06-20 または 昭和60年6月20日 の形で入力してください。」"""
+    return _(
+        "%(label)sは 1985-06-20 または 昭和60年6月20日（S60.6.20）の形で入力してください。"
+    ) % {"label": label or _("日付")}
 
 
 class SectionsMixin:

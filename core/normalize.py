@@ -12,9 +12,13 @@ import unicodedata
 
 import jaconv
 
+from .wareki import parse_japanese_date
+
 _SPACES = re.compile(r"\s+")
 _DATE = re.compile(r"^([0-9]{4})[-/.]?([0-9]{1,2})[-/.]?([0-9]{1,2})$")
 # A dash typed after a kana where the long-vowel mark was meant (サト－ for サトー).
+# Brackets and dashes people put in a phone number: 03(1234)5678, (03)1234-5678, 03－1234－5678.
+_PHONE_SEPARATORS = re.compile(r"[()\-\u2010-\u2015\u2212\u30fc\uff0d]+")
 _DASH_AFTER_KANA = re.compile(r"(?<=[\u30a1-\u30fa\u30fc])[-\u2010-\u2015\u2212\uff0d]")
 
 
@@ -44,3 +48,21 @@ def parse_date(value: str) -> datetime.date | None:
         return datetime.date(*(int(part) for part in match.groups()))
     except ValueError:
         return None
+
+
+def read_date(value: str) -> datetime.date | None:
+    """A date as a person types it: `parse_date`'s numeric forms, or 昭和60年6月20日, S60.6.20,
+    H1.1.8, 1985年6月20日 (`core.wareki.parse_japanese_date`), in any width; None otherwise."""
+    text = normalize_text(value)
+    if numeric := parse_date(text):
+        return numeric
+    try:
+        return parse_japanese_date(text)
+    except ValueError:
+        return None
+
+
+def normalize_phone(value: str) -> str:
+    """A phone number: `normalize_code`, with brackets and any dash made one hyphen, so that
+    「03(1234)5678」, 「（03）1234-5678」 and 「０３－１２３４－５６７８」 are 03-1234-5678."""
+    return _PHONE_SEPARATORS.sub("-", normalize_code(value)).strip("-")

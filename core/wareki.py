@@ -20,6 +20,24 @@ ERAS = (
 _WAREKI = re.compile(
     r"^(明治|大正|昭和|平成|令和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$"
 )
+# The era as its initial letter or first kanji, then year, month and day by dots, slashes or
+# hyphens: S60.6.20, H1/1/8, R2-3-4, 昭60.6.20 (as members and core systems write them).
+_ABBREVIATED = re.compile(
+    r"^([MTSHR明大昭平令])\s*(元|\d{1,2})\s*([./-])\s*(\d{1,2})\s*\3\s*(\d{1,2})$",
+    re.IGNORECASE,
+)
+_ERA_INITIALS = {
+    "M": "明治",
+    "T": "大正",
+    "S": "昭和",
+    "H": "平成",
+    "R": "令和",
+    "明": "明治",
+    "大": "大正",
+    "昭": "昭和",
+    "平": "平成",
+    "令": "令和",
+}
 _SEIREKI = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 
 
@@ -38,21 +56,27 @@ def format_wareki(day: datetime.date) -> str:
 
 
 def parse_japanese_date(text: str) -> datetime.date:
-    """A date written 昭和55年1月2日 or 1980年1月2日 (already NFKC); numeric forms such as
-    1980-01-02 are `core.normalize.parse_date`'s.
+    """A date written 昭和55年1月2日, S55.1.2, H1/1/8 or 1980年1月2日 (already NFKC); numeric
+    forms such as 1980-01-02 are `core.normalize.parse_date`'s.
 
     Raises ValueError for anything else, or a 和暦 date outside its era (平成31年5月1日).
     """
     text = text.strip()
     if match := _WAREKI.match(text):
-        era, year, month, day = match.groups()
-        start = dict(ERAS)[era]
-        result = datetime.date(
-            start.year + (1 if year == "元" else int(year)) - 1, int(month), int(day)
-        )
-        if era_of(result)[0] != era:
-            raise ValueError(f"{text} is outside the {era} era")
-        return result
+        return _era_date(text, *match.groups())
+    if match := _ABBREVIATED.match(text):
+        initial, year, _separator, month, day = match.groups()
+        return _era_date(text, _ERA_INITIALS[initial.upper()], year, month, day)
     if match := _SEIREKI.match(text):
         return datetime.date(*(int(part) for part in match.groups()))
     raise ValueError(f"{text} is not a date")
+
+
+def _era_date(text: str, era: str, year: str, month: str, day: str) -> datetime.date:
+    start = dict(ERAS)[era]
+    result = datetime.date(
+        start.year + (1 if year == "元" else int(year)) - 1, int(month), int(day)
+    )
+    if era_of(result)[0] != era:
+        raise ValueError(f"{text} is outside the {era} era")
+    return result

@@ -7,6 +7,8 @@ the client's hourly quota) and carried in a signed hidden field, so neither an e
 elsewhere on the page nor the confirmation step asks the filer to choose the file again.
 """
 
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.core import signing
@@ -18,11 +20,13 @@ from core.fields import (
     JapaneseDateField,
     NormalizedCharField,
     NormalizedEmailField,
+    PhoneField,
     SectionsMixin,
     normalize_lines,
 )
 from core.normalize import normalize_code, normalize_kana
 from core.ratelimit import Limit
+from core.wareki import format_wareki
 from purposes.models import Category
 
 from . import services
@@ -150,12 +154,8 @@ class RequestForm(SectionsMixin, forms.Form):
         help_text=_("例：母、成年後見人、弁護士"),
     )
     agent_address = NormalizedCharField(label=_("代理人の住所"), max_length=200, required=False)
-    agent_phone = NormalizedCharField(
-        label=_("代理人の電話番号"),
-        max_length=20,
-        required=False,
-        normalizer=normalize_code,
-        validators=[_phone],
+    agent_phone = PhoneField(
+        label=_("代理人の電話番号"), max_length=20, required=False, validators=[_phone]
     )
     member_symbol = NormalizedCharField(
         label=_("記号"),
@@ -179,15 +179,13 @@ class RequestForm(SectionsMixin, forms.Form):
         label=_("フリガナ"), max_length=100, normalizer=normalize_kana, validators=[_katakana]
     )
     birth_date = JapaneseDateField(
-        label=_("生年月日"), help_text=_("例：1980-01-02、昭和55年1月2日")
+        label=_("生年月日"), help_text=_("例：1980-01-02、昭和55年1月2日、S55.1.2")
     )
     postal_code = NormalizedCharField(
         label=_("郵便番号"), max_length=8, normalizer=normalize_code, validators=[_postal]
     )
     address = NormalizedCharField(label=_("住所"), max_length=200)
-    phone = NormalizedCharField(
-        label=_("電話番号"), max_length=20, normalizer=normalize_code, validators=[_phone]
-    )
+    phone = PhoneField(label=_("電話番号"), max_length=20, validators=[_phone])
     email = NormalizedEmailField(
         label=_("メールアドレス"),
         required=False,
@@ -493,6 +491,8 @@ class RequestForm(SectionsMixin, forms.Form):
                 )
             elif value is True:
                 value = _("はい")
+            elif isinstance(value, datetime.date):
+                value = format_wareki(value)
             rows.append((field.label, str(value)))
         if categories := self.cleaned_data.get("categories"):
             rows.append((self.fields["categories"].label, "、".join(c.name for c in categories)))

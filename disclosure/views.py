@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 from audit import trail
 from audit.vocabulary import Action
 from core import deadlines
+from core.fields import date_format_message
 from core.filing import Desk
-from core.normalize import normalize_text, parse_date
+from core.normalize import read_date
 from core.ratelimit import client_address
-from core.wareki import parse_japanese_date
 
 from . import letters, package, services
 from .forms import RequestForm
@@ -86,19 +86,23 @@ def download(request, receipt):
     tried = DESK.limit.take(client_address(request))
     if tried is None:
         return DESK.locked(request)
-    typed = normalize_text(request.POST.get("birth_date", ""))
-    if (parse_date(typed) or _japanese_or_none(typed)) != filed.birth_date:
-        return DESK.status_page(request, filed, wrong_birth_date=True)
+    typed = read_date(request.POST.get("birth_date", ""))
+    if typed is None:
+        # Not a date at all: say it is the form, not that it differs (the limit still counts).
+        return DESK.status_page(
+            request, filed, birth_date_error=date_format_message(gettext_lazy("生年月日"))
+        )
+    if typed != filed.birth_date:
+        return DESK.status_page(
+            request,
+            filed,
+            birth_date_error=gettext_lazy(
+                "生年月日が一致しません。請求のときに入力した生年月日を入力してください。"
+            ),
+        )
     DESK.limit.give_back(tried)
     package.download(package=ready)
     return FileResponse(ready.file.open("rb"), as_attachment=True, filename=f"{receipt}.zip")
-
-
-def _japanese_or_none(text: str):
-    try:
-        return parse_japanese_date(text)
-    except ValueError:
-        return None
 
 
 @require_GET

@@ -3,6 +3,7 @@
 import datetime
 
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import NoticeRevision
@@ -19,6 +20,8 @@ def _notice_context(revision: NoticeRevision, *, on: datetime.date) -> dict:
         "register": displayed_register(notice, on=on),
         # Until the procedure page exists the notice prints a placeholder, not an address.
         "requests_url": page if page.startswith(("/", "https://", "http://")) else None,
+        # The complaints form of the desk (by URL name: purposes imports no higher app).
+        "complaints_url": reverse("complaints:new"),
         "desk_tel": "".join(ch for ch in notice["desk"]["phone"] if ch.isdigit()),
         "society_name": notice["society_name"],
     }

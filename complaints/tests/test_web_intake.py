@@ -10,6 +10,8 @@ from audit.models import Event
 from audit.vocabulary import Action
 from complaints.models import Complaint
 from complaints.tests.conftest import draft
+from core.wareki import format_wareki
+from purposes.loader import load_register
 from records.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +129,38 @@ def test_it_refuses_letters_in_the_insurance_number(client):
 
     assert "数字で入力してください" in response.text
     assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "typed", ["03(1234)5678", "（０３）１２３４－５６７８", "０３－１２３４－５６７８"]
+)
+def test_it_takes_a_phone_number_with_brackets_or_full_width(submit_online, typed):
+    submit_online({**NAMED, "email": "", "phone": typed})
+
+    assert Complaint.objects.get().phone == "03-1234-5678"
+
+
+def test_a_phone_number_with_letters_is_refused_with_what_is_wrong(client):
+    response = client.post(reverse("complaints:new"), {**NAMED, "phone": "03-1234-ABCD"})
+
+    assert "電話番号は 03-1234-5678 のように" in response.text
+    assert not Complaint.objects.exists()
+
+
+def test_the_status_link_shows_the_due_dates_in_wareki(client, submit_online):
+    done = submit_online(NAMED)
+    complaint = Complaint.objects.get()
+
+    page = client.get(re.search(r'id="status-url" href="([^"]+)"', done.text)[1], follow=True)
+
+    due = re.search(r'id="answer-due">([^<]+)<', page.text)[1]
+    assert due == format_wareki(complaint.answer_due) and due.startswith("令和")
+    assert format_wareki(complaint.first_response_due) in page.text
+
+
+@pytest.mark.parametrize("page", ["/privacy/", "/requests/", "/requests/new/"])
+def test_the_public_pages_link_to_the_complaints_form(client, page):
+    load_register()  # the published notice that /privacy/ shows
+    response = client.get(page)
+
+    assert 'id="complaints-form" href="/complaints/new/"' in response.text

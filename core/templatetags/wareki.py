@@ -1,4 +1,7 @@
+import datetime
+
 from django import template
+from django.utils import timezone
 
 from core.wareki import format_wareki
 
@@ -7,5 +10,7 @@ register = template.Library()
 
 @register.filter
 def wareki(day):
-    """A date as letters write it: 令和8年4月1日."""
+    """A date as letters write it: 令和8年4月1日; a moment, by its local day."""
+    if isinstance(day, datetime.datetime):
+        day = timezone.localdate(day)
     return format_wareki(day) if day else ""

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import Event
 from audit.vocabulary import Action
+from core.wareki import format_wareki
 from disclosure.models import IdentityDocument, Kind, Letter, Request
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def test_it_normalises_full_width_input_and_files_after_confirmation(client, jpe
     assert response.status_code == 200
     page = response.content.decode()
     assert "入力内容の確認" in page
-    assert "ヤマダ ハナコ" in page and "1980-01-02" in page
+    assert "ヤマダ ハナコ" in page and "昭和55年1月2日" in page
     assert Request.objects.count() == 0
 
     response = client.post("/requests/confirm/", {"draft": draft_of(response), "send": "1"})
@@ -81,6 +82,35 @@ def test_it_says_what_to_fix_and_keeps_what_was_typed(client, jpeg):
     assert "開示の方法を選んでください" in page
     assert 'value="２３あ"' in page and 'value="昭和５５年"' in page
     assert 'aria-invalid="true"' in page
+    assert Request.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "phone", "born"),
+    [
+        ("S55.1.2", "03(1234)5678", datetime.date(1980, 1, 2)),
+        ("Ｓ５５．１．２", "（０３）１２３４－５６７８", datetime.date(1980, 1, 2)),
+        ("H1.1.8", "(03)1234-5678", datetime.date(1989, 1, 8)),
+        ("R2.3.4", "03-1234-5678", datetime.date(2020, 3, 4)),
+    ],
+)
+def test_it_takes_era_abbreviations_and_bracketed_phone_numbers(
+    client, jpeg, birth_date, phone, born
+):
+    data = {**FULL_WIDTH, "birth_date": birth_date, "phone": phone}
+    response = client.post("/requests/new/", {**data, "identity_document": jpeg()})
+    assert format_wareki(born) in response.content.decode()  # the confirmation, in 和暦
+    client.post("/requests/confirm/", {"draft": draft_of(response), "send": "1"})
+    filed = Request.objects.get()
+    assert (filed.birth_date, filed.phone) == (born, "03-1234-5678")
+
+
+@pytest.mark.parametrize("typed", ["1985年6月", "S60.13.1", "H31.5.1", "６月２０日"])
+def test_a_malformed_birth_date_says_the_form_to_use(client, jpeg, typed):
+    data = {**FULL_WIDTH, "birth_date": typed}
+    page = client.post("/requests/new/", {**data, "identity_document": jpeg()}).content.decode()
+    assert "生年月日は 1985-06-20 または 昭和60年6月20日" in page
+    assert "一致しません" not in page
     assert Request.objects.count() == 0
 
 

@@ -96,7 +96,10 @@ def test_a_member_files_follows_and_downloads(browser_context, live_server, memb
     # The error says what to fix; everything typed, and the upload, is kept.
     birth_date = page.locator("#id_birth_date")
     assert birth_date.get_attribute("aria-invalid") == "true"
-    assert "年・月・日を入力してください" in page.locator("#id_birth_date_error").inner_text()
+    assert (
+        "生年月日は 1985-06-20 または 昭和60年6月20日"
+        in page.locator("#id_birth_date_error").inner_text()
+    )
     assert page.locator("#id_name").input_value() == "山田　花子"
     assert page.get_by_text("提出済みです").is_visible()
     assert not Request.objects.exists()

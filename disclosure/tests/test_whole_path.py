@@ -125,8 +125,14 @@ def test_it_carries_a_request_from_the_form_to_the_data(client, jpeg, member, of
         f"/requests/status/{filed.receipt_number}/download/", {"birth_date": "1980-01-03"}
     )
     assert "生年月日が一致しません" in wrong.content.decode()
+    # Not a date at all: the page says the form to use, not that the dates differ.
+    malformed = client.post(
+        f"/requests/status/{filed.receipt_number}/download/", {"birth_date": "1980年13月"}
+    ).content.decode()
+    assert "生年月日は 1985-06-20 または 昭和60年6月20日" in malformed
+    assert "一致しません" not in malformed
     response = client.post(
-        f"/requests/status/{filed.receipt_number}/download/", {"birth_date": "昭和５５年１月２日"}
+        f"/requests/status/{filed.receipt_number}/download/", {"birth_date": "Ｓ５５．１．２"}
     )
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert {"records.json", "records.csv", "disclosure.pdf", "provisions.json"} <= set(
