@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.trail import PUBLIC
 from core.filing import Desk
+from core.wareki import format_wareki
 
 from . import services
 from .forms import ComplaintForm
@@ -33,4 +34,8 @@ DESK = Desk(
     file=_file,
     status_title=gettext_lazy("苦情の対応状況の確認"),
     receipt_prefix=services.RECEIPT_PREFIX,
+    done_context=lambda filed: {
+        "first_response_due": format_wareki(filed.first_response_due),
+        "answer_due": format_wareki(filed.answer_due),
+    },
 )

@@ -132,8 +132,9 @@ def _token_from(text: str) -> str:
 class Desk:
     """One desk's public pages. Its templates are `<namespace>/new.html` (the form),
     `confirm.html` (`form` and the signed `draft`), `done.html` (`receipt`, `status_url`,
-    `mailed`) and `status.html` (`filed` and what `status_context` adds); the token page and
-    the page of a used-up limit are the same for both desks (`filing/`)."""
+    `mailed` and what `done_context` adds) and `status.html` (`filed` and what
+    `status_context` adds); the token page and the page of a used-up limit are the same for
+    both desks (`filing/`)."""
 
     namespace: str
     model: type[PublicFiling]
@@ -145,6 +146,9 @@ class Desk:
     receipt_prefix: str = ""
     # What the desk's status page shows beside the filing.
     status_context: Callable[[Any], dict] = lambda filed: {}  # given the desk's own model
+    # What the receipt page shows beside the number (its due dates): kept in the session until
+    # the page is shown, so plain text.
+    done_context: Callable[[Any], dict[str, str]] = lambda filed: {}  # the desk's own model
     # Runs on every posted form before it is answered, valid or not (kept uploads), with the
     # HTTP request; may add errors to the form.
     received: Callable[[HttpRequest, Any], None] = lambda request, form: None
@@ -216,6 +220,7 @@ class Desk:
                     base_url=request.build_absolute_uri("/"), token=token
                 ),
                 "mailed": bool(getattr(filed, "email", "")),
+                **self.done_context(filed),
             }
         return redirect(f"{self.namespace}:done")
 

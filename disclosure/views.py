@@ -20,6 +20,7 @@ from core.fields import date_format_message
 from core.filing import Desk
 from core.normalize import read_date
 from core.ratelimit import client_address
+from core.wareki import format_wareki
 
 from . import letters, package, services
 from .forms import RequestForm
@@ -67,6 +68,7 @@ DESK = Desk(
     file=_file,
     status_title=gettext_lazy("請求の状況の照会"),
     status_context=_status_context,
+    done_context=lambda filed: {"due_on": format_wareki(filed.due_on)},
     # Before anything else: a checked upload is kept, valid page or not, within the quota.
     received=lambda request, form: form.keep_uploads(client=client_address(request)),
 )

@@ -164,3 +164,11 @@ def test_the_public_pages_link_to_the_complaints_form(client, page):
     response = client.get(page)
 
     assert 'id="complaints-form" href="/complaints/new/"' in response.text
+
+
+def test_the_receipt_page_gives_both_due_dates_in_wareki(submit_online):
+    done = submit_online(NAMED)
+    complaint = Complaint.objects.get()
+
+    assert f'id="first-response-due">{format_wareki(complaint.first_response_due)}<' in done.text
+    assert f'id="answer-due">{format_wareki(complaint.answer_due)}<' in done.text

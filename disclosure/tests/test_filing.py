@@ -186,3 +186,15 @@ def test_it_sets_the_due_date_and_the_fee_from_the_kinds(client, jpeg):
     filed = Request.objects.get()
     assert filed.fee_yen == 300  # APPI Art. 38: the correction costs nothing
     assert filed.due_on == filed.received_at.astimezone().date() + datetime.timedelta(days=14)
+
+
+def test_the_receipt_page_gives_the_due_date_and_the_next_step(client, jpeg):
+    response = client.post("/requests/new/", {**FULL_WIDTH, "identity_document": jpeg()})
+    client.post("/requests/confirm/", {"draft": draft_of(response), "send": "1"})
+    filed = Request.objects.get()
+
+    done = client.get("/requests/done/").content.decode()
+
+    assert f'id="due-on">{format_wareki(filed.due_on)}<' in done
+    assert "このあとの流れ" in done and "生年月日を入力して開示データを受け取れます" in done
+    assert "印刷" in done
