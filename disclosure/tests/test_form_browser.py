@@ -107,7 +107,7 @@ def test_a_member_files_follows_and_downloads(browser_context, live_server, memb
     birth_date.fill("昭和５５年１月２日")
     page.get_by_role("button", name="入力内容を確認する").click()
     summary = page.locator("table.summary").inner_text()
-    assert "ヤマダ ハナコ" in summary and "1980-01-02" in summary and "1001" in summary
+    assert "ヤマダ ハナコ" in summary and "昭和55年1月2日" in summary and "1001" in summary
     page.get_by_role("button", name="この内容で請求する").click()
 
     filed = Request.objects.get()
