@@ -26,9 +26,9 @@ X_FRAME_OPTIONS = "DENY"
 # Mail leaves through a real server: a console, file or memory backend would write every
 # receipt, status link and token to the logs or lose it (issue 15). EMAIL_URL, e.g.
 # smtp+tls://user:password@mail.example.jp:587, must be set.
-from .base import EMAIL_BACKEND  # noqa: E402
+from .base import EMAIL_CONFIG  # noqa: E402
 
-if not env.str("EMAIL_URL", default="") or EMAIL_BACKEND.rsplit(".", 2)[-2] in (
+if not env.str("EMAIL_URL", default="") or EMAIL_CONFIG["EMAIL_BACKEND"].rsplit(".", 2)[-2] in (
     "console",
     "filebased",
     "locmem",
