@@ -8,7 +8,7 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from core import spreadsheet
 from core.pdf import paragraph, render
@@ -59,7 +59,7 @@ _GRID = TableStyle(
 
 
 def as_pdf(report: Report) -> bytes:
-    flowables = [
+    flowables: list[Flowable] = [
         paragraph(period_text(report)),
         paragraph(_("作成日時：%(at)s") % {"at": cell_text(timezone.now())}),
     ]
@@ -67,7 +67,7 @@ def as_pdf(report: Report) -> bytes:
         flowables += [Spacer(1, 6 * mm), paragraph(f"■ {table.title}")]
         if table.note:
             flowables.append(paragraph(table.note))
-        cells = [[paragraph(c) for c in table.columns]]
+        cells: list[list[Flowable | str]] = [[paragraph(c) for c in table.columns]]
         cells += [[paragraph(cell_text(c)) for c in row] for row in table.rows]
         style = _GRID
         if not table.rows:

@@ -17,7 +17,7 @@ from disclosure.models import Request
 from records import gate
 from reports import conf, summary
 from reports.period import Period
-from reports.tables import Chart, Report, Table
+from reports.tables import Cell, Chart, Report, Table
 from safeguards.models import StatutoryAccessReason
 
 from . import events
@@ -336,7 +336,8 @@ def _unusual_days(period: Period, daily: list[dict], names) -> Table:
     by_handler: dict = defaultdict(dict)
     for row in daily:
         by_handler[row["actor_id"]][row["day"]] = row["rows"]  # one row per handler and day
-    rows, links = [], []
+    rows: list[tuple[Cell, ...]] = []
+    links: list[str | None] = []
     for actor, days in by_handler.items():
         median = statistics.median(days.values())
         for day, total in sorted(days.items()):

@@ -4,7 +4,9 @@
 row's count and the length of its event list agree.
 """
 
+import datetime
 import functools
+from typing import TypedDict
 from urllib.parse import urlencode
 
 import jpholiday
@@ -19,6 +21,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import WithAnnotations
 
 from audit.models import Event
 from audit.vocabulary import Action, declared, label, stored_names
@@ -33,7 +36,24 @@ from .names import ground_name, staff_names
 LIMIT = 500
 
 
-def annotated(events: QuerySet, period: Period) -> QuerySet:
+class Annotations(TypedDict):
+    """What `annotated` adds to each event, as django-stubs types the expressions (the
+    keys read from the details are NULL where an event's details lack them)."""
+
+    day: datetime.date
+    clock: datetime.time
+    weekday: int
+    surface: str
+    ground: str
+    reason: str
+    rowcount: int
+    outside: bool
+
+
+# The return type is quoted: WithAnnotations takes its second argument only for mypy.
+def annotated(
+    events: QuerySet[Event], period: Period
+) -> "QuerySet[WithAnnotations[Event, Annotations]]":
     """`events` with their Tokyo day, whether they fell outside office hours, and the
     surface, rows and statutory ground their details record."""
     zone = timezone.get_current_timezone()
@@ -122,10 +142,10 @@ def filtered(period: Period, filters: dict, *, first_seq: int = 0) -> QuerySet:
     """The period's events that match `filters`, by seq; none below `first_seq` is asked
     for (a bound from the summaries: no event of the period lies below it)."""
     start, until = period.bounds
-    events = Event.objects.filter(at__gte=start, at__lt=until)
+    in_time = Event.objects.filter(at__gte=start, at__lt=until)
     if first_seq:
-        events = events.filter(seq__gte=first_seq)
-    events = annotated(events, period)
+        in_time = in_time.filter(seq__gte=first_seq)
+    events = annotated(in_time, period)
     exact = {"purpose", "day", "outside", "seq"}
     events = events.filter(**{k: v for k, v in filters.items() if k in exact})
     if "action" in filters:

@@ -17,7 +17,7 @@ from complaints.summary import answers
 from core import deadlines
 from disclosure.models import Kind, Request
 from reports.period import Period
-from reports.tables import Chart, Report, Table
+from reports.tables import Cell, Chart, Report, Table
 from safeguards.incidents import assess, report_deadlines
 from safeguards.models import AuditPlan, CorrectiveAction, Incident, Inspection
 from safeguards.organisation import inspection_overdue
@@ -62,10 +62,10 @@ def _requests(period: Period, as_of: datetime.date) -> list[Table]:
             "kinds", "state", "outcome", "received_at", "decided_at", "due_on", "extended_due_on"
         )
     )
-    columns = {
-        **dict(Request.Outcome.choices),
-        Request.State.REJECTED: Request.State.REJECTED.label,
-        Request.State.WITHDRAWN: Request.State.WITHDRAWN.label,
+    columns: dict[str, str] = {
+        **{outcome: str(label) for outcome, label in Request.Outcome.choices},
+        Request.State.REJECTED: str(Request.State.REJECTED.label),
+        Request.State.WITHDRAWN: str(Request.State.WITHDRAWN.label),
         "pending": _("未決定"),
     }
     by_kind: dict[str, Counter] = {kind: Counter() for kind in Kind.values}
@@ -78,7 +78,8 @@ def _requests(period: Period, as_of: datetime.date) -> list[Table]:
         due = request["extended_due_on"] or request["due_on"]
         decided = _local_day(request["decided_at"])
         if decided:
-            days_to_decision.append((decided - _local_day(request["received_at"])).days)
+            received_on = deadlines.local_date(request["received_at"])
+            days_to_decision.append((decided - received_on).days)
             on_time += not deadlines.is_overdue(due, today=decided)
         elif deadlines.is_overdue(
             due, today=as_of, done=state not in Request.ANSWER_PENDING_STATES
@@ -89,7 +90,7 @@ def _requests(period: Period, as_of: datetime.date) -> list[Table]:
             _("開示等の請求：種類別・決定別の件数"),
             (_("請求の種類"), *columns.values(), _("計")),
             [
-                (Kind(kind).label, *(counts[c] for c in columns), sum(counts.values()))
+                (str(Kind(kind).label), *(counts[c] for c in columns), sum(counts.values()))
                 for kind, counts in by_kind.items()
             ],
             Chart.BARS,
@@ -113,7 +114,7 @@ def _requests(period: Period, as_of: datetime.date) -> list[Table]:
 def _complaints(period: Period, as_of: datetime.date) -> list[Table]:
     start, until = period.bounds
     received = Complaint.objects.filter(received_at__gte=start, received_at__lt=until)
-    subjects = dict(Complaint.Subject.choices)
+    subjects = {subject: str(label) for subject, label in Complaint.Subject.choices}
     by_subject = received.values("subject").annotate(n=Count("id")).order_by("-n", "subject")
     answered = answers(received, today=as_of)
     return [
@@ -155,7 +156,7 @@ def _incidents(period: Period, as_of: datetime.date) -> Table:
     incidents = Incident.objects.filter(
         discovered_at__gte=start, discovered_at__lt=until
     ).prefetch_related("categories")
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for incident in incidents.order_by("discovered_at", "id"):
         head = (
             incident.pk,
@@ -170,7 +171,8 @@ def _incidents(period: Period, as_of: datetime.date) -> Table:
         due = report_deadlines(incident)
         # The 速報 is asked for within 3 days and late only after the 5th (deadlines).
         last_preliminary = deadlines.add_days(
-            _local_day(incident.discovered_at), deadlines.PRELIMINARY_REPORT_OVERDUE_AFTER_DAYS
+            deadlines.local_date(incident.discovered_at),
+            deadlines.PRELIMINARY_REPORT_OVERDUE_AFTER_DAYS,
         )
         if not required:
             # Still being assessed: whether to report is open, and the clock runs from the

@@ -3,6 +3,7 @@ period."""
 
 from collections import defaultdict
 from itertools import chain
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count
@@ -12,7 +13,7 @@ from audit.vocabulary import Action, declared
 from purposes.models import Category
 from records.models import Member, MemberUserObjectPermission
 from reports.period import Period
-from reports.tables import Chart, Report, Table
+from reports.tables import Cell, Chart, Report, Table
 from safeguards.models import (
     CategoryGroupObjectPermission,
     CategoryUserObjectPermission,
@@ -35,7 +36,7 @@ def scope_register(period: Period) -> Report:
     # per user): the grants to the user, to the user's groups, and of single members.
     permission = handle_permission(Category)
     granted: dict[int, set[int]] = defaultdict(set)
-    for user, category in chain(
+    for user_id, category in chain(
         CategoryUserObjectPermission.objects.filter(permission=permission).values_list(
             "user_id", "content_object_id"
         ),
@@ -43,7 +44,7 @@ def scope_register(period: Period) -> Report:
             permission=permission, group__user__isnull=False
         ).values_list("group__user", "content_object_id"),
     ):
-        granted[user].add(category)
+        granted[user_id].add(category)
     members = dict(
         MemberUserObjectPermission.objects.filter(permission=handle_permission(Member))
         .values("user_id")
@@ -52,27 +53,30 @@ def scope_register(period: Period) -> Report:
     )
     # The desks whose filings each user reads: granted, or both for the privacy officer.
     desks: dict[int, set[str]] = defaultdict(set)
-    for user, code in chain(
+    for user_id, code in chain(
         DeskUserObjectPermission.objects.values_list("user_id", "content_object__code"),
         DeskGroupObjectPermission.objects.filter(group__user__isnull=False).values_list(
             "group__user", "content_object__code"
         ),
     ):
-        desks[user].add(code)
+        desks[user_id].add(code)
     staff = get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
     officers = set(staff.filter(groups__name=Role.PRIVACY_OFFICER).values_list("pk", flat=True))
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     holders: dict[str, int] = dict.fromkeys(categories.values(), 0)
     shown = set(granted) | set(members) | set(desks) | officers
     for user in staff.filter(pk__in=shown).prefetch_related("groups"):
-        names = [categories[i] for i in sorted(granted[user.pk])]
-        for name in names:
-            holders[name] += 1
+        handled = [categories[i] for i in sorted(granted[user.pk])]
+        for category_name in handled:
+            holders[category_name] += 1
         roles = [g.name for g in user.groups.all() if g.name in Role.values]
         name = user.get_full_name() or user.get_username()
         codes = set(Desk.Code.values) if user.pk in officers else desks[user.pk]
         desk_names = "、".join(str(label) for code, label in Desk.Code.choices if code in codes)
-        rows.append((name, "、".join(roles), "、".join(names), members.get(user.pk, 0), desk_names))
+        rows.append(
+            (name, "、".join(roles), "、".join(handled), members.get(user.pk, 0), desk_names)
+        )
+    by_holders = sorted(holders.items(), key=lambda item: -item[1])
     changes = list(
         events.in_period(period, *CHANGES)
         .values("seq", "at", "actor_id", "action", "target_type", "target_id", "details")
@@ -100,7 +104,7 @@ def scope_register(period: Period) -> Report:
             Table(
                 _("類型ごとの担当者数"),
                 (_("類型"), _("担当者数")),
-                sorted(holders.items(), key=lambda item: -item[1]),
+                by_holders,
                 Chart.BARS,
             ),
             Table(
@@ -127,7 +131,7 @@ def scope_register(period: Period) -> Report:
     )
 
 
-def _scope_target(change: dict, categories: dict) -> str:
+def _scope_target(change: dict[str, Any], categories: dict[int, str]) -> str:
     if change["target_type"] == "purposes.category":
         return categories.get(int(change["target_id"]), change["target_id"])
     if change["target_type"] == "safeguards.desk":
