@@ -19,12 +19,13 @@ from .importing import KINDS, import_csv
 
 
 class CSVParser(BaseParser):
-    """A text/csv body, kept as bytes: the import decides on the encoding (UTF-8 or CP932)."""
+    """A text/csv body, kept as bytes under "csv": the import decides on the encoding
+    (UTF-8 or CP932)."""
 
     media_type = "text/csv"
 
-    def parse(self, stream, media_type=None, parser_context=None) -> bytes:
-        return stream.read() if stream is not None else b""
+    def parse(self, stream, media_type=None, parser_context=None) -> dict[str, bytes]:
+        return {"csv": stream.read() if stream is not None else b""}
 
 
 class CanImport(BasePermission):
@@ -93,7 +94,7 @@ class ImportView(APIView):
             data = request.FILES["file"].read()
         elif request.content_type.startswith(CSVParser.media_type):
             # DRF hands an empty body to no parser: an empty file, for the import to report.
-            data = request.data if isinstance(request.data, bytes) else b""
+            data = request.data.get("csv", b"")
         else:
             raise ParseError(
                 _("CSVファイルを file として送るか、text/csv の本文で送ってください。")

@@ -33,16 +33,34 @@ MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 _ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
-def _string(title: str, *, max_length: int = 100, **keywords) -> dict:
-    return {"type": "string", "title": title, "minLength": 1, "maxLength": max_length, **keywords}
+def _string(
+    title: str,
+    *,
+    max_length: int = 100,
+    normalize: str | None = None,
+    hint: str | None = None,
+    mask: str | None = None,
+    **keywords: str,
+) -> dict:
+    """A string of at most `max_length` characters; `normalize` (code, kana), `hint` and
+    `mask` become the schema's x-normalize, x-hint and x-mask."""
+    extensions = {"x-normalize": normalize, "x-hint": hint, "x-mask": mask}
+    return {
+        "type": "string",
+        "title": title,
+        "minLength": 1,
+        "maxLength": max_length,
+        **keywords,
+        **{key: value for key, value in extensions.items() if value is not None},
+    }
 
 
 def _choice(title: str, *choices: str) -> dict:
     return {"type": "string", "title": title, "enum": list(choices)}
 
 
-def _digits(title: str, pattern: str, hint: str, **keywords) -> dict:
-    return _string(title, pattern=pattern, **{"x-normalize": "code", "x-hint": hint}, **keywords)
+def _digits(title: str, pattern: str, hint: str, *, mask: str | None = None) -> dict:
+    return _string(title, pattern=pattern, normalize="code", hint=hint, mask=mask)
 
 
 def _date(title: str) -> dict:
@@ -189,14 +207,13 @@ SCHEMAS: dict[str, dict] = {
         branch_code=_digits(N_("支店コード"), r"^[0-9]{3}$", N_("3桁の数字")),
         branch_name=_string(N_("支店名")),
         account_type=_choice(N_("種別"), "普通", "当座"),
-        account_number=_digits(
-            N_("口座番号"), r"^[0-9]{7}$", N_("7桁の数字"), **{"x-mask": "last3"}
-        ),
+        account_number=_digits(N_("口座番号"), r"^[0-9]{7}$", N_("7桁の数字"), mask="last3"),
         # 全銀協の口座名義に使える文字: 全角カタカナ、英大文字、数字、空白と一部の記号。
         holder_kana=_string(
             N_("口座名義（カナ）"),
             pattern=r"^[\u30a1-\u30f4\u30fcA-Z0-9 ().,\-/]+$",
-            **{"x-normalize": "kana", "x-hint": N_("カタカナ")},
+            normalize="kana",
+            hint=N_("カタカナ"),
         ),
     ),
     "health-checks": _object(

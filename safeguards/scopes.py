@@ -28,8 +28,9 @@ from .roles import Role, has_role
 
 def handle_permission(model: type[Model]) -> Permission:
     """The permission that puts an object of `model` in a handler's scope."""
-    return Permission.objects.get_by_natural_key(
-        f"handle_{model._meta.model_name}", model._meta.app_label, model._meta.model_name
+    return Permission.objects.get(
+        codename=f"handle_{model._meta.model_name}",
+        content_type=ContentType.objects.get_for_model(model),  # cached
     )
 
 
@@ -44,9 +45,12 @@ def grants(user, model: type[Model]) -> list[QuerySet]:
         "permission__codename": f"handle_{model._meta.model_name}",
         "permission__content_type": ContentType.objects.get_for_model(model),  # cached
     }
+    # guardian annotates an instance but takes the class as well (get_obj_perms_model).
+    to_users = get_user_obj_perms_model(model)  # type: ignore[arg-type]
+    to_groups = get_group_obj_perms_model(model)  # type: ignore[arg-type]
     return [
-        get_user_obj_perms_model(model)._default_manager.filter(**permission, user=user),
-        get_group_obj_perms_model(model)._default_manager.filter(**permission, group__user=user),
+        to_users._default_manager.filter(**permission, user=user),
+        to_groups._default_manager.filter(**permission, group__user=user),
     ]
 
 

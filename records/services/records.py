@@ -50,8 +50,8 @@ def record_create(
     return record
 
 
-def _record_values(record: Record) -> dict:
-    values = {"member": record.member_id, "category": record.category_id}
+def _record_values(record: Record) -> dict[str, object]:
+    values: dict[str, object] = {"member": record.member_id, "category": record.category_id}
     values.update(date=record.date, title=record.title)
     # Each payload item is its own field in the trail: "payload.account_number".
     values.update({f"payload.{key}": value for key, value in record.payload.items()})

@@ -5,7 +5,7 @@ training expiry comes from `core.deadlines`, never from arithmetic here.
 """
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -141,7 +141,8 @@ class Attendance(models.Model):
         return f"{self.user} — {self.session}"
 
 
-class StaffStanding(get_user_model()):
+# Kumiai keeps Django's own user model (no AUTH_USER_MODEL), so the proxy names it.
+class StaffStanding(User):
     """Staff members seen from the safeguards side: pledge and training in force or not."""
 
     class Meta:
