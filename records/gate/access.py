@@ -7,6 +7,7 @@ Values only: nothing here reads the database or decides who may read. Only `open
 import dataclasses
 import datetime
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -53,7 +54,7 @@ class Subject:
 class Access:
     """What one surface may read for one user, for one purpose (or statutory ground), one day."""
 
-    user: object
+    user: AbstractBaseUser
     surface: str
     on: datetime.date
     purpose: Purpose | None

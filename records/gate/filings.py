@@ -12,6 +12,7 @@ Domain-neutral: the desks' models are passed in, never imported (they sit above 
 
 import dataclasses
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ from .querysets import GatedQuerySet
 class DeskAccess:
     """What one surface may read of one desk's filings for one user."""
 
-    user: object
+    user: AbstractBaseUser
     surface: str
     desk: str  # a Desk.Code
 

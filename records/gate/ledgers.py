@@ -8,18 +8,22 @@ a rollback never loses a refusal and never keeps a read that did not happen.
 
 import contextvars
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
 from audit.trail import PUBLIC, actor_for, append
 from audit.vocabulary import Action
 from purposes.models import Category
-from records.models import Member
+from records.models import Member, Record, Restriction, ThirdPartyProvision
 from safeguards.models import StatutoryAccessReason
 
 from .access import Access
+
+if TYPE_CHECKING:
+    from .filings import DeskAccess
 
 
 @dataclasses.dataclass
@@ -33,11 +37,13 @@ class _Reads:
 class Ledger:
     """What one request (or one `with ledger():` block) read through the gate, and refused."""
 
-    def __init__(self):
-        self.reads: dict[Access, _Reads] = {}
-        self.refusals: list[dict] = []
+    def __init__(self) -> None:
+        self.reads: dict[Access | DeskAccess, _Reads] = {}
+        self.refusals: list[dict[str, Any]] = []
 
-    def note(self, access: Access, rows) -> None:
+    def note(self, access: "Access | DeskAccess", rows: Sequence[object]) -> None:
+        """Note `rows` as read under `access`: model instances, or a values() query's rows
+        (counted only)."""
         if not rows:
             return
         reads = self.reads.setdefault(access, _Reads())
@@ -45,17 +51,20 @@ class Ledger:
         for row in rows:
             if not isinstance(access, Access):  # a desk's filings (`records.gate.filings`)
                 if isinstance(row, models.Model):
-                    reads.filings.setdefault(row._meta.model_name, set()).add(row.pk)
-                    if getattr(row, "member_id", None) is not None:
-                        reads.member_ids.add(row.member_id)
+                    reads.filings.setdefault(str(row._meta.model_name), set()).add(row.pk)
+                    member_id = getattr(row, "member_id", None)
+                    if member_id is not None:
+                        reads.member_ids.add(member_id)
             elif isinstance(row, Member):
                 reads.member_ids.add(row.pk)
                 if access.subject is None:  # a subject's own row reads no category
                     reads.category_ids |= access.category_ids
-            elif isinstance(row, models.Model):  # a record, restriction or provision
+            elif isinstance(row, Record | Restriction | ThirdPartyProvision):
                 reads.member_ids.add(row.member_id)
                 if row.category_id is not None:
                     reads.category_ids.add(row.category_id)
+            elif isinstance(row, models.Model):
+                raise TypeError(f"the ledger cannot note a {type(row).__name__}'s member")
 
     def refuse(self, *, user, surface: str, purpose: str, reason: str, desk: str = "") -> None:
         self.refusals.append(
@@ -101,7 +110,7 @@ class Ledger:
         self.reads.clear()
 
     @staticmethod
-    def _append_desk_read(access, reads: _Reads) -> None:
+    def _append_desk_read(access: "DeskAccess", reads: _Reads) -> None:
         append(
             action=Action.RECORDS_ACCESS_READ,
             actor=actor_for(access.user),

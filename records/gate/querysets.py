@@ -71,6 +71,8 @@ class _Withheld(_Condition):
 
 def _in_force(access: Access) -> tuple:
     """The parameters of a 利用停止 in force on `access`'s day for its purpose."""
+    if access.purpose is None:  # statutory: no restriction withholds a row from it
+        raise ValueError("a 利用停止 is in force for a purpose: this access has none")
     return (Restriction.Kind.SUSPEND_USE, access.on, access.on, access.purpose.pk)
 
 
@@ -120,7 +122,7 @@ def _scope(access: Access) -> Q:
     if access.member_grant_category_ids is not None:
         others = access.member_grant_category_ids - access.category_ids
         if others:
-            scope |= Q(category_id__in=others) & _granted(access)
+            scope |= Q(category_id__in=others) & Q(_granted(access))
     return scope
 
 
@@ -128,7 +130,8 @@ def _readable(access: Access) -> Q:
     """(a) scope and (b) purpose, then (c) restrictions."""
     if access.statutory is not None:
         return _scope(access)
-    return _scope(access) & ~_withheld(access)
+    # One term of the top-level AND, the negated condition itself (`_without_withheld`).
+    return _scope(access) & Q(~_withheld(access))
 
 
 def records(access: Access) -> "GatedQuerySet":
@@ -140,9 +143,9 @@ def members(access: Access) -> "GatedQuerySet":
     """The members `access` may read: one of their records is visible, or they are granted."""
     if access.subject is not None:  # shown with no record too: the member row is theirs
         return GatedQuerySet(Member).bind(access).filter(**dict(access.subject.lookups))
-    shown = Exists(Record.objects.filter(_readable(access), member=OuterRef("pk")))
+    shown = Q(Exists(Record.objects.filter(_readable(access), member=OuterRef("pk"))))
     if access.member_grant_category_ids is not None:
-        shown |= _granted(access, "pk")
+        shown |= Q(_granted(access, "pk"))
     return GatedQuerySet(Member).bind(access).filter(shown)
 
 
@@ -196,13 +199,20 @@ class GatedQuerySet(models.QuerySet):
     _access: "Access | DeskAccess | None" = None
 
     def bind(self, access: "Access | DeskAccess") -> "GatedQuerySet":
-        clone = self._chain()
+        clone = self.all()
         clone._access = access
         return clone
 
+    @property
+    def access(self) -> "Access | DeskAccess":
+        """The access the rows are read under: every gated queryset is made by `bind`."""
+        if self._access is None:
+            raise RuntimeError("a GatedQuerySet read without an access: make it with bind()")
+        return self._access
+
     def on_surface(self, surface: str) -> "GatedQuerySet":
         """The same rows, logged as read on another surface (an export from the admin)."""
-        return self.bind(self._access.on_surface(surface))
+        return self.bind(self.access.on_surface(surface))
 
     def _clone(self):
         clone = super()._clone()
@@ -221,8 +231,13 @@ class GatedQuerySet(models.QuerySet):
         (`member_id = ANY(...)`), each then checked by the same EXISTS the page uses.
         """
         unrestricted = self._without_withheld()
-        access = self._access
-        if unrestricted is None or not access.category_ids or self.query.is_empty():
+        access = self.access
+        if (
+            unrestricted is None  # not `records` (only they carry the condition)
+            or not isinstance(access, Access)
+            or not access.category_ids
+            or self.query.is_empty()
+        ):
             # Member grants alone reach few rows: their anti-join costs nothing to count.
             return super().count()
         # The rows in scope as the ORM compiles them (the admin's filters and search
@@ -271,7 +286,7 @@ class GatedQuerySet(models.QuerySet):
         ]
         if len(kept) != len(terms) - 1:
             return None
-        clone = self._chain()
+        clone = self.all()
         clone.query.where.children = kept
         return clone
 
@@ -279,10 +294,10 @@ class GatedQuerySet(models.QuerySet):
         fetching = self._result_cache is None
         super()._fetch_all()
         if fetching:
-            current_ledger().note(self._access, self._result_cache)
+            current_ledger().note(self.access, self._result_cache)
 
     def iterator(self, chunk_size=None) -> Iterator:
-        ledger = current_ledger()
+        ledger, access = current_ledger(), self.access
         for row in super().iterator(chunk_size):
-            ledger.note(self._access, [row])
+            ledger.note(access, [row])
             yield row
