@@ -7,6 +7,7 @@ in the same transaction; the mail goes out only once the move has committed. Not
 writes `Complaint.state`.
 """
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from audit.vocabulary import Action
@@ -21,7 +22,7 @@ from .models import Complaint
 State = Complaint.State
 
 
-def _desk(user, complaint) -> bool:
+def _desk(user, complaint: Complaint) -> bool:
     # The complaints desk: the role's permission, and the desk in the user's scope.
     return user.has_perm("complaints.handle_complaint") and handles_desk(user, Desk.Code.COMPLAINTS)
 
@@ -52,7 +53,7 @@ TRANSITIONS: dict[str, dict[str, Move]] = {
 FIRST_RESPONSES = {State.ACKNOWLEDGED, State.RESPONDED}
 
 
-def _recorded_first(change: Change):
+def _recorded_first(change: Change[Complaint]) -> str | Promise | None:
     complaint = change.obj
     if change.to == State.RESPONDED and not complaint.response.strip():
         return _("回答済みにする前に、申出人に送付した回答の文面を記録してください。")
@@ -61,7 +62,7 @@ def _recorded_first(change: Change):
     return None
 
 
-def _stamp(change: Change) -> None:
+def _stamp(change: Change[Complaint]) -> None:
     complaint, to = change.obj, change.to
     if to in FIRST_RESPONSES and complaint.acknowledged_at is None:
         complaint.acknowledged_at = change.now

@@ -17,7 +17,7 @@ transaction (invariant 2), so that nothing announces a move that rolled back.
 import datetime
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -73,12 +73,15 @@ class Move:
     action: Action | None = None
 
 
+M = TypeVar("M", bound=models.Model)
+
+
 @dataclass(frozen=True)
-class Change:
+class Change(Generic[M]):
     """A move being made, as guards, effects and after-commit actions see it: `obj` is the
     locked row (after the move, for effects and after-commit actions)."""
 
-    obj: models.Model
+    obj: M
     previous: str
     to: str
     by: Any
@@ -86,16 +89,16 @@ class Change:
     values: Mapping[str, Any]
 
 
-Guard = Callable[[Change], str | Promise | None]
-Effect = Callable[[Change], Mapping[str, Any] | None]
+Guard = Callable[[Change[M]], str | Promise | None]
+Effect = Callable[[Change[M]], Mapping[str, Any] | None]
 
 NOT_ALLOWED = gettext_lazy("この操作を行う権限がありません。")
 
-_WORKFLOWS: dict[type[models.Model], "Workflow"] = {}
+_WORKFLOWS: dict[type[models.Model], "Workflow[Any]"] = {}
 
 
 @dataclass(frozen=True)
-class Workflow:
+class Workflow(Generic[M]):
     """A model's states and the moves between them, and the audit action they write
     (unless each move names its own).
 
@@ -106,14 +109,14 @@ class Workflow:
     for the audit event.
     """
 
-    model: type[models.Model]
+    model: type[M]
     table: Mapping[str, Mapping[str, Move]]
     action: Action | None = None
     state_field: str = "state"
     has_role: Callable[[Any, Any], bool] | None = None  # (user, one of the domain's roles)
     not_allowed: str | Promise = NOT_ALLOWED
-    guards: tuple[Guard, ...] = ()
-    effects: tuple[Effect, ...] = ()
+    guards: tuple[Guard[M], ...] = ()
+    effects: tuple[Effect[M], ...] = ()
 
     def __post_init__(self):
         names = {value for value, _label in self.model._meta.get_field(self.state_field).choices}
@@ -179,7 +182,7 @@ class Workflow:
         )
 
 
-def workflow_of(obj_or_model: models.Model | type[models.Model]) -> Workflow:
+def workflow_of(obj_or_model: models.Model | type[models.Model]) -> Workflow[Any]:
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
     return _WORKFLOWS[model._meta.concrete_model or model]
 
@@ -195,15 +198,15 @@ def _empty(value) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def _missing(workflow: Workflow, obj, names: Iterable[str]) -> list[str]:
+def missing(obj: models.Model, names: Iterable[str]) -> list[str]:
+    """The labels of the fields `names` (in their order) that `obj` leaves empty: what a
+    move's refusal lists."""
     return [
-        str(_field(workflow.model, name).verbose_name)
-        for name in sorted(names)
-        if _empty(getattr(obj, name))
+        str(_field(type(obj), name).verbose_name) for name in names if _empty(getattr(obj, name))
     ]
 
 
-def transition(obj: models.Model, to: str, *, by, **values) -> models.Model:
+def transition(obj: M, to: str, *, by, **values) -> M:
     """Move `obj` to the state `to` on behalf of `by`; return the moved row.
 
     `obj` is the caller's view: when its state is no longer the row's, someone moved it
@@ -230,10 +233,10 @@ def transition(obj: models.Model, to: str, *, by, **values) -> models.Model:
             raise TypeError(f"moving to {to} does not take {sorted(unknown)}")
         for name in move.sets & set(values):
             setattr(locked, name, values[name])
-        if missing := _missing(workflow, locked, move.needs):
+        if empty := missing(locked, sorted(move.needs)):
             raise Incomplete(
                 _("「%(to)s」にするには次の項目が必要です：%(fields)s")
-                % {"to": workflow.label_of(to), "fields": "、".join(missing)}
+                % {"to": workflow.label_of(to), "fields": "、".join(empty)}
             )
         change = Change(
             obj=locked,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from audit.trail import By, actor_for, append, user_of
 from audit.vocabulary import Action
 from core import deadlines, outbox
-from core.workflow import Change, Move, NotAllowed, Refused, Workflow
+from core.workflow import Change, Move, NotAllowed, Refused, Workflow, missing
 from safeguards.models import Incident, IncidentStep
 from safeguards.models.incidents import PERSONS_THRESHOLD
 from safeguards.organisation import emergency_emails
@@ -221,7 +221,7 @@ def record_persons_notice(
     return locked
 
 
-def _conditions(change: Change):
+def _conditions(change: Change[Incident]) -> str | None:
     """What APPI Art. 26 and Enforcement Rules Arts. 7-8 ask before each move."""
     incident, to = change.obj, change.to
     required = assess(incident).report_required
@@ -231,16 +231,10 @@ def _conditions(change: Change):
         return _(
             "報告対象の事案です。委員会への報告（法第26条第1項）を済ませてから終結してください。"
         )
-    if to == State.FINAL_REPORTED:
-        missing = [
-            str(Incident._meta.get_field(name).verbose_name)
-            for name in FINAL_REPORT_FIELDS
-            if getattr(incident, name) in (None, "")
-        ]
-        if missing:
-            return _("確報には次の事項が必要です（規則第8条第1項）：%(items)s") % {
-                "items": "、".join(missing)
-            }
+    if to == State.FINAL_REPORTED and (empty := missing(incident, FINAL_REPORT_FIELDS)):
+        return _("確報には次の事項が必要です（規則第8条第1項）：%(items)s") % {
+            "items": "、".join(empty)
+        }
     if (
         to == State.CLOSED
         and required
@@ -252,7 +246,7 @@ def _conditions(change: Change):
     return None
 
 
-def _record_step(change: Change) -> None:
+def _record_step(change: Change[Incident]) -> None:
     """The report dates, and the step on the incident's timeline."""
     incident = change.obj
     if change.to == State.PRELIMINARY_REPORTED:

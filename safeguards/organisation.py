@@ -52,7 +52,7 @@ def _keeps(register: str):
 # Self-inspections (自己点検)
 
 
-def _inspection_ready(change: Change):
+def _inspection_ready(change: Change[Inspection]) -> str | None:
     starting = change.to == Inspection.Status.IN_PROGRESS
     if starting and not ChecklistItem.objects.filter(active=True).exists():
         return _("自己点検項目が登録されていません。")
@@ -66,7 +66,7 @@ def _inspection_ready(change: Change):
     return None
 
 
-def _conduct_inspection(change: Change) -> dict:
+def _conduct_inspection(change: Change[Inspection]) -> dict[str, int]:
     """Starting lays out one result per active checklist item, all four areas; signing off
     names the officer."""
     inspection = change.obj
@@ -123,7 +123,7 @@ def inspection_overdue(inspection: Inspection, *, today: datetime.date) -> bool:
 # 監事 audits
 
 
-def _followed_up(change: Change):
+def _followed_up(change: Change[AuditPlan]) -> str | None:
     """Follow-up ends only when every finding has the society's response and none of its
     corrective actions is still open."""
     if change.to != AuditPlan.Status.CLOSED:
@@ -137,7 +137,7 @@ def _followed_up(change: Change):
     return None
 
 
-def _date_report(change: Change) -> None:
+def _date_report(change: Change[AuditPlan]) -> None:
     if change.to == AuditPlan.Status.REPORTED:
         change.obj.reported_on = deadlines.local_date(change.now)
 
@@ -179,7 +179,7 @@ def _owner_or_keeper(user, action: CorrectiveAction) -> bool:
     return user.pk == action.owner_id or _keeps("correctiveaction")(user, action)
 
 
-def _date_completion(change: Change) -> None:
+def _date_completion(change: Change[CorrectiveAction]) -> None:
     if change.to == CorrectiveAction.Status.DONE and change.obj.completed_on is None:
         change.obj.completed_on = deadlines.local_date(change.now)
 
