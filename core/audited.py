@@ -10,10 +10,13 @@ An event is `<app>.<model>.created|changed|deleted`, each declared in `audit.voc
 It names the fields that changed and keeps a keyed digest (`audit.trail.keyed_digest`) of
 each one's new value, and of its old one when the row was changed, never the value: a
 register holds nothing personal, but the trail's rule has no exceptions, and the digests
-still let an auditor tell whether a fee went back to what it was.
+still let an auditor tell whether a fee went back to what it was. A domain service whose
+event says more names its own action and details (`records.services` creating members,
+records, restrictions and provisions): the row is validated, saved and audited the same way.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
@@ -24,8 +27,10 @@ from audit.vocabulary import Action
 
 DIGEST_PURPOSE = "kumiai.core.audited"
 
+M = TypeVar("M", bound=models.Model)
 
-def action(obj: models.Model, verb: str) -> Action:
+
+def register_action(obj: models.Model, verb: str) -> Action:
     return Action.register(obj._meta.label_lower, verb)
 
 
@@ -48,41 +53,57 @@ def _columns(obj: models.Model, fields: list[str]) -> dict[str, str]:
     return columns
 
 
-def save(obj: models.Model, *, by, fields: Iterable[str] = ()) -> models.Model:
+def save(
+    obj: M,
+    *,
+    by,
+    fields: Iterable[str] = (),
+    action: Action | None = None,
+    details: Callable[[M], dict[str, Any] | None] | None = None,
+) -> M:
     """Validate, save and audit one row; `fields` names what the user changed.
 
     A change that changed no field saves without an event: there is nothing to tell.
+
+    A service that writes its own event gives its `action` and `details`, which reads the
+    validated row (`full_clean` normalises it) before it is saved into the event's details
+    (ids, codes and digests, never a value), or returns None when nothing changed: then
+    the row is neither saved nor audited.
     """
     created = obj._state.adding
     fields = sorted(fields)
-    columns = _columns(obj, fields)
+    columns = _columns(obj, fields) if action is None else {}
     with transaction.atomic():
         obj.full_clean()
-        before = (
-            type(obj)._base_manager.filter(pk=obj.pk).values(*columns.values()).get()
-            if columns and not created
-            else {}
-        )
-        obj.save()
-        if created or fields:
+        if action is not None:
+            said = details(obj) if details is not None else {}
+            if said is None:
+                return obj
+            obj.save()
+        else:
+            before = (
+                type(obj)._base_manager.filter(pk=obj.pk).values(*columns.values()).get()
+                if columns and not created
+                else {}
+            )
+            obj.save()
+            if not (created or fields):
+                return obj
+            action = register_action(obj, "created" if created else "changed")
             changes = {
                 name: {"new": digest(getattr(obj, attname))}
                 | ({} if created else {"old": digest(before[attname])})
                 for name, attname in columns.items()
             }
-            append(
-                action=action(obj, "created" if created else "changed"),
-                actor=actor_for(by),
-                target=obj,
-                details={"fields": fields, "digests": changes},
-            )
+            said = {"fields": fields, "digests": changes}
+        append(action=action, actor=actor_for(by), target=obj, details=said)
     return obj
 
 
 def delete(obj: models.Model, *, by) -> None:
     """Delete one row with its event; what the row held stays in its earlier events' digests."""
     with transaction.atomic():
-        append(action=action(obj, "deleted"), actor=actor_for(by), target=obj)
+        append(action=register_action(obj, "deleted"), actor=actor_for(by), target=obj)
         obj.delete()
 
 

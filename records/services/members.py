@@ -5,8 +5,9 @@ import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from audit.trail import Actor, actor_for, append
+from audit.trail import Actor
 from audit.vocabulary import Action
+from core import audited
 from core.normalize import normalize_code, normalize_kana, normalize_text
 
 from ..models import Member
@@ -92,16 +93,14 @@ def member_create(
             "source_id": source_id or None,
         }
     )
-    member = Member(**fields)
-    member.full_clean()
-    member.save()
-    append(
+    return audited.save(
+        Member(**fields),
+        by=by,
         action=Action.RECORDS_MEMBER_CREATED,
-        actor=actor_for(by),
-        target=member,
-        details={"fields": sorted(k for k, v in _member_values(member).items() if v)},
+        details=lambda member: {
+            "fields": sorted(k for k, v in _member_values(member).items() if v)
+        },
     )
-    return member
 
 
 @transaction.atomic
@@ -114,14 +113,9 @@ def member_update(*, member: Member, by: AbstractBaseUser | Actor, **changes) ->
     before = _member_values(member)
     for field, value in normalize_member_fields(changes).items():
         setattr(member, field, value)
-    member.full_clean()
-    changed = changed_digests(before, _member_values(member))
-    if changed:
-        member.save()
-        append(
-            action=Action.RECORDS_MEMBER_CHANGED,
-            actor=actor_for(by),
-            target=member,
-            details={"changes": changed},
-        )
-    return member
+
+    def changes_of(member: Member) -> dict | None:
+        changed = changed_digests(before, _member_values(member))
+        return {"changes": changed} if changed else None
+
+    return audited.save(member, by=by, action=Action.RECORDS_MEMBER_CHANGED, details=changes_of)

@@ -7,8 +7,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit.trail import Actor, actor_for, append, user_of
+from audit.trail import Actor, user_of
 from audit.vocabulary import Action
+from core import audited
 from core.normalize import normalize_text
 from purposes.models import Category
 
@@ -63,20 +64,17 @@ def provision_register(
         legal_basis_detail=normalize_text(legal_basis_detail),
         created_by=user_of(by),
     )
-    provision.full_clean()
-    provision.save()
-    append(
+    return audited.save(
+        provision,
+        by=by,
         action=Action.RECORDS_PROVISION_REGISTERED,
-        actor=actor_for(by),
-        target=provision,
-        details={
+        details=lambda provision: {
             "member": member.pk,
             "category": category.code,
             "legal_basis": basis.value,
             "items": len(provision.items),
         },
     )
-    return provision
 
 
 # Enforcement Rules Art. 21(iii): a 第三者提供記録 is kept three years from the provision

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from audit.trail import Actor, actor_for, append
 from audit.vocabulary import Action
+from core import audited
 from core.normalize import normalize_code, normalize_text
 from purposes.models import Category
 
@@ -35,19 +36,16 @@ def record_create(
         payload=payload,
         source_id=normalize_code(source_id) if source_id else None,
     )
-    record.full_clean()
-    record.save()
-    append(
+    return audited.save(
+        record,
+        by=by,
         action=Action.RECORDS_RECORD_CREATED,
-        actor=actor_for(by),
-        target=record,
-        details={
+        details=lambda record: {
             "member": member.pk,
             "category": category.code,
             "fields": sorted(record.payload),
         },
     )
-    return record
 
 
 def _record_values(record: Record) -> dict[str, object]:
@@ -70,21 +68,14 @@ def record_update(*, record: Record, by: AbstractBaseUser | Actor, **changes) ->
         changes["title"] = normalize_text(changes["title"])
     for field, value in changes.items():
         setattr(record, field, value)
-    record.full_clean()
-    changed = changed_digests(before, _record_values(record))
-    if changed:
-        record.save()
-        append(
-            action=Action.RECORDS_RECORD_CHANGED,
-            actor=actor_for(by),
-            target=record,
-            details={
-                "member": record.member_id,
-                "category": record.category.code,
-                "changes": changed,
-            },
-        )
-    return record
+
+    def changes_of(record: Record) -> dict | None:
+        changed = changed_digests(before, _record_values(record))
+        if not changed:
+            return None
+        return {"member": record.member_id, "category": record.category.code, "changes": changed}
+
+    return audited.save(record, by=by, action=Action.RECORDS_RECORD_CHANGED, details=changes_of)
 
 
 @transaction.atomic

@@ -6,8 +6,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 
-from audit.trail import Actor, actor_for, append, user_of
+from audit.trail import Actor, user_of
 from audit.vocabulary import Action
+from core import audited
 from core.normalize import normalize_code
 from purposes.models import Category, Purpose
 
@@ -35,20 +36,17 @@ def restriction_add(
         reference=normalize_code(reference),
         created_by=user_of(by),
     )
-    restriction.full_clean()
-    restriction.save()
-    append(
+    return audited.save(
+        restriction,
+        by=by,
         action=Action.RECORDS_RESTRICTION_ADDED,
-        actor=actor_for(by),
-        target=restriction,
-        details={
+        details=lambda restriction: {
             "member": member.pk,
             "kind": kind,
             "category": category.code if category else None,
             "purpose": purpose.code if purpose else None,
         },
     )
-    return restriction
 
 
 def stops_in_force(*, member: Member, category: Category, on: datetime.date):
