@@ -1,5 +1,6 @@
 """The one admin way to move a workflow: buttons drawn from its table, one page per move.
-(At the end: the outbox's screen, `OutboxMailAdmin`.)
+(At the end: `ViewOnlyMixin`, for the screens that only show rows, and the outbox's
+screen, `OutboxMailAdmin`.)
 
 `WorkflowAdminMixin` puts on a row's page a button for each move the user may make from the
 row's state (`Workflow.moves_for`), and for each `Step` (an operation that does not move the
@@ -198,8 +199,22 @@ def _refusal_text(refusal: Exception) -> str:
     return str(refusal)
 
 
+class ViewOnlyMixin:
+    """An admin screen to read and not to edit: no add, change or delete here (the rows are
+    written by the domain's operations)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(OutboxMail)
-class OutboxMailAdmin(admin.ModelAdmin):
+class OutboxMailAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """The outbox, for the privacy officer: which mail is waiting, sent or failed, and a
     resend for the failed ones (`core.outbox.resend`, audited). Neither the body nor the
     addresses are shown: the filing the mail is about is where to read whom it was for."""
@@ -230,15 +245,6 @@ class OutboxMailAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ("resend",)
     ordering = ("-created_at",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_resend_permission(self, request):
         return request.user.has_perm("core.resend_outboxmail")

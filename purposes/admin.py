@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin import ViewOnlyMixin
 from core.audited import AuditedAdmin
 
 from . import services
@@ -186,7 +187,8 @@ class PublishForm(forms.Form):
 
 
 @admin.register(NoticeRevision)
-class NoticeRevisionAdmin(admin.ModelAdmin):
+class NoticeRevisionAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    # Revisions are made by publishing (the button on the list).
     list_display = ("number", "published_at", "effective_on", "method", "published_by")
     list_select_related = ("published_by",)
     readonly_fields = (
@@ -200,15 +202,6 @@ class NoticeRevisionAdmin(admin.ModelAdmin):
     )
     exclude = ("snapshot",)
     change_list_template = "admin/purposes/noticerevision/change_list.html"
-
-    def has_add_permission(self, request):
-        return False  # revisions are made by publishing (the button on the list)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=gettext_lazy("公開ページ"))
     def public_page(self, obj):

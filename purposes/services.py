@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.trail import By, actor_for, append, user_of
+from audit.trail import By, user_of
 from audit.vocabulary import Action
+from core import audited
 
 from .models import Notice, NoticeRevision
 from .snapshot import build_snapshot, digest
@@ -57,17 +58,14 @@ def publish(
         snapshot=snapshot,
         digest=digest(snapshot),
     )
-    revision.full_clean()
-    revision.save()
-    append(
+    return audited.save(
+        revision,
+        by=by,
         action=Action.PURPOSES_NOTICE_PUBLISHED,
-        actor=actor_for(by),
-        target=revision,
-        details={
+        details=lambda revision: {
             "number": revision.number,
             "method": revision.method,
             "effective_on": effective.isoformat(),
             "digest": revision.digest,
         },
     )
-    return revision

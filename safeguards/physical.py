@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.trail import actor_for, append
 from audit.vocabulary import Action
-from core import deadlines
+from core import audited, deadlines
 from safeguards.models import AreaEntry, DeviceCheckout, SecureArea
 
 
@@ -21,16 +21,12 @@ class AlreadyClosed(Exception):
 
 @transaction.atomic
 def enter_area(*, area: SecureArea, user, by, at: datetime.datetime | None = None) -> AreaEntry:
-    entry = AreaEntry(area=area, user=user, entered_at=at or timezone.now())
-    entry.full_clean()
-    entry.save()
-    append(
+    return audited.save(
+        AreaEntry(area=area, user=user, entered_at=at or timezone.now()),
+        by=by,
         action=Action.SAFEGUARDS_AREAENTRY_ENTERED,
-        actor=actor_for(by),
-        target=entry,
-        details={"area": area.pk, "user": user.pk},
+        details=lambda entry: {"area": area.pk, "user": user.pk},
     )
-    return entry
 
 
 @transaction.atomic
@@ -48,15 +44,12 @@ def leave_area(*, entry: AreaEntry, by, at: datetime.datetime | None = None) -> 
 @transaction.atomic
 def check_out_device(*, checkout: DeviceCheckout, by) -> DeviceCheckout:
     """Record a device or medium leaving the office, with its protection and return date."""
-    checkout.full_clean()
-    checkout.save()
-    append(
+    return audited.save(
+        checkout,
+        by=by,
         action=Action.SAFEGUARDS_DEVICECHECKOUT_TAKEN_OUT,
-        actor=actor_for(by),
-        target=checkout,
-        details={"kind": checkout.kind, "user": checkout.taken_by_id},
+        details=lambda checkout: {"kind": checkout.kind, "user": checkout.taken_by_id},
     )
-    return checkout
 
 
 @transaction.atomic

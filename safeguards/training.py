@@ -12,22 +12,18 @@ from django.db.models import Max, Q, QuerySet
 
 from audit.trail import actor_for, append
 from audit.vocabulary import Action
-from core import deadlines
+from core import audited, deadlines
 from safeguards.models import Attendance, Pledge, TrainingSession
 
 
 @transaction.atomic
 def sign_pledge(*, user, version: str, signed_on: datetime.date, by) -> Pledge:
-    pledge = Pledge(user=user, version=version, signed_on=signed_on)
-    pledge.full_clean()
-    pledge.save()
-    append(
+    return audited.save(
+        Pledge(user=user, version=version, signed_on=signed_on),
+        by=by,
         action=Action.SAFEGUARDS_PLEDGE_CREATED,
-        actor=actor_for(by),
-        target=pledge,
-        details={"user": user.pk, "version": version},
+        details=lambda pledge: {"user": user.pk, "version": version},
     )
-    return pledge
 
 
 @transaction.atomic

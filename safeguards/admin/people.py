@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import audited, deadlines
+from core.admin import ViewOnlyMixin
 from core.audited import AuditedAdmin
 from safeguards import training
 from safeguards.models import (
@@ -132,7 +133,7 @@ class StandingFilter(LapseFilter):
 
 
 @admin.register(StaffStanding)
-class StaffStandingAdmin(admin.ModelAdmin):
+class StaffStandingAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """The privacy officer's list: who may handle personal data, who lapses soon."""
 
     list_display = ("username", "pledge_signed_on", "training_lapses_on", "refusal")
@@ -145,15 +146,6 @@ class StaffStandingAdmin(admin.ModelAdmin):
     def get_ordering(self, request):
         # Those never trained first, then the first to lapse.
         return (F("training_lapses_on").asc(nulls_first=True), "username")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=gettext_lazy("誓約書の署名日"), ordering="pledge_signed_on")
     def pledge_signed_on(self, obj):

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin import ViewOnlyMixin
 from purposes.models import Category
 from safeguards.models import CategoryUserObjectPermission, Desk
 from safeguards.roles import Role, has_role
@@ -57,7 +58,7 @@ class CategoryFilter(admin.SimpleListFilter):
 
 
 @admin.register(CategoryUserObjectPermission)
-class CategoryScopeAdmin(admin.ModelAdmin):
+class CategoryScopeAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Handlers and their categories; changed per user on the scope screen, never row by row."""
 
     list_display = ("staff", "category")
@@ -73,15 +74,6 @@ class CategoryScopeAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("取り扱う類型"), ordering="content_object__order")
     def category(self, grant):
         return grant.content_object.name
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
