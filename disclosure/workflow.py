@@ -65,7 +65,7 @@ TRANSITIONS: dict[str, dict[str, Move]] = {
 }
 
 # The letter each move sends to the requester.
-LETTERS = {
+LETTERS: dict[str, str] = {
     State.AWAITING_DOCUMENTS: Letter.Kind.DOCUMENTS,
     State.REJECTED: Letter.Kind.REJECTION,
     State.DECIDED: Letter.Kind.DECISION,
@@ -73,12 +73,12 @@ LETTERS = {
 }
 
 
-def _issue_letter(change: Change) -> None:
+def _issue_letter(change: Change[Request]) -> None:
     if kind := LETTERS.get(change.to):
         letters.issue(change.obj, kind)
 
 
-def _tell_requester(change: Change) -> None:
+def _tell_requester(change: Change[Request]) -> None:
     # Queues the mail on commit itself: the requester hears of a move only once it holds.
     notify.state_changed(change.obj)
 
