@@ -8,6 +8,7 @@ the access and turn the services' refusals into form errors.
 
 import datetime
 import functools
+from typing import ClassVar
 
 from django import forms
 from django.contrib import admin
@@ -20,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from core import spreadsheet
 from core.normalize import normalize_text
@@ -46,7 +48,7 @@ class MemberSearchMixin:
     one of the text fields in `search_fields`; the member lookup runs on `member_prefix`."""
 
     member_prefix = "member__"
-    search_help_text = gettext_lazy(
+    search_help_text: ClassVar[StrOrPromise | None] = gettext_lazy(
         "氏名、フリガナ（ひらがな・半角カナも可）、記号-番号-枝番（例：1001-1、1001-1-00）など"
     )
 

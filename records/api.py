@@ -5,9 +5,13 @@ logic beyond handing the gate's querysets to DRF's generic list and detail views
 answering the gate's refusals as JSON (their messages never repeat what the caller sent).
 """
 
+from collections.abc import Callable
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
+
+from purposes.models import Category
 
 from . import gate
 from .models import Member, Record
@@ -34,7 +38,9 @@ class MemberOut(serializers.ModelSerializer):
 
 
 class RecordOut(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     payload = serializers.SerializerMethodField()
 
     class Meta:
@@ -48,7 +54,7 @@ class RecordOut(serializers.ModelSerializer):
 class GatedAPIView(generics.GenericAPIView):
     """Rows from the gate for the `purpose` of the call; a refusal is JSON with its reason."""
 
-    gate_rows = None
+    gate_rows: Callable[[gate.Access], gate.GatedQuerySet]  # gate.members, gate.records
 
     def get_queryset(self):
         access = gate.open_access(

@@ -7,6 +7,8 @@ all start from `get_queryset`, so an object outside the access is "not found" li
 never existed. The model admins that use it are in `records.admin`.
 """
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -78,7 +80,7 @@ class GatedAdminMixin:
     a statutory access (APPI Art. 18(3)) reads and never writes. Nothing is deleted here.
     """
 
-    gate_rows = None
+    gate_rows: Callable[[gate.Access], gate.GatedQuerySet]
 
     def get_queryset(self, request):
         queryset = self.gate_rows(chosen_access(request))
