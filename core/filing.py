@@ -6,7 +6,9 @@ only as a hash), a submission key that makes a second press of 送信 find the f
 the channel it came by, and, once the desk has matched it, a link to the member; after the
 member's 消去 the link gives way to a keyed digest of what the filing said.
 
-`Desk` is the public pages both desks draw from it, one way each: the form; a confirmation
+`Desk` is the public pages both desks draw from it, one way each: the form (after a first step
+that chooses, for a desk that has one: the form then shows only the fields the choice needs,
+with no script); a confirmation
 page that carries what was typed as one signed value (no hidden field repeats a personal
 value, and no JavaScript is needed); the receipt page that shows the receipt number and the
 status link once; and the status page, opened by the link with its token (or the token or
@@ -152,6 +154,10 @@ class Desk:
     # Runs on every posted form before it is answered, valid or not (kept uploads), with the
     # HTTP request; may add errors to the form.
     received: Callable[[HttpRequest, Any], None] = lambda request, form: None
+    # The first step, for a desk whose form depends on a choice (`<namespace>/choose.html`,
+    # with `choice` and the signed `typed`): a form whose fields are fields of `form_class`
+    # too, asked first, and then carried by the form's page as hidden inputs.
+    choice_form_class: type | None = None
 
     @property
     def limit(self) -> Limit:
@@ -181,16 +187,73 @@ class Desk:
         return require_http_methods(["GET", "POST"])(self._new)(request)
 
     def _new(self, request):
+        chooses = self.choice_form_class is not None
         if request.method == "GET":
-            return render(request, self._template("new"), {"form": self.form_class()})
+            if not chooses:
+                return render(request, self._template("new"), {"form": self.form_class()})
+            # The first step is a GET form: its answer is the address of the form's page.
+            return self._chosen(request, self.choice_form_class(request.GET or None), {})
+        if chooses and "chosen" in request.POST:  # the first step, sent with what was typed
+            return self._chosen(request, self.choice_form_class(request.POST), self._typed(request))
         form = self.form_class(request.POST, request.FILES)
         form.is_valid()
         self.received(request, form)
+        if chooses and ("choose" in request.POST or self._choice_refused(form)):
+            # Back to the first step (asked for, or its answer was not one the form takes),
+            # with what was typed on the form's page kept, uploads included.
+            return self._choose(request, self.choice_form_class(form.data), form.data)
         if not form.is_valid():  # `received` may have refused something
             return render(request, self._template("new"), {"form": form})
         data = {key: form.data.getlist(key) for key in form.data if key != "csrfmiddlewaretoken"}
         draft = signing.dumps({"data": data, "key": uuid.uuid4().hex}, salt=self._salt)
         return render(request, self._template("confirm"), {"form": form, "draft": draft})
+
+    # The first step
+
+    def _choice_refused(self, form) -> bool:
+        return any(name in form.errors for name in self.choice_form_class.base_fields)
+
+    def _choose(self, request, choice, typed) -> HttpResponse:
+        """The first step's page again, `choice` checked, with what the form's page had typed
+        carried as one signed value, so that coming back to the form keeps it."""
+        choice.is_valid()
+        kept = {
+            key: typed.getlist(key)
+            for key in typed
+            if key not in self.choice_form_class.base_fields and key != "csrfmiddlewaretoken"
+        }
+        typed_value = signing.dumps(kept, salt=self._typed_salt) if kept else ""
+        return render(request, self._template("choose"), {"choice": choice, "typed": typed_value})
+
+    @property
+    def _typed_salt(self) -> str:
+        return f"{self.namespace}.typed"
+
+    def _typed(self, request) -> dict:
+        try:
+            return signing.loads(
+                request.POST.get("typed", ""), salt=self._typed_salt, max_age=DRAFT_MAX_AGE
+            )
+        except signing.BadSignature:
+            return {}
+
+    def _chosen(self, request, choice, typed: dict) -> HttpResponse:
+        """The first step's answer: the form's page with the fields it needs, showing what
+        was typed before (not yet checked), or the first step again with its errors."""
+        if not choice.is_bound or not choice.is_valid():
+            return render(
+                request,
+                self._template("choose"),
+                {"choice": choice, "typed": request.POST.get("typed", "") if typed else ""},
+            )
+        data = MultiValueDict(typed)
+        for name in self.choice_form_class.base_fields:
+            data.setlist(name, choice.data.getlist(name))
+        typed_form = self.form_class(data)
+        initial = {
+            field.name: field.data for field in typed_form if field.data not in (None, "", [])
+        }
+        return render(request, self._template("new"), {"form": self.form_class(initial=initial)})
 
     def confirm(self, request: HttpRequest) -> HttpResponse:
         return require_POST(self._confirm)(request)

@@ -1,5 +1,10 @@
 """The request form: one class for the public page and for staff entering paper requests.
 
+The public page comes in two steps (`RequestChoiceForm`, then `RequestForm`): who files and
+which kinds they ask for first, then a page with only the fields those need; the choice rides
+along as hidden inputs, and decides the fields again whenever the page is posted. The staff's
+form shows every field at once.
+
 What people type is normalised in each field's `to_python` (`core.fields`, shared
 with the complaints form), so every validator sees "１２３" as "123" and "やまだ" as "ヤマダ".
 Uploads that pass their check, and that the page asks for, are kept provisionally (within
@@ -60,6 +65,9 @@ AGENT_FIELDS = (
     "agent_address",
     "agent_phone",
 )
+STOP_KINDS = frozenset({Kind.SUSPENSION, Kind.ERASURE, Kind.THIRD_PARTY_STOP})
+# The first step's fields: they decide the fields of the form's page.
+CHOICE_FIELDS = ("filer", "kinds", "narrow")
 
 _digits = RegexValidator(r"^\d+$", _("半角または全角の数字だけで入力してください。"))
 _katakana = RegexValidator(
@@ -110,6 +118,7 @@ class RequestForm(SectionsMixin, forms.Form):
             (
                 "kinds",
                 "include_provision_records",
+                "narrow",
                 "categories",
                 "period_from",
                 "period_until",
@@ -137,7 +146,10 @@ class RequestForm(SectionsMixin, forms.Form):
     }
 
     filer = forms.ChoiceField(
-        label=_("請求するのはどなたですか"), choices=Request.Filer.choices, widget=forms.RadioSelect
+        label=_("請求するのはどなたですか"),
+        choices=Request.Filer.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("ご本人か代理人か、請求する人を選んでください。")},
     )
     agent_name = NormalizedCharField(label=_("代理人の氏名"), max_length=100, required=False)
     agent_name_kana = NormalizedCharField(
@@ -197,9 +209,15 @@ class RequestForm(SectionsMixin, forms.Form):
         label=_("請求の種類（複数選べます）"),
         choices=Kind.choices,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("請求の種類を1つ以上選んでください。")},
     )
     include_provision_records = forms.BooleanField(
         label=_("開示には第三者提供記録を含める"), required=False
+    )
+    narrow = forms.BooleanField(
+        label=_("対象の情報の類型や期間を指定する"),
+        required=False,
+        help_text=_("指定しないときは、組合が保有するすべての類型・期間の情報が対象になります。"),
     )
     categories = forms.ModelMultipleChoiceField(
         label=_("対象の情報の類型"),
@@ -237,6 +255,9 @@ class RequestForm(SectionsMixin, forms.Form):
     )
     uploads = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    # The public page: the first step's choice decides which fields the page has.
+    TWO_STEP = True
+
     def __init__(self, *args, documents_required: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.documents_required = documents_required
@@ -263,6 +284,65 @@ class RequestForm(SectionsMixin, forms.Form):
             self.fields[name].widget.attrs["autocomplete"] = value
         for name in ("member_symbol", "member_number", "member_branch", "postal_code", "phone"):
             self.fields[name].widget.attrs["inputmode"] = "numeric"
+        if self.TWO_STEP:
+            for name in self._not_needed():
+                del self.fields[name]
+            for name in CHOICE_FIELDS:
+                self.fields[name].widget = self.fields[name].hidden_widget()
+
+    # The first step's choice
+
+    def chosen(self) -> tuple[str, list[str], bool]:
+        """(filer, kinds, narrow) as the page carries them (posted, or the initial values of a
+        page not yet posted), before any check: they decide which fields the page has."""
+        if self.is_bound:
+            source = self.data
+            kinds = source.getlist(self.add_prefix("kinds")) if hasattr(source, "getlist") else []
+            narrow = forms.CheckboxInput().value_from_datadict(
+                source, self.files, self.add_prefix("narrow")
+            )
+        else:
+            source = self.initial
+            kinds, narrow = list(source.get("kinds") or ()), bool(source.get("narrow"))
+        filer = source.get(self.add_prefix("filer") if self.is_bound else "filer") or ""
+        return str(filer), [str(kind) for kind in kinds], bool(narrow)
+
+    def _not_needed(self) -> set[str]:
+        filer, chosen_kinds, narrow = self.chosen()
+        kinds = set(chosen_kinds)
+        unused = set()
+        if filer in ("", Request.Filer.SELF):
+            unused |= {*AGENT_FIELDS, "agent_identity_document", "authority_document"}
+        if Kind.DISCLOSURE not in kinds:
+            unused |= {"include_provision_records", "method"}
+        if not kinds & STOP_KINDS:
+            unused.add("grounds")
+        if Kind.CORRECTION not in kinds:
+            unused |= {name for name in self.fields if name.startswith("correction_")}
+        if not narrow:
+            unused |= {"categories", "period_from", "period_until"}
+        return unused
+
+    def chosen_summary(self) -> list[tuple[str, str]]:
+        """The first step's answer, in words, for the top of the form's page."""
+        filer, kinds, narrow = self.chosen()
+        filers, kind_labels = dict(Request.Filer.choices), dict(Kind.choices)
+        return [
+            (_("請求する人"), str(filers.get(filer, ""))),
+            (_("請求の種類"), "、".join(str(kind_labels[k]) for k in Kind.values if k in kinds)),
+            (
+                _("対象の情報"),
+                _("類型や期間を指定する") if narrow else _("すべての類型・期間"),
+            ),
+        ]
+
+    def sections(self):
+        """The sections of the page with the fields it has, hidden ones left out (the template
+        puts them in the form once); a section left with none is left out."""
+        for legend, names in self.SECTIONS:
+            fields = [self[name] for name in names if name in self.fields]
+            if fields := [field for field in fields if not field.is_hidden]:
+                yield legend, fields
 
     # Uploads
 
@@ -273,7 +353,10 @@ class RequestForm(SectionsMixin, forms.Form):
         still wait: their wait runs from the upload, not from the signature, which each step
         renews. One that waited too long (`services.documents_purge` deletes it) is asked for
         again. Looked up once for each value of the field: every document field asks."""
-        value = self.data.get(self.add_prefix("uploads"), "")
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("uploads"), "")
+        else:  # a page shown again, from what the first step carried
+            value = self.initial.get("uploads", "")
         if self._kept[0] != value:
             self._kept = (value, self._waiting_uploads(value))
         return dict(self._kept[1])
@@ -370,8 +453,7 @@ class RequestForm(SectionsMixin, forms.Form):
                 "include_provision_records",
                 _("第三者提供記録は開示の請求に含めるものです。「開示」も選んでください。"),
             )
-        stop_kinds = {Kind.SUSPENSION, Kind.ERASURE, Kind.THIRD_PARTY_STOP}
-        if kinds & stop_kinds and not data.get("grounds"):
+        if kinds & STOP_KINDS and not data.get("grounds"):
             # APPI Art. 35(1), (3), (5): the request states what the society did wrong.
             self.add_error(
                 "grounds", _("利用停止・消去・第三者提供の停止を求める理由を書いてください。")
@@ -452,14 +534,18 @@ class RequestForm(SectionsMixin, forms.Form):
     def filing(self) -> dict:
         """The arguments of `services.request_file` that come from the form."""
         data = self.cleaned_data
-        fields = {name: data[name] for name in self.FIELDS}
+        # A field the page did not have (not needed for the kinds chosen) is filed empty.
+        fields = {
+            name: data[name] if name in data else self.base_fields[name].to_python("")
+            for name in self.FIELDS
+        }
         # Kinds in the order of the Act, whatever the order of the checkboxes sent.
         fields["kinds"] = [kind for kind in Kind.values if kind in data["kinds"]]
         if fields["filer"] == Request.Filer.SELF:
             fields.update(dict.fromkeys(AGENT_FIELDS, ""))
         return {
             "fields": fields,
-            "categories": list(data["categories"]),
+            "categories": list(data.get("categories") or ()),
             "documents": self.kept_documents(),
         }
 
@@ -478,6 +564,8 @@ class RequestForm(SectionsMixin, forms.Form):
                             _("%(item)s：%(current)s → %(requested)s") % row,
                         )
                     )
+                continue
+            if name not in self.fields:
                 continue
             field, value = self.fields[name], self.cleaned_data.get(name)
             if value in (None, "", [], False):
@@ -512,7 +600,19 @@ class StaffRequestForm(RequestForm):
     received_on = JapaneseDateField(label=_("受付日"))
 
     SECTIONS = ((_("受付"), ("channel", "received_on")), *RequestForm.SECTIONS)
+    # Every field at once: staff copy a paper form, which has them all.
+    TWO_STEP = False
 
     def __init__(self, *args, **kwargs):
         # Documents shown at the counter are checked there; scans may be attached.
         super().__init__(*args, documents_required=False, **kwargs)
+        del self.fields["narrow"]
+
+
+class RequestChoiceForm(forms.Form):
+    """The public form's first step: who files and what they ask for, which decide the fields
+    of the form's page (`RequestForm`, whose fields these are)."""
+
+    filer = RequestForm.base_fields["filer"]
+    kinds = RequestForm.base_fields["kinds"]
+    narrow = RequestForm.base_fields["narrow"]

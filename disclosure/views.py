@@ -1,4 +1,5 @@
-"""The public pages: the procedure, the form with its confirmation, and the status page.
+"""The public pages: the procedure, the form (a first step that chooses, then the fields the
+choice needs) with its confirmation, and the status page.
 
 No account: a filer proves who they are with documents (checked by staff), and later
 opens the status page with the link (holding the secret token) given at filing; a
@@ -23,7 +24,7 @@ from core.ratelimit import client_address
 from core.wareki import format_wareki
 
 from . import letters, package, services
-from .forms import RequestForm
+from .forms import RequestChoiceForm, RequestForm
 from .models import Kind, KindPolicy, Letter, Request
 
 
@@ -65,6 +66,7 @@ DESK = Desk(
     namespace="disclosure",
     model=Request,
     form_class=RequestForm,
+    choice_form_class=RequestChoiceForm,
     file=_file,
     status_title=gettext_lazy("請求の状況の照会"),
     status_context=_status_context,

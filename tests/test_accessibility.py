@@ -7,6 +7,7 @@ A failure lists each violation: its rule, its impact, what it asks and the eleme
 import pytest
 from django.urls import reverse
 
+from disclosure.models import Kind
 from safeguards.testing import sign_in_verified
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db")]
@@ -76,10 +77,16 @@ def test_the_public_pages_have_no_serious_violation(chromium, live_server, axe, 
         reverse("safeguards:sign_in"),
     ):
         found += check(axe, page, live_server.url + url)
-    # The request form's next step: the same page with its errors.
-    page.goto(live_server.url + reverse("disclosure:new"))
-    page.locator("form button[type=submit]").last.click()
-    found += [f"{reverse('disclosure:new')} (errors): {v}" for v in violations(axe, page)]
+    # The request form's first step with its errors, the page after it (an agent asking for
+    # every kind: every field), and that page with its errors.
+    new = reverse("disclosure:new")
+    page.goto(live_server.url + new)
+    page.locator("form button[type=submit]").click()
+    found += [f"{new} (first step, errors): {v}" for v in violations(axe, page)]
+    every = "&".join(f"kinds={kind}" for kind in Kind.values)
+    found += check(axe, page, f"{live_server.url}{new}?filer=legal_agent&narrow=on&{every}")
+    page.locator("form button[type=submit]").first.click()
+    found += [f"{new} (errors): {v}" for v in violations(axe, page)]
 
     assert not found, "\n".join(found)
 

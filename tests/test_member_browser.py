@@ -1,6 +1,8 @@
 """A member's public side in Chromium, at a desktop's and a phone's width: a 本人 files a 開示
-request typing the birth date and phone number as people write them (S55.1.2, 03(1234)5678),
-sees them in 和暦 on the confirmation, and gets a receipt with the due date and the next step;
+request in two steps (本人 and 開示 first, then a page with only the fields they need: a short
+page on a phone), typing the birth date and phone number as people write them (S55.1.2,
+03(1234)5678), sees them in 和暦 on the confirmation, goes back and finds what they typed,
+and gets a receipt with the due date, the next step and a 印刷 button;
 a person finds the complaints form from /privacy/, files a complaint and opens its status by
 the link on the receipt, due dates in 和暦.
 
@@ -51,6 +53,19 @@ def test_a_member_files_a_disclosure_request_typed_as_people_write(
         page.screenshot(path=screenshots / f"member-{screen}-request-{step}.png", full_page=True)
 
     page.goto(live_server.url + reverse("disclosure:new"))
+    # The first step: who files and what they ask for; nothing personal yet.
+    assert page.locator("#id_name").count() == 0
+    page.get_by_label("本人", exact=True).check()
+    page.get_by_label("開示", exact=True).check()
+    shot("0-choose")
+    page.get_by_role("button", name="次へ（入力画面へ）").click()
+    # Only what a 本人 asking 開示 needs: no agent, correction, grounds or category fields.
+    # On main before the two steps the one page was 5,910 px high at 390 px (5,611 at 1280).
+    for absent in ("agent_name", "correction_item_1", "grounds", "categories_0", "period_from"):
+        assert page.locator(f"#id_{absent}").count() == 0, absent
+    height = page.evaluate("document.documentElement.scrollHeight")
+    print(f"request form page height at {screen}: {height} px")
+    assert height < 5910 / 2
     typed = {
         "member_symbol": "１００１",
         "member_number": "２３",
@@ -64,12 +79,11 @@ def test_a_member_files_a_disclosure_request_typed_as_people_write(
     }
     for name, value in typed.items():
         page.locator(f"#id_{name}").fill(value)
-    page.get_by_label("本人", exact=True).check()
-    page.get_by_label("開示", exact=True).check()
     page.get_by_label("電子データ（ダウンロード）").check()
     page.locator("#id_identity_document").set_input_files(
         {"name": "licence.jpg", "mimeType": "image/jpeg", "buffer": JPEG}
     )
+    assert no_sideways_scroll(page)
     shot("1-form")
     page.get_by_role("button", name="入力内容を確認する").click()
 
@@ -77,6 +91,12 @@ def test_a_member_files_a_disclosure_request_typed_as_people_write(
     assert "昭和55年1月2日" in summary and "03-1234-5678" in summary
     assert no_sideways_scroll(page)
     shot("2-confirm")
+    # Back to the form: what was typed is there, the document kept; then confirmed again.
+    page.get_by_role("button", name="入力画面に戻って修正する").click()
+    assert page.locator("#id_name").input_value() == "山田　花子"
+    assert page.locator("#id_birth_date").input_value() == "S55.1.2"
+    assert page.locator("p.kept").is_visible()
+    page.get_by_role("button", name="入力内容を確認する").click()
     page.get_by_role("button", name="この内容で請求する").click()
 
     filed = Request.objects.get()
@@ -84,12 +104,14 @@ def test_a_member_files_a_disclosure_request_typed_as_people_write(
     assert page.locator("#due-on").inner_text() == format_wareki(filed.due_on)
     assert page.get_by_role("heading", name="このあとの流れ").is_visible()
     assert no_sideways_scroll(page)
+    assert page.get_by_role("button", name="このページを印刷する").is_visible()
     shot("3-receipt")
     # Printed, the receipt keeps the number, the link and the due date, without the site's
     # header (the print stylesheet, no script).
     page.emulate_media(media="print")
     assert not page.locator("header.site").is_visible()
     assert page.locator("#status-url").is_visible() and page.locator("#due-on").is_visible()
+    assert not page.get_by_role("button", name="このページを印刷する").is_visible()
     shot("4-receipt-printed")
 
 
@@ -117,6 +139,7 @@ def test_a_person_finds_the_complaints_form_files_and_opens_the_status_by_link(
 
     complaint = Complaint.objects.get()
     assert page.locator("#answer-due").inner_text() == format_wareki(complaint.answer_due)
+    assert page.get_by_role("button", name="このページを印刷する").is_visible()
     shot("3-receipt")
     # The link on the receipt opens the status page: nothing to type.
     page.locator("#status-url").click()
