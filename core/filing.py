@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from django import forms
 from django.core import signing
 from django.db import models
 from django.http import HttpRequest, HttpResponse
@@ -157,7 +158,7 @@ class Desk:
     # The first step, for a desk whose form depends on a choice (`<namespace>/choose.html`,
     # with `choice` and the signed `typed`): a form whose fields are fields of `form_class`
     # too, asked first, and then carried by the form's page as hidden inputs.
-    choice_form_class: type | None = None
+    choice_form_class: type[forms.Form] | None = None
 
     @property
     def limit(self) -> Limit:
@@ -210,8 +211,13 @@ class Desk:
 
     # The first step
 
+    @property
+    def _choice_names(self) -> tuple[str, ...]:
+        chooser = self.choice_form_class
+        return tuple(chooser.base_fields) if chooser is not None else ()
+
     def _choice_refused(self, form) -> bool:
-        return any(name in form.errors for name in self.choice_form_class.base_fields)
+        return any(name in form.errors for name in self._choice_names)
 
     def _choose(self, request, choice, typed) -> HttpResponse:
         """The first step's page again, `choice` checked, with what the form's page had typed
@@ -220,7 +226,7 @@ class Desk:
         kept = {
             key: typed.getlist(key)
             for key in typed
-            if key not in self.choice_form_class.base_fields and key != "csrfmiddlewaretoken"
+            if key not in self._choice_names and key != "csrfmiddlewaretoken"
         }
         typed_value = signing.dumps(kept, salt=self._typed_salt) if kept else ""
         return render(request, self._template("choose"), {"choice": choice, "typed": typed_value})
@@ -247,7 +253,7 @@ class Desk:
                 {"choice": choice, "typed": request.POST.get("typed", "") if typed else ""},
             )
         data = MultiValueDict(typed)
-        for name in self.choice_form_class.base_fields:
+        for name in self._choice_names:
             data.setlist(name, choice.data.getlist(name))
         typed_form = self.form_class(data)
         initial = {
