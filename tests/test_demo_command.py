@@ -33,7 +33,7 @@ def test_it_creates_one_account_per_role_and_prints_each_password_once():
     second = run_demo()
 
     accounts = {m[0]: m for m in ACCOUNT_LINE.findall(first)}
-    assert set(accounts) == {"officer", "handler", "auditor", "sysadmin"}
+    assert set(accounts) == {"officer", "handler", "benefits", "desk", "auditor", "sysadmin"}
     assert has_role(User.objects.get(username="officer"), Role.PRIVACY_OFFICER)
     assert has_role(User.objects.get(username="handler"), Role.HANDLER)
     assert has_role(User.objects.get(username="auditor"), Role.AUDITOR)
@@ -100,3 +100,54 @@ def test_the_demo_handler_staffs_both_desks_and_the_officer_holds_them_by_role()
     assert desk_codes_for(User.objects.get(username="handler")) == {"requests", "complaints"}
     assert desk_codes_for(User.objects.get(username="officer")) == {"requests", "complaints"}
     assert desk_codes_for(User.objects.get(username="auditor")) == set()
+
+
+@pytest.fixture
+def signing(settings, tmp_path):
+    from audit.checkpoint import generate_key
+
+    settings.AUDIT_SIGNING_KEY = generate_key()[0]
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "checkpoints"
+    return settings.AUDIT_CHECKPOINT_DIR
+
+
+@pytest.mark.django_db
+def test_the_demo_day_has_every_state_once_however_often_it_runs(signing):
+    from audit.models import Event
+    from audit.vocabulary import Action
+    from complaints.models import Complaint
+    from core.models import OutboxMail
+    from disclosure.models import Request
+    from safeguards.models import AuditPlan, Incident, Inspection, TrainingSession
+
+    first = run_demo()
+    counts = (Request.objects.count(), Complaint.objects.count(), Incident.objects.count())
+    run_demo()
+
+    assert "Demo day:" in first and "Audit checkpoint:" in first
+    assert (Request.objects.count(), Complaint.objects.count(), Incident.objects.count()) == counts
+    states = lambda model, field="state": set(model.objects.values_list(field, flat=True))  # noqa: E731
+    assert states(Request) == set(Request.State.values)
+    assert states(Complaint) == set(Complaint.State.values)
+    assert {Incident.State.ASSESSING, Incident.State.PRELIMINARY_REPORTED} <= states(Incident)
+    assert {Inspection.Status.SCHEDULED, Inspection.Status.SIGNED_OFF} <= states(
+        Inspection, "status"
+    )
+    assert {AuditPlan.Status.PLANNED, AuditPlan.Status.REPORTED} <= states(AuditPlan, "status")
+    assert TrainingSession.objects.count() >= 2
+    assert {OutboxMail.State.SENT, OutboxMail.State.FAILED} <= states(OutboxMail)
+    assert Request.objects.filter(documents__isnull=False).distinct().count() == counts[0]
+    assert Event.objects.filter(action=Action.AUDIT_CHECKPOINT_WRITTEN).count() == 1
+    assert len(list(signing.glob("demo-*.json"))) == 1
+
+
+@pytest.mark.django_db
+def test_the_demo_staff_are_named_and_the_officer_holds_every_category():
+    from safeguards.scopes import category_ids_for
+
+    run_demo()
+
+    officer = User.objects.get(username="officer")
+    assert officer.get_full_name() and User.objects.get(username="desk").last_name == "田中"
+    assert category_ids_for(officer) == set(Category.objects.values_list("pk", flat=True))
+    assert category_ids_for(User.objects.get(username="desk")) == set()

@@ -1,13 +1,19 @@
-"""Prepare the demo: the society's register, one staff account per role, demo members.
+"""Prepare the demo: the society's register, named staff of every role, demo members, and
+their working day (`kumiai.demo_story`: requests and complaints in every state, incidents,
+self-inspections, 監事 audits, trainings, mail, a signed checkpoint of the trail).
 
 Safe to run again: what exists is left alone. A new account's password and two-factor
 secret are printed once, when it is made; `--reset-passwords` prints new ones.
 """
 
+import io
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import reverse
@@ -15,6 +21,7 @@ from django.utils import timezone
 
 from audit.trail import SYSTEM
 from kumiai.demo import populate
+from kumiai.demo_story import Staff, stage
 from purposes.loader import load_register
 from purposes.models import Category
 from safeguards.models import Desk, TrainingCourse, TrainingSession
@@ -28,20 +35,34 @@ from safeguards.training import record_attendance, sign_pledge
 class DemoAccount:
     username: str
     role: Role
-    scope: tuple[str, ...] = ()  # category codes the handler is assigned
+    last_name: str
+    first_name: str
+    scope: tuple[str, ...] = ()  # category codes the handler is assigned ("*": every one)
     desks: tuple[str, ...] = ()  # the desks whose filings the handler reads (Desk.Code)
 
 
 ACCOUNTS = (
-    DemoAccount("officer", Role.PRIVACY_OFFICER),  # both desks, through the role
+    # Both desks through the role; every category, so that every request can be worked.
+    DemoAccount("officer", Role.PRIVACY_OFFICER, "高橋", "誠", scope=("*",)),
     DemoAccount(
         "handler",
         Role.HANDLER,
+        "佐藤",
+        "美咲",
         scope=("health-checks", "health-guidance", "receipts"),
         desks=(Desk.Code.REQUESTS, Desk.Code.COMPLAINTS),
     ),
-    DemoAccount("auditor", Role.AUDITOR),
-    DemoAccount("sysadmin", Role.SYSTEM_ADMINISTRATOR),
+    DemoAccount(
+        "benefits",
+        Role.HANDLER,
+        "鈴木",
+        "大輔",
+        scope=("eligibility", "insured-income", "cash-benefits", "bank-accounts"),
+        desks=(Desk.Code.REQUESTS,),
+    ),
+    DemoAccount("desk", Role.HANDLER, "田中", "由美", desks=(Desk.Code.COMPLAINTS,)),
+    DemoAccount("auditor", Role.AUDITOR, "伊藤", "正"),
+    DemoAccount("sysadmin", Role.SYSTEM_ADMINISTRATOR, "渡辺", "健"),
 )
 
 
@@ -68,7 +89,12 @@ class Command(BaseCommand):
             officer = None
             for account in ACCOUNTS:
                 user, created = User.objects.get_or_create(
-                    username=account.username, defaults={"is_staff": True}
+                    username=account.username,
+                    defaults={
+                        "is_staff": True,
+                        "last_name": account.last_name,
+                        "first_name": account.first_name,
+                    },
                 )
                 if created:
                     user.groups.add(Group.objects.get(name=account.role))
@@ -85,6 +111,26 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo data: {result.members} members, {result.records} records.")
         else:
             self.stdout.write("Demo data: members exist already.")
+        # runserver takes a port alone too, and then listens on 127.0.0.1.
+        host, _, port = address.rpartition(":")
+        site = f"http://{host or '127.0.0.1'}:{port}"
+        staff = {user.username: user for user in User.objects.filter(is_staff=True)}
+        day = stage(
+            Staff(
+                officer=staff["officer"],
+                handler=staff["handler"],
+                desk=staff["desk"],
+                auditor=staff["auditor"],
+                everyone=tuple(staff[account.username] for account in ACCOUNTS),
+            ),
+            base_url=f"{site}/",
+        )
+        if day.requests:
+            self.stdout.write(
+                f"Demo day: {day.requests} requests and {day.complaints} complaints in every "
+                "state, incidents, self-inspections, audits, trainings, mail."
+            )
+            self._checkpoint()
         if printed:
             self.stdout.write(
                 "\nDemo accounts (shown once; add each secret to an authenticator app, or "
@@ -94,16 +140,23 @@ class Command(BaseCommand):
                 self.stdout.write(line)
         else:
             self.stdout.write(
-                "\nDemo accounts exist already (officer, handler, auditor, sysadmin); "
-                "`manage.py demo --reset-passwords` prints new passwords and secrets."
+                "\nDemo accounts exist already (officer, handler, benefits, desk, auditor, "
+                "sysadmin); `manage.py demo --reset-passwords` prints new passwords and secrets."
             )
-        # runserver takes a port alone too, and then listens on 127.0.0.1.
-        host, _, port = address.rpartition(":")
-        site = f"http://{host or '127.0.0.1'}:{port}"
         self.stdout.write(
             f"\nStaff sign-in: {site}{reverse('safeguards:sign_in')}   "
             f"Public notice: {site}{reverse('purposes:notice')}\n"
         )
+
+    def _checkpoint(self) -> None:
+        """A signed checkpoint of the trail as it stands, as the auditors keep them."""
+        if not settings.AUDIT_SIGNING_KEY:
+            return
+        folder = Path(settings.AUDIT_CHECKPOINT_DIR)
+        folder.mkdir(parents=True, exist_ok=True)
+        output = folder / f"demo-{timezone.now():%Y%m%d-%H%M%S}.json"
+        call_command("audit_checkpoint", output=output, stdout=io.StringIO())
+        self.stdout.write(f"Audit checkpoint: {output}")
 
     def _prepare(self, user: User, account: DemoAccount, *, officer: User | None) -> None:
         """Everything a new staff member of that role needs before handling data."""
@@ -112,8 +165,13 @@ class Command(BaseCommand):
         course, _ = TrainingCourse.objects.get_or_create(title="個人情報保護研修（年次）")
         session, _ = TrainingSession.objects.get_or_create(course=course, held_on=today)
         record_attendance(session=session, user=user, score=90, by=officer or user)
-        for code in account.scope:
-            grant_scope(user=user, category=Category.objects.get(code=code), by=officer)
+        categories = (
+            Category.objects.all()
+            if account.scope == ("*",)
+            else Category.objects.filter(code__in=account.scope)
+        )
+        for category in categories:
+            grant_scope(user=user, category=category, by=officer or user)
 
     def _credentials(self, user: User, account: DemoAccount) -> str:
         password = secrets.token_urlsafe(12)
