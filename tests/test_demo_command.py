@@ -150,7 +150,9 @@ def test_the_demo_staff_are_named_and_the_officer_works_requests_without_a_categ
     run_demo()
 
     officer = User.objects.get(username="officer")
-    assert officer.get_full_name() and User.objects.get(username="desk").last_name == "田中"
+    assert (
+        officer.get_full_name() and User.objects.get(username="desk").get_full_name() == "田中 由美"
+    )
     assert category_ids_for(officer) == set()
     assert category_ids_for(User.objects.get(username="desk")) == set()
     # The officer decided and refused requests all the same (their statutory access).

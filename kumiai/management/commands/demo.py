@@ -35,8 +35,8 @@ from safeguards.training import record_attendance, sign_pledge
 class DemoAccount:
     username: str
     role: Role
-    last_name: str
-    first_name: str
+    name: str  # 姓 名, as Japanese reads it (kept whole in last_name: Django's full name
+    # puts first_name first)
     scope: tuple[str, ...] = ()  # category codes the handler is assigned
     desks: tuple[str, ...] = ()  # the desks whose filings the handler reads (Desk.Code)
 
@@ -44,26 +44,24 @@ class DemoAccount:
 ACCOUNTS = (
     # Both desks through the role; no category: a request is answered on its own statutory
     # access (disclosure.access), whatever the officer's scope.
-    DemoAccount("officer", Role.PRIVACY_OFFICER, "高橋", "誠"),
+    DemoAccount("officer", Role.PRIVACY_OFFICER, "高橋 誠"),
     DemoAccount(
         "handler",
         Role.HANDLER,
-        "佐藤",
-        "美咲",
+        "佐藤 美咲",
         scope=("health-checks", "health-guidance", "receipts"),
         desks=(Desk.Code.REQUESTS, Desk.Code.COMPLAINTS),
     ),
     DemoAccount(
         "benefits",
         Role.HANDLER,
-        "鈴木",
-        "大輔",
+        "鈴木 大輔",
         scope=("eligibility", "insured-income", "cash-benefits", "bank-accounts"),
         desks=(Desk.Code.REQUESTS,),
     ),
-    DemoAccount("desk", Role.HANDLER, "田中", "由美", desks=(Desk.Code.COMPLAINTS,)),
-    DemoAccount("auditor", Role.AUDITOR, "伊藤", "正"),
-    DemoAccount("sysadmin", Role.SYSTEM_ADMINISTRATOR, "渡辺", "健"),
+    DemoAccount("desk", Role.HANDLER, "田中 由美", desks=(Desk.Code.COMPLAINTS,)),
+    DemoAccount("auditor", Role.AUDITOR, "伊藤 正"),
+    DemoAccount("sysadmin", Role.SYSTEM_ADMINISTRATOR, "渡辺 健"),
 )
 
 
@@ -91,11 +89,7 @@ class Command(BaseCommand):
             for account in ACCOUNTS:
                 user, created = User.objects.get_or_create(
                     username=account.username,
-                    defaults={
-                        "is_staff": True,
-                        "last_name": account.last_name,
-                        "first_name": account.first_name,
-                    },
+                    defaults={"is_staff": True, "last_name": account.name},
                 )
                 if created:
                     user.groups.add(Group.objects.get(name=account.role))
@@ -175,6 +169,7 @@ class Command(BaseCommand):
         user.save(update_fields=["password"])
         enrolment = enrol_totp(user=user, by=SYSTEM)
         return (
-            f"  {account.role.label:<12} user: {user.username:<9} password: {password}  "
+            f"  {account.role.label:<12} {account.name:<6} user: {user.username:<9} "
+            f"password: {password}  "
             f"TOTP secret: {enrolment.secret}"
         )
