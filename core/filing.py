@@ -270,6 +270,9 @@ class Desk:
                 request.POST.get("draft", ""), salt=self._salt, max_age=DRAFT_MAX_AGE
             )
         except signing.BadSignature:
+            if self.choice_form_class is not None:  # typed again from the first step
+                context = {"choice": self.choice_form_class(), "typed": "", "expired": True}
+                return render(request, self._template("choose"), context)
             context = {"form": self.form_class(), "expired": True}
             return render(request, self._template("new"), context)
         if "edit" not in request.POST and (

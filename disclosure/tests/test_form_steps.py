@@ -139,3 +139,10 @@ def test_the_receipt_page_has_a_print_button(client, jpeg):
 
     assert '<button type="button" class="print" id="print" hidden>このページを印刷する' in page
     assert "kumiai/print.js" in page
+
+
+def test_a_confirmation_that_waited_too_long_starts_again_at_the_first_step(client):
+    page = client.post("/requests/confirm/", {"draft": "expired", "send": "1"}).content.decode()
+
+    assert "手順 1／2" in page
+    assert "確認画面を開いてから時間がたったため" in page
