@@ -9,6 +9,7 @@ Screenshots of each step are kept in var/screenshots/ (`screenshots` fixture).
 """
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -71,8 +72,8 @@ def move(page, label: str) -> None:
     (the officer's standing reminder of open incidents aside)."""
     page.get_by_role("button", name=label, exact=True).click()
     page.get_by_role("button", name="実行する").click()
-    said = page.locator(".messagelist li").all_inner_texts()
-    assert any("を行いました" in line or "にしました" in line for line in said), said
+    # Waits for the next page's message that the move was made (an error never says so).
+    page.locator(".messagelist li", has_text=re.compile("を行いました|にしました")).first.wait_for()
 
 
 @pytest.mark.parametrize("screen", SCREENS)
