@@ -46,6 +46,39 @@ def _erasure_ledger(settings, tmp_path_factory, _session_signing_key):
     settings.ERASURE_LEDGER_DIR = tmp_path_factory.mktemp("erasures")
 
 
+@pytest.fixture(scope="session")
+def _session_kek() -> str:
+    from core.envelope import generate_kek
+
+    return generate_kek()
+
+
+@pytest.fixture(autouse=True)
+def _key_encryption_key(settings, _session_kek):
+    # Records of the categories stored encrypted are sealed with the members' data keys,
+    # wrapped by this key (records.sealing); production sets KUMIAI_KEK.
+    settings.KUMIAI_KEK = _session_kek
+    settings.KUMIAI_KEK_PREVIOUS = []
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that uses the database uses the key store too (`records.keystore`, the
+    alias `keys`): sealing a record writes its member's data key there. pytest-django gives
+    a test only the databases its marker names, and creates those it finds named."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        uses = {"db", "transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        if marker is None and not uses:
+            continue
+        kwargs = dict(marker.kwargs) if marker else {}
+        if marker and marker.args:
+            kwargs.setdefault("transaction", marker.args[0])
+        kwargs["databases"] = "__all__"
+        if "django_db_serialized_rollback" in item.fixturenames:  # as pytest-django reads it
+            kwargs["serialized_rollback"] = True
+        item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.fixture
 def register(db):
     """The society's register (the default notice), loaded and published, in force today."""

@@ -12,6 +12,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+# Categories stored encrypted besides the 要配慮 ones: 加入者の口座情報, whose leak risks
+# financial damage from one person up (Enforcement Rules Art. 7(ii)).
+ENCRYPTED_CODES = frozenset({"bank-accounts"})
+
+
 class Category(models.Model):
     """A kind of personal information (個人情報の類型), in the notice's order."""
 
@@ -36,6 +41,12 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def encrypted_at_rest(self) -> bool:
+        """Whether its records' titles and contents are stored encrypted with the member's
+        data key (`records.sealing`): every 要配慮 category, and the bank accounts."""
+        return self.sensitive or self.code in ENCRYPTED_CODES
 
     def kept_until(self, day: datetime.date) -> datetime.date | None:
         """The last day a record of this category dated `day` must be kept, if any."""

@@ -133,9 +133,17 @@ class Record(models.Model):
     date = models.DateField(_("日付"))
     title = models.CharField(_("件名"), max_length=200)
     payload = models.JSONField(_("内容"), default=dict)
+    # A record of a category stored encrypted (`Category.encrypted_at_rest`) keeps its title
+    # and payload here, sealed with the member's data key (`records.sealing`); the two
+    # columns above then hold "" and {}. Read, the instance has them back (see `from_db`).
+    sealed = models.BinaryField(_("暗号化した件名と内容"), null=True, blank=True, editable=False)
     source_id = models.CharField(_("連携元ID"), max_length=64, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    # Why the sealed title and payload could not be read (no key, no key store), in Japanese;
+    # empty for a readable record. Such a record shows that in its title and is not saved.
+    unreadable = ""
 
     class Meta:
         verbose_name = _("記録")
@@ -162,8 +170,58 @@ class Record(models.Model):
     def clean(self) -> None:
         # The payload is normalised and checked against its category's schema; without a
         # category, clean_fields has already said what is missing.
+        if self.unreadable:
+            raise ValidationError(self.unreadable)
         if self.category_id is not None:
             self.payload = clean_payload(self.category.code, self.payload)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        record = super().from_db(db, field_names, values)
+        if record.__dict__.get("sealed") is not None:
+            # The columns hold nothing: the title and payload are opened from `sealed` when
+            # first read (`refresh_from_db`), or for a whole page at once by the gate.
+            record.__dict__.pop("title", None)
+            record.__dict__.pop("payload", None)
+        return record
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        if (
+            fields is not None
+            and set(fields) <= {"title", "payload"}
+            and self.__dict__.get("sealed") is not None
+        ):
+            from .sealing import open_records
+
+            open_records([self])
+            return
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if self.__dict__.get("sealed") is not None and (
+            fields is None or {"title", "payload", "sealed"} & set(fields)
+        ):
+            # Django skips the two fields the fresh row had unopened: opened again when read.
+            self.__dict__.pop("title", None)
+            self.__dict__.pop("payload", None)
+            self.__dict__.pop("unreadable", None)
+
+    def save(self, *args, **kwargs):
+        """Saved with its title and payload sealed where its category is stored encrypted;
+        the instance keeps them readable. Refused for a record that could not be read."""
+        if self.unreadable:
+            raise ValidationError(self.unreadable)
+        if "title" not in self.__dict__:  # not read since fetched: its sealed bytes stand
+            return super().save(*args, **kwargs)
+        from .sealing import seal_records
+
+        title, payload = self.title, self.payload
+        seal_records([self])  # `sealed` set, the two columns emptied where it seals
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "payload"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "sealed"}
+        try:
+            return super().save(*args, **kwargs)
+        finally:
+            self.title, self.payload = title, payload
 
 
 class Restriction(models.Model):
@@ -322,3 +380,23 @@ class MemberGroupObjectPermission(GroupObjectPermissionBase):
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("加入者単位の担当（グループ）")
         verbose_name_plural = _("加入者単位の担当（グループ）")
+
+
+class DataKey(models.Model):
+    """A member's data key, wrapped by the key-encryption key (`core.envelope`). Kept in the
+    key store, the database `keys` (`records.keystore`), never in the main one: a member is
+    named by id only, and erasing the member destroys the row."""
+
+    member_id = models.BigIntegerField(_("加入者ID"), primary_key=True)
+    kek_id = models.CharField(_("鍵暗号化鍵"), max_length=16)
+    wrapped = models.BinaryField(_("包んだデータ鍵"))
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    rewrapped_at = models.DateTimeField(_("包み直した日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("データ鍵")
+        verbose_name_plural = _("データ鍵")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"データ鍵（加入者 {self.member_id}）"

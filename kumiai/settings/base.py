@@ -37,6 +37,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+
+
+def _key_store(default: dict) -> dict:
+    """The key store (`records.keystore`): the members' data keys, in a database of its own so
+    that a dump or backup of the main one holds no key. `KEYSTORE_URL`, or beside the main
+    database: on SQLite a second file (`kumiai-keys.sqlite3`), on PostgreSQL a second
+    database on the same server (`<name>_keys`)."""
+    url = env.str("KEYSTORE_URL", default="")
+    keys = env.db_url_config(url) if url else {**default, "OPTIONS": dict(default["OPTIONS"])}
+    if not url:
+        name = str(default["NAME"])
+        if default["ENGINE"] == "django.db.backends.sqlite3":
+            path = Path(name)
+            keys["NAME"] = str(path.with_name(f"{path.stem}-keys{path.suffix}"))
+        else:
+            keys["NAME"] = f"{name}_keys"
+    keys["ATOMIC_REQUESTS"] = False  # each key is written at once, outside the request's work
+    return keys
+
+
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["keys"] = _key_store(DATABASES["default"])
+DATABASE_ROUTERS = ["records.keystore.KeyStoreRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -249,6 +272,13 @@ SPECTACULAR_SETTINGS = {
 
 # Ed25519 key that signs audit checkpoints (PEM, PKCS#8). Unset: `audit_checkpoint` refuses.
 AUDIT_SIGNING_KEY = env.str("AUDIT_SIGNING_KEY", default="", multiline=True)
+
+# The key-encryption key (base64 of 32 random bytes) that wraps each member's data key
+# (`core.envelope`, `records.keystore`); unset, no 要配慮 record can be written or read.
+# `manage.py rotate_keys` re-wraps every data key under it; keep the previous one in
+# KUMIAI_KEK_PREVIOUS until that has run.
+KUMIAI_KEK = env.str("KUMIAI_KEK", default="")
+KUMIAI_KEK_PREVIOUS = env.list("KUMIAI_KEK_PREVIOUS", default=[])
 
 # Every line passes `core.logfilter.Redact` (no token, search term or e-mail address is
 # written); Django's own loggers write through the same handler, not their defaults.

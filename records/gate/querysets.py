@@ -16,6 +16,7 @@ from django.db.models.sql.where import AND
 
 from purposes.models import Category
 from records.models import Member, Record, Restriction
+from records.sealing import open_records
 
 from .access import Access
 from .ledgers import current_ledger
@@ -295,9 +296,22 @@ class GatedQuerySet(models.QuerySet):
         super()._fetch_all()
         if fetching:
             current_ledger().note(self.access, self._result_cache)
+            if self.model is Record:
+                # The rows handed out, and only those, are opened: one key store look-up.
+                open_records(row for row in self._result_cache if isinstance(row, Record))
 
     def iterator(self, chunk_size=None) -> Iterator:
         ledger, access = current_ledger(), self.access
+        batch: list = []
         for row in super().iterator(chunk_size):
             ledger.note(access, [row])
-            yield row
+            batch.append(row)
+            if len(batch) >= (chunk_size or 2000):
+                yield from self._opened(batch)
+                batch = []
+        yield from self._opened(batch)
+
+    def _opened(self, rows: list) -> list:
+        if self.model is Record:
+            open_records(row for row in rows if isinstance(row, Record))
+        return rows

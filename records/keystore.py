@@ -1,0 +1,151 @@
+"""The key store: each member's data key, wrapped by the key-encryption key, in a database of
+its own (the alias `keys`, `KEYSTORE_URL`; see the settings).
+
+A dump or backup of the main database holds the sealed records and no key; the key store
+holds the keys and no record. Erasing a member destroys their key (`destroy_on_commit`), so
+their sealed values are unreadable in every backup of the main database at once. The store
+is backed up on its own, with a short retention (README, Operations), since each of its
+backups still holds the keys of the members erased after it.
+
+`KeyStoreRouter` sends `DataKey` there and nothing else, and migrates it only there.
+"""
+
+from collections.abc import Iterable
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core import envelope
+
+from .models import DataKey
+
+ALIAS = "keys"
+
+
+class KeyStoreRouter:
+    """`DataKey` lives in the key store; every other model in the main database."""
+
+    @staticmethod
+    def _is_key(model) -> bool:
+        return model._meta.label_lower == "records.datakey"
+
+    def db_for_read(self, model, **hints):
+        return ALIAS if self._is_key(model) else None
+
+    def db_for_write(self, model, **hints):
+        return ALIAS if self._is_key(model) else None
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return None
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        is_key = app_label == "records" and model_name == "datakey"
+        return is_key if db == ALIAS else not is_key
+
+
+class KeyStoreUnavailable(envelope.KeyUnavailable):
+    """The key store cannot be read or written (its database is gone or unreachable)."""
+
+
+UNAVAILABLE = _(
+    "鍵保管庫に接続できないため、暗号化して保管している記録（要配慮個人情報・口座情報）を"
+    "読み書きできません。システム管理者に連絡してください。"
+)
+
+
+def _context(member_id: int) -> bytes:
+    return b"kumiai-member:%d" % member_id
+
+
+def _chunks(ids: list[int], size: int = 2000) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _rows(ids: list[int]) -> dict[int, DataKey]:
+    found: dict[int, DataKey] = {}
+    for chunk in _chunks(ids):
+        found.update({row.member_id: row for row in DataKey.objects.filter(member_id__in=chunk)})
+    return found
+
+
+def data_keys(member_ids: Iterable[int], *, create: bool = False) -> dict[int, bytes]:
+    """The data keys of `member_ids`, unwrapped; with `create`, a new key for each member who
+    has none (a member's first sealed record). A member without a key is left out.
+
+    Raises `KeyStoreUnavailable` where the store cannot be read, `envelope.KeyUnavailable`
+    where the KEK is not set or does not fit.
+    """
+    ids = sorted(set(member_ids))
+    if not ids:
+        return {}
+    try:
+        rows = _rows(ids)
+        if create and (missing := [i for i in ids if i not in rows]):
+            new = []
+            for member_id in missing:
+                kek_id, wrapped = envelope.wrap(envelope.new_data_key(), context=_context(member_id))
+                new.append(DataKey(member_id=member_id, kek_id=kek_id, wrapped=wrapped))
+            try:
+                with transaction.atomic(using=ALIAS):
+                    DataKey.objects.bulk_create(new)
+            except IntegrityError:  # another writer made one meanwhile: theirs stands
+                DataKey.objects.bulk_create(new, ignore_conflicts=True)
+            rows.update(_rows(missing))
+    except DatabaseError:
+        raise KeyStoreUnavailable(str(UNAVAILABLE)) from None
+    known = envelope.keks()
+    return {
+        member_id: envelope.unwrap(
+            row.kek_id, row.wrapped, context=_context(member_id), known=known
+        )
+        for member_id, row in rows.items()
+    }
+
+
+def destroy(member_ids: Iterable[int]) -> int:
+    """Destroy the data keys of `member_ids`; how many there were."""
+    ids = sorted(set(member_ids))
+    try:
+        return sum(DataKey.objects.filter(member_id__in=chunk).delete()[0] for chunk in _chunks(ids))
+    except DatabaseError:
+        raise KeyStoreUnavailable(str(UNAVAILABLE)) from None
+
+
+def destroy_on_commit(member_id: int) -> None:
+    """Destroy the member's data key once the erasure that asks for it commits: a rolled-back
+    erasure must find its records readable. Should the process die in between, replaying the
+    erasure ledger destroys it (`disclosure.erasure.replay`)."""
+    transaction.on_commit(lambda: destroy([member_id]))
+
+
+def rewrap() -> tuple[int, list[str]]:
+    """Wrap every data key not yet under the current KEK again under it (`rotate_keys`):
+    the number re-wrapped and the ids of the KEKs they were under. Sealed values stay as
+    they are; a key whose KEK is no longer set raises `envelope.KeyUnavailable`."""
+    current, _key = envelope.current_kek()
+    known = envelope.keks()
+    count, previous = 0, set()
+    try:
+        while True:
+            with transaction.atomic(using=ALIAS):
+                batch = list(
+                    DataKey.objects.select_for_update()
+                    .exclude(kek_id=current)
+                    .order_by("member_id")[:1000]
+                )
+                if not batch:
+                    break
+                now = timezone.now()
+                for row in batch:
+                    previous.add(row.kek_id)
+                    context = _context(row.member_id)
+                    key = envelope.unwrap(row.kek_id, row.wrapped, context=context, known=known)
+                    row.kek_id, row.wrapped = envelope.wrap(key, context=context)
+                    row.rewrapped_at = now
+                DataKey.objects.bulk_update(batch, ["kek_id", "wrapped", "rewrapped_at"])
+                count += len(batch)
+    except DatabaseError:
+        raise KeyStoreUnavailable(str(UNAVAILABLE)) from None
+    return count, sorted(previous)
