@@ -73,7 +73,10 @@ def current_kek() -> tuple[str, bytes]:
 def keks() -> dict[str, bytes]:
     """Every KEK that may unwrap a data key: the current one and `KUMIAI_KEK_PREVIOUS`."""
     found = {}
-    for text in [getattr(settings, "KUMIAI_KEK", ""), *getattr(settings, "KUMIAI_KEK_PREVIOUS", [])]:
+    for text in [
+        getattr(settings, "KUMIAI_KEK", ""),
+        *getattr(settings, "KUMIAI_KEK_PREVIOUS", []),
+    ]:
         if text:
             key = _decode(text)
             found[kek_id(key)] = key
@@ -121,6 +124,4 @@ def _open(key: bytes, sealed: bytes, aad: bytes) -> bytes:
     try:
         return AESGCM(key).decrypt(sealed[1 : 1 + NONCE], sealed[1 + NONCE :], aad)
     except InvalidTag:
-        raise KeyUnavailable(
-            _("鍵が合わないため、暗号化されたデータを復号できません。")
-        ) from None
+        raise KeyUnavailable(_("鍵が合わないため、暗号化されたデータを復号できません。")) from None

@@ -35,9 +35,12 @@ A database restored from a backup taken before the erasure holds the person agai
 erasure is also entered in the erasure ledger outside the database (`audit.erasure_ledger`),
 and `replay` carries it out again on the restored copy (`replay_erasures`, `restore_drill`).
 
-Not covered here: the backups themselves, which keep the values until they expire, and
-deleted pages that the database has not yet reused (SQLite's free pages, PostgreSQL's dead
-tuples before VACUUM); DESIGN's per-member keys are the answer for those.
+The records of the categories stored encrypted (要配慮, bank accounts) are sealed with the
+member's data key (`records.sealing`); erasing the whole member destroys that key, so those
+values are unreadable in every backup of the main database, and in its free pages and dead
+tuples, at once. The other values stay in old backups until they expire, and in deleted
+pages that the database has not yet reused (SQLite's free pages, PostgreSQL's dead tuples
+before VACUUM). A partial erasure keeps the key, which the member's other records need.
 """
 
 from django.core.exceptions import ValidationError
@@ -50,6 +53,7 @@ from audit import erasure_ledger, trail
 from audit.checkpoint import CheckpointError
 from audit.vocabulary import Action
 from core import filing
+from records import keystore
 from records.models import Member, Record
 from records.services import member_erase
 
@@ -227,6 +231,9 @@ def replay(entry: dict, *, line: int) -> int | None:
     """
     member = Member.objects.filter(pk=entry["member"]).first()
     if member is None:
+        if entry["categories"] is None:
+            # A key store restored from its own backup may still hold the key: it goes again.
+            keystore.destroy_on_commit(entry["member"])
         return None
     if member_digest(member) != entry["member_digest"]:
         raise ValidationError(

@@ -34,6 +34,8 @@ from django.conf import settings
 from django.db import connection
 from psycopg import sql
 
+from records import keystore
+
 CUSTOM, PLAIN = "custom", "plain"
 # A custom-format archive starts with these bytes; anything else is read as SQL.
 _CUSTOM_MAGIC = b"PGDMP"
@@ -184,13 +186,17 @@ def table_rows(server: Server, database: str) -> dict[str, int]:
 
 def manage(server: Server, database: str, *arguments: str) -> subprocess.CompletedProcess:
     """`manage.py` with its arguments, run against `database` with this process's settings:
-    the same secret (the ledger's digests are keyed with it), key and directories."""
+    the same secret (the ledger's digests are keyed with it), keys, key store and directories."""
     env = {
         **server.env(database),
         "SECRET_KEY": settings.SECRET_KEY,
         "AUDIT_SIGNING_KEY": settings.AUDIT_SIGNING_KEY,
         "KUMIAI_CHECKPOINT_DIR": str(settings.AUDIT_CHECKPOINT_DIR),
         "KUMIAI_ERASURE_LEDGER_DIR": str(settings.ERASURE_LEDGER_DIR),
+        # The key store is not restored with the main database: the copy reads the live one.
+        "KEYSTORE_URL": keystore.url(),
+        "KUMIAI_KEK": settings.KUMIAI_KEK,
+        "KUMIAI_KEK_PREVIOUS": ",".join(settings.KUMIAI_KEK_PREVIOUS),
     }
     return _run([sys.executable, str(settings.BASE_DIR / "manage.py"), *arguments], env)
 

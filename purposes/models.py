@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 # Categories stored encrypted besides the 要配慮 ones: 加入者の口座情報, whose leak risks
 # financial damage from one person up (Enforcement Rules Art. 7(ii)).
 ENCRYPTED_CODES = frozenset({"bank-accounts"})

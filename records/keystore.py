@@ -11,8 +11,9 @@ backups still holds the keys of the members erased after it.
 """
 
 from collections.abc import Iterable
+from urllib.parse import quote
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -85,7 +86,9 @@ def data_keys(member_ids: Iterable[int], *, create: bool = False) -> dict[int, b
         if create and (missing := [i for i in ids if i not in rows]):
             new = []
             for member_id in missing:
-                kek_id, wrapped = envelope.wrap(envelope.new_data_key(), context=_context(member_id))
+                kek_id, wrapped = envelope.wrap(
+                    envelope.new_data_key(), context=_context(member_id)
+                )
                 new.append(DataKey(member_id=member_id, kek_id=kek_id, wrapped=wrapped))
             try:
                 with transaction.atomic(using=ALIAS):
@@ -108,7 +111,9 @@ def destroy(member_ids: Iterable[int]) -> int:
     """Destroy the data keys of `member_ids`; how many there were."""
     ids = sorted(set(member_ids))
     try:
-        return sum(DataKey.objects.filter(member_id__in=chunk).delete()[0] for chunk in _chunks(ids))
+        return sum(
+            DataKey.objects.filter(member_id__in=chunk).delete()[0] for chunk in _chunks(ids)
+        )
     except DatabaseError:
         raise KeyStoreUnavailable(str(UNAVAILABLE)) from None
 
@@ -149,3 +154,14 @@ def rewrap() -> tuple[int, list[str]]:
     except DatabaseError:
         raise KeyStoreUnavailable(str(UNAVAILABLE)) from None
     return count, sorted(previous)
+
+
+def url() -> str:
+    """`KEYSTORE_URL` for a command run in another process on this key store (the restore
+    drill's `replay_erasures` destroys the keys of the members it erases again here)."""
+    s = connections[ALIAS].settings_dict
+    if s["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{s['NAME']}"
+    auth = quote(s["USER"] or "") + (":" + quote(s["PASSWORD"]) if s["PASSWORD"] else "")
+    where = f"{s['HOST'] or 'localhost'}" + (f":{s['PORT']}" if s["PORT"] else "")
+    return f"postgres://{auth}@{where}/{quote(s['NAME'])}"

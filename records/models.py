@@ -167,6 +167,25 @@ class Record(models.Model):
         # category, and which one; nothing about the member.
         return f"{self.category.name}の記録（{self.pk}）"
 
+    def save(self, *args, **kwargs):
+        """Saved with its title and payload sealed where its category is stored encrypted;
+        the instance keeps them readable. Refused for a record that could not be read."""
+        if self.unreadable:
+            raise ValidationError(self.unreadable)
+        if "title" not in self.__dict__:  # not read since fetched: its sealed bytes stand
+            return super().save(*args, **kwargs)
+        from .sealing import seal_records
+
+        title, payload = self.title, self.payload
+        seal_records([self])  # `sealed` set, the two columns emptied where it seals
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "payload"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "sealed"}
+        try:
+            return super().save(*args, **kwargs)
+        finally:
+            self.title, self.payload = title, payload
+
     def clean(self) -> None:
         # The payload is normalised and checked against its category's schema; without a
         # category, clean_fields has already said what is missing.
@@ -203,25 +222,6 @@ class Record(models.Model):
             self.__dict__.pop("title", None)
             self.__dict__.pop("payload", None)
             self.__dict__.pop("unreadable", None)
-
-    def save(self, *args, **kwargs):
-        """Saved with its title and payload sealed where its category is stored encrypted;
-        the instance keeps them readable. Refused for a record that could not be read."""
-        if self.unreadable:
-            raise ValidationError(self.unreadable)
-        if "title" not in self.__dict__:  # not read since fetched: its sealed bytes stand
-            return super().save(*args, **kwargs)
-        from .sealing import seal_records
-
-        title, payload = self.title, self.payload
-        seal_records([self])  # `sealed` set, the two columns emptied where it seals
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"title", "payload"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "sealed"}
-        try:
-            return super().save(*args, **kwargs)
-        finally:
-            self.title, self.payload = title, payload
 
 
 class Restriction(models.Model):

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from core.envelope import generate_kek
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    hidden = {"SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"}
+    hidden = {"SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL", "KUMIAI_KEK"}
     base = {k: v for k, v in os.environ.items() if k not in hidden}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -56,10 +58,27 @@ def test_it_passes_the_deploy_checks_with_no_warning():
         ALLOWED_HOSTS="example.org",
         SECRET_KEY=secrets.token_urlsafe(64),
         EMAIL_URL="smtp+tls://kumiai:secret@mail.example.org:587",
+        KUMIAI_KEK=generate_kek(),
     )
 
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("kek", [None, "", "c2hvcnQ=", "not base64!"])
+def test_production_refuses_to_start_without_a_key_encryption_key(kek):
+    # Issue 16: without it no 要配慮 record can be sealed or opened.
+    result = run_manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="kumiai.settings.production",
+        ALLOWED_HOSTS="example.org",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        EMAIL_URL="smtp+tls://kumiai:secret@mail.example.org:587",
+        **({} if kek is None else {"KUMIAI_KEK": kek}),
+    )
+
+    assert result.returncode != 0
+    assert "KUMIAI_KEK must be set" in result.stderr
 
 
 @pytest.mark.parametrize(

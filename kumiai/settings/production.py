@@ -1,5 +1,8 @@
 """Production: refuses to start without a real secret key; passes `check --deploy` cleanly."""
 
+import base64
+import binascii
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -13,6 +16,7 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("dj
         '(python -c "import secrets; print(secrets.token_urlsafe(64))").'
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -38,4 +42,16 @@ if not env.str("EMAIL_URL", default="") or EMAIL_CONFIG["EMAIL_BACKEND"].rsplit(
         "EMAIL_URL must be set to a real mail server in production "
         "(smtp://, smtp+tls:// or smtp+ssl://), not consolemail:// or another local backend: "
         "receipts and status links would be written to the logs or lost."
+    )
+
+# The key-encryption key of the members' data keys (core.envelope): without a valid one no
+# 要配慮 record could be written or read.
+try:
+    _kek_ok = len(base64.b64decode(env.str("KUMIAI_KEK", default=""), validate=True)) == 32
+except (binascii.Error, ValueError):
+    _kek_ok = False
+if not _kek_ok:
+    raise ImproperlyConfigured(
+        "KUMIAI_KEK must be set to 32 random bytes in base64 in production (python -c "
+        '"import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())").'
     )

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from audit.trail import Actor, actor_for, append
 from audit.vocabulary import Action
+from core.envelope import KeyUnavailable
 
 from . import writing
 from .planning import plan_members, plan_records
@@ -76,6 +77,14 @@ def import_csv(
     report.unchanged = plan.unchanged
     if not report.ok or dry_run:
         return report
+    try:
+        _write(plan, report, kind, by)
+    except KeyUnavailable as refused:  # the key store or the KEK: nothing was written
+        report.refuse(None, "", str(refused))
+    return report
+
+
+def _write(plan, report: ImportReport, kind: str, by) -> None:
     with transaction.atomic():
         writing.write(plan)
         append(
@@ -90,4 +99,3 @@ def import_csv(
                 "unchanged": report.unchanged,
             },
         )
-    return report

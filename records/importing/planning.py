@@ -16,6 +16,7 @@ from purposes.models import Category
 
 from .. import payload_schemas
 from ..models import Member, Record
+from ..sealing import open_records
 from ..services import MEMBER_FIELDS, normalize_member_fields
 from .reading import MEMBER_COLUMNS, RECORD_COLUMNS
 from .report import ImportReport
@@ -222,6 +223,7 @@ def plan_records(rows: list[tuple[int, dict]], report: ImportReport) -> Plan:
             continue
         candidates[record.source_id] = record
     stored = _by_source_id(Record, candidates)
+    open_records(stored.values())  # compared below: opened with one key-store look-up
     for record in candidates.values():
         plan.add(record, stored.get(record.source_id))
     return plan

@@ -4,7 +4,8 @@ ones a temporary table and one UPDATE."""
 from django.db import connection
 from django.utils import timezone
 
-from ..models import Member
+from ..models import Member, Record
+from ..sealing import seal_records
 from .planning import Plan, chunks
 
 BATCH_SIZE = 2000
@@ -19,9 +20,14 @@ def write(plan: Plan) -> None:
             [member for member in plan.create if member.insured is None],
             [member for member in plan.create if member.insured is not None],
         ]
+    names = plan.fields
+    if plan.model is Record:
+        # bulk_create and the UPDATE bypass `Record.save`: sealed here, as it would.
+        seal_records([*plan.create, *plan.update])
+        names = (*names, "sealed")
     for objs in rounds:
         plan.model._default_manager.bulk_create(objs, batch_size=BATCH_SIZE)
-    fields = [plan.model._meta.get_field(name) for name in plan.fields]
+    fields = [plan.model._meta.get_field(name) for name in names]
     auto_now = [f for f in plan.model._meta.concrete_fields if getattr(f, "auto_now", False)]
     now = timezone.now()  # what save() would set, once for the whole import
     for obj in plan.update:

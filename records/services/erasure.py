@@ -16,6 +16,7 @@ from core import wareki
 from core.normalize import normalize_code
 from purposes.models import Category
 
+from .. import keystore
 from ..models import Member, Record
 from .provisions import provision_kept_until
 from .records import record_delete
@@ -36,12 +37,14 @@ def member_erase(
     With `categories` and/or `record_ids`, the member's records in those categories and those
     records go, and nothing else. With neither, every record goes and then the member row
     itself (name, kana, birth date), with its restrictions, provision records and member-level
-    grants. Refused with a Japanese `ValidationError` while the law keeps what would go: a
-    record within its category's retention period (`Category.retention_years`, the law
-    named); for the whole member, a provision record still within its retention period
-    (Rules Art. 20(1) makes it name the person; Art. 21 keeps it three years), or a
-    dependent who names this insured person. Rows of higher apps that point at the member
-    (requests, complaints) are theirs to let go first. Audited with ids and codes only.
+    grants, and their data key in the key store, which leaves the sealed records of every
+    earlier backup unreadable. Refused with a Japanese `ValidationError` while the law keeps
+    what would go: a record within its category's retention period
+    (`Category.retention_years`, the law named); for the whole member, a provision record
+    still within its retention period (Rules Art. 20(1) makes it name the person; Art. 21
+    keeps it three years), or a dependent who names this insured person. Rows of higher apps
+    that point at the member (requests, complaints) are theirs to let go first. Audited with
+    ids and codes only.
     """
     member = Member.objects.select_for_update().get(pk=member.pk)
     whole = categories is None and record_ids is None
@@ -71,6 +74,9 @@ def member_erase(
             raise ValidationError(
                 _("この加入者を参照している記録があるため消去できません。")
             ) from None
+        # Their data key goes once this commits: whatever backup of the main database holds
+        # their sealed records, it holds them unreadable (records.keystore).
+        keystore.destroy_on_commit(member.pk)
     return deleted
 
 

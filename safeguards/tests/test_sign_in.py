@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.envelope import generate_kek
 from safeguards.testing import current_token, enrol_device, sign_in_verified
 
 SIGN_IN = "/accounts/sign-in/"
@@ -180,6 +181,7 @@ def test_production_settings_serve_the_two_factor_admin():
         "SECRET_KEY": "x" * 20 + "abcdefghijklmnopqrstuvwxyz0123456789",
         "ALLOWED_HOSTS": "example.org",
         "EMAIL_URL": "smtp://mail.example.org:25",
+        "KUMIAI_KEK": generate_kek(),
     }
     code = (
         "from django.contrib import admin; from django_otp.admin import OTPAdminSite; "
