@@ -11,7 +11,7 @@ import functools
 from typing import ClassVar
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -204,6 +204,13 @@ class RecordAdmin(MemberSearchMixin, PurposePickerMixin, GatedAdminMixin, admin.
         # of the scope's data; the form limits it to the access's categories.
         return self.has_change_permission(request)
 
+    def has_change_permission(self, request, obj=None):
+        # A sealed record whose key is gone or out of reach reads as unreadable: saving it
+        # would overwrite what it holds with nothing (records.sealing).
+        if obj is not None and obj.unreadable:
+            return False
+        return super().has_change_permission(request, obj)
+
     def _category(self, request, obj) -> Category | None:
         """The record's category; for a new one, the access's category the request names."""
         if obj is not None:
@@ -251,6 +258,8 @@ class RecordAdmin(MemberSearchMixin, PurposePickerMixin, GatedAdminMixin, admin.
         if record is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         context = {**(extra_context or {}), **_record_heading(record)}
+        if record.unreadable:
+            messages.error(request, record.unreadable)
         return super().change_view(request, object_id, form_url, context)
 
     def save_model(self, request, obj, form, change):

@@ -51,6 +51,7 @@ ASSESSMENT_FIELDS = (
     "unlawful_purpose_suspected",
     "persons_affected",
     "strongly_encrypted",
+    "key_store_affected",
     "data_items",
     "cause",
     "secondary_harm",
@@ -62,6 +63,9 @@ ASSESSMENT_FIELDS = (
 )
 
 
+CRITERIA = ("sensitive_data", "financial_damage_risk", "unlawful_purpose", "over_threshold")
+
+
 @dataclass(frozen=True)
 class Assessment:
     """The incident against the reporting criteria of Enforcement Rules Art. 7."""
@@ -71,16 +75,31 @@ class Assessment:
     unlawful_purpose: bool  # (iii)
     over_threshold: bool  # (iv) more than 1,000 persons
     strongly_encrypted: bool  # Rules Art. 7 柱書: 高度な暗号化その他の必要な措置
+    # The affected categories the society stores encrypted (their names), whether the key
+    # store was affected as the officer answered (None: not yet), and the criteria that
+    # still hold once the categories encrypted with their keys safe are set aside.
+    encrypted: tuple[str, ...] = ()
+    key_store_affected: bool | None = None
+    exposed_criteria: tuple[str, ...] = ()
 
     @property
     def criteria(self) -> list[str]:
-        names = ("sensitive_data", "financial_damage_risk", "unlawful_purpose", "over_threshold")
-        return [name for name in names if getattr(self, name)]
+        return [name for name in CRITERIA if getattr(self, name)]
+
+    @property
+    def exempt_by_encryption(self) -> bool:
+        """Reportable data, all of it stored encrypted with the key store unaffected: not a
+        reportable leak (Rules Art. 7, 高度な暗号化)."""
+        return bool(self.criteria) and not self.exposed_criteria
+
+    @property
+    def key_store_question_open(self) -> bool:
+        return bool(self.encrypted) and self.key_store_affected is None
 
     @property
     def report_required(self) -> bool:
         """Whether APPI Art. 26(1) requires a report to the PPC (and Art. 26(2) a notice)."""
-        return bool(self.criteria) and not self.strongly_encrypted
+        return bool(self.exposed_criteria) and not self.strongly_encrypted
 
 
 @dataclass(frozen=True)
@@ -89,15 +108,32 @@ class ReportDeadlines:
     final_due: datetime.date
 
 
+def _criteria(incident: Incident, categories: list, *, protected: bool) -> dict[str, bool]:
+    """Rules Art. 7(i)-(iv) on `categories`; with `protected`, every category of the incident
+    is stored encrypted with its keys safe, and the incident-wide ones hold for nothing."""
+    return {
+        "sensitive_data": any(category.sensitive for category in categories),
+        "financial_damage_risk": (incident.financial_damage_risk and not protected)
+        or any(category.code in FINANCIAL_CATEGORY_CODES for category in categories),
+        "unlawful_purpose": incident.unlawful_purpose_suspected and not protected,
+        "over_threshold": (incident.persons_affected or 0) > PERSONS_THRESHOLD and not protected,
+    }
+
+
 def assess(incident: Incident) -> Assessment:
     categories = list(incident.categories.all()) if incident.pk else []
+    encrypted = [category for category in categories if category.encrypted_at_rest]
+    # Only an answer of 影響なし sets the encrypted categories aside: unanswered, they count.
+    keys_safe = incident.key_store_affected is False
+    exposed = [c for c in categories if not (keys_safe and c.encrypted_at_rest)]
+    protected = bool(categories) and not exposed
+    exposed_criteria = _criteria(incident, exposed, protected=protected)
     return Assessment(
-        sensitive_data=any(category.sensitive for category in categories),
-        financial_damage_risk=incident.financial_damage_risk
-        or any(category.code in FINANCIAL_CATEGORY_CODES for category in categories),
-        unlawful_purpose=incident.unlawful_purpose_suspected,
-        over_threshold=(incident.persons_affected or 0) > PERSONS_THRESHOLD,
+        **_criteria(incident, categories, protected=False),
         strongly_encrypted=incident.strongly_encrypted,
+        encrypted=tuple(category.name for category in encrypted),
+        key_store_affected=incident.key_store_affected,
+        exposed_criteria=tuple(name for name in CRITERIA if exposed_criteria[name]),
     )
 
 
@@ -224,7 +260,13 @@ def record_persons_notice(
 def _conditions(change: Change[Incident]) -> str | None:
     """What APPI Art. 26 and Enforcement Rules Arts. 7-8 ask before each move."""
     incident, to = change.obj, change.to
-    required = assess(incident).report_required
+    assessment = assess(incident)
+    required = assessment.report_required
+    if to == State.CLOSED and assessment.key_store_question_open:
+        return _(
+            "暗号化して保管している類型（%(names)s）が対象です。鍵保管庫への影響を確認し、"
+            "評価に回答してから終結してください（規則第7条）。"
+        ) % {"names": "、".join(assessment.encrypted)}
     if to in {State.PRELIMINARY_REPORTED, State.FINAL_REPORTED} and not required:
         return _("この事案は個人情報保護委員会への報告の対象ではありません（規則第7条）。")
     if change.previous == State.ASSESSING and to == State.CLOSED and required:

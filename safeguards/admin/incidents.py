@@ -91,6 +91,7 @@ class IncidentAdmin(WorkflowAdminMixin, admin.ModelAdmin):
                     "unlawful_purpose_suspected",
                     "persons_affected",
                     "strongly_encrypted",
+                    "key_store_affected",
                     "report_required",
                     "criteria",
                     "preliminary_due",
@@ -189,6 +190,15 @@ class IncidentAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         text = "、".join(str(labels[name]) for name in assessment.criteria) or _("なし")
         if assessment.strongly_encrypted:
             text += _("（高度な暗号化等により報告不要）")
+        elif assessment.exempt_by_encryption:
+            text += _(
+                "（暗号化して保管している類型で、鍵保管庫に影響がないため報告不要：規則第7条）"
+            )
+        elif assessment.key_store_question_open:
+            text += _(
+                "（%(names)s は暗号化して保管しています。鍵保管庫への影響を回答するまでは"
+                "報告対象として扱います）"
+            ) % {"names": "、".join(assessment.encrypted)}
         return text
 
     @admin.display(description=gettext_lazy("速報期限"))

@@ -80,6 +80,23 @@ class Incident(models.Model):
         default=False,
         help_text=_("高度な暗号化その他の保護措置が講じられていれば報告・通知は不要（規則第7条）"),
     )
+    # Asked, never assumed: the categories stored encrypted (Category.encrypted_at_rest) are
+    # exempt under Rules Art. 7 only while their keys were not leaked with them.
+    key_store_affected = models.BooleanField(
+        _("鍵保管庫への影響"),
+        null=True,
+        blank=True,
+        choices=[
+            (None, _("未確認")),
+            (True, _("影響あり（データ鍵又は鍵暗号化鍵も漏えい等のおそれ）")),
+            (False, _("影響なし（鍵保管庫と鍵暗号化鍵は無事と確認した）")),
+        ],
+        help_text=_(
+            "暗号化して保管している類型（要配慮個人情報・口座情報）が対象のとき：鍵保管庫や"
+            "鍵暗号化鍵も漏えい等したか。「影響なし」と確認できた場合に限り、それらの類型は"
+            "高度な暗号化により報告対象から外れます（規則第7条）"
+        ),
+    )
 
     # The report's items (Enforcement Rules Art. 8(1)(ii)-(ix)); (i) is `summary`, (iii)
     # is `persons_affected`.
