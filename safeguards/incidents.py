@@ -262,7 +262,11 @@ def _conditions(change: Change[Incident]) -> str | None:
     incident, to = change.obj, change.to
     assessment = assess(incident)
     required = assessment.report_required
-    if to == State.CLOSED and assessment.key_store_question_open:
+    if (
+        change.previous == State.ASSESSING
+        and to == State.CLOSED
+        and assessment.key_store_question_open
+    ):
         return _(
             "暗号化して保管している類型（%(names)s）が対象です。鍵保管庫への影響を確認し、"
             "評価に回答してから終結してください（規則第7条）。"
