@@ -5,7 +5,9 @@ A benchmark never runs against the database DATABASE_URL names itself: it fills 
 with made-up members, records and events.
 """
 
+import base64
 import os
+import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,10 +34,17 @@ def bench_database(name: str, *, reuse: bool = False) -> Iterator[bool]:
     if not server.startswith(("postgres://", "postgresql://")):
         sys.exit("DATABASE_URL must point at a PostgreSQL server (postgres://...)")
     reused = reuse and bool(admin(server, "SELECT 1 FROM pg_database WHERE datname = %s", name))
+    # Its key store beside it (`<name>_keys`, the settings' default) and a key-encryption
+    # key of its own: the 要配慮 records it makes are sealed (records.sealing).
+    databases = (name, f"{name}_keys")
     if not reused:
-        admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin(server, f'CREATE DATABASE "{name}"')
+        for database in databases:
+            admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            admin(server, f'CREATE DATABASE "{database}"')
     os.environ["DATABASE_URL"] = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    os.environ.pop("KEYSTORE_URL", None)
+    if not os.environ.get("KUMIAI_KEK"):
+        os.environ["KUMIAI_KEK"] = base64.b64encode(secrets.token_bytes(32)).decode()
     try:
         yield reused
     finally:
@@ -44,4 +53,5 @@ def bench_database(name: str, *, reuse: bool = False) -> Iterator[bool]:
 
             connections.close_all()
         if not reuse:
-            admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for database in databases:
+                admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -89,6 +89,8 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+
+        call_command("migrate", database="keys", verbosity=0)  # the key store
         call_command("createcachetable", verbosity=0)
         form = _form_bench(args) if args.part in ("a", "both") else None
         package = _package_bench(args) if args.part in ("b", "both") else None

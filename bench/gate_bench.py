@@ -9,11 +9,15 @@ times the pages below, and drops it; `--reuse` keeps it and uses it again next t
 
 Each page is requested through Django's test client, in this process, as a handler signed
 in with two factors and a purpose chosen: once through the gate (the project's admin and
-API) and once as a baseline that has no gate, no permission check and no logging (a plain
-ModelAdmin on a bench-only AdminSite, a plain ListAPIView, on a bench-only urlconf) showing
-the same rows with the same template, pagination and serializer. The two alternate,
-`--runs` times each after a warm-up; the table gives median and p95 of each and the ratio of
-the medians (target 1.5 or lower). `--explain` prints EXPLAIN ANALYZE of the gated queries.
+API) and once as a baseline that has no gate, no permission check, no logging and no
+sealing (a plain ModelAdmin on a bench-only AdminSite, a plain ListAPIView, on a bench-only
+urlconf) showing the same rows with the same template, pagination and serializer. The
+records are generated in clear, copied as they are into `bench_plain_record` (indexes
+included), then sealed (`seal_records`): the gated pages open the 要配慮 categories' rows
+with their members' data keys, the baseline reads the same rows from the copy in clear. The
+two alternate, `--runs` times each after a warm-up; the table gives median and p95 of each
+and the ratio of the medians (target 1.5 or lower). `--explain` prints EXPLAIN ANALYZE of
+the gated queries.
 """
 
 import argparse
@@ -63,7 +67,18 @@ def _run(args) -> list[tuple]:
     setup_test_environment()  # the test client's host, locmem mail
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    call_command("generate_members", members=args.members, records=args.records, verbosity=0)
+    call_command("migrate", database="keys", verbosity=0)  # the key store, `<name>_keys`
+    call_command(
+        "generate_members",
+        members=args.members,
+        records=args.records,
+        in_clear=True,
+        verbosity=0,
+    )
+    _copy_in_clear()
+    sealing = time.perf_counter()
+    call_command("seal_records", verbosity=0)
+    print(f"sealed in {time.perf_counter() - sealing:.1f}s", file=sys.stderr)
     people = _people()
     _vacuum()
     print(f"data ready in {time.perf_counter() - started:.1f}s", file=sys.stderr)
@@ -208,6 +223,45 @@ def _restrict(rng, member_ids, categories, officer) -> None:
         )
 
 
+PLAIN_TABLE = "bench_plain_record"
+
+
+def _copy_in_clear() -> None:
+    """The records as they were before sealing, indexes and all, for the baseline: the plain
+    pages read the same rows from this copy, in clear, where the gate opens sealed ones."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT to_regclass('{PLAIN_TABLE}') IS NOT NULL")
+        if cursor.fetchone()[0]:
+            return
+        cursor.execute(f"CREATE TABLE {PLAIN_TABLE} (LIKE records_record INCLUDING ALL)")
+        cursor.execute(f"INSERT INTO {PLAIN_TABLE} SELECT * FROM records_record")
+
+
+def _plain_model():
+    """`Record` on the copy in clear: the same fields, read with no sealing."""
+    from django.db import models
+
+    from records.models import Record
+
+    fields = {
+        f.name: f.clone()
+        for f in Record._meta.local_fields
+        if f.name not in ("id", "sealed")  # the copy's rows were never sealed
+    }
+    meta = type("Meta", (), {"db_table": PLAIN_TABLE, "managed": False, "app_label": "records"})
+    attrs = {"__module__": __name__, "Meta": meta, "__str__": Record.__str__, **fields}
+    for name in ("member", "category"):
+        attrs[name] = models.ForeignKey(
+            Record._meta.get_field(name).related_model,
+            on_delete=models.DO_NOTHING,
+            related_name="+",
+            verbose_name=Record._meta.get_field(name).verbose_name,
+        )
+    return type("PlainRecord", (models.Model,), attrs)
+
+
 def _vacuum() -> None:
     # Fresh COPYed tables have no visibility map: without it a count reads the heap.
     from django.db import connection
@@ -224,7 +278,12 @@ def _urlconf(people: list[_Person]) -> types.ModuleType:
 
     from records.admin import RecordAdmin
     from records.api import RecordOut
-    from records.models import Record
+
+    Record = _plain_model()
+
+    class PlainOut(RecordOut):
+        class Meta(RecordOut.Meta):
+            model = Record
 
     class PlainRecordAdmin(RecordAdmin):
         """RecordAdmin's page without the gate: a bare queryset, no permission check."""
@@ -247,7 +306,7 @@ def _urlconf(people: list[_Person]) -> types.ModuleType:
         site.register(Record, type("Plain", (PlainRecordAdmin,), {"rows": person.plain_rows()}))
         plain_api = generics.ListAPIView.as_view(
             queryset=Record.objects.filter(person.plain_rows()).select_related("category"),
-            serializer_class=RecordOut,
+            serializer_class=PlainOut,
             permission_classes=(),
         )
         routes += [

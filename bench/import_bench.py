@@ -93,6 +93,8 @@ def _run(members: int) -> list[tuple]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+    call_command("migrate", database="keys", verbosity=0)  # the key store
     households = _households(members, random.Random(2026))
     renumbered = _renumbered(households, random.Random(2027))
     changed = sum(

@@ -94,7 +94,9 @@ def wrap(data_key: bytes, *, context: bytes) -> tuple[str, bytes]:
     return identifier, VERSION + nonce + AESGCM(kek).encrypt(nonce, data_key, context)
 
 
-def unwrap(identifier: str, wrapped: bytes, *, context: bytes, known: dict | None = None) -> bytes:
+def unwrap(
+    identifier: str, wrapped: bytes | memoryview, *, context: bytes, known: dict | None = None
+) -> bytes:
     """The data key `wrap` wrapped; `KeyUnavailable` where its KEK is not set or it fails."""
     kek = (keks() if known is None else known).get(identifier)
     if kek is None:
@@ -113,7 +115,7 @@ def seal(data_key: bytes, plaintext: bytes, *, aad: bytes) -> bytes:
     return VERSION + nonce + AESGCM(data_key).encrypt(nonce, plaintext, aad)
 
 
-def open_sealed(data_key: bytes, sealed: bytes, *, aad: bytes) -> bytes:
+def open_sealed(data_key: bytes, sealed: bytes | memoryview, *, aad: bytes) -> bytes:
     """The plaintext `seal` sealed; `KeyUnavailable` where the key or the bytes do not fit."""
     return _open(data_key, bytes(sealed), aad)
 

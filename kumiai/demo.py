@@ -23,6 +23,7 @@ from audit.vocabulary import Action
 from purposes.loader import load_register
 from purposes.models import Category
 from records.models import Member, Record
+from records.sealing import seal_stored
 
 EMPLOYERS = ("本社", "大阪支社", "名古屋支店", "福岡支店", "札幌営業所", "仙台営業所", "広島工場")
 INSTITUTIONS = (
@@ -265,13 +266,16 @@ def populate(
     seed: int = 2026,
     prefix: str = "demo-",
     progress: Callable[[int], None] = lambda rows: None,
+    seal: bool = True,
 ) -> Populated:
     """Create `members` members (households of insured persons and dependents, some who
     lost their qualification) and `records` records (default 20 a member) over every
     category of the register. Does nothing if members of this `prefix` exist already.
 
     The purpose register is loaded first if the install has none. Rows go in by COPY on
-    PostgreSQL and by executemany elsewhere; one audit event records the run.
+    PostgreSQL and by executemany elsewhere, then the records of the categories stored
+    encrypted are sealed (unless `seal` is False: the gate bench's baseline); one audit
+    event records the run.
     """
     records = members * 20 if records is None else records
     load_register()
@@ -289,6 +293,8 @@ def populate(
         rows = _records(records, _next_id(Record), people, categories, rng, progress)
         _insert(Record, _RECORD_COLUMNS, rows)
         _reset_sequences()
+        if seal:  # COPY wrote every title and payload in clear: the 要配慮 ones are sealed now
+            seal_stored()
         append(
             action=Action.RECORDS_DEMO_POPULATED,
             actor=SYSTEM,

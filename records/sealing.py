@@ -16,9 +16,11 @@ another record's row do not open.
 import json
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core import envelope
+from purposes.models import Category
 
 from . import keystore
 from .models import Record
@@ -73,7 +75,8 @@ def open_records(records: Iterable[Record]) -> None:
             _unreadable(record, str(NO_KEY))
             continue
         try:
-            plain = json.loads(envelope.open_sealed(key, record.sealed, aad=_aad(record)))
+            sealed = record.__dict__["sealed"]
+            plain = json.loads(envelope.open_sealed(key, sealed, aad=_aad(record)))
         except envelope.KeyUnavailable as refused:
             _unreadable(record, str(refused))
             continue
@@ -83,3 +86,27 @@ def open_records(records: Iterable[Record]) -> None:
 def _unreadable(record: Record, why: str) -> None:
     record.__dict__["title"], record.__dict__["payload"] = str(UNREADABLE_TITLE), {}
     record.unreadable = why
+
+
+def seal_stored(*, batch: int = 5000) -> int:
+    """Seal every record of a category stored encrypted that is still held in clear (written
+    by an older version, or by a bulk load such as the demo's COPY), a batch per transaction,
+    written as the import writes (one UPDATE from a temporary table); how many."""
+    from .importing.writing import update_rows
+
+    encrypted = [c.pk for c in Category.objects.all() if c.encrypted_at_rest]
+    fields = tuple(Record._meta.get_field(name) for name in ("title", "payload", "sealed"))
+    count = last = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Record.objects.select_for_update(of=("self",))
+                .filter(category_id__in=encrypted, sealed__isnull=True, pk__gt=last)
+                .select_related("category")
+                .order_by("pk")[:batch]
+            )
+            if not rows:
+                return count
+            seal_records(rows)
+            update_rows(Record, rows, fields)
+        count, last = count + len(rows), rows[-1].pk

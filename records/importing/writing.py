@@ -33,10 +33,10 @@ def write(plan: Plan) -> None:
     for obj in plan.update:
         for field_ in auto_now:
             setattr(obj, field_.attname, now)
-    _update(plan.model, plan.update, (*fields, *auto_now))
+    update_rows(plan.model, plan.update, (*fields, *auto_now))
 
 
-def _update(model, objs: list, fields: tuple) -> None:
+def update_rows(model, objs: list, fields: tuple) -> None:
     """Write `fields` of the stored `objs`, matched by primary key: into a temporary table
     with the columns' own types, in batches, then one UPDATE ... FROM it.
 

@@ -14,11 +14,21 @@ class Command(BaseCommand):
         parser.add_argument("--members", type=int, default=100_000)
         parser.add_argument("--records", type=int, default=2_000_000)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--in-clear",
+            action="store_true",
+            help=_("暗号化して保管する類型の記録も平文のまま作る（seal_records で暗号化する）"),
+        )
 
-    def handle(self, *args, members: int, records: int, seed: int, **options):
+    def handle(self, *args, members: int, records: int, seed: int, in_clear: bool, **options):
         with tqdm(total=records, unit=_("件"), disable=options["verbosity"] == 0) as bar:
             made = populate(
-                members=members, records=records, seed=seed, prefix="bench-", progress=bar.update
+                members=members,
+                records=records,
+                seed=seed,
+                prefix="bench-",
+                progress=bar.update,
+                seal=not in_clear,
             )
         if not made.members:
             self.stdout.write(_("ベンチマーク用のデータは作成済みです。"))

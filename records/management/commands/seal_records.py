@@ -1,6 +1,6 @@
 """`manage.py seal_records`: seal the records of the categories stored encrypted that are still
 held in clear (written before sealing existed, or restored from such a backup), in batches
-of 1,000, each in its own transaction. Run once after upgrading; safe to run again. Audited
+of 5,000, each in its own transaction. Run once after upgrading; safe to run again. Audited
 (`records.records.sealed`: how many). The cleartext leaves the table's live rows at once;
 PostgreSQL's dead tuples keep it until VACUUM (run `VACUUM records_record` after it).
 """
@@ -11,33 +11,15 @@ from django.db import transaction
 from audit.trail import SYSTEM, append
 from audit.vocabulary import Action
 from core import envelope
-from purposes.models import ENCRYPTED_CODES, Category
-from records.models import Record
-from records.sealing import seal_records
+from records.sealing import seal_stored
 
 
 class Command(BaseCommand):
     help = "暗号化して保管する類型の記録のうち、平文のままのものを暗号化します。"
 
     def handle(self, *args, **options):
-        encrypted = Category.objects.filter(sensitive=True) | Category.objects.filter(
-            code__in=ENCRYPTED_CODES
-        )
-        count = 0
         try:
-            while True:
-                with transaction.atomic():
-                    batch = list(
-                        Record.objects.select_for_update(of=("self",))
-                        .filter(category__in=encrypted, sealed__isnull=True)
-                        .select_related("category")
-                        .order_by("pk")[:1000]
-                    )
-                    if not batch:
-                        break
-                    seal_records(batch)
-                    Record.objects.bulk_update(batch, ["title", "payload", "sealed"])
-                    count += len(batch)
+            count = seal_stored()
         except envelope.KeyUnavailable as refused:
             raise CommandError(str(refused)) from None
         with transaction.atomic():
