@@ -68,6 +68,7 @@ def member_erase(
         details["provisions"] = member.provisions.count()
     append(action=Action.RECORDS_MEMBER_ERASED, actor=actor_for(by), target=member, details=details)
     if whole:
+        member_id = member.pk  # delete() sets it to None
         try:
             member.delete()
         except ProtectedError:
@@ -76,7 +77,7 @@ def member_erase(
             ) from None
         # Their data key goes once this commits: whatever backup of the main database holds
         # their sealed records, it holds them unreadable (records.keystore).
-        keystore.destroy_on_commit(member.pk)
+        keystore.destroy_on_commit(member_id)
     return deleted
 
 

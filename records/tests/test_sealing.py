@@ -245,3 +245,26 @@ def test_seal_records_seals_what_an_older_version_left_in_clear(register, checke
     assert Record.objects.get(pk=checked.pk).title == "旧い平文"
     assert "1 件" in out.getvalue()
     assert Event.objects.get(action=Action.RECORDS_RECORDS_SEALED).details == {"records": 1}
+
+
+def test_art35_erasing_the_whole_member_destroys_their_key_for_every_earlier_copy(
+    checked, django_capture_on_commit_callbacks
+):
+    from records.models import Member
+    from records.services import member_erase
+
+    member = checked.member
+    # What a backup taken now holds: the member's row and their sealed record, as stored.
+    kept_member = Member.objects.filter(pk=member.pk).values().get()
+    kept_record = Record.objects.filter(pk=checked.pk).values().get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        member_erase(member=member, by=SYSTEM, reason_ref="R-1")
+
+    assert not DataKey.objects.filter(member_id=kept_member["id"]).exists()
+    # The backup restored: the rows come back, their sealed values do not open.
+    Member.objects.create(**kept_member)
+    Record.objects.bulk_create([Record(**kept_record)])
+    restored = Record.objects.get(pk=checked.pk)
+    assert restored.title == "（暗号化された記録：読めません）" and restored.payload == {}
+    assert "データ鍵が鍵保管庫にないため" in restored.unreadable
