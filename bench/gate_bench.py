@@ -91,7 +91,7 @@ def _run(args) -> list[tuple]:
             (
                 "admin changelist",
                 "/admin/records/record/",
-                f"/bench/{person.key}/admin/records/record/",
+                f"/bench/{person.key}/admin/records/plainrecord/",
             ),
             (
                 "API list",
@@ -250,7 +250,18 @@ def _plain_model():
         for f in Record._meta.local_fields
         if f.name not in ("id", "sealed")  # the copy's rows were never sealed
     }
-    meta = type("Meta", (), {"db_table": PLAIN_TABLE, "managed": False, "app_label": "records"})
+    meta = type(
+        "Meta",
+        (),
+        {
+            "db_table": PLAIN_TABLE,
+            "managed": False,
+            "app_label": "records",
+            "verbose_name": Record._meta.verbose_name,
+            "verbose_name_plural": Record._meta.verbose_name_plural,
+            "ordering": Record._meta.ordering,
+        },
+    )
     attrs = {"__module__": __name__, "Meta": meta, "__str__": Record.__str__, **fields}
     for name in ("member", "category"):
         attrs[name] = models.ForeignKey(
