@@ -44,7 +44,7 @@ def test_art34_3_the_completion_letter_says_what_was_corrected(member, officer):
         {
             "kind": Kind.CORRECTION,
             "granted": True,
-            "record_id": Record.objects.get(title="消去用の健診記録").pk,
+            "record_id": next(r for r in Record.objects.all() if r.title == "消去用の健診記録").pk,
             "field": "facility",
             "new_value": "訂正後の健診センター",
         },
