@@ -40,6 +40,10 @@ class Action(models.TextChoices):
     COMPLAINTS_COMPLAINT_CHANGED = "complaints.complaint.changed", _("苦情の記載の変更")
     COMPLAINTS_COMPLAINT_MOVED = "complaints.complaint.moved", _("苦情の状態の変更")
     COMPLAINTS_FILING_REDUCED = "complaints.filing.reduced", _("苦情の申出者情報の消去")
+    COMPLAINTS_COMPLAINT_REDACTED = (
+        "complaints.complaint.redacted",
+        _("苦情の記載からの消去（消去した加入者の氏名等）"),
+    )
 
     # disclosure
     DISCLOSURE_REQUEST_FILED = "disclosure.request.filed", _("開示等請求の受付")
@@ -50,6 +54,15 @@ class Action(models.TextChoices):
     DISCLOSURE_DOCUMENT_PURGED = "disclosure.document.purged", _("本人確認書類の廃棄")
     DISCLOSURE_DOCUMENT_READ = "disclosure.document.read", _("本人確認書類の閲覧（職員）")
     DISCLOSURE_FILING_REDUCED = "disclosure.filing.reduced", _("請求者情報の消去")
+    DISCLOSURE_REQUEST_REDACTED = (
+        "disclosure.request.redacted",
+        _("開示等請求の記載からの消去（消去した加入者の氏名等）"),
+    )
+    DISCLOSURE_ERASURE_CONFIRMED = "disclosure.erasure.confirmed", _("消去の照合候補の確認")
+    DISCLOSURE_ERASURE_SWEPT = (
+        "disclosure.erasure.swept",
+        _("消去に伴う写しの削除（管理画面の履歴・セッション・メール・理由の記載）"),
+    )
     DISCLOSURE_LETTER_READ = "disclosure.letter.read", _("通知書の閲覧")
     DISCLOSURE_PACKAGE_BUILT = "disclosure.package.built", _("開示データの作成")
     DISCLOSURE_PACKAGE_DOWNLOADED = "disclosure.package.downloaded", _("開示データの受取り")

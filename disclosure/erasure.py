@@ -53,10 +53,12 @@ from audit import erasure_ledger, trail
 from audit.checkpoint import CheckpointError
 from audit.vocabulary import Action
 from core import filing
+from core.traces import Person
 from records import keystore
 from records.models import Member, Record
 from records.services import member_erase
 
+from . import copies
 from .models import DecisionItem, Kind, Package, ReceiptConsultation, Request
 from .signals import member_erasing
 
@@ -75,11 +77,14 @@ def _filed_about(member: Member):
 
 
 @transaction.atomic
-def carry_out(*, request: Request, by) -> list[int]:
+def carry_out(*, request: Request, by, confirmed: set[str] | None = None) -> list[int]:
     """Erase exactly what the granted 消去 items of `request` name; return the erased record ids.
 
     An item names a record, a category, or (confirmed a second time, `whole_confirmed`) the
     whole member; records the law keeps are refused with the article, before anything goes.
+    Erasing the whole member also reaches the filings that say they are theirs without a
+    link: refused until the officer has answered for each (`confirmed`, the keys of those
+    confirmed as the member's; `disclosure.copies`).
     """
     items = list(request.items.filter(kind=Kind.ERASURE, granted=True))
     if not items:
@@ -105,17 +110,26 @@ def carry_out(*, request: Request, by) -> list[int]:
                 "この加入者には処理中の他の請求があります。先にそれらを完了してから消去してください。"
             )
         )
-    filed_ids = list(filed.values_list("pk", flat=True))
+    chosen: list[str] = []
+    person = None
     if whole:
-        for other in filed.exclude(pk=request.pk):
-            _reduce(other, by=by, digest=other.personal_digest())
-        # The member row goes next: this request keeps the digest in place of the link.
-        Request.objects.filter(pk=request.pk).update(
-            member=None, identity_digest=request.personal_digest()
+        listed = copies.candidates(member=member, known=list(filed.values_list("pk", flat=True)))
+        if listed and confirmed is None:
+            raise ValidationError(
+                _(
+                    "この加入者のものと思われる届出が %(n)d 件あります。消去する前に、"
+                    "それぞれ本人のものか確認してください。"
+                )
+                % {"n": len(listed)}
+            )
+        chosen = sorted(c.key for c in listed if c.key in (confirmed or set()))
+        if listed:
+            copies.confirm(request=request, by=by, shown=listed, confirmed=set(chosen))
+        person, filed_ids = _let_go(
+            member=member, current=request, by=by, reference=request.receipt_number, confirmed=chosen
         )
-        # The apps above (complaints) let go of their copies now, while the member row
-        # still names them; one of them refusing rolls the whole erasure back.
-        member_erasing.send(sender=Request, member=member, by=by, reference=request.receipt_number)
+    else:
+        filed_ids = list(filed.values_list("pk", flat=True))
     erased = member_erase(
         member=member,
         by=by,
@@ -123,15 +137,53 @@ def carry_out(*, request: Request, by) -> list[int]:
         **({} if whole else {"categories": categories, "record_ids": record_ids}),
     )
     _forget_records(request_ids=filed_ids, record_ids=erased, current=request)
+    if person is not None:
+        copies.remove(person=person, member_id=member.pk, record_ids=erased, by=by, target=request)
     _enter_in_ledger(
         request=request,
         member=member,
         whole=whole,
         categories=[category.code for category in categories],
         erased=erased,
+        confirmed=chosen,
     )
     request.refresh_from_db()
     return erased
+
+
+def _let_go(
+    *, member: Member, current: Request | None, by, reference: str, confirmed: list[str]
+) -> tuple[Person, list[int]]:
+    """Before the member row goes: every request filed about the member, and those confirmed
+    as theirs, reduced to its digest (`current`, the request being answered, keeps its filing
+    until it closes, the digest already in place of the link); the apps above let go of theirs
+    (`signals.member_erasing`). Returns everything known of the person's values, and the ids
+    of the requests that were theirs."""
+    theirs = list(_filed_about(member)) + list(
+        Request.objects.filter(pk__in=copies.keys_of(confirmed, copies.REQUEST))
+    )
+    person = copies.person_of(member, theirs)
+    for other in theirs:
+        if other != current:
+            _reduce(other, by=by, digest=other.identity_digest or other.personal_digest())
+    if current is not None:
+        # The member row goes next: this request keeps the digest in place of the link.
+        Request.objects.filter(pk=current.pk).update(
+            member=None, identity_digest=current.personal_digest()
+        )
+    # The apps above (complaints) let go of their copies now, while the member row still
+    # names them; one of them refusing rolls the whole erasure back.
+    for _receiver, values in member_erasing.send(
+        sender=Request,
+        member=member,
+        by=by,
+        reference=reference,
+        person=person,
+        confirmed=confirmed,
+    ):
+        if values:
+            person = person.plus(**values)
+    return person, [other.pk for other in theirs]
 
 
 def _forget_records(*, request_ids: list[int], record_ids: list[int], current: Request) -> None:
@@ -148,9 +200,12 @@ def _forget_records(*, request_ids: list[int], record_ids: list[int], current: R
 
 
 def closed(*, request: Request, by) -> None:
-    """The request has closed: if its member was erased, reduce its filing to the digest."""
+    """The request has closed: if its member was erased, reduce its filing to the digest, and
+    empty the mail it was sent meanwhile."""
     if request.identity_digest:
+        person = copies.person_of(None, [request])
         _reduce(request, by=by, digest=request.identity_digest)
+        copies.remove(person=person, member_id=None, record_ids=[], by=by, target=request)
 
 
 def _reduce(request: Request, *, by, digest: str) -> None:
@@ -192,10 +247,17 @@ def member_digest(member: Member) -> str:
 
 
 def _enter_in_ledger(
-    *, request: Request, member: Member, whole: bool, categories: list[str], erased: list[int]
+    *,
+    request: Request,
+    member: Member,
+    whole: bool,
+    categories: list[str],
+    erased: list[int],
+    confirmed: list[str],
 ) -> None:
     # `categories` None: the whole member. Otherwise exactly the records listed in `records`
     # went (those asked for by id and those of the categories), and a replay erases those.
+    # `confirmed`: the filings the officer confirmed as the member's ("app.model:id").
     try:
         erasure_ledger.append_on_commit(
             {
@@ -206,6 +268,7 @@ def _enter_in_ledger(
                 "member_digest": member_digest(member),
                 "categories": None if whole else categories,
                 "records": erased,
+                "confirmed": confirmed,
             }
         )
     except CheckpointError:
@@ -244,12 +307,17 @@ def replay(entry: dict, *, line: int) -> int | None:
     if not whole and not Record.objects.filter(member=member, pk__in=entry["records"]).exists():
         return None
     by = trail.SYSTEM
-    filed = _filed_about(member)
-    filed_ids = list(filed.values_list("pk", flat=True))
+    person = None
     if whole:
-        for request in filed:
-            _reduce(request, by=by, digest=request.identity_digest or request.personal_digest())
-        member_erasing.send(sender=Request, member=member, by=by, reference=entry["reference"])
+        # The filings the officer confirmed, where the copy still holds them unreduced.
+        known = list(_filed_about(member).values_list("pk", flat=True))
+        listed = {c.key for c in copies.candidates(member=member, known=known)}
+        confirmed = [key for key in entry.get("confirmed", []) if key in listed]
+        person, filed_ids = _let_go(
+            member=member, current=None, by=by, reference=entry["reference"], confirmed=confirmed
+        )
+    else:
+        filed_ids = list(_filed_about(member).values_list("pk", flat=True))
     erased = member_erase(
         member=member,
         by=by,
@@ -257,6 +325,8 @@ def replay(entry: dict, *, line: int) -> int | None:
         **({} if whole else {"categories": [], "record_ids": entry["records"]}),
     )
     _forget_records(request_ids=filed_ids, record_ids=erased, current=None)
+    if person is not None:
+        copies.remove(person=person, member_id=member.pk, record_ids=erased, by=by, target=None)
     trail.append(
         action=Action.AUDIT_ERASURE_REPLAYED,
         actor=by,

@@ -18,3 +18,12 @@ behind: the signal keeps the operation single and the transaction shared. It is 
 from django.dispatch import Signal
 
 member_erasing = Signal()
+
+# Sent before a whole 消去 with `identity` (`core.traces.Identity`, the member's, 記号・番号
+# without 枝番): each receiver returns the filings of its app that may be the member's without
+# being linked (`core.traces.Candidate`), for the privacy officer to confirm (disclosure.copies).
+# `member_erasing` then carries `person` (`core.traces.Person`, every value of theirs known so
+# far) and `confirmed` (the keys the officer confirmed); a receiver redacts its texts with
+# `person`, reduces its linked and confirmed filings, and returns the values those filings held
+# (keyword arguments of `Person.plus`), so that the copies elsewhere are found by them too.
+erasure_candidates = Signal()

@@ -73,6 +73,7 @@ def test_the_ledger_holds_ids_and_digests_only(member, officer, django_capture_o
         "reference",
         "member",
         "member_digest",
+        "confirmed",
         "categories",
         "records",
         "signature",
