@@ -53,7 +53,7 @@ from audit import erasure_ledger, trail
 from audit.checkpoint import CheckpointError
 from audit.vocabulary import Action
 from core import filing
-from core.traces import Person
+from core.traces import Candidate, Person
 from records import keystore
 from records.models import Member, Record
 from records.services import member_erase
@@ -77,14 +77,14 @@ def _filed_about(member: Member):
 
 
 @transaction.atomic
-def carry_out(*, request: Request, by, confirmed: set[str] | None = None) -> list[int]:
+def carry_out(*, request: Request, by, answers: dict[str, bool] | None = None) -> list[int]:
     """Erase exactly what the granted 消去 items of `request` name; return the erased record ids.
 
     An item names a record, a category, or (confirmed a second time, `whole_confirmed`) the
     whole member; records the law keeps are refused with the article, before anything goes.
     Erasing the whole member also reaches the filings that say they are theirs without a
-    link: refused until the officer has answered for each (`confirmed`, the keys of those
-    confirmed as the member's; `disclosure.copies`).
+    link: refused until the officer has answered for each (`answers`: each candidate's key,
+    True where it is the member's; `disclosure.copies`).
     """
     items = list(request.items.filter(kind=Kind.ERASURE, granted=True))
     if not items:
@@ -113,16 +113,17 @@ def carry_out(*, request: Request, by, confirmed: set[str] | None = None) -> lis
     chosen: list[str] = []
     person = None
     if whole:
-        listed = copies.candidates(member=member, known=list(filed.values_list("pk", flat=True)))
-        if listed and confirmed is None:
+        listed = candidates_for(request)
+        answers = answers or {}
+        if unanswered := [c for c in listed if c.key not in answers]:
             raise ValidationError(
                 _(
                     "この加入者のものと思われる届出が %(n)d 件あります。消去する前に、"
                     "それぞれ本人のものか確認してください。"
                 )
-                % {"n": len(listed)}
+                % {"n": len(unanswered)}
             )
-        chosen = sorted(c.key for c in listed if c.key in (confirmed or set()))
+        chosen = sorted(c.key for c in listed if answers[c.key])
         if listed:
             copies.confirm(request=request, by=by, shown=listed, confirmed=set(chosen))
         person, filed_ids = _let_go(
@@ -149,6 +150,16 @@ def carry_out(*, request: Request, by, confirmed: set[str] | None = None) -> lis
     )
     request.refresh_from_db()
     return erased
+
+
+def candidates_for(request: Request) -> list[Candidate]:
+    """The filings the officer must answer for before `request` erases its whole member:
+    none for a request that erases less, or whose member is gone."""
+    whole = request.items.filter(kind=Kind.ERASURE, granted=True, category__isnull=True)
+    if request.member is None or not whole.filter(record_id__isnull=True).exists():
+        return []
+    known = list(_filed_about(request.member).values_list("pk", flat=True))
+    return copies.candidates(member=request.member, known=known)
 
 
 def _let_go(

@@ -16,7 +16,7 @@ from core.admin import MoveForm, Page, Step
 from core.fields import JapaneseDateField
 from purposes.models import Category
 
-from . import services
+from . import erasure, services
 from .models import DecisionItem, Kind, Request
 
 State = Request.State
@@ -237,6 +237,40 @@ class DecideForm(MoveForm):
         return [row.item() for row in self.rows]
 
 
+class CarryOutForm(MoveForm):
+    """実施: where the whole member is erased, the officer answers for each filing that may be
+    the member's without being linked to them (`erasure.candidates_for`): the member's, and it
+    is erased with them, or another person's, and it stays."""
+
+    THEIRS, OTHER = "theirs", "other"
+
+    def __init__(self, data=None, *, obj: Request, user):
+        super().__init__(data, obj=obj, user=user)
+        self.candidates = erasure.candidates_for(obj)
+        for number, candidate in enumerate(self.candidates):
+            self.fields[f"candidate-{number}"] = forms.ChoiceField(
+                label=_("%(kind)s %(receipt)s は") % {
+                    "kind": candidate.kind,
+                    "receipt": candidate.receipt,
+                },
+                choices=[
+                    (self.THEIRS, _("本人のもの（一緒に消去する）")),
+                    (self.OTHER, _("別人のもの（消去しない）")),
+                ],
+                widget=forms.RadioSelect,
+                error_messages={"required": _("本人のものか別人のものかを選んでください。")},
+            )
+
+    def rows(self):
+        return [(c, self[f"candidate-{n}"]) for n, c in enumerate(self.candidates)]
+
+    def answers(self) -> dict[str, bool]:
+        return {
+            candidate.key: self.cleaned_data[f"candidate-{number}"] == self.THEIRS
+            for number, candidate in enumerate(self.candidates)
+        }
+
+
 # The moves that are more than the bare transition: each calls its operation.
 PAGES: dict[str, Page] = {
     State.REVIEW: Page(
@@ -257,7 +291,11 @@ PAGES: dict[str, Page] = {
         template="admin/disclosure/request/decide.html",
     ),
     State.CARRIED_OUT: Page(
-        lambda request, form, user: services.request_carry_out(request=request, by=user)
+        lambda request, form, user: services.request_carry_out(
+            request=request, by=user, answers=form.answers()
+        ),
+        form=CarryOutForm,
+        template="admin/disclosure/request/carry_out.html",
     ),
     State.CLOSED: Page(
         lambda request, form, user: services.request_close(request=request, by=user)

@@ -370,8 +370,9 @@ def request_decide(*, request: Request, items: list[dict], reasons: str, by) -> 
 
 
 @transaction.atomic
-def request_carry_out(*, request: Request, by) -> Request:
-    """Apply every granted item, then mark the request carried out (completion letter)."""
+def request_carry_out(*, request: Request, by, answers: dict[str, bool] | None = None) -> Request:
+    """Apply every granted item, then mark the request carried out (completion letter).
+    `answers`: the officer's, on the filings that may be the member's (`erasure.carry_out`)."""
     granted = request.items.filter(granted=True)
     kinds = set(granted.values_list("kind", flat=True))
     held = gather(request=request, by=by)
@@ -413,7 +414,7 @@ def request_carry_out(*, request: Request, by) -> Request:
         )
     if Kind.ERASURE in kinds:
         # APPI Art. 35(2): after the package and the corrections, which read the records.
-        erasure.carry_out(request=request, by=by)
+        erasure.carry_out(request=request, by=by, answers=answers)
     if Kind.PURPOSE_NOTICE in kinds:
         # APPI Art. 32(2): the purposes that apply to this member's categories, as published.
         held_categories = {record.category_id: record.category for record in held}
