@@ -32,7 +32,6 @@ from core.traces import Candidate, Identity, Person
 
 from .models import Complaint
 
-
 # The complaint's own text and the desk's: each loses the erased member's values, wherever
 # they appear (an anonymous complaint naming her, an answer that does).
 TEXTS = ("what_happened", "what_wanted", "response", "root_cause", "corrective_action_taken")

@@ -125,7 +125,8 @@ def candidates(*, member: Member, known: list[int]) -> list[Candidate]:
     for _receiver, more in erasure_candidates.send(
         sender=Request, identity=identity_of(member, branch=False)
     ):
-        found.extend(more)
+        if isinstance(more, list):
+            found.extend(more)
     return found
 
 
@@ -224,9 +225,7 @@ def _redact_requests(person: Person, *, by) -> int:
 def _admin_log(person: Person, *, member_id: int | None, record_ids: list[int]) -> int:
     """The admin's history: the rows of the member and their records say only that they
     were erased; every row's text loses the member's values."""
-    named = Q(
-        content_type=ContentType.objects.get_for_model(Member), object_id=str(member_id)
-    ) | Q(
+    named = Q(content_type=ContentType.objects.get_for_model(Member), object_id=str(member_id)) | Q(
         content_type__app_label="records",
         content_type__model="record",
         object_id__in=[str(pk) for pk in record_ids],
@@ -252,6 +251,4 @@ def _mails(person: Person) -> int:
     for mail in OutboxMail.objects.exclude(state=OutboxMail.State.PENDING).iterator():
         if person.found_in(" ".join([*mail.to, mail.subject, mail.body])):
             emptied.append(mail.pk)
-    return OutboxMail.objects.filter(pk__in=emptied).update(
-        to=[], body="", subject=note(_("件名"))
-    )
+    return OutboxMail.objects.filter(pk__in=emptied).update(to=[], body="", subject=note(_("件名")))

@@ -127,7 +127,11 @@ def carry_out(*, request: Request, by, answers: dict[str, bool] | None = None) -
         if listed:
             copies.confirm(request=request, by=by, shown=listed, confirmed=set(chosen))
         person, filed_ids = _let_go(
-            member=member, current=request, by=by, reference=request.receipt_number, confirmed=chosen
+            member=member,
+            current=request,
+            by=by,
+            reference=request.receipt_number,
+            confirmed=chosen,
         )
     else:
         filed_ids = list(filed.values_list("pk", flat=True))

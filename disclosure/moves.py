@@ -249,7 +249,8 @@ class CarryOutForm(MoveForm):
         self.candidates = erasure.candidates_for(obj)
         for number, candidate in enumerate(self.candidates):
             self.fields[f"candidate-{number}"] = forms.ChoiceField(
-                label=_("%(kind)s %(receipt)s は") % {
+                label=_("%(kind)s %(receipt)s は")
+                % {
                     "kind": candidate.kind,
                     "receipt": candidate.receipt,
                 },

@@ -212,11 +212,7 @@ def captured_logs(settings):
 
 def left_in(text: str) -> list[str]:
     """Each planted string still in `text`, with what surrounds it."""
-    return [
-        text[max(0, i - 80) : i + 80]
-        for value in PLANTED
-        if (i := text.find(value)) >= 0
-    ]
+    return [text[max(0, i - 80) : i + 80] for value in PLANTED if (i := text.find(value)) >= 0]
 
 
 def move(client, request, name, data=None):
