@@ -93,9 +93,13 @@ class PublicFiling(models.Model):
         return self.receipt_number
 
     def status_url(self, *, base_url: str, token: str) -> str:
-        """The status link given once at filing: it holds the token, so it opens the page."""
+        """The status link given once at filing: it holds the token, so it opens the page.
+        The token is in the fragment (#t=), which browsers never send: no access log, proxy or
+        Referer holds it; the token page posts it (`core/status_token.js`), or the person
+        pastes the link. A link with ?t= (issued before) still opens, its token masked in the
+        logs (`core.logfilter`)."""
         path = reverse(self.STATUS_URL_NAME, kwargs={"receipt": self.receipt_number})
-        return f"{base_url.rstrip('/')}{path}?t={token}"
+        return f"{base_url.rstrip('/')}{path}#t={token}"
 
     def personal_digest(self) -> str:
         """A keyed digest (an HMAC under the installation's secret: a bare hash of a birth
@@ -124,10 +128,12 @@ def reduce(filing: PublicFiling, *, by, action: Action, details: dict, digest: s
 
 
 def _token_from(text: str) -> str:
-    """The token itself, or the one inside a pasted status link."""
+    """The token itself, or the one inside a pasted status link (#t=, or ?t= of old)."""
     text = text.strip()
-    if "?" in text:
-        return parse_qs(urlsplit(text).query).get("t", [""])[0]
+    if "?" in text or "#" in text:
+        parts = urlsplit(text)
+        found = parse_qs(parts.fragment).get("t") or parse_qs(parts.query).get("t")
+        return (found or [""])[0]
     return text
 
 

@@ -19,6 +19,7 @@ from complaints.models import Complaint
 from complaints.tests.factories import ComplaintFactory
 from complaints.views import DESK as COMPLAINTS_DESK
 from core.filing import PublicFiling, reduce
+from core.testing import open_status_link
 from disclosure.models import Request
 from disclosure.tests.factories import RequestFactory
 from disclosure.views import DESK as REQUESTS_DESK
@@ -182,10 +183,10 @@ def test_each_desk_shows_the_status_link_once_and_it_opens_the_status_page(clien
 
     assert re.search(r'id="receipt-number">([^<]+)<', done.text)[1] == filed.receipt_number
     link = re.search(r'id="status-url" href="([^"]+)"', done.text)[1]
-    assert link.startswith(f"http://testserver/{prefix}/status/{filed.receipt_number}/?t=")
+    assert link.startswith(f"http://testserver/{prefix}/status/{filed.receipt_number}/#t=")
     assert "status-url" not in client.get(f"/{prefix}/done/", follow=True).text
 
-    opened = Client().get(link, follow=True)
+    opened = open_status_link(Client(), link)
     assert opened.redirect_chain[-1][0] == f"/{prefix}/status/{filed.receipt_number}/"
     assert desk["status"] in [template.name for template in opened.templates]
 

@@ -10,6 +10,7 @@ from audit.models import Event
 from audit.vocabulary import Action
 from complaints.models import Complaint
 from complaints.tests.conftest import draft
+from core.testing import open_status_link
 from core.wareki import format_wareki
 from purposes.loader import load_register
 from records.tests.factories import MemberFactory
@@ -38,10 +39,10 @@ def test_it_files_a_named_complaint_after_the_confirmation_step(client, submit_o
     assert complaint.receipt_number in response.text
     status_url = re.search(r'id="status-url" href="([^"]+)"', response.text)[1]
     assert status_url.startswith(
-        f"http://testserver/complaints/status/{complaint.receipt_number}/?t="
+        f"http://testserver/complaints/status/{complaint.receipt_number}/#t="
     )
     # The link opens the complaint's status page, once, as the complainant's own look.
-    opened = client.get(status_url, follow=True)
+    opened = open_status_link(client, status_url)
     assert 'id="complaint-state">受付<' in opened.text
     assert Event.objects.filter(
         action=Action.COMPLAINTS_COMPLAINT_RECEIVED, target_id=str(complaint.pk)
@@ -151,7 +152,7 @@ def test_the_status_link_shows_the_due_dates_in_wareki(client, submit_online):
     done = submit_online(NAMED)
     complaint = Complaint.objects.get()
 
-    page = client.get(re.search(r'id="status-url" href="([^"]+)"', done.text)[1], follow=True)
+    page = open_status_link(client, re.search(r'id="status-url" href="([^"]+)"', done.text)[1])
 
     due = re.search(r'id="answer-due">([^<]+)<', page.text)[1]
     assert due == format_wareki(complaint.answer_due) and due.startswith("令和")

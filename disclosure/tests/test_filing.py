@@ -67,9 +67,9 @@ def test_it_normalises_full_width_input_and_files_after_confirmation(client, jpe
 
     done = client.get("/requests/done/").content.decode()
     assert filed.receipt_number in done
-    token = re.search(r"\?t=([\w-]+)", done).group(1)
+    token = re.search(r"#t=([\w-]+)", done).group(1)
     assert len(mail.outbox) == 1
-    assert f"/requests/status/{filed.receipt_number}/?t={token}" in mail.outbox[0].body
+    assert f"/requests/status/{filed.receipt_number}/#t={token}" in mail.outbox[0].body
     assert filed.token_hash != token and len(filed.token_hash) == 64
 
 

@@ -25,7 +25,7 @@ def test_a_filing_with_the_mail_server_down_loses_no_mail(
     assert response.status_code == 200
     page = response.content.decode()
     assert filed.receipt_number in page
-    token = re.search(r"\?t=([\w-]+)", page).group(1)
+    token = re.search(r"#t=([\w-]+)", page).group(1)
     (mail,) = OutboxMail.objects.all()
     assert mail.state == OutboxMail.State.PENDING
 

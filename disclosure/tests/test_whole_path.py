@@ -59,7 +59,7 @@ def file_on_the_web(client, jpeg) -> tuple[Request, str]:
     data |= {"grounds": "目的外に利用されているため", "include_provision_records": "on"}
     response = client.post("/requests/new/", {**data, "identity_document": jpeg()})
     client.post("/requests/confirm/", {"draft": draft_of(response), "send": "1"})
-    token = re.search(r"\?t=([\w-]+)", client.get("/requests/done/").content.decode()).group(1)
+    token = re.search(r"#t=([\w-]+)", client.get("/requests/done/").content.decode()).group(1)
     return Request.objects.get(), token
 
 
