@@ -80,13 +80,10 @@ def _available_package(filed: Request):
     return filed.packages.filter(expires_at__gt=timezone.now()).first()
 
 
-@require_POST
-def download(request, receipt):
-    """The package, to the opened status page, once the birth date is entered again."""
-    filed = DESK.opened(request, receipt)
-    ready = filed and _available_package(filed)
-    if not ready:
-        raise Http404
+def _birth_date_refused(request, filed: Request):
+    """The page to answer with when the birth date typed is not the request's (or not a date,
+    or the client's tries are used up); None when it is. What a download or a letter asks
+    before it hands over anything that names the requester."""
     tried = DESK.limit.take(client_address(request))
     if tried is None:
         return DESK.locked(request)
@@ -105,12 +102,26 @@ def download(request, receipt):
             ),
         )
     DESK.limit.give_back(tried)
+    return None
+
+
+@require_POST
+def download(request, receipt):
+    """The package, to the opened status page, once the birth date is entered again."""
+    filed = DESK.opened(request, receipt)
+    ready = filed and _available_package(filed)
+    if not ready:
+        raise Http404
+    if refused := _birth_date_refused(request, filed):
+        return refused
     package.download(package=ready)
     return FileResponse(ready.file.open("rb"), as_attachment=True, filename=f"{receipt}.zip")
 
 
-@require_GET
+@require_POST
 def letter(request, receipt, key):
+    """A letter's PDF, which names the requester: to the opened status page, once the birth
+    date is entered again, as the package is."""
     filed = DESK.opened(request, receipt)
     if filed is None:
         raise Http404
@@ -119,9 +130,12 @@ def letter(request, receipt, key):
         sent = filed.letters.exclude(file="").get(key=key)
     except Letter.DoesNotExist:
         raise Http404 from None
+    if refused := _birth_date_refused(request, filed):
+        return refused
     trail.append(
         action=Action.DISCLOSURE_LETTER_READ,
-        actor=trail.actor_for(request.user),
+        # The requester, on the public page (no account): a signed-in user was a 500 here.
+        actor=trail.PUBLIC,
         target=sent,
         details={"request": filed.pk, "kind": sent.kind},
     )

@@ -98,7 +98,8 @@ ROWS = {
     ),
     # The requests desk's public pages (disclosure): no account. Without a receipt in the
     # session /done/ sends the visitor to the form; the status page asks for the token; a
-    # letter of an unopened request is not found; confirmation and download take POST only.
+    # letter, the confirmation and the download take POST only (a letter and the download with
+    # the birth date).
     "requests/": Row("/requests/", (200, 200, 200, 200, 200, 200)),
     "requests/forms/request.pdf": Row("/requests/forms/request.pdf", (200,) * 6),
     "requests/forms/proxy.pdf": Row("/requests/forms/proxy.pdf", (200,) * 6),
@@ -108,7 +109,7 @@ ROWS = {
     "requests/status/": Row("/requests/status/", (200,) * 6),
     "requests/status/<str:receipt>/": Row("/requests/status/260401-000001/", (200,) * 6),
     "requests/status/<str:receipt>/letters/<uuid:key>/": Row(
-        "/requests/status/260401-000001/letters/3f2b8c1e-0d5a-4c8e-9b7a-2a1d6e4f5c90/", (404,) * 6
+        "/requests/status/260401-000001/letters/3f2b8c1e-0d5a-4c8e-9b7a-2a1d6e4f5c90/", (405,) * 6
     ),
     "requests/status/<str:receipt>/download/": Row(
         "/requests/status/260401-000001/download/", (405,) * 6
