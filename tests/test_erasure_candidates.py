@@ -2,6 +2,8 @@
 a link: listed on the carry-out page for the privacy officer, who answers for each; nothing is
 erased until every one is answered, and one answered as another person's stays whole."""
 
+# ruff: noqa: F811
+
 import datetime
 
 import pytest
@@ -15,12 +17,18 @@ from complaints.tests.factories import ComplaintFactory
 from core.workflow import transition
 from disclosure import services
 from disclosure.models import Kind, Request
+from disclosure.tests.conftest import (  # noqa: F401 (fixtures)
+    BIRTH,
+    KANA,
+    NAME,
+    _private_media,
+    member,
+    officer,
+)
+from disclosure.tests.factories import RequestFactory
+from disclosure.tests.test_erasure import filed_for
 from records import gate
 from records.models import Member
-
-from .conftest import BIRTH, KANA, NAME
-from .factories import RequestFactory
-from .test_erasure import filed_for
 
 pytestmark = pytest.mark.django_db
 State = Request.State
