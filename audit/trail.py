@@ -26,6 +26,21 @@ if TYPE_CHECKING:
 # Nothing to escape in JSON either, so the database and Python write details the same way.
 # Matched whole (fullmatch): `$` would let a trailing newline through.
 _IDENTIFIER = re.compile(r"[A-Za-z0-9_.:/+\-]{0,128}")
+# Identifier-shaped personal values, matched whole: a phone number (03-1234-5678,
+# 09012345678, +81-3-1234-5678), a run of seven digits or more (an account, insurance or card
+# number; 19850620), three groups of digits (記号-番号-枝番 9901-7700004-00) or a bank branch
+# and account (123-1234567). A receipt number (260401-000001) is none of them.
+_PERSONAL_NUMBER = re.compile(
+    r"(?:\+81-?|0)\d{1,4}-\d{1,4}-\d{3,4}|(?:\+81|0)\d{9,10}|\d{7,}"
+    r"|\d+-\d+-\d+|\d{3,4}-\d{7}"
+)
+# A date (1985-06-20, 1985/6/20, 1985.06.20, with or without a time) or a 和暦 date as members
+# type it (S60.6.20, H1.1.8): a birth date looks like any other, so a date is let through only
+# under a key that names a day of the society's own business (`DAY_KEYS`).
+_DATE = re.compile(
+    r"(?:19|20)\d{2}([-/.])\d{1,2}\1\d{1,2}(?:T[0-9:.+\-]*)?|[MTSHRmtshr]\d{1,2}\.\d{1,2}\.\d{1,2}"
+)
+DAY_KEYS = frozenset({"date", "start", "end", "effective_on"})
 
 
 class PersonalValueRefused(ValueError):
@@ -76,23 +91,32 @@ def keyed_digest(value, *, purpose: str) -> str:
     return salted_hmac(purpose, text, algorithm="sha256").hexdigest()
 
 
-def validate_details(value, path: str = "details") -> None:
+def validate_details(value, path: str = "details", *, key: str = "") -> None:
+    """Refuse anything but identifiers: no name, address, sentence, phone number, account or
+    insurance number, and no date but under one of `DAY_KEYS`. `key` is the dict key that
+    holds `value`, if any."""
     # Floats are left out: their text form may change in a JSON column and break the hash.
     if value is None or isinstance(value, bool | int):
         return
     if isinstance(value, str):
         if not _IDENTIFIER.fullmatch(value):
             raise PersonalValueRefused(f"{path}: only identifiers may enter the audit trail")
+        if _DATE.fullmatch(value):
+            if key not in DAY_KEYS:
+                raise PersonalValueRefused(f"{path}: a date outside {sorted(DAY_KEYS)}")
+            return
+        if _PERSONAL_NUMBER.fullmatch(value):
+            raise PersonalValueRefused(f"{path}: a phone, account or insurance number")
         return
     if isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            validate_details(item, f"{path}[{i}]")
+            validate_details(item, f"{path}[{i}]", key=key)
         return
     if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str) or not _IDENTIFIER.fullmatch(key):
+        for name, item in value.items():
+            if not isinstance(name, str) or not _IDENTIFIER.fullmatch(name):
                 raise PersonalValueRefused(f"{path}: keys must be identifiers")
-            validate_details(item, f"{path}.{key}")
+            validate_details(item, f"{path}.{name}", key=name)
         return
     raise PersonalValueRefused(f"{path}: {type(value).__name__} cannot enter the audit trail")
 

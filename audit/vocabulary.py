@@ -145,6 +145,33 @@ class Action(models.TextChoices):
     # safeguards: single steps
     SAFEGUARDS_SCOPE_GRANTED = "safeguards.scope.granted", _("担当範囲の割当て")
     SAFEGUARDS_SCOPE_WITHDRAWN = "safeguards.scope.withdrawn", _("担当範囲の解除")
+    # Administration (safeguards.accounts, safeguards.approvals, safeguards.tokens)
+    SAFEGUARDS_USER_CREATED = "safeguards.user.created", _("職員アカウントの作成")
+    SAFEGUARDS_USER_CHANGED = "safeguards.user.changed", _("職員アカウントの変更")
+    SAFEGUARDS_USER_DELETED = "safeguards.user.deleted", _("職員アカウントの削除")
+    SAFEGUARDS_GROUP_CREATED = "safeguards.group.created", _("グループ（役割）の作成")
+    SAFEGUARDS_GROUP_CHANGED = "safeguards.group.changed", _("グループ（役割）の変更")
+    SAFEGUARDS_GROUP_DELETED = "safeguards.group.deleted", _("グループ（役割）の削除")
+    SAFEGUARDS_MEMBERSHIP_ADDED = "safeguards.membership.added", _("グループ（役割）への追加")
+    SAFEGUARDS_MEMBERSHIP_REMOVED = "safeguards.membership.removed", _("グループ（役割）からの除外")
+    SAFEGUARDS_USERPERMISSION_ADDED = "safeguards.userpermission.added", _("職員への権限の付与")
+    SAFEGUARDS_USERPERMISSION_REMOVED = (
+        "safeguards.userpermission.removed",
+        _("職員からの権限の削除"),
+    )
+    SAFEGUARDS_GROUPPERMISSION_ADDED = (
+        "safeguards.grouppermission.added",
+        _("グループ（役割）への権限の付与"),
+    )
+    SAFEGUARDS_GROUPPERMISSION_REMOVED = (
+        "safeguards.grouppermission.removed",
+        _("グループ（役割）からの権限の削除"),
+    )
+    SAFEGUARDS_TOKEN_CREATED = "safeguards.token.created", _("APIトークンの発行")
+    SAFEGUARDS_TOKEN_REVOKED = "safeguards.token.revoked", _("APIトークンの失効")
+    SAFEGUARDS_APPROVAL_REQUESTED = "safeguards.approval.requested", _("二者確認の承認依頼")
+    SAFEGUARDS_APPROVAL_APPROVED = "safeguards.approval.approved", _("二者確認の承認")
+    SAFEGUARDS_APPROVAL_REJECTED = "safeguards.approval.rejected", _("二者確認の却下")
     SAFEGUARDS_OTP_ENROLLED = "safeguards.otp.enrolled", _("ワンタイムパスワードの登録")
     SAFEGUARDS_AREAENTRY_ENTERED = "safeguards.areaentry.entered", _("管理区域への入室")
     SAFEGUARDS_AREAENTRY_LEFT = "safeguards.areaentry.left", _("管理区域からの退室")

@@ -57,6 +57,7 @@ from core.traces import Candidate, Person
 from records import keystore
 from records.models import Member, Record
 from records.services import member_erase
+from safeguards import approvals
 
 from . import copies
 from .models import DecisionItem, Kind, Package, ReceiptConsultation, Request
@@ -93,6 +94,15 @@ def carry_out(*, request: Request, by, answers: dict[str, bool] | None = None) -
         unconfirmed[0].full_clean(exclude=["request"])
     whole = any(item.erases_whole_member for item in items)
     member = request.member
+    if whole:
+        # Four eyes: a whole member goes only on a second privacy officer's approval.
+        approvals.require(
+            kind=approvals.Kind.MEMBER_ERASURE,
+            target=request,
+            description=_("請求 %(receipt)s：加入者 #%(member)s の全体の消去")
+            % {"receipt": request.receipt_number, "member": member.pk},
+            by=by,
+        )
     categories = sorted({item.category for item in items if item.category_id}, key=lambda c: c.code)
     record_ids = sorted({item.record_id for item in items if item.record_id is not None})
     if unknown := set(record_ids) - set(

@@ -15,6 +15,7 @@ from core import wareki
 from core.admin import MoveForm, Page, Step
 from core.fields import JapaneseDateField
 from purposes.models import Category
+from safeguards.approvals import ApprovalPending
 
 from . import erasure, services
 from .models import DecisionItem, Kind, Request
@@ -292,9 +293,7 @@ PAGES: dict[str, Page] = {
         template="admin/disclosure/request/decide.html",
     ),
     State.CARRIED_OUT: Page(
-        lambda request, form, user: services.request_carry_out(
-            request=request, by=user, answers=form.answers()
-        ),
+        lambda request, form, user: _carry_out(request=request, by=user, answers=form.answers()),
         form=CarryOutForm,
         template="admin/disclosure/request/carry_out.html",
     ),
@@ -302,6 +301,17 @@ PAGES: dict[str, Page] = {
         lambda request, form, user: services.request_close(request=request, by=user)
     ),
 }
+
+
+def _carry_out(*, request: Request, by, answers: dict[str, bool] | None = None) -> Request:
+    try:
+        return services.request_carry_out(request=request, by=by, answers=answers)
+    except ApprovalPending as pending:
+        # Four eyes (a whole member's erasure, a package holding 要配慮個人情報): the carry-out
+        # rolled back; the request for a second officer's approval is filed now, and kept.
+        pending.file()
+        raise
+
 
 # What staff record on a request beside its moves.
 STEPS: dict[str, Step] = {

@@ -31,8 +31,10 @@ from audit import trail
 from audit.vocabulary import Action
 from core import deadlines, pdf, spreadsheet
 from core.wareki import format_wareki
+from purposes.models import Category
 from records import gate, payload_schemas
 from records.models import Record, Restriction, ThirdPartyProvision
+from safeguards import approvals
 
 from . import letters
 from .access import DESK, statutory_access
@@ -342,6 +344,16 @@ def build(*, request: Request, records: Iterable[Record], by) -> Package:
     `records` is iterated a few times (JSON, CSV, and twice for the PDF): a list, not a
     one-shot iterator.
     """
+    sensitive = set(Category.objects.filter(sensitive=True).values_list("pk", flat=True))
+    if any(record.category_id in sensitive for record in records):
+        # Four eyes: 要配慮個人情報 leaves only on a second privacy officer's approval.
+        approvals.require(
+            kind=approvals.Kind.PACKAGE_RELEASE,
+            target=request,
+            description=_("請求 %(receipt)s：要配慮個人情報を含む開示データの交付")
+            % {"receipt": request.receipt_number},
+            by=by,
+        )
     redactions = _redactions(request)
     held = _held(request, by)
     provisions = _provisions(request, by)

@@ -158,6 +158,11 @@ class PurposePickerMixin:
                 request.session[SESSION_KEY] = form.chosen()
                 messages.success(request, _("利用目的を「%s」にしました。") % form.chosen()["name"])
                 return HttpResponseRedirect(_safe_next(request))
+        if purpose_form.is_bound and request.POST["purpose"] and "purpose" in purpose_form.errors:
+            # A purpose the register does not permit for this user's scope, or none at all.
+            gate.refuse_purpose(
+                user=request.user, surface=gate.Surface.ADMIN, purpose=request.POST.get("purpose")
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": _("利用目的の選択"),

@@ -9,7 +9,10 @@ class SafeguardsConfig(AppConfig):
 
     def ready(self):
         # Declaring the workflows registers them with `core.workflow.transition`.
-        from . import incidents, organisation  # noqa: F401
+        from . import accounts, incidents, organisation  # noqa: F401
+
+        # Every change of an account, a group, a permission or a token is an event.
+        accounts.connect()
 
 
 class KumiaiAdminConfig(admin_apps.AdminConfig):

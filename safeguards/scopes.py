@@ -10,6 +10,7 @@ takes the object generically so that it never imports `records` (a higher layer)
 change writes its audit event in the same transaction.
 """
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -100,12 +101,40 @@ def _require_manager(by, table: type[Model], change: str) -> None:
         raise PermissionDenied(_("担当の割当てを変更できるのは個人情報取扱責任者です。"))
 
 
+def _refuse_oneself(user, by) -> None:
+    if isinstance(by, AbstractBaseUser) and by.pk == user.pk:
+        raise PermissionDenied(_("自分自身に担当を割り当てることはできません。"))
+
+
+def ask_scope_grant(*, user, category=None, desk=None, by):
+    """Ask a second privacy officer to approve putting a category or a desk in `user`'s
+    scope (`safeguards.approvals`); `grant_scope` runs when one approves."""
+    from .approvals import Kind, ask
+
+    obj = _scope_object(category, None, desk)
+    _require_manager(by, get_user_obj_perms_model(obj), "add")
+    field = "category" if category is not None else "desk"
+    what = _("類型「%s」") % category.name if category is not None else _("窓口「%s」") % desk
+    return ask(
+        kind=Kind.SCOPE_GRANT,
+        change={"op": "grant_scope", "user": user.pk, field: obj.pk},
+        description=_("%(user)s に%(what)sの担当を割り当てる")
+        % {"user": user.get_username(), "what": what},
+        subject=user,
+        by=by,
+    )
+
+
 @transaction.atomic
 def grant_scope(*, user, category=None, member=None, desk=None, by) -> Model:
-    """Put a category, a member or a desk in `user`'s scope; return the grant (new or not)."""
+    """Put a category, a member or a desk in `user`'s scope; return the grant (new or not).
+
+    Nobody grants themself a scope; in the admin a grant runs only once a second privacy
+    officer approved it (`ask_scope_grant`)."""
     obj = _scope_object(category, member, desk)
     table = get_user_obj_perms_model(obj)
     _require_manager(by, table, "add")
+    _refuse_oneself(user, by)
     grant, created = table._default_manager.get_or_create(
         user=user, permission=handle_permission(type(obj)), content_object=obj
     )

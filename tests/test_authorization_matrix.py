@@ -66,6 +66,10 @@ ROWS = {
         "/admin/safeguards/categoryuserobjectpermission/user/{user}/",
         (302, 403, 403, 200, 403, 200),
     ),
+    # Deciding an approval takes POST only (who may: safeguards/tests/test_administration.py).
+    "admin/safeguards/approval/<int:pk>/decide/": Row(
+        "/admin/safeguards/approval/1/decide/", (302, 405, 405, 405, 405, 405)
+    ),
     "api/v1/members/": Row("/api/v1/members/" + API, (401, 200, 200, 403, 403, 403)),
     "api/v1/members/<int:pk>/": Row(
         "/api/v1/members/{member}/" + API, (401, 200, 404, 403, 403, 403)
@@ -174,7 +178,11 @@ ADMIN_MODELS = {
     "safeguards/categoryuserobjectpermission": (302, 403, 403, 200, 200, 200),
     "auth/user": (302, 403, 403, 200, 403, 200),
     "auth/group": (302, 403, 403, 200, 403, 200),
-    "authtoken/tokenproxy": (302, 403, 403, 403, 403, 200),
+    # API tokens (safeguards.tokens): listed and revoked by the privacy officer, issued too
+    # by the system administrator (not a persona here: tests/test_administration.py).
+    "safeguards/apitoken": (302, 403, 403, 200, 403, 200),
+    # The four-eyes approvals: the privacy officers decide, the 監事 reads.
+    "safeguards/approval": (302, 403, 403, 200, 200, 200),
     "otp_totp/totpdevice": (302, 403, 403, 403, 403, 200),
     "axes/accessattempt": (302, 403, 403, 403, 403, 200),
     "axes/accesslog": (302, 403, 403, 403, 403, 200),

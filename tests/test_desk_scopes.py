@@ -7,7 +7,8 @@ import pytest
 from audit.models import Event
 from audit.vocabulary import Action
 from complaints.tests.factories import ComplaintFactory
-from safeguards.models import Desk
+from safeguards import approvals
+from safeguards.models import Approval, Desk
 from safeguards.roles import Role
 from safeguards.scopes import desk_codes_for
 from safeguards.testing import in_good_standing, make_staff
@@ -32,10 +33,15 @@ def test_the_officer_grants_and_withdraws_a_desk_each_change_audited(
 
     client.post(f"{SCREEN}{clerk.pk}/", {"desks": ["complaints"]})
 
+    # Four eyes: the grant waits for a second privacy officer.
+    assert desk_codes_for(clerk) == set()
+    second = make_staff("second_officer", Role.PRIVACY_OFFICER)
+    approvals.approve(approval=Approval.objects.get(subject=clerk), by=second)
+
     assert desk_codes_for(clerk) == {"complaints"}
     granted = Event.objects.get(action=Action.SAFEGUARDS_SCOPE_GRANTED)
     assert (granted.target_type, granted.target_id) == ("safeguards.desk", str(desk.pk))
-    assert granted.details == {"user": clerk.pk} and granted.actor_id == privacy_officer.pk
+    assert granted.details == {"user": clerk.pk} and granted.actor_id == second.pk
     page = client.get(f"{SCREEN}{clerk.pk}/")
     assert "担当する窓口" in page.content.decode()
     assert page.context["form"].initial["desks"] == ["complaints"]

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user is the actor of the account changes a request makes (their events).
+    "safeguards.accounts.ActingUserMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -252,13 +254,17 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token, expiring and only for active staff (safeguards.tokens).
+        "safeguards.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "records.pagination.Pages",
     "PAGE_SIZE": 50,
 }
+# Days an API token works from its issue; a new one is issued in the admin (APIトークン).
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kumiai API",
     "DESCRIPTION": "Core-system interface of Kumiai: members, records, request status.",

@@ -97,6 +97,7 @@ from .opening import (
     StandingLapsed,
     choosable_purposes,
     open_access,
+    refuse_purpose,
 )
 from .querysets import GatedQuerySet, categories, may_hold, members, of_members, records
 
@@ -126,4 +127,5 @@ __all__ = [
     "open_access",
     "open_desk",
     "records",
+    "refuse_purpose",
 ]

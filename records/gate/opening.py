@@ -122,6 +122,18 @@ def open_access(
         raise
 
 
+def refuse_purpose(*, user, surface: str, purpose: str | None) -> None:
+    """Note that `user` was refused `purpose` (a code as sent, perhaps no code at all) where it
+    is chosen, not opened: the admin's purpose picker. Audited as `open_access` refuses it."""
+    known = _registered(purpose)
+    current_ledger().refuse(
+        user=user,
+        surface=surface,
+        purpose=known.code if known else "",
+        reason=PurposeNotPermitted.reason,
+    )
+
+
 def _registered(code: str | None) -> Purpose | None:
     """The purpose with this code, whether or not the register in force holds it. A code
     that is no slug is none: it is not even sent to the database (which may refuse some

@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy
 
 from core.admin import ViewOnlyMixin
 from purposes.models import Category
-from safeguards.models import CategoryUserObjectPermission, Desk
+from safeguards.approvals import pending_for
+from safeguards.models import Approval, CategoryUserObjectPermission, Desk
 from safeguards.roles import Role, has_role
-from safeguards.scopes import category_ids_for, desk_codes_for, grant_scope, withdraw_scope
+from safeguards.scopes import ask_scope_grant, category_ids_for, desk_codes_for, withdraw_scope
 
 # --- Scopes -------------------------------------------------------------------------------
 
@@ -124,20 +125,34 @@ class CategoryScopeAdmin(ViewOnlyMixin, admin.ModelAdmin):
             chosen = {c.pk: c for c in form.cleaned_data["categories"]}
             for category in Category.objects.filter(pk__in=current - set(chosen)):
                 withdraw_scope(user=user, category=category, by=request.user)
-            for pk in set(chosen) - current:
-                grant_scope(user=user, category=chosen[pk], by=request.user)
             chosen_desks = set(form.cleaned_data["desks"])
             for code in desks - chosen_desks:
                 withdraw_scope(user=user, desk=Desk.of(code), by=request.user)
-            for code in chosen_desks - desks:
-                grant_scope(user=user, desk=Desk.of(code), by=request.user)
+            # A grant widens what someone reads: a second privacy officer approves it.
+            asked = [
+                ask_scope_grant(user=user, category=chosen[pk], by=request.user)
+                for pk in sorted(set(chosen) - current)
+            ] + [
+                ask_scope_grant(user=user, desk=Desk.of(code), by=request.user)
+                for code in sorted(chosen_desks - desks)
+            ]
             messages.success(request, _("%s の担当を更新しました。") % user.get_username())
+            if asked:
+                messages.warning(
+                    request,
+                    _(
+                        "次の割当ては、別の個人情報取扱責任者の承認の後に反映されます"
+                        "（承認（二者確認）の画面）：%s"
+                    )
+                    % "、".join(approval.description for approval in asked),
+                )
             return HttpResponseRedirect(reverse("admin:scope_users"))
         context = {
             **self.admin_site.each_context(request),
             "title": _("担当の割当て：%s") % user.get_username(),
             "form": form,
             "subject": user,
+            "pending": pending_for(user, kind=Approval.Kind.SCOPE_GRANT),
         }
         return TemplateResponse(request, "admin/safeguards/scope_edit.html", context)
 

@@ -1,6 +1,7 @@
 """Safeguards models, one module per area of the notice's section 2."""
 
 from .access import StatutoryAccessReason, StatutoryGround
+from .administration import ApiToken, Approval
 from .incidents import Incident, IncidentStep
 from .organisation import (
     AuditFinding,
@@ -23,6 +24,8 @@ from .scopes import (
 )
 
 __all__ = [
+    "ApiToken",
+    "Approval",
     "AreaEntry",
     "Attendance",
     "AuditFinding",
