@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from rest_framework.authtoken.models import Token, TokenProxy
@@ -77,7 +78,7 @@ class ActingUserMiddleware:
 def _actor() -> Actor:
     current = _acting.get()
     user = current() if current else None
-    if user is not None and getattr(user, "is_authenticated", False):
+    if isinstance(user, AbstractBaseUser) and user.is_authenticated:
         return actor_for(user)
     return SYSTEM
 

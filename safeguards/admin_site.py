@@ -1,5 +1,6 @@
 """The admin site: two-factor (django-otp) in every mode, the demo's included; staff sign in
-on `safeguards:sign_in`; open incidents shown on every page; the reports and the scope screen
+on `safeguards:sign_in`; open incidents and, to the privacy officers, the changes waiting for a
+second officer's approval shown on every page; the reports and the scope screen
 linked for those who may use them.
 """
 
@@ -10,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
 from safeguards.incidents import open_incidents
-from safeguards.roles import may_read_reports
+from safeguards.models import Approval
+from safeguards.roles import Role, has_role, may_read_reports
 
 
 class KumiaiAdminSite(OTPAdminSite):
@@ -30,6 +32,11 @@ class KumiaiAdminSite(OTPAdminSite):
         context = super().each_context(request)
         if request.user.has_perm("safeguards.view_incident"):
             context["open_incidents"] = open_incidents().count()
+        # The four eyes: a privacy officer sees what waits for a second officer's decision.
+        if has_role(request.user, Role.PRIVACY_OFFICER):
+            context["pending_approvals"] = Approval.objects.filter(
+                state=Approval.State.PENDING
+            ).count()
         # The 監事 works in /reports/: the admin's header and index lead there.
         context["may_read_reports"] = may_read_reports(request.user)
         # The scope screen is a view of its own: the index and the user page link to it.

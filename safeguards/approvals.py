@@ -80,7 +80,7 @@ def refusal(user, approval: Approval) -> str | None:
     return None
 
 
-def _decide(approval: Approval, *, by, state: str) -> Approval:
+def _decide(approval: Approval, *, by, state: State) -> Approval:
     approval = Approval.objects.select_for_update().get(pk=approval.pk)
     if reason := refusal(by, approval):
         raise PermissionDenied(reason)

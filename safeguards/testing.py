@@ -55,3 +55,23 @@ def in_good_standing(user):
     session = TrainingSession.objects.create(course=course, held_on=today)
     record_attendance(session=session, user=user, score=100, by=user)
     return user
+
+
+def second_officer_approves(kind: str, target):
+    """A second privacy officer's approval of `kind` (an erasure, a release) for `target`, asked
+    by one officer and approved by another through `safeguards.approvals`, as in the admin."""
+    from django.contrib.auth.models import User
+
+    from safeguards import approvals
+    from safeguards.roles import Role
+
+    def officer(name):
+        return User.objects.filter(username=name).first() or make_staff(name, Role.PRIVACY_OFFICER)
+
+    approval = approvals.ask(
+        kind=kind,
+        change=approvals.permit_change(target),
+        description=str(approvals.Kind(kind).label),
+        by=officer("asking_officer"),
+    )
+    return approvals.approve(approval=approval, by=officer("approving_officer"))

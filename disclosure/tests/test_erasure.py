@@ -18,6 +18,8 @@ from disclosure.models import DecisionItem, IdentityDocument, Kind, Letter, Pack
 from records import gate
 from records.models import Member, Record, ThirdPartyProvision
 from records.services import member_erase, provision_register
+from safeguards.models import Approval
+from safeguards.testing import second_officer_approves
 
 from .conftest import BIRTH, JPEG, KANA, NAME
 from .factories import RequestFactory
@@ -72,6 +74,9 @@ def answer(request, member, officer, items, *, close=True):
             hinders_care=False,
         )
     services.request_decide(request=request, items=items, reasons="", by=officer)
+    # Four eyes: a second officer approved the package's release and a whole erasure.
+    for kind in (Approval.Kind.PACKAGE_RELEASE, Approval.Kind.MEMBER_ERASURE):
+        second_officer_approves(kind, request)
     services.request_carry_out(request=request, by=officer)
     if close:
         services.request_close(request=request, by=officer)

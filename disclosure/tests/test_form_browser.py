@@ -17,7 +17,9 @@ from disclosure import services
 from disclosure.models import Kind, Request
 from records import gate
 from records.tests.factories import MemberFactory, RecordFactory
+from safeguards.models import Approval
 from safeguards.roles import Role
+from safeguards.testing import second_officer_approves
 
 from .conftest import JPEG
 
@@ -127,6 +129,7 @@ def test_a_member_files_follows_and_downloads(browser_context, live_server, memb
             by=officer,
             items=[{"kind": Kind.DISCLOSURE, "granted": True}],
         )
+        second_officer_approves(Approval.Kind.PACKAGE_RELEASE, filed)
         services.request_carry_out(request=filed, by=officer)
 
     page.reload()

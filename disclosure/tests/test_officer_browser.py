@@ -19,7 +19,9 @@ from disclosure import letters
 from disclosure.models import IdentityDocument, Kind, Letter, Request
 from records.models import Record
 from records.tests.factories import EXAMPLE_PAYLOADS, MemberFactory, RecordFactory
+from safeguards.models import Approval
 from safeguards.roles import Role
+from safeguards.testing import second_officer_approves
 
 from .factories import TOKEN, RequestFactory
 
@@ -138,6 +140,7 @@ def test_the_officer_answers_a_request_by_post(
     fits(page, width)
     run()
 
+    second_officer_approves(Approval.Kind.PACKAGE_RELEASE, filed)  # 要配慮個人情報
     press("決定を実施する")
     run()
     shot("6-carried-out")

@@ -18,6 +18,8 @@ from disclosure.models import DecisionItem, Kind
 from records import gate
 from records.models import Record, ThirdPartyProvision
 from records.tests.factories import MemberFactory, RecordFactory
+from safeguards.models import Approval
+from safeguards.testing import second_officer_approves
 
 from .factories import RequestFactory
 
@@ -65,6 +67,7 @@ def held(register):
 
 def _built(request, records, officer):
     # As in a request: the gated reads (the provision records) are logged by a ledger.
+    second_officer_approves(Approval.Kind.PACKAGE_RELEASE, request)  # 要配慮個人情報
     with gate.ledger():
         made = package.build(request=request, records=records, by=officer)
     content = made.file.read()

@@ -17,7 +17,8 @@ from disclosure.models import DecisionItem, Kind, Letter, Request
 from records import gate
 from records.models import Restriction, ThirdPartyProvision
 from records.tests.factories import MemberFactory, RecordFactory
-from safeguards.models import StatutoryGround
+from safeguards.models import Approval, StatutoryGround
+from safeguards.testing import second_officer_approves
 
 from .factories import RequestFactory
 
@@ -112,6 +113,7 @@ def _decided_and_carried_out(request, by, items=None, *, decided_by=None):
     items = items or [{"kind": Kind.DISCLOSURE, "granted": True}]
     with gate.ledger():
         services.request_decide(request=request, items=items, reasons="", by=decided_by or by)
+        second_officer_approves(Approval.Kind.PACKAGE_RELEASE, request)  # 要配慮個人情報
         services.request_carry_out(request=request, by=by)
     request.refresh_from_db()
     return request
