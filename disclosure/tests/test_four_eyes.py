@@ -13,6 +13,7 @@ from audit.vocabulary import Action
 from core.workflow import transition
 from disclosure import services
 from disclosure.models import Kind, Package, Request
+from records import gate
 from records.models import Member, Record
 from safeguards import approvals
 from safeguards.models import Approval
@@ -26,19 +27,20 @@ pytestmark = pytest.mark.django_db
 
 def decided(member, officer, items) -> Request:
     request = filed_for(member, kinds=sorted({item["kind"] for item in items}), grounds="不要")
-    transition(request, Request.State.IDENTITY_CHECK, by=officer)
-    services.request_match(request=request, member=member, by=officer)
-    for record in Record.objects.filter(member=member, category__code="receipts"):
-        services.consultation_record(
-            request=request,
-            by=officer,
-            receipts=[record.pk],
-            institution="照会先",
-            asked_on=datetime.date(2026, 4, 2),
-            answered_on=datetime.date(2026, 4, 3),
-            hinders_care=False,
-        )
-    services.request_decide(request=request, items=items, reasons="", by=officer)
+    with gate.ledger():
+        transition(request, Request.State.IDENTITY_CHECK, by=officer)
+        services.request_match(request=request, member=member, by=officer)
+        for record in Record.objects.filter(member=member, category__code="receipts"):
+            services.consultation_record(
+                request=request,
+                by=officer,
+                receipts=[record.pk],
+                institution="照会先",
+                asked_on=datetime.date(2026, 4, 2),
+                answered_on=datetime.date(2026, 4, 3),
+                hinders_care=False,
+            )
+        services.request_decide(request=request, items=items, reasons="", by=officer)
     request.refresh_from_db()
     return request
 

@@ -254,6 +254,7 @@ class ApprovalAdmin(admin.ModelAdmin):
         "decided_by",
         "decided_at",
     )
+    list_display_links = ("description",)
     list_filter = ("state", "kind")
     list_select_related = ("requested_by", "decided_by")
     fields = (*list_display[1:], "subject", "used_at")

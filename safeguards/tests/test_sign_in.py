@@ -95,6 +95,19 @@ def test_a_wrong_code_and_a_wrong_password_read_the_same(client, staff, outsider
     assert [a.context["form"].errors for a in answers] == [{"__all__": [REFUSAL]}] * 4
 
 
+def test_a_deactivated_account_with_the_right_password_and_code_reads_the_same(client, staff):
+    """Administration: an account switched off answers as a wrong password does."""
+    device = enrol_device(staff)
+    staff.is_active = False
+    staff.save()
+
+    answer = sign_in(client, staff, token=current_token(device))
+
+    assert answer.status_code == 400
+    assert answer.context["form"].errors == {"__all__": [REFUSAL]}
+    assert "_auth_user_id" not in client.session
+
+
 def test_a_right_code_just_after_a_wrong_one_signs_in(client, staff):
     device = enrol_device(staff)
 
