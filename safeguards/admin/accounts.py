@@ -252,12 +252,11 @@ class ApprovalAdmin(admin.ModelAdmin):
         "requested_by",
         "state",
         "decided_by",
-        "decided_at",
     )
     list_display_links = ("description",)
     list_filter = ("state", "kind")
     list_select_related = ("requested_by", "decided_by")
-    fields = (*list_display[1:], "subject", "used_at")
+    fields = (*list_display[1:], "decided_at", "subject", "used_at")
     readonly_fields = fields
     change_form_template = "admin/safeguards/approval/change_form.html"
 
