@@ -83,6 +83,12 @@ def _actor() -> Actor:
     return SYSTEM
 
 
+def _loaded(instance) -> None:
+    # Loaded as it was (a fixture, a test database restored from its serialized copy): no
+    # one changes it, and the many-to-many rows set right after are not changes either.
+    instance._kumiai_loaded = True
+
+
 def _before(sender, instance, update_fields=None, **kwargs) -> None:
     # A sign-in saves only `last_login`: not a change of the account.
     if instance.pk is None or (update_fields is not None and set(update_fields) <= {"last_login"}):
@@ -93,6 +99,7 @@ def _before(sender, instance, update_fields=None, **kwargs) -> None:
 
 def _user_saved(sender, instance, created, raw=False, **kwargs) -> None:
     if raw:
+        _loaded(instance)
         return
     if created:
         append(
@@ -132,6 +139,7 @@ def _user_deleted(sender, instance, **kwargs) -> None:
 
 def _group_saved(sender, instance, created, raw=False, **kwargs) -> None:
     if raw:
+        _loaded(instance)
         return
     action = Action.SAFEGUARDS_GROUP_CREATED if created else Action.SAFEGUARDS_GROUP_CHANGED
     append(action=action, actor=_actor(), target=instance, details={"group": instance.pk})
@@ -157,6 +165,8 @@ def _m2m(owner: str, other: str, added: Action, removed: Action, *, describe=Non
     naming the other side's ids (groups) or codenames (permissions)."""
 
     def receiver(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
+        if getattr(instance, "_kumiai_loaded", False):
+            return
         if action == "pre_clear":
             # Which rows a clear removes, read before they go: the other side's ids, or
             # (cleared from the other side) the owners'.
