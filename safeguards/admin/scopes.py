@@ -136,8 +136,9 @@ class CategoryScopeAdmin(ViewOnlyMixin, admin.ModelAdmin):
                 ask_scope_grant(user=user, desk=Desk.of(code), by=request.user)
                 for code in sorted(chosen_desks - desks)
             ]
-            messages.success(request, _("%s の担当を更新しました。") % user.get_username())
-            if asked:
+            if not asked:
+                messages.success(request, _("%s の担当を更新しました。") % user.get_username())
+            else:
                 messages.warning(
                     request,
                     _(
