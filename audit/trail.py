@@ -40,7 +40,7 @@ _PERSONAL_NUMBER = re.compile(
 _DATE = re.compile(
     r"(?:19|20)\d{2}([-/.])\d{1,2}\1\d{1,2}(?:T[0-9:.+\-]*)?|[MTSHRmtshr]\d{1,2}\.\d{1,2}\.\d{1,2}"
 )
-DAY_KEYS = frozenset({"at", "date", "start", "end", "effective_on"})
+DAY_KEYS = frozenset({"at", "date", "day", "start", "end", "effective_on"})
 
 
 class PersonalValueRefused(ValueError):

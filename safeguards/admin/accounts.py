@@ -119,7 +119,7 @@ class StaffUserAdmin(UserAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["pending_approvals"] = approvals.pending_for(obj)
+            context["pending_for_user"] = approvals.pending_for(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
