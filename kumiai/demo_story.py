@@ -27,7 +27,7 @@ from disclosure.models import DecisionItem, IdentityDocument, Kind, Request
 from purposes.models import Category
 from records import gate
 from records.models import Member
-from safeguards import incidents
+from safeguards import approvals, incidents
 from safeguards.models import (
     AuditFinding,
     AuditPlan,
@@ -166,6 +166,18 @@ def _requests(staff: Staff, *, base_url: str) -> int:
             items=[{"kind": Kind.DISCLOSURE, "granted": True, "category": checks[0]}],
         )
 
+    def released(request: Request) -> Request:
+        # Four eyes (safeguards.approvals): the handler asks for the release of a package
+        # holding 要配慮個人情報, the officer approves it.
+        approval = approvals.ask(
+            kind=approvals.Kind.PACKAGE_RELEASE,
+            change=approvals.permit_change(request),
+            description=f"請求 {request.receipt_number}：要配慮個人情報を含む開示データの交付",
+            by=handler,
+        )
+        approvals.approve(approval=approval, by=officer)
+        return request
+
     filed(0)  # 受付: waiting for someone to start the identity check
     transition(filed(1), State.IDENTITY_CHECK, by=handler)  # 本人確認中
     waiting = filed(2, kinds=(Kind.PURPOSE_NOTICE,), categories=())
@@ -185,8 +197,8 @@ def _requests(staff: Staff, *, base_url: str) -> int:
         corrections=[{"item": "住所", "current": "東京都港区", "requested": "東京都千代田区"}],
     )
     decided(5)  # 決定済み: the decision letter sent, the package not yet made
-    request_services.request_carry_out(request=decided(6), by=handler)  # 実施済み
-    done = decided(7)
+    request_services.request_carry_out(request=released(decided(6)), by=handler)  # 実施済み
+    done = released(decided(7))
     request_services.request_carry_out(request=done, by=handler)
     request_services.request_close(request=done, by=handler)  # 完了
     refused = matched(8, kinds=(Kind.ERASURE,), categories=checks, grounds="不要になったため")
