@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('authtoken', '0004_alter_tokenproxy_options'),
-        ('safeguards', '0009_outbox_permissions'),
+        ('safeguards', '0010_incident_key_store_affected'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
