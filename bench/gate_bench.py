@@ -183,6 +183,8 @@ def _people() -> list[_Person]:
         user.groups.add(Group.objects.get(name=Role.HANDLER))
         _in_good_standing(user)
         if person.category is not None:
+            if person.category.includes_my_number:  # 現金給付: designated handlers only
+                user.groups.add(Group.objects.get(name=Role.MY_NUMBER_HANDLER))
             grant_scope(user=user, category=person.category, by=officer)
         for member in person.members:
             grant_scope(user=user, member=member, by=officer)

@@ -13,6 +13,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .mynumber import refuse_my_number
 from .normalize import normalize_code, normalize_phone, normalize_text, read_date
 
 
@@ -22,9 +23,11 @@ def normalize_lines(value: str) -> str:
 
 
 class NormalizedCharField(forms.CharField):
-    """A text field whose value is normalised (by default `normalize_text`) before validation."""
+    """A text field whose value is normalised (by default `normalize_text`) before validation.
+    It refuses a 個人番号 (`core.mynumber`): Kumiai keeps none."""
 
     normalizer = staticmethod(normalize_text)
+    default_validators = [refuse_my_number]
 
     def __init__(self, *, normalizer=None, **kwargs):
         if normalizer is not None:

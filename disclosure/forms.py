@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import (
@@ -95,6 +96,13 @@ class DocumentBoundField(forms.BoundField):
         if described is None or not self.kept:
             return described
         return f"{described} {self.auto_id}_kept".lstrip()
+
+
+# 番号法第20条: the society may not collect a 個人番号 here, so a document must not show one.
+NO_MY_NUMBER = _(
+    "マイナンバーカードの裏面（個人番号が書かれた面）、通知カード、個人番号が記載された"
+    "住民票の写しは送らないでください。写っている場合は、番号を隠してから撮影してください。"
+)
 
 
 class DocumentField(forms.FileField):
@@ -245,13 +253,21 @@ class RequestForm(SectionsMixin, forms.Form):
     identity_document = DocumentField(
         label=_("ご本人の本人確認書類"),
         required=False,
-        help_text=_("運転免許証、マイナンバーカードの表面など。JPEG・PNG・HEIC・PDF、10 MB まで。"),
+        help_text=format_lazy(
+            "{} {}",
+            _("運転免許証、マイナンバーカードの表面など。JPEG・PNG・HEIC・PDF、10 MB まで。"),
+            NO_MY_NUMBER,
+        ),
     )
-    agent_identity_document = DocumentField(label=_("代理人の本人確認書類"), required=False)
+    agent_identity_document = DocumentField(
+        label=_("代理人の本人確認書類"), required=False, help_text=NO_MY_NUMBER
+    )
     authority_document = DocumentField(
         label=_("代理権を証する書類"),
         required=False,
-        help_text=_("委任状、戸籍謄本、成年後見の登記事項証明書など"),
+        help_text=format_lazy(
+            "{} {}", _("委任状、戸籍謄本、成年後見の登記事項証明書など。"), NO_MY_NUMBER
+        ),
     )
     uploads = forms.CharField(widget=forms.HiddenInput, required=False)
 

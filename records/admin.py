@@ -289,7 +289,13 @@ class RecordAdmin(MemberSearchMixin, PurposePickerMixin, GatedAdminMixin, admin.
     @admin.action(description=gettext_lazy("選択した記録を CSV で出力"), permissions=("view",))
     def export_csv(self, request, queryset):
         """The chosen records for Excel: one column per item of content, headed by its
-        Japanese title, values as a person writes them, masked as in lists."""
+        Japanese title, values as a person writes them, masked as in lists. A category
+        flagged 個人番号を含む is never exported (番号法第19条・第20条): the export is refused."""
+        if queryset.filter(category__includes_my_number=True).exists():
+            self.message_user(
+                request, str(gate.MyNumberWithheld(gate.Surface.EXPORT)), level=messages.ERROR
+            )
+            return None
         rows = list(
             queryset.on_surface(gate.Surface.EXPORT)
             .select_related("member", "category")

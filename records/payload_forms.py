@@ -10,6 +10,8 @@ API and the import), whose Japanese messages are put beside the field they name.
 from django import forms
 from django.utils.translation import gettext as _
 
+from core.mynumber import refuse_my_number
+
 from .payload_schemas import SCHEMAS, normalize_payload, problems
 
 PREFIX = "payload_"
@@ -24,6 +26,7 @@ def _field(schema: dict, required: bool) -> forms.Field:
     # Required or not is the schema's to say (`problems`), in its own words: Django's
     # "required" would say it a second time.
     field.required = False
+    field.validators.append(refuse_my_number)  # Kumiai keeps no 個人番号 (core.mynumber)
     if required:
         field.help_text = " ".join(filter(None, [_("必須"), str(field.help_text)]))
     return field

@@ -52,6 +52,9 @@ ASSESSMENT_FIELDS = (
     "persons_affected",
     "strongly_encrypted",
     "key_store_affected",
+    "my_number_involved",
+    "my_number_network_system",
+    "my_number_persons",
     "data_items",
     "cause",
     "secondary_harm",
@@ -64,11 +67,14 @@ ASSESSMENT_FIELDS = (
 
 
 CRITERIA = ("sensitive_data", "financial_damage_risk", "unlawful_purpose", "over_threshold")
+# 番号法規則第2条第4号: a leak of 特定個人情報 of more than 100 persons is reportable.
+MY_NUMBER_PERSONS_THRESHOLD = 100
 
 
 @dataclass(frozen=True)
 class Assessment:
-    """The incident against the reporting criteria of Enforcement Rules Art. 7."""
+    """The incident against the reporting criteria of Enforcement Rules Art. 7, and, for
+    特定個人情報, of 番号法第29条の4 (特定個人情報の漏えい等に関する報告等に関する規則第2条)."""
 
     sensitive_data: bool  # (i) 要配慮個人情報
     financial_damage_risk: bool  # (ii)
@@ -81,6 +87,11 @@ class Assessment:
     encrypted: tuple[str, ...] = ()
     key_store_affected: bool | None = None
     exposed_criteria: tuple[str, ...] = ()
+    # 番号法 (each only where 特定個人情報 leaked): the network system or the systems of
+    # 個人番号利用事務 (規則第2条第1号), an unlawful purpose (第2号), more than 100 persons (第4号).
+    my_number_network_system: bool = False
+    my_number_unlawful_purpose: bool = False
+    my_number_over_threshold: bool = False
 
     @property
     def criteria(self) -> list[str]:
@@ -97,9 +108,29 @@ class Assessment:
         return bool(self.encrypted) and self.key_store_affected is None
 
     @property
-    def report_required(self) -> bool:
+    def my_number_criteria(self) -> list[str]:
+        names = (
+            "my_number_network_system",
+            "my_number_unlawful_purpose",
+            "my_number_over_threshold",
+        )
+        return [name for name in names if getattr(self, name)]
+
+    @property
+    def appi_report_required(self) -> bool:
         """Whether APPI Art. 26(1) requires a report to the PPC (and Art. 26(2) a notice)."""
         return bool(self.exposed_criteria) and not self.strongly_encrypted
+
+    @property
+    def my_number_report_required(self) -> bool:
+        """Whether 番号法第29条の4第1項 requires a report to the PPC (and 第2項 a notice);
+        the rules except data under 高度な暗号化 alike."""
+        return bool(self.my_number_criteria) and not self.strongly_encrypted
+
+    @property
+    def report_required(self) -> bool:
+        """Whether either Act requires a report to the PPC and a notice to the persons."""
+        return self.appi_report_required or self.my_number_report_required
 
 
 @dataclass(frozen=True)
@@ -134,6 +165,11 @@ def assess(incident: Incident) -> Assessment:
         encrypted=tuple(category.name for category in encrypted),
         key_store_affected=incident.key_store_affected,
         exposed_criteria=tuple(name for name in CRITERIA if exposed_criteria[name]),
+        my_number_network_system=incident.my_number_involved and incident.my_number_network_system,
+        my_number_unlawful_purpose=incident.my_number_involved
+        and incident.unlawful_purpose_suspected,
+        my_number_over_threshold=incident.my_number_involved
+        and (incident.my_number_persons or 0) > MY_NUMBER_PERSONS_THRESHOLD,
     )
 
 
@@ -272,8 +308,16 @@ def _conditions(change: Change[Incident]) -> str | None:
             "評価に回答してから終結してください（規則第7条）。"
         ) % {"names": "、".join(assessment.encrypted)}
     if to in {State.PRELIMINARY_REPORTED, State.FINAL_REPORTED} and not required:
-        return _("この事案は個人情報保護委員会への報告の対象ではありません（規則第7条）。")
+        return _(
+            "この事案は個人情報保護委員会への報告の対象ではありません（規則第7条、"
+            "番号法第29条の4）。"
+        )
     if change.previous == State.ASSESSING and to == State.CLOSED and required:
+        if not assessment.appi_report_required:
+            return _(
+                "特定個人情報の報告対象の事案です。委員会への報告（番号法第29条の4第1項）を"
+                "済ませてから終結してください。"
+            )
         return _(
             "報告対象の事案です。委員会への報告（法第26条第1項）を済ませてから終結してください。"
         )
@@ -286,6 +330,11 @@ def _conditions(change: Change[Incident]) -> str | None:
         and required
         and not (incident.persons_notified_at or incident.alternative_measure)
     ):
+        if not assessment.appi_report_required:
+            return _(
+                "本人への通知（又はこれに代わる措置）を記録してから終結してください"
+                "（番号法第29条の4第2項）。"
+            )
         return _(
             "本人への通知（又はこれに代わる措置）を記録してから終結してください（法第26条第2項）。"
         )

@@ -15,6 +15,9 @@ class Role(models.TextChoices):
     PRIVACY_OFFICER = "個人情報取扱責任者", _("個人情報取扱責任者")
     AUDITOR = "監事", _("監事")
     SYSTEM_ADMINISTRATOR = "システム管理者", _("システム管理者")
+    # 番号法 (特定個人情報ガイドライン「事務取扱担当者の明確化」): only those designated read a
+    # category flagged 個人番号を含む, whatever else they are granted (`records.gate`).
+    MY_NUMBER_HANDLER = "個人番号事務取扱担当者", _("個人番号事務取扱担当者")
 
 
 def has_role(user, role: Role) -> bool:

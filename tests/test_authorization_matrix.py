@@ -126,6 +126,7 @@ ROWS = {
     "reports/trail/": Row("/reports/trail/", (302, 403, 403, 200, 200, 403)),
     "reports/trail/verify/": Row("/reports/trail/verify/", (302, 403, 403, 405, 405, 403)),
     "reports/scopes/": Row("/reports/scopes/", (302, 403, 403, 200, 200, 403)),
+    "reports/my-number/": Row("/reports/my-number/", (302, 403, 403, 200, 200, 403)),
 }
 
 # What people file, read only through the gate by the staff of the desk (records.gate.filings):

@@ -102,3 +102,25 @@ def test_it_moves_a_complaint_with_the_buttons_on_its_page(sign_in, desk):
 
     complaint.refresh_from_db()
     assert complaint.state == Complaint.State.ACKNOWLEDGED
+
+
+def test_mynumber_act_a_note_or_answer_with_a_my_number_is_refused(sign_in, desk):
+    # 番号法第20条: neither what the desk writes down nor its answer keeps a 個人番号.
+    complaint = ComplaintFactory()
+    client = sign_in(desk)
+    url = reverse("admin:complaints_complaint_change", args=[complaint.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in {**form.initial, "response": "番号 123456789018 を確認しました"}.items()
+        if value is not None and name in form.fields
+    }
+    data.update({"received_at_0": "2026-04-01", "received_at_1": "09:30:00"})
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "個人番号（マイナンバー）と思われる12桁の番号" in response.text
+    complaint.refresh_from_db()
+    assert "123456789018" not in complaint.response

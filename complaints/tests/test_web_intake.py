@@ -173,3 +173,15 @@ def test_the_receipt_page_gives_both_due_dates_in_wareki(submit_online):
 
     assert f'id="first-response-due">{format_wareki(complaint.first_response_due)}<' in done.text
     assert f'id="answer-due">{format_wareki(complaint.answer_due)}<' in done.text
+
+
+def test_mynumber_act_the_form_refuses_a_my_number_and_says_why(client):
+    # 番号法第20条: the desk does not take a 個人番号, even one a member offers.
+    data = {**NAMED, "what_happened": "私のマイナンバー　１２３４　５６７８　９０１８　について"}
+
+    response = client.post(reverse("complaints:new"), data)
+
+    assert response.status_code == 200
+    assert "complaints/new.html" in [t.name for t in response.templates]
+    assert "個人番号（マイナンバー）と思われる12桁の番号が含まれています" in response.text
+    assert not Complaint.objects.exists()

@@ -198,3 +198,19 @@ def test_the_receipt_page_gives_the_due_date_and_the_next_step(client, jpeg):
     assert f'id="due-on">{format_wareki(filed.due_on)}<' in done
     assert "このあとの流れ" in done and "生年月日を入力して開示データを受け取れます" in done
     assert "印刷" in done
+
+
+def test_mynumber_act_the_request_form_refuses_a_my_number_and_says_why(client, jpeg):
+    # 番号法第20条: a request needs no 個人番号, and the desk does not take one.
+    data = {
+        **FULL_WIDTH,
+        "correction_requested_1": "個人番号 123456789018 の住所",
+        "identity_document": jpeg(),
+    }
+
+    response = client.post("/requests/new/", data)
+
+    assert response.status_code == 200
+    assert 'name="draft"' not in response.text
+    assert "個人番号（マイナンバー）と思われる12桁の番号が含まれています" in response.text
+    assert not Request.objects.exists()

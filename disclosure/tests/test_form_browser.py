@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from core.workflow import transition
 from disclosure import services
+from disclosure.forms import NO_MY_NUMBER
 from disclosure.models import Kind, Request
 from records import gate
 from records.tests.factories import MemberFactory, RecordFactory
@@ -85,7 +86,8 @@ def test_the_note_on_a_kept_upload_describes_its_file_input(browser_context, liv
     expect(note).to_have_text("提出済みです。差し替えるときだけ、もう一度選んでください。")
     expect(page.locator("#id_identity_document")).to_have_accessible_description(
         "運転免許証、マイナンバーカードの表面など。JPEG・PNG・HEIC・PDF、10 MB まで。 "
-        "提出済みです。差し替えるときだけ、もう一度選んでください。"
+        + str(NO_MY_NUMBER)
+        + " 提出済みです。差し替えるときだけ、もう一度選んでください。"
     )
     # The documents a 本人 does not send are not asked for.
     expect(page.locator("#id_agent_identity_document")).to_have_count(0)

@@ -25,7 +25,10 @@ What the querysets keep
 Refusals
   `open_access` raises a subclass of `AccessRefused` (a `PermissionDenied`, so a 403)
   whose message says in Japanese why and what to do: `PurposeMissing`, `PurposeNotPermitted`,
-  `OutOfScope` (the user has no scope at all), `StandingLapsed` (no confidentiality pledge,
+  `OutOfScope` (the user has no scope at all), `MyNumberWithheld` (番号法: every category
+  asked for is flagged 個人番号を含む and the user is not a designated 個人番号事務取扱担当者,
+  or the surface is the API or an export, which never carry such a category; a partial
+  overlap just leaves those categories out), `StandingLapsed` (no confidentiality pledge,
   or training lapsed: `safeguards.standing.handling_refusal`). A single object outside the
   access is not a refusal: it is simply not in the queryset, so surfaces answer "not found",
   with no hint that it exists. Each refusal appends `access.refused` with its reason code;
@@ -85,12 +88,13 @@ Filings
   members they are linked to.
 """
 
-from .access import Access, Statutory, Subject, Surface
+from .access import MY_NUMBER_CLOSED_SURFACES, Access, Statutory, Subject, Surface
 from .filings import DeskAccess, OutOfDesk, filings, may_handle, open_desk
 from .ledgers import Ledger, ledger
 from .matching import match_insured
 from .opening import (
     AccessRefused,
+    MyNumberWithheld,
     OutOfScope,
     PurposeMissing,
     PurposeNotPermitted,
@@ -102,11 +106,13 @@ from .opening import (
 from .querysets import GatedQuerySet, categories, may_hold, members, of_members, records
 
 __all__ = [
+    "MY_NUMBER_CLOSED_SURFACES",
     "Access",
     "AccessRefused",
     "DeskAccess",
     "GatedQuerySet",
     "Ledger",
+    "MyNumberWithheld",
     "OutOfDesk",
     "OutOfScope",
     "PurposeMissing",

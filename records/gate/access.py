@@ -22,6 +22,10 @@ class Surface(models.TextChoices):
     DISCLOSURE = "disclosure", _("開示")
 
 
+# 番号法第19条・第20条: a category flagged 個人番号を含む never leaves through these.
+MY_NUMBER_CLOSED_SURFACES = frozenset({Surface.API, Surface.EXPORT})
+
+
 @dataclasses.dataclass(frozen=True)
 class Statutory:
     """A read under APPI Art. 18(3): the ground (a `StatutoryGround`) and the stated reason."""
@@ -63,10 +67,23 @@ class Access:
     member_grant_category_ids: frozenset[int] | None  # None: the user holds no member grant
     category_codes: tuple[tuple[int, str], ...]
     subject: Subject | None = None  # only this person's rows, in every category
+    # The categories flagged 個人番号を含む (purposes.Category.includes_my_number), whether or
+    # not this access reads them: a surface that never carries them drops them.
+    my_number_category_ids: frozenset[int] = frozenset()
 
     @property
     def purpose_code(self) -> str:
         return self.purpose.code if self.purpose else ""
 
     def on_surface(self, surface: str) -> "Access":
-        return dataclasses.replace(self, surface=surface)
+        moved = dataclasses.replace(self, surface=surface)
+        if surface in MY_NUMBER_CLOSED_SURFACES and self.subject is None:
+            withheld = self.my_number_category_ids
+            moved = dataclasses.replace(
+                moved,
+                category_ids=self.category_ids - withheld,
+                member_grant_category_ids=None
+                if self.member_grant_category_ids is None
+                else self.member_grant_category_ids - withheld,
+            )
+        return moved

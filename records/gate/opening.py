@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from purposes import register
 from purposes.models import Category, Purpose
 from records.models import Member
+from safeguards.roles import Role
 from safeguards.scopes import grant_rows
 from safeguards.standing import refusal_for
 
-from .access import Access, Statutory, Subject
+from .access import MY_NUMBER_CLOSED_SURFACES, Access, Statutory, Subject
 from .ledgers import current_ledger
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,64}")  # Purpose.code is a SlugField of 64
@@ -72,6 +73,27 @@ class StandingLapsed(AccessRefused):
     """No pledge on file, or training lapsed (`safeguards.standing` says which, and what to do)."""
 
     reason = "standing_lapsed"
+
+
+class MyNumberWithheld(AccessRefused):
+    """Every category the access would read is flagged 個人番号を含む, and the user is not a
+    designated 個人番号事務取扱担当者, or the surface is one that never carries them."""
+
+    reason = "my_number_withheld"
+
+    def __init__(self, surface: str):
+        if surface in MY_NUMBER_CLOSED_SURFACES:
+            message = _(
+                "個人番号を含む類型の個人データは、API と CSV 出力では提供しません（番号法第19条・"
+                "第20条）。管理画面で、個人番号事務取扱担当者が閲覧してください。"
+            )
+        else:
+            message = _(
+                "個人番号を含む類型の個人データは、個人番号事務取扱担当者として指定された職員だけが"
+                "取り扱えます（番号法、特定個人情報ガイドライン）。必要な場合は個人情報取扱責任者に"
+                "指定を依頼してください。"
+            )
+        super().__init__(message)
 
 
 class OutOfScope(AccessRefused):
@@ -169,9 +191,17 @@ def _open(*, user, surface, purpose, statutory, subject, on) -> Access:
         )
     if not granted and not has_member_grants:
         raise OutOfScope
+    # 番号法: a category flagged 個人番号を含む is read only by its designated handlers, and
+    # never through the API or an export (`Access.on_surface` drops it there too).
+    withheld = opening.my_number_category_ids
+    if opening.my_number_handler and surface not in MY_NUMBER_CLOSED_SURFACES:
+        withheld = frozenset()
+    if granted & withheld and not has_member_grants and not granted - withheld:
+        raise MyNumberWithheld(surface)
+    granted = granted - withheld
     if statutory is not None:
         codes = tuple(Category.objects.values_list("id", "code"))  # rare: no register asked
-        every = frozenset(dict(codes))
+        every = frozenset(dict(codes)) - withheld
         return Access(
             user=user,
             surface=surface,
@@ -181,6 +211,7 @@ def _open(*, user, surface, purpose, statutory, subject, on) -> Access:
             category_ids=frozenset(granted),
             member_grant_category_ids=every if has_member_grants else None,
             category_codes=codes,
+            my_number_category_ids=opening.my_number_category_ids,
         )
     if not purpose:
         raise PurposeMissing
@@ -188,6 +219,10 @@ def _open(*, user, surface, purpose, statutory, subject, on) -> Access:
     if answer.purpose is None:  # unknown, or not in the register in force
         raise PurposeNotPermitted(_registered(purpose), on)
     permitted = answer.category_ids
+    reachable = permitted if has_member_grants else opening.category_ids & permitted
+    if withheld & reachable and not reachable - withheld:
+        raise MyNumberWithheld(surface)
+    permitted = permitted - withheld
     if not (granted & permitted or (has_member_grants and permitted)):
         raise PurposeNotPermitted(answer.purpose, on)
     return Access(
@@ -199,6 +234,7 @@ def _open(*, user, surface, purpose, statutory, subject, on) -> Access:
         category_ids=frozenset(granted & permitted),
         member_grant_category_ids=permitted if has_member_grants else None,
         category_codes=tuple(answer.category_codes.items()),
+        my_number_category_ids=opening.my_number_category_ids,
     )
 
 
@@ -211,6 +247,8 @@ class _Opening:
     category_ids: frozenset[int]
     has_member_grants: bool
     digest: str | None
+    my_number_category_ids: frozenset[int] = frozenset()
+    my_number_handler: bool = False
 
 
 # The gate's whole question about the user, in one round trip on every gated request: rows
@@ -265,6 +303,14 @@ SELECT 'member', NULL, NULL, NULL
                   AND t.app_label = 'records'
                 WHERE ug.user_id = %(user)s)
 UNION ALL
+-- 番号法: the categories flagged 個人番号を含む (a handful of rows) ...
+SELECT 'my_number', id, NULL, NULL FROM purposes_category WHERE includes_my_number
+UNION ALL
+-- ... and whether the user is designated their handler (the group of Role.MY_NUMBER_HANDLER)
+SELECT 'my_number_handler', NULL, NULL, NULL
+ WHERE EXISTS (SELECT 1 FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id
+                WHERE ug.user_id = %(user)s AND g.name = %(my_number_group)s)
+UNION ALL
 -- register: the digest of the revision in force on the day (NULL before the first one)
 SELECT 'register', NULL, NULL,
        (SELECT digest FROM purposes_noticerevision WHERE effective_on <= %(on)s
@@ -274,7 +320,10 @@ SELECT 'register', NULL, NULL,
 
 def _opening(user, on: datetime.date) -> _Opening:
     with connection.cursor() as cursor:
-        cursor.execute(_OPENING, {"user": user.pk, "on": on})
+        cursor.execute(
+            _OPENING,
+            {"user": user.pk, "on": on, "my_number_group": str(Role.MY_NUMBER_HANDLER)},
+        )
         rows = cursor.fetchall()
     facts = {fact: (pk, day, digest) for fact, pk, day, digest in rows}
     lapses_on = facts["training"][1]
@@ -286,6 +335,8 @@ def _opening(user, on: datetime.date) -> _Opening:
         category_ids=frozenset(pk for fact, pk, _day, _digest in rows if fact == "category"),
         has_member_grants="member" in facts,
         digest=facts["register"][2],
+        my_number_category_ids=frozenset(pk for fact, pk, _d, _g in rows if fact == "my_number"),
+        my_number_handler="my_number_handler" in facts,
     )
 
 

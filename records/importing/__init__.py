@@ -97,5 +97,6 @@ def _write(plan, report: ImportReport, kind: str, by) -> None:
                 "created": report.created,
                 "updated": report.updated,
                 "unchanged": report.unchanged,
+                "masked": len(report.masked),
             },
         )

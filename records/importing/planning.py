@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from core import mynumber
 from core.normalize import normalize_code, normalize_text, parse_date
 from purposes.models import Category
 
@@ -56,6 +57,20 @@ def _choice(value: str, choices) -> str | None:
         if value in (choice.value, str(choice.label)):
             return choice.value
     return None
+
+
+MASKED = _(
+    "個人番号（マイナンバー）と思われる12桁の番号を伏せて（*）取り込みます。当組合のこの"
+    "システムでは個人番号を取り扱いません。連携元のデータから番号を削除してください。"
+)
+
+
+def _masked(report: ImportReport, row: int, column: str, value):
+    """`value` with any 個人番号 masked, the cell noted in the report (core.mynumber)."""
+    if not mynumber.contains(value):
+        return value
+    report.mask(row, column, MASKED)
+    return mynumber.mask(value)
 
 
 def _refuse_invalid(report: ImportReport, row: int, error: ValidationError) -> None:
@@ -162,6 +177,8 @@ def _member_from(row: int, cells: dict, report: ImportReport) -> Member:
     )
     for name in ("birth_date", "acquired_on", "lost_on"):
         fields[name] = _date(report, row, cells, name, MEMBER_COLUMNS)
+    for name in ("name", "name_kana", "employer"):
+        fields[name] = _masked(report, row, name, fields[name])
     fields["sex"] = _choice(cells["sex"], Member.Sex)
     if fields["sex"] is None:
         report.refuse(row, "sex", _("「性別」は 1（男）か 2（女）にしてください。"))
@@ -256,6 +273,7 @@ def _record_from(
     except ValueError:
         report.refuse(row, "payload", _("「内容」を JSON として読めません。"))
         return None
+    payload = _masked(report, row, "payload", payload)
     if category is not None:
         payload = payload_schemas.normalize_payload(category.code, payload)
         for problem in payload_schemas.problems(category.code, payload):
@@ -264,7 +282,7 @@ def _record_from(
         member_id=member_id,
         category=category,
         date=date,
-        title=normalize_text(cells["title"]),
+        title=_masked(report, row, "title", normalize_text(cells["title"])),
         payload=payload,
         source_id=normalize_code(cells["source_id"]),
     )

@@ -24,6 +24,8 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0  # all of them; `errors` keeps the first MAX_REPORTED_ERRORS
     refused_fields: dict = field(default_factory=dict, repr=False)  # row: {fields}
+    # Cells in which a 個人番号 was masked (core.mynumber): the row is imported without it.
+    masked: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -34,6 +36,10 @@ class ImportReport:
         self.refused_fields.setdefault(row, set()).add(field)
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(RowError(row, field, reason))
+
+    def mask(self, row: int, field: str, reason: str) -> None:
+        if len(self.masked) < MAX_REPORTED_ERRORS:
+            self.masked.append(RowError(row, field, reason))
 
     def as_dict(self) -> dict:
         return {
@@ -47,4 +53,5 @@ class ImportReport:
             "unchanged": self.unchanged,
             "error_count": self.error_count,
             "errors": [vars(error) for error in self.errors],
+            "masked": [vars(note) for note in self.masked],
         }

@@ -223,3 +223,25 @@ def test_the_restrictions_register_finds_a_member_by_kana_too(handler, handler_k
     assert [r.member for r in found.context["cl"].result_list] == [suzuki]
     none = handler.get(reverse("admin:records_restriction_changelist"), {"q": "さとう"})
     assert none.context["cl"].result_count == 0
+
+
+def test_mynumber_act_a_record_refuses_a_my_number_beside_its_field(handler, suzuki):
+    # 番号法第20条: Kumiai keeps no 個人番号; the payload's field and the title say why.
+    record = Record.objects.get(member=suzuki)
+    data = {
+        "member": suzuki.pk,
+        "date": "2026-04-01",
+        "title": "特定健診 1234 5678 9018",
+        **{f"payload_{k}": v for k, v in EXAMPLE_PAYLOADS["health-checks"].items()},
+        "payload_facility": "芝健診センター（個人番号１２３４５６７８９０１８）",
+    }
+    response = handler.post(reverse("admin:records_record_change", args=[record.pk]), data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "個人番号（マイナンバー）と思われる12桁の番号" in errors["payload_facility"][0]
+    assert "個人番号（マイナンバー）と思われる12桁の番号" in errors["title"][0]
+    assert "個人番号（マイナンバー）と思われる12桁の番号" in response.text
+    record.refresh_from_db()
+    assert record.title == "特定健診2025"
+    assert "1234" not in record.payload["facility"]

@@ -222,3 +222,58 @@ def test_it_names_missing_and_unknown_columns():
         (1, "sex"),
         (1, "acquired_on"),
     }
+
+
+def test_mynumber_act_an_import_masks_a_my_number_and_reports_the_row():
+    # Kumiai keeps no 個人番号 (番号法第20条): an import cannot be refused row by row without
+    # refusing the whole file, so the number is masked and the row named in the report.
+    member = MemberFactory(symbol="1001", number="42", branch="00")
+    category("receipts")
+    payload = {
+        **EXAMPLE_PAYLOADS["receipts"],
+        "diagnoses": ["急性上気道炎 ｍｎ１２３４５６７８９０１８"],
+    }
+    rows = [
+        [
+            "R-1",
+            "1001",
+            "42",
+            "00",
+            "receipts",
+            "2026-04-01",
+            "番号 1234 5678 9018",
+            json.dumps(payload),
+        ],
+        [
+            "R-2",
+            "1001",
+            "42",
+            "00",
+            "receipts",
+            "2026-04-01",
+            "外来",
+            json.dumps(EXAMPLE_PAYLOADS["receipts"]),
+        ],
+    ]
+
+    report = import_csv(data=_records_csv(*rows), kind=RECORDS, by=SYSTEM)
+
+    assert report.ok and report.created == 2
+    assert [(note.row, note.field) for note in report.masked] == [(2, "payload"), (2, "title")]
+    assert "個人番号" in report.masked[0].reason
+    stored = Record.objects.get(member=member, source_id="R-1")
+    assert stored.title == "番号 **** **** ****"
+    assert stored.payload["diagnoses"] == ["急性上気道炎 mn************"]
+    assert report.as_dict()["masked"][0]["row"] == 2
+    event = Event.objects.get(action=Action.RECORDS_RECORD_IMPORTED)
+    assert event.details["masked"] == 2
+    assert "123456789018" not in json.dumps(event.details)
+
+
+def test_mynumber_act_a_member_import_masks_the_name_fields():
+    csv = MEMBERS_CSV.replace("大阪支社", "大阪支社123456789018")
+
+    report = import_csv(data=csv.encode(), kind=MEMBERS, by=SYSTEM)
+
+    assert report.ok and [(n.row, n.field) for n in report.masked] == [(4, "employer")]
+    assert Member.objects.get(source_id="M-3").employer == "大阪支社************"

@@ -139,6 +139,7 @@ REPORTS = {
     "events": gettext_lazy("監査イベントの一覧"),
     "trail": gettext_lazy("監査証跡の検証"),
     "scopes": gettext_lazy("担当の登録簿"),
+    "my-number": gettext_lazy("個人番号"),
 }
 FORMATS = {"html": gettext_lazy("画面"), "csv": "CSV", "pdf": "PDF"}
 # What a desk's read names by model (records.gate.ledgers: `filings`).

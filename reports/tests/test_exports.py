@@ -12,7 +12,13 @@ from .conftest import jst, next_working_day, period_query
 
 pytestmark = pytest.mark.django_db
 
-REPORTS = ("/reports/", "/reports/access/", "/reports/trail/", "/reports/scopes/")
+REPORTS = (
+    "/reports/",
+    "/reports/access/",
+    "/reports/trail/",
+    "/reports/scopes/",
+    "/reports/my-number/",
+)
 
 
 @pytest.fixture(autouse=True)

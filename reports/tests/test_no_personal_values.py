@@ -16,7 +16,13 @@ from .conftest import jst, next_working_day, period_query
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ("/reports/", "/reports/access/", "/reports/trail/", "/reports/scopes/")
+PAGES = (
+    "/reports/",
+    "/reports/access/",
+    "/reports/trail/",
+    "/reports/scopes/",
+    "/reports/my-number/",
+)
 
 
 @pytest.fixture

@@ -9,7 +9,14 @@ from audit.vocabulary import Action
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ("/reports/", "/reports/access/", "/reports/trail/", "/reports/scopes/", "/reports/events/")
+PAGES = (
+    "/reports/",
+    "/reports/access/",
+    "/reports/trail/",
+    "/reports/scopes/",
+    "/reports/my-number/",
+    "/reports/events/",
+)
 
 
 @pytest.mark.parametrize("url", PAGES)

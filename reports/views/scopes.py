@@ -1,5 +1,6 @@
-"""The scope register and its changes in the period."""
+"""The scope register and its changes in the period; the 個人番号 categories' handlers."""
 
+from reports.selectors.mynumber import my_number_report
 from reports.selectors.scopes import scope_register
 
 from .base import ReportView
@@ -10,3 +11,12 @@ class ScopeRegisterView(ReportView):
 
     def build(self, period):
         return scope_register(period)
+
+
+class MyNumberView(ReportView):
+    """The categories flagged 個人番号を含む: their designated handlers and their reads."""
+
+    name = "my-number"
+
+    def build(self, period):
+        return my_number_report(period)

@@ -101,6 +101,17 @@ class IncidentAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             },
         ),
         (
+            gettext_lazy("特定個人情報の評価（番号法第29条の4）"),
+            {
+                "fields": (
+                    "my_number_involved",
+                    "my_number_network_system",
+                    "my_number_persons",
+                    "my_number_criteria",
+                )
+            },
+        ),
+        (
             gettext_lazy("報告事項（規則第8条第1項）"),
             {
                 "fields": (
@@ -133,6 +144,7 @@ class IncidentAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "complaint_links",
         "report_required",
         "criteria",
+        "my_number_criteria",
         "preliminary_due",
         "final_due",
         "overdue",
@@ -200,6 +212,27 @@ class IncidentAdmin(WorkflowAdminMixin, admin.ModelAdmin):
                 "報告対象として扱います）"
             ) % {"names": "、".join(assessment.encrypted)}
         return text
+
+    @admin.display(description=gettext_lazy("番号法の報告基準"))
+    def my_number_criteria(self, obj):
+        labels = {
+            "my_number_network_system": _("情報提供ネットワークシステム等（規則第2条第1号）"),
+            "my_number_unlawful_purpose": _("不正の目的のおそれ（規則第2条第2号）"),
+            "my_number_over_threshold": _("100人超（規則第2条第4号）"),
+        }
+        assessment = incidents.assess(obj)
+        if not obj.my_number_involved:
+            return _("特定個人情報の漏えい等ではない")
+        names = assessment.my_number_criteria
+        if not names:
+            return _("なし（番号法第29条の4の報告は不要）")
+        text = "、".join(str(labels[name]) for name in names)
+        if assessment.strongly_encrypted:
+            return text + _("（高度な暗号化等により報告不要）")
+        return text + _(
+            "：委員会への報告（速報・確報。確報は30日以内、不正の目的のおそれは60日以内）と"
+            "本人への通知が必要です（番号法第29条の4第1項・第2項）"
+        )
 
     @admin.display(description=gettext_lazy("速報期限"))
     def preliminary_due(self, obj):

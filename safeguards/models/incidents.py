@@ -75,6 +75,28 @@ class Incident(models.Model):
     persons_affected = models.PositiveIntegerField(
         _("本人の数"), null=True, blank=True, help_text=_("規則第7条第4号、第8条第1項第3号")
     )
+    # 番号法第29条の4 and the PPC's rules for 特定個人情報 (特定個人情報の漏えい等に関する報告等に
+    # 関する規則第2条): the society's core systems hold the 個人番号 (Kumiai holds none), so a leak
+    # may be of 特定個人情報; these are its own criteria, besides Art. 26's.
+    my_number_involved = models.BooleanField(
+        _("特定個人情報（個人番号を含む個人情報）の漏えい等"),
+        default=False,
+        help_text=_("個人番号そのもの、又は個人番号を含む書類・データが対象か（番号法第29条の4）"),
+    )
+    my_number_network_system = models.BooleanField(
+        _("情報提供ネットワークシステム等で管理される特定個人情報"),
+        default=False,
+        help_text=_(
+            "情報提供ネットワークシステム、又は個人番号利用事務を処理する情報システムで"
+            "管理される特定個人情報か（番号法規則第2条第1号）"
+        ),
+    )
+    my_number_persons = models.PositiveIntegerField(
+        _("特定個人情報に係る本人の数"),
+        null=True,
+        blank=True,
+        help_text=_("100人を超えると報告の対象（番号法規則第2条第4号）"),
+    )
     strongly_encrypted = models.BooleanField(
         _("高度な暗号化等の措置あり"),
         default=False,

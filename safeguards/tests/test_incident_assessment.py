@@ -120,3 +120,62 @@ def test_an_incident_that_need_not_be_reported_is_never_overdue(incident):
     incident.persons_affected = 10
 
     assert incidents.overdue_reports(incident, today=d(2027, 6, 1)) == []
+
+
+# 番号法第29条の4 and 特定個人情報の漏えい等に関する報告等に関する規則第2条: criteria of their own.
+
+
+@pytest.mark.parametrize(("persons", "required"), [(100, False), (101, True)])
+def test_mynumber_act_art29_4_more_than_a_hundred_persons_is_reportable(
+    incident, persons, required
+):
+    incident.my_number_involved = True
+    incident.my_number_persons = persons
+    incident.persons_affected = persons  # far below APPI's 1,000
+
+    assessment = incidents.assess(incident)
+
+    assert assessment.criteria == []
+    assert assessment.my_number_criteria == (["my_number_over_threshold"] if required else [])
+    assert assessment.my_number_report_required is required
+    assert assessment.report_required is required
+
+
+def test_mynumber_act_art29_4_the_network_system_is_reportable_from_one_person(incident):
+    incident.my_number_involved = True
+    incident.my_number_network_system = True
+    incident.my_number_persons = 1
+
+    assessment = incidents.assess(incident)
+
+    assert assessment.my_number_criteria == ["my_number_network_system"]
+    assert assessment.report_required and not assessment.appi_report_required
+
+
+def test_mynumber_act_art29_4_an_unlawful_purpose_counts_under_both_acts(incident):
+    incident.my_number_involved = True
+    incident.unlawful_purpose_suspected = True
+
+    assessment = incidents.assess(incident)
+
+    assert assessment.criteria == ["unlawful_purpose"]
+    assert assessment.my_number_criteria == ["my_number_unlawful_purpose"]
+    assert incidents.report_deadlines(incident).final_due == d(2027, 2, 28)
+
+
+def test_mynumber_act_art29_4_the_questions_count_only_for_my_number_data(incident):
+    # Without 特定個人情報, the same answers are no criterion of 番号法.
+    incident.my_number_network_system = True
+    incident.my_number_persons = 500
+
+    assessment = incidents.assess(incident)
+
+    assert assessment.my_number_criteria == [] and not assessment.report_required
+
+
+def test_mynumber_act_art29_4_strong_encryption_exempts_it_too(incident):
+    incident.my_number_involved = True
+    incident.my_number_persons = 500
+    incident.strongly_encrypted = True
+
+    assert not incidents.assess(incident).report_required

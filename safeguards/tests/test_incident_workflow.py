@@ -172,3 +172,52 @@ def test_the_officer_sees_the_deadlines_and_the_overdue_filter(officer_client, h
 
     assert listing.status_code == overdue.status_code == page.status_code == 200
     assert "2027-01-29" in page.content.decode() or "2027年1月29日" in page.content.decode()
+
+
+def test_mynumber_act_art29_4_a_my_number_leak_must_be_reported_and_notified(officer, handler):
+    incident = report(handler, persons_affected=150, my_number_involved=True, my_number_persons=150)
+    transition(incident, State.ASSESSING, by=officer)
+
+    with pytest.raises(Incomplete, match="番号法第29条の4第1項"):
+        transition(incident, State.CLOSED, by=officer)
+    for name in incidents.FINAL_REPORT_FIELDS:
+        if name != "persons_affected":
+            setattr(incident, name, "記載")
+    incident.save()
+    transition(incident, State.FINAL_REPORTED, by=officer)
+    with pytest.raises(Incomplete, match="番号法第29条の4第2項"):
+        transition(incident, State.CLOSED, by=officer)
+
+
+def test_mynumber_act_art29_4_the_officer_answers_the_questions_and_sees_the_consequence(
+    officer_client, handler
+):
+    incident = report(handler)
+    url = reverse("admin:safeguards_incident_change", args=[incident.pk])
+    form = officer_client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value not in (None, False) and name in form.fields and name != "categories"
+    }
+    data |= {
+        "discovered_at_0": "2026-12-30",
+        "discovered_at_1": "23:30",
+        "my_number_involved": "on",
+        "my_number_network_system": "on",
+        "my_number_persons": "3",
+        "IncidentStep_set-TOTAL_FORMS": "0",
+        "IncidentStep_set-INITIAL_FORMS": "0",
+    }
+    for prefix in ("steps", "incidentstep_set"):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+
+    response = officer_client.post(url, data, follow=True)
+
+    assert response.status_code == 200
+    incident.refresh_from_db()
+    assert incident.my_number_involved and incident.my_number_network_system
+    page = officer_client.get(url).text
+    assert "特定個人情報の評価（番号法第29条の4）" in page
+    assert "情報提供ネットワークシステム等（規則第2条第1号）" in page
+    assert "本人への通知が必要です（番号法第29条の4第1項・第2項）" in page

@@ -32,6 +32,8 @@ class Command(BaseCommand):
             self.stderr.write(
                 _("%(row)s行目 %(field)s: %(reason)s") % (vars(problem) | {"row": row})
             )
+        for note in report.masked:
+            self.stderr.write(_("%(row)s行目 %(field)s: %(reason)s") % vars(note))
         if report.error_count > len(report.errors):
             self.stderr.write(_("ほか %d 件の誤り") % (report.error_count - len(report.errors)))
         summary = (
