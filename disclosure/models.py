@@ -31,6 +31,13 @@ class Kind(models.TextChoices):
 FEE_KINDS = frozenset({Kind.PURPOSE_NOTICE, Kind.DISCLOSURE})
 
 
+def notice_fees() -> list[tuple[str, int]]:
+    """The fee of each kind that may carry one (Art. 38(1)), as `/privacy/` lists them: a kind
+    without its row yet is free, as `KindPolicy.for_kind` would make it (read, not created)."""
+    set_ = dict(KindPolicy.objects.filter(kind__in=FEE_KINDS).values_list("kind", "fee_yen"))
+    return [(str(label), set_.get(kind, 0)) for kind, label in Kind.choices if kind in FEE_KINDS]
+
+
 class KindPolicy(models.Model):
     """The society's answer period and fee for one kind of request (its own rules: the Act
     says only 遅滞なく, and Art. 38(2) asks for a fee reasonable for the actual cost)."""

@@ -261,3 +261,7 @@ class NoticeRevisionAdmin(ViewOnlyMixin, admin.ModelAdmin):
             "changed": changed,
         }
         return TemplateResponse(request, "admin/purposes/noticerevision/publish.html", context)
+
+
+# The registers of processors, joint use and the society's own fields have their own module.
+from . import admin_outsourcing  # noqa: E402, F401

@@ -264,3 +264,7 @@ class NoticeRevision(models.Model):
 
     def __str__(self) -> str:
         return _("第%(number)d版") % {"number": self.number}
+
+
+# The registers of processors and joint use, and the society's own fields (their module).
+from .outsourcing import JointUse, Processor, ProcessorAudit, SocietyProfile  # noqa: E402, F401

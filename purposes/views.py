@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import NoticeRevision
+from .outsourcing import JointUse, Processor, SocietyProfile, fees
 from .register import revision_in_force
 from .snapshot import displayed_register
 
@@ -39,7 +40,33 @@ def notice(request):
         .first()
     )
     context = _notice_context(revision, on=today)
-    return render(request, "purposes/notice.html", {**context, "upcoming": upcoming})
+    return render(
+        request,
+        "purposes/notice.html",
+        {**context, **_society_context(on=today), "upcoming": upcoming},
+    )
+
+
+def _society_context(*, on: datetime.date) -> dict:
+    """What the notice page shows beside the published revision, from the live registers:
+    the society's address and representative (Art. 32(1)(i)), its processors and joint uses
+    (Art. 27(5)(iii): a joint use from the day it was published), the 外的環境 where data is
+    handled abroad (Art. 32(1)(iv)) and the fees with how to pay them (Art. 32(1)(iii), 38)."""
+    processors = [
+        p
+        for p in Processor.objects.filter(published=True).prefetch_related("categories")
+        if p.under_contract(on)
+    ]
+    joint_uses = JointUse.objects.filter(published_on__lte=on).exclude(ends_on__lt=on)
+    profile = SocietyProfile.objects.first()
+    abroad = [p for p in processors if p.country]
+    return {
+        "profile": profile,
+        "processors": processors,
+        "joint_uses": joint_uses.prefetch_related("categories"),
+        "abroad": abroad,
+        "fees": fees(),
+    }
 
 
 def history(request):

@@ -2,7 +2,7 @@ from django.urls import path
 
 from .views.access import AccessReviewView, EventListView
 from .views.overview import OverviewView
-from .views.scopes import MyNumberView, ScopeRegisterView
+from .views.scopes import MyNumberView, ProcessorsView, ScopeRegisterView
 from .views.trail import TrailView, VerifyView
 
 app_name = "reports"
@@ -15,4 +15,5 @@ urlpatterns = [
     path("trail/verify/", VerifyView.as_view(), name="verify"),
     path("scopes/", ScopeRegisterView.as_view(), name="scopes"),
     path("my-number/", MyNumberView.as_view(), name="my_number"),
+    path("processors/", ProcessorsView.as_view(), name="processors"),
 ]

@@ -127,6 +127,7 @@ ROWS = {
     "reports/trail/verify/": Row("/reports/trail/verify/", (302, 403, 403, 405, 405, 403)),
     "reports/scopes/": Row("/reports/scopes/", (302, 403, 403, 200, 200, 403)),
     "reports/my-number/": Row("/reports/my-number/", (302, 403, 403, 200, 200, 403)),
+    "reports/processors/": Row("/reports/processors/", (302, 403, 403, 200, 200, 403)),
 }
 
 # What people file, read only through the gate by the staff of the desk (records.gate.filings):
@@ -202,6 +203,11 @@ ADMIN_MODELS = {
     "purposes/purpose": (302, 403, 403, 200, 200, 200),
     "purposes/notice": (302, 403, 403, 200, 200, 200),
     "purposes/noticerevision": (302, 403, 403, 200, 200, 200),
+    # Processors (委託先) and their audits, joint use, the society's own fields: the privacy
+    # officer keeps them, the 監事 reads them.
+    "purposes/processor": (302, 403, 403, 200, 200, 200),
+    "purposes/jointuse": (302, 403, 403, 200, 200, 200),
+    "purposes/societyprofile": (302, 403, 403, 200, 200, 200),
     # The safeguards registers: the privacy officer keeps them, the 監事 reads them.
     **{
         f"safeguards/{register}": (302, 403, 403, 200, 200, 200)

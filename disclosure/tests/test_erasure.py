@@ -114,7 +114,7 @@ def test_it_leaves_no_erased_value_in_a_dump_and_the_chain_verifies(
         provision_register(
             member=member,
             category=register["health-checks"],
-            recipient="保健事業の委託先",
+            recipient="A生命保険株式会社",
             provided_on=datetime.date(2020, 4, 1),  # kept three years: past its period
             items=["健診結果"],
             legal_basis=ThirdPartyProvision.LegalBasis.CONSENT,
@@ -198,7 +198,7 @@ def test_it_keeps_the_person_while_a_provision_record_must_be_kept(member, offic
         provision_register(
             member=member,
             category=register["health-checks"],
-            recipient="保健事業の委託先",
+            recipient="A生命保険株式会社",
             provided_on=datetime.date.today(),
             items=["健診結果"],
             legal_basis=ThirdPartyProvision.LegalBasis.CONSENT,

@@ -12,13 +12,15 @@ from audit.vocabulary import Action
 from core import audited
 from core.normalize import normalize_text
 from purposes.models import Category
+from purposes.outsourcing import processor_named
 
 from ..models import Member, ThirdPartyProvision
 from .restrictions import stops_in_force
 
 
 class ProvisionRefused(Exception):
-    """A 第三者提供の停止 in force forbids this provision; the message says which, in Japanese."""
+    """A 第三者提供の停止 in force forbids this provision, or the recipient is a registered
+    processor (a 委託, not a provision); the message says which, in Japanese."""
 
 
 @transaction.atomic
@@ -39,6 +41,17 @@ def provision_register(
     that covers the category on that day, unless the legal basis is one of the exceptions of
     Art. 27(1), such as 法令に基づく場合, which no stop reaches.
     """
+    # APPI Art. 27(5)(i): data entrusted to a processor (委託先, Art. 25) is no provision to a
+    # third party; its record is the processor register's, not this one.
+    if (processor := processor_named(recipient)) is not None:
+        raise ProvisionRefused(
+            _(
+                "「%(name)s」は委託先として登録されています（法第25条）。委託に伴う提供は"
+                "第三者提供に当たらないため（法第27条第5項第1号）、第三者提供記録には登録しません。"
+                "委託先の登録簿（委託先）で、委託する類型と項目を確認してください。"
+            )
+            % {"name": processor.name}
+        )
     # The member's row lock orders this check against a concurrent restriction_add.
     Member.objects.select_for_update().filter(pk=member.pk).exists()
     basis = ThirdPartyProvision.LegalBasis(legal_basis)

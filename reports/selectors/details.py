@@ -140,6 +140,7 @@ REPORTS = {
     "trail": gettext_lazy("監査証跡の検証"),
     "scopes": gettext_lazy("担当の登録簿"),
     "my-number": gettext_lazy("個人番号"),
+    "processors": gettext_lazy("委託先・共同利用"),
 }
 FORMATS = {"html": gettext_lazy("画面"), "csv": "CSV", "pdf": "PDF"}
 # What a desk's read names by model (records.gate.ledgers: `filings`).

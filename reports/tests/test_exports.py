@@ -18,6 +18,7 @@ REPORTS = (
     "/reports/trail/",
     "/reports/scopes/",
     "/reports/my-number/",
+    "/reports/processors/",
 )
 
 

@@ -22,6 +22,7 @@ PAGES = (
     "/reports/trail/",
     "/reports/scopes/",
     "/reports/my-number/",
+    "/reports/processors/",
 )
 
 

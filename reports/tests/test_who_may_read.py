@@ -15,6 +15,7 @@ PAGES = (
     "/reports/trail/",
     "/reports/scopes/",
     "/reports/my-number/",
+    "/reports/processors/",
     "/reports/events/",
 )
 
