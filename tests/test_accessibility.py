@@ -101,16 +101,60 @@ def test_the_staff_pages_have_no_serious_violation(
         reverse("admin:disclosure_request_changelist"),
         reverse("admin:disclosure_request_change", args=[filed["request"].pk]),
         reverse("admin:records_record_changelist"),
+        reverse("admin:purposes_processor_add"),
+        reverse("admin:purposes_jointuse_changelist"),
+        reverse("admin:purposes_societyprofile_add"),
     ):
         found += check(axe, page, live_server.url + url)
 
     assert not found, "\n".join(found)
 
 
+def test_the_notice_with_its_registers_filled_has_no_serious_violation(
+    chromium, live_server, axe, register
+):
+    # APPI Art. 25, 27(5)(iii), 32(1): the sections the live registers add to /privacy/.
+    import datetime
+
+    from purposes.outsourcing import JointUse, Processor, SocietyProfile
+
+    SocietyProfile.objects.create(
+        address="東京都港区芝大門1-1-3", representative_name="山田一郎", fee_payment="窓口で現金"
+    )
+    processor = Processor.objects.create(
+        name="クラウド株式会社",
+        kind=Processor.Kind.SYSTEM,
+        work="基幹システムの運用",
+        data_items="氏名",
+        contract_from=datetime.date(2026, 4, 1),
+        subcontracting=Processor.Subcontracting.FORBIDDEN,
+        country="アメリカ合衆国",
+        foreign_environment="制度を把握し暗号化を講じています。",
+    )
+    processor.categories.add(register["eligibility"])
+    JointUse.objects.create(
+        title="加入事業所との共同利用",
+        items="健診のリスク区分",
+        users="当組合と加入事業所",
+        purpose="健康づくり",
+        responsible_name="当組合",
+        responsible_address="東京都港区芝大門1-1-3",
+        responsible_representative="理事長 山田一郎",
+        starts_on=datetime.date(2026, 4, 1),
+        published_on=datetime.date(2026, 3, 1),
+    )
+    page = chromium.new_context(locale="ja-JP").new_page()
+
+    found = check(axe, page, live_server.url + reverse("purposes:notice"))
+
+    assert "加入事業所との共同利用" in page.content()
+    assert not found, "\n".join(found)
+
+
 def test_the_auditor_pages_have_no_serious_violation(chromium, live_server, axe, client, auditor):
     page = signed_in_page(chromium, live_server, client, auditor)
     found = []
-    for name in ("overview", "access", "events", "trail", "scopes"):
+    for name in ("overview", "access", "events", "trail", "scopes", "my_number", "processors"):
         found += check(axe, page, live_server.url + reverse(f"reports:{name}"))
 
     assert not found, "\n".join(found)

@@ -316,3 +316,44 @@ def test_art25_the_auditor_reads_the_processors_and_their_audits(sign_in, audito
         "未公表（利用できません）",
     ):
         assert words in page.text, words
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"ends_on": "2026-01-01"}, "ends_on", "利用終了日は利用開始日以降"),
+        ({"starts_on": "あした"}, "starts_on", "日付"),
+        ({"responsible_representative": ""}, "responsible_representative", "必須"),
+        ({"users": "個人番号１２３４５６７８９０１８の者"}, "users", "個人番号"),
+    ],
+)
+def test_art27_5_3_bad_input_on_a_joint_use_is_refused_beside_its_field(
+    officer_client, loaded, changes, field, message
+):
+    data = {
+        "title": "共同利用",
+        "items": "健診のリスク区分",
+        "users": "当組合と加入事業所",
+        "purpose": "健康づくり",
+        "responsible_name": "当組合",
+        "responsible_address": "東京都港区芝大門1-1-3",
+        "responsible_representative": "理事長 山田一郎",
+        "categories": [Category.objects.get(code="health-checks").pk],
+        "starts_on": "2027-04-01",
+        **changes,
+    }
+
+    response = officer_client.post(reverse("admin:purposes_jointuse_add"), data)
+
+    assert response.status_code == 200
+    assert message in " ".join(response.context["adminform"].form.errors[field])
+    assert not JointUse.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["/reports/processors/", "/reports/my-number/"])
+@pytest.mark.parametrize("query", ["start=garbage", "start=2026-12-31&end=2026-01-01", "end=\x00"])
+def test_the_new_reports_answer_a_bad_period_with_a_page(sign_in, auditor, loaded, url, query):
+    response = sign_in(auditor).get(f"{url}?{query}")
+
+    assert response.status_code == 400
+    assert "<h1>" in response.text
