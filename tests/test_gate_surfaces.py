@@ -209,6 +209,7 @@ def test_the_schema_documents_the_refusals(client, db):
         "$ref": "#/components/schemas/Error"
     }
     assert error["properties"]["reason"]["enum"] == [
+        "my_number_withheld",
         "out_of_scope",
         "purpose_missing",
         "purpose_not_permitted",

@@ -60,6 +60,7 @@ def test_it_imports_an_uploaded_file_and_reports_in_json():
         "unchanged": 0,
         "error_count": 0,
         "errors": [],
+        "masked": [],
     }
     assert Member.objects.count() == 3
     assert Event.objects.get(action=Action.RECORDS_MEMBER_IMPORTED).actor_kind == "user"

@@ -92,6 +92,7 @@ def test_it_writes_one_audit_event_with_counts_and_the_file_digest():
         "created": 3,
         "updated": 0,
         "unchanged": 0,
+        "masked": 0,
     }
     assert Event.objects.filter(action__startswith="records.member.").count() == 1
 

@@ -62,6 +62,7 @@ def test_it_updates_only_the_fields_that_changed_and_only_on_their_rows():
         "created": 0,
         "updated": 2,
         "unchanged": 1,
+        "masked": 0,
     }
     assert Event.objects.filter(action__startswith="records.member.").count() == 2
     # And back, in the same connection and transaction: the first update left nothing behind.
