@@ -25,6 +25,21 @@ from records.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def loaded(register):
+    return register
+
+
+@pytest.fixture
+def officer(privacy_officer):
+    return privacy_officer
+
+
+@pytest.fixture
+def officer_client(sign_in, officer):
+    return sign_in(officer)
+
 TODAY = datetime.date(2026, 12, 5)
 
 
