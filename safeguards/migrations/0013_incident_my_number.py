@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('safeguards', '0011_my_number_handlers'),
+        ('safeguards', '0012_my_number_handlers'),
     ]
 
     operations = [

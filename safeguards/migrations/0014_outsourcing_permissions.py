@@ -39,7 +39,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("safeguards", "0012_incident_my_number"),
+        ("safeguards", "0013_incident_my_number"),
         ("purposes", "0005_processors_and_joint_use"),
     ]
 
