@@ -267,7 +267,7 @@ def publish_joint_use(*, joint_use: JointUse, by, on: datetime.date | None = Non
         action=Action.PURPOSES_JOINTUSE_PUBLISHED,
         actor=actor_for(by),
         target=locked,
-        details={"published_on": on.isoformat()},
+        details={"day": on.isoformat()},  # the day it appeared on /privacy/
     )
     joint_use.published_on = on
     return locked
