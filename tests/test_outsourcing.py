@@ -40,6 +40,7 @@ def officer(privacy_officer):
 def officer_client(sign_in, officer):
     return sign_in(officer)
 
+
 TODAY = datetime.date(2026, 12, 5)
 
 
