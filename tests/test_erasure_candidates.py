@@ -29,6 +29,8 @@ from disclosure.tests.factories import RequestFactory
 from disclosure.tests.test_erasure import filed_for
 from records import gate
 from records.models import Member
+from safeguards.approvals import Approval
+from safeguards.testing import second_officer_approves
 
 pytestmark = pytest.mark.django_db
 State = Request.State
@@ -48,6 +50,7 @@ def decided(member, officer) -> Request:
             by=officer,
         )
     request.refresh_from_db()
+    second_officer_approves(Approval.Kind.MEMBER_ERASURE, request)  # four eyes
     return request
 
 

@@ -41,7 +41,9 @@ from disclosure.tests.factories import RequestFactory
 from kumiai.restore import Server, manage, restore, scratch_database
 from records.models import Member
 from records.tests.factories import MemberFactory, RecordFactory
+from safeguards.approvals import Approval
 from safeguards.models import StatutoryAccessReason, StatutoryGround
+from safeguards.testing import second_officer_approves
 
 from .test_restore import checkpoints, every_row, pg_dump  # noqa: F401
 
@@ -250,6 +252,7 @@ def test_art35_erasure_leaves_no_planted_string_in_a_dump_the_files_or_the_logs(
         "items-0-reason": "",
     }
     move(client, asking, State.DECIDED, decision)
+    second_officer_approves(Approval.Kind.MEMBER_ERASURE, asking)  # four eyes
     page, said = move(
         client, asking, State.CARRIED_OUT, {"candidate-0": "theirs", "candidate-1": "theirs"}
     )

@@ -56,7 +56,7 @@ def test_art25_art27_5_3_art32_1_the_officer_registers_and_the_public_reads(
     page.locator("#id_subcontracting").select_option(label="認めない")
     page.locator("#id_subcontractors").fill("株式会社B")
     page.get_by_role("button", name="保存", exact=True).click()
-    assert page.get_by_text("再委託を認めない委託先に再委託先は登録できません").is_visible()
+    page.get_by_text("再委託を認めない委託先に再委託先は登録できません").wait_for()
     shot("1-processor-refused")
     page.locator("#id_subcontractors").fill("")
     page.locator(".add-row a").click()
@@ -83,7 +83,7 @@ def test_art25_art27_5_3_art32_1_the_officer_registers_and_the_public_reads(
     page.locator("input[name=_selected_action]").first.check()
     page.locator("select[name=action]").select_option(value="publish")
     page.get_by_role("button", name="実行").click()
-    assert page.get_by_text("公表事項（/privacy/）に掲載しました").is_visible()
+    page.get_by_text("公表事項（/privacy/）に掲載しました").wait_for()
     assert JointUse.objects.get().published_on == timezone.localdate()
     shot("3-joint-use-published")
 
@@ -103,9 +103,9 @@ def test_art25_art27_5_3_art32_1_the_officer_registers_and_the_public_reads(
         "外的環境の把握",
         "手数料の額と支払方法",
     ):
-        assert page.get_by_role("heading", name=heading).is_visible()
-    assert page.get_by_text("理事長 山田一郎").first.is_visible()
-    assert page.get_by_role("heading", name="加入事業所との共同利用").is_visible()
+        page.get_by_role("heading", name=heading).wait_for()
+    page.get_by_text("理事長 山田一郎").first.wait_for()
+    page.get_by_role("heading", name="加入事業所との共同利用").wait_for()
     assert fits(page)
     shot("4-privacy")
 

@@ -209,7 +209,7 @@ def test_the_officer_assesses_an_incident_and_reports_it(
     page.goto(live_server.url + f"/admin/safeguards/incident/{incident.pk}/change/")
     shot("1-reported")
     move(page, "評価を開始する")
-    page.get_by_label("本人の数").fill("1")
+    page.get_by_label(re.compile("^本人の数")).fill("1")
     # The admin's two-list picker: a double click moves the category to the chosen list.
     page.locator("#id_categories_from option", has_text="レセプトに関する情報").dblclick()
     assert page.locator("#id_categories_to option").all_inner_texts() == ["レセプトに関する情報"]

@@ -21,8 +21,9 @@ def test_the_request_page_reads_like_a_case_file(sign_in, officer):
     html = sign_in(officer).get(f"/admin/disclosure/request/{request.pk}/change/").content.decode()
     assert "利用目的の通知・開示" in html
     machinery = ("Kind の値のリスト", request.token_hash, "k" * 32, "トークン", "ダイジェスト")
+    case_file = html[html.index('id="content-start"') :]  # the admin's menu names APIトークン
     for word in machinery:
-        assert word not in html
+        assert word not in case_file
     for heading in ("受付", "請求の内容", "請求者", "審査と決定"):
         assert f">{heading}</h2>" in html
     assert "300 円（未納）" in html

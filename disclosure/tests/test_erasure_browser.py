@@ -14,6 +14,8 @@ from audit.vocabulary import Action
 from disclosure.models import Kind, Request
 from records.models import Member
 from records.tests.factories import MemberFactory, RecordFactory
+from safeguards.approvals import Approval
+from safeguards.testing import second_officer_approves
 
 from .factories import RequestFactory
 from .test_officer_browser import SHOTS, fits, roles  # noqa: F401
@@ -48,6 +50,7 @@ def test_art35_2_the_officer_confirms_the_filings_erased_with_the_member(
     width, height, asked, bare_officer, live_server, browser_context, sign_in
 ):
     member, first, homonym, request = asked
+    second_officer_approves(Approval.Kind.MEMBER_ERASURE, request)  # four eyes, asked beforehand
     client = sign_in(bare_officer)
     browser_context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
