@@ -139,7 +139,7 @@ def test_a_request_filed_on_the_form_is_matched_with_its_card_in_view(
 
     filed = Request.objects.get(receipt_number=receipt)
     assert (filed.state, filed.member) == (Request.State.REVIEW, member)
-    assert page.get_by_text("審査中").first.is_visible()
+    page.get_by_text("審査中").first.wait_for()  # the next page, once it has come
     shot(page, "4-review")
 
 
@@ -184,7 +184,7 @@ def test_the_complaints_desk_takes_a_complaint_from_received_to_closed(
 
     complaint.refresh_from_db()
     assert (complaint.state, complaint.cause) == (Complaint.State.CLOSED, "clerical")
-    assert page.get_by_text("完了").first.is_visible()
+    page.get_by_text("完了").first.wait_for()
 
 
 @pytest.mark.parametrize("screen", SCREENS)
