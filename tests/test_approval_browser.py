@@ -5,6 +5,7 @@ screenshots of each step in var/screenshots/."""
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from audit.models import Event
 from audit.vocabulary import Action
@@ -47,21 +48,21 @@ def test_one_officer_asks_for_a_scope_and_a_second_approves_it(
     first.get_by_role("button", name="保存").click()
 
     warning = first.locator(".messagelist .warning").filter(has_text="承認の後に反映されます")
-    assert warning.is_visible()
+    expect(warning).to_be_visible()
     assert "clerk に類型「レセプトに関する情報」の担当を割り当てる" in warning.inner_text()
     shot(first, "2-asked")
     assert category_ids_for(clerk) == set()
     # The officer who asked is told they cannot decide it.
     approval = Approval.objects.get(subject=clerk)
     first.goto(f"{live_server.url}/admin/safeguards/approval/{approval.pk}/change/")
-    assert first.get_by_text("依頼した本人は承認・却下できません").is_visible()
-    assert first.get_by_role("button", name="承認する").count() == 0
+    expect(first.get_by_text("依頼した本人は承認・却下できません")).to_be_visible()
+    expect(first.get_by_role("button", name="承認する")).to_have_count(0)
     shot(first, "3-not-for-the-asker")
 
     page = _page(chromium, live_server, second, width, height)
     page.goto(f"{live_server.url}/admin/")
     banner = page.get_by_role("link", name="承認待ちの変更が1件あります（二者確認）。")
-    assert banner.is_visible()
+    expect(banner).to_be_visible()
     shot(page, "4-second-officer-index")
     banner.click()
     page.get_by_role("link", name=approval.description).click()

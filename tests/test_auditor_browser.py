@@ -6,6 +6,7 @@ Screenshots of each step are kept in var/screenshots/ (`screenshots` fixture).
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from safeguards.testing import current_token, enrol_device
 
@@ -64,7 +65,7 @@ def test_the_auditor_signs_in_reaches_the_reports_and_signs_out(
     sign_out.click()
 
     assert page.url == live_server.url + reverse("safeguards:sign_in")
-    assert page.get_by_text("サインアウトしました。").is_visible()
+    expect(page.get_by_text("サインアウトしました。")).to_be_visible()
     shot("4-signed-out")
     page.goto(live_server.url + reverse("reports:overview"))
     assert page.url.startswith(live_server.url + reverse("safeguards:sign_in"))
@@ -149,8 +150,8 @@ def test_the_auditor_reads_every_report_on_one_day_of_data(
     assert "異常が見つかりました" in first.inner_text()
     assert_on_screen(first, width, height)
     # A one-day trend draws its day.
-    assert page.locator("svg.chart-line circle").count() == 1
-    assert page.locator("svg.chart-line .chart-stem").count() == 1
+    expect(page.locator("svg.chart-line circle")).to_have_count(1)
+    expect(page.locator("svg.chart-line .chart-stem")).to_have_count(1)
     page.goto(live_server.url + reverse("reports:events"))
     table = page.locator(".table-scroll").first
     assert table.bounding_box()["width"] <= width

@@ -12,6 +12,7 @@ Screenshots of each step are kept in var/screenshots/ (`screenshots` fixture).
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from complaints.models import Complaint
 from core.wareki import format_wareki
@@ -54,7 +55,7 @@ def test_a_member_files_a_disclosure_request_typed_as_people_write(
 
     page.goto(live_server.url + reverse("disclosure:new"))
     # The first step: who files and what they ask for; nothing personal yet.
-    assert page.locator("#id_name").count() == 0
+    expect(page.locator("#id_name")).to_have_count(0)
     page.get_by_label("本人", exact=True).check()
     page.get_by_label("開示", exact=True).check()
     shot("0-choose")
@@ -95,23 +96,23 @@ def test_a_member_files_a_disclosure_request_typed_as_people_write(
     page.get_by_role("button", name="入力画面に戻って修正する").click()
     assert page.locator("#id_name").input_value() == "山田　花子"
     assert page.locator("#id_birth_date").input_value() == "S55.1.2"
-    assert page.locator("p.kept").is_visible()
+    expect(page.locator("p.kept")).to_be_visible()
     page.get_by_role("button", name="入力内容を確認する").click()
     page.get_by_role("button", name="この内容で請求する").click()
 
     filed = Request.objects.get()
     assert page.locator("#receipt-number").inner_text() == filed.receipt_number
     assert page.locator("#due-on").inner_text() == format_wareki(filed.due_on)
-    assert page.get_by_role("heading", name="このあとの流れ").is_visible()
+    expect(page.get_by_role("heading", name="このあとの流れ")).to_be_visible()
     assert no_sideways_scroll(page)
-    assert page.get_by_role("button", name="このページを印刷する").is_visible()
+    expect(page.get_by_role("button", name="このページを印刷する")).to_be_visible()
     shot("3-receipt")
     # Printed, the receipt keeps the number, the link and the due date, without the site's
     # header (the print stylesheet, no script).
     page.emulate_media(media="print")
-    assert not page.locator("header.site").is_visible()
+    expect(page.locator("header.site")).to_be_hidden()
     assert page.locator("#status-url").is_visible() and page.locator("#due-on").is_visible()
-    assert not page.get_by_role("button", name="このページを印刷する").is_visible()
+    expect(page.get_by_role("button", name="このページを印刷する")).to_be_hidden()
     shot("4-receipt-printed")
 
 
@@ -133,13 +134,13 @@ def test_a_person_finds_the_complaints_form_files_and_opens_the_status_by_link(
     page.get_by_label("どのようなことがありましたか").fill("健診の結果が届きません。")
     shot("1-form")
     page.get_by_role("button", name="入力内容を確認する").click()
-    assert page.get_by_text("03-1234-5678").is_visible()
+    expect(page.get_by_text("03-1234-5678")).to_be_visible()
     shot("2-confirm")
     page.get_by_role("button", name="送信する").click()
 
     complaint = Complaint.objects.get()
     assert page.locator("#answer-due").inner_text() == format_wareki(complaint.answer_due)
-    assert page.get_by_role("button", name="このページを印刷する").is_visible()
+    expect(page.get_by_role("button", name="このページを印刷する")).to_be_visible()
     shot("3-receipt")
     # The link on the receipt opens the status page: nothing to type.
     page.locator("#status-url").click()

@@ -8,6 +8,7 @@ import dataclasses
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from complaints.forms import ComplaintForm
 from disclosure.forms import RequestForm
@@ -125,7 +126,7 @@ def test_it_describes_each_invalid_field_once_by_its_help_and_error(invalid):
 def test_it_links_the_summary_to_each_invalid_field(invalid):
     measured = invalid.page.evaluate(MEASURE)
 
-    assert invalid.page.get_by_role("alert").is_visible()
+    expect(invalid.page.get_by_role("alert")).to_be_visible()
     assert len(measured["summaryTargets"]) >= len(measured["fields"])
     assert all(measured["summaryTargets"])
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from complaints.models import Complaint
 
@@ -21,7 +22,7 @@ def test_it_points_to_each_mistake_and_keeps_what_was_typed(page):
     page.get_by_role("button", name="入力内容を確認する").click()
 
     summary = page.locator(".error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert summary.get_by_role("link").count() >= 3  # name, a way to reply, the number
     number = page.get_by_label("保険証の番号")
     assert number.get_attribute("aria-invalid") == "true"
@@ -37,7 +38,7 @@ def test_it_takes_full_width_input_through_to_a_receipt(page):
     page.get_by_label("個人情報の取扱い").check()
     page.get_by_label("どのようなことがありましたか").fill("通知が届かない。")
     page.get_by_role("button", name="入力内容を確認する").click()
-    assert page.get_by_text("hanako@example.jp").is_visible()
+    expect(page.get_by_text("hanako@example.jp")).to_be_visible()
     page.get_by_role("button", name="送信する").click()
 
     receipt = page.locator("#receipt-number").inner_text()

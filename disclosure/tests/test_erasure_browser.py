@@ -8,6 +8,7 @@ import datetime
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from audit.models import Event
 from audit.vocabulary import Action
@@ -71,7 +72,7 @@ def test_art35_2_the_officer_confirms_the_filings_erased_with_the_member(
     listed = page.locator(".erasure-candidates")
     assert "この加入者のものと思われる届出" in listed.inner_text()
     rows = page.locator(".decision-row")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     assert first.receipt_number in rows.nth(0).inner_text()
     first_row = re.sub(r"\s+", "", rows.nth(0).inner_text())
     assert "却下" in first_row and "不一致生年月日" in first_row
@@ -83,7 +84,7 @@ def test_art35_2_the_officer_confirms_the_filings_erased_with_the_member(
     fits(page, width)
 
     page.get_by_role("button", name="実行する").click()  # nothing answered
-    assert page.locator(".decision-row .errorlist").count() == 2
+    expect(page.locator(".decision-row .errorlist")).to_have_count(2)
     assert "本人のものか別人のものかを選んでください。" in rows.nth(0).inner_text()
     shot("2-unanswered")
     assert Member.objects.filter(pk=member.pk).exists()

@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from core.workflow import transition
 from disclosure import services
@@ -107,7 +108,7 @@ def test_a_member_files_follows_and_downloads(browser_context, live_server, memb
         in page.locator("#id_birth_date_error").inner_text()
     )
     assert page.locator("#id_name").input_value() == "山田　花子"
-    assert page.get_by_text("提出済みです").is_visible()
+    expect(page.get_by_text("提出済みです")).to_be_visible()
     assert not Request.objects.exists()
 
     birth_date.fill("昭和５５年１月２日")

@@ -13,6 +13,7 @@ import zipfile
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from disclosure import letters
@@ -124,7 +125,7 @@ def test_the_officer_answers_a_request_by_post(
     press("医療機関への照会を記録する")
     page.get_by_label("医療機関").fill("千代田病院")
     boxes = page.locator("input[name=receipts]")
-    assert boxes.count() == 2
+    expect(boxes).to_have_count(2)
     for n in range(2):
         boxes.nth(n).check()
     page.get_by_label("照会日").fill("令和8年4月2日")
@@ -135,7 +136,7 @@ def test_the_officer_answers_a_request_by_post(
     run()
 
     press("決定する")
-    assert page.locator(".decision-row").count() == 2  # 利用目的の通知, 開示: nothing more
+    expect(page.locator(".decision-row")).to_have_count(2)  # 利用目的の通知, 開示: nothing more
     shot("5-decision")
     fits(page, width)
     run()

@@ -10,6 +10,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from records.models import Record
 from records.tests.factories import EXAMPLE_PAYLOADS, MemberFactory, RecordFactory
@@ -65,7 +66,7 @@ def test_the_handler_finds_reads_edits_and_exports_a_record(
         page.get_by_role("button", name="サインイン").click()
 
     page.goto(live_server.url + reverse("admin:records_purpose"))
-    assert page.get_by_text("健康診査に関する情報").first.is_visible()  # the group's name
+    expect(page.get_by_text("健康診査に関する情報").first).to_be_visible()  # the group's name
     page.get_by_label("未受診者への受診勧奨").first.check()
     shot("1-purpose")
     with page.expect_navigation():
@@ -83,9 +84,9 @@ def test_the_handler_finds_reads_edits_and_exports_a_record(
     rows.first.click()
 
     page.get_by_role("heading", name="5001-1-00 鈴木一郎").wait_for()
-    assert page.locator("input[name=name_kana]").count() == 0  # reads first
-    assert page.get_by_role("link", name="編集").is_visible()
-    assert page.get_by_text("健康診査に関する情報").first.is_visible()
+    expect(page.locator("input[name=name_kana]")).to_have_count(0)  # reads first
+    expect(page.get_by_role("link", name="編集")).to_be_visible()
+    expect(page.get_by_text("健康診査に関する情報").first).to_be_visible()
     shot("3-member")
     page.get_by_role("link", name="特定健診2025").click()
     page.get_by_label("収縮期血圧").wait_for()
