@@ -264,7 +264,10 @@ class OutboxMailAdmin(ViewOnlyMixin, admin.ModelAdmin):
         if skipped:
             self.message_user(
                 request,
-                _("送信できなかったメールだけを再送できます（%(count)d 通は対象外）。")
+                _(
+                    "送信できなかったメールのうち、宛先が残っているものだけを再送できます"
+                    "（%(count)d 通は対象外）。"
+                )
                 % {"count": skipped},
                 messages.WARNING,
             )

@@ -29,6 +29,10 @@ class OutboxMail(models.Model):
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("次の試行"), null=True, blank=True)
     sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+    # A mail still waiting when the person it names was erased (APPI Art. 35) is sent as
+    # queued, and emptied then, or as soon as it fails: a failed mail is otherwise kept whole
+    # for the officer to resend.
+    erased_meanwhile = models.BooleanField(_("待機中に宛先の本人を消去した"), default=False)
 
     class Meta:
         verbose_name = _("送信メール")

@@ -11,7 +11,9 @@ privacy officer in the admin, who resends it (`resend`, `core.mail.resent`).
 
 A mail is sent at least once and, unless the worker dies between the server's acceptance and
 the commit that marks it sent, exactly once: `deliver` sends only a pending mail, under its
-row lock. Once sent, its body and addresses are emptied. Neither is ever logged or put in
+row lock. Once sent, its body and addresses are emptied; a failed one keeps them for the
+resend, unless the person it names was erased while it waited (`erased_meanwhile`, set by
+the erasure), when it is emptied as it fails and cannot be resent. Neither is ever logged or put in
 the trail: the log says the mail's id, the trail its id and the error's class.
 """
 
@@ -68,10 +70,15 @@ def deliver(mail_id: int) -> str:
         except Exception as error:
             _failed(mail, error)
         else:
-            mail.state, mail.sent_at = State.SENT, timezone.now()
-            mail.body, mail.to, mail.next_attempt_at = "", [], None
+            mail.state, mail.sent_at, mail.next_attempt_at = State.SENT, timezone.now(), None
+            empty(mail)
             mail.save()
         return mail.state
+
+
+def empty(mail: OutboxMail) -> None:
+    """Forget whom the mail was for and what it said (the caller saves)."""
+    mail.body, mail.to = "", []
 
 
 def _failed(mail: OutboxMail, error: Exception) -> None:
@@ -86,6 +93,8 @@ def _failed(mail: OutboxMail, error: Exception) -> None:
     )
     if mail.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         mail.state, mail.next_attempt_at = State.FAILED, None
+        if mail.erased_meanwhile:
+            empty(mail)
         trail.append(
             action=Action.CORE_MAIL_FAILED,
             actor=trail.SYSTEM,
@@ -100,10 +109,10 @@ def _failed(mail: OutboxMail, error: Exception) -> None:
 
 def resend(mail: OutboxMail, *, by) -> bool:
     """Try a failed mail again now, its count of tries started afresh (the admin's action).
-    False, and nothing done, for a mail that is not failed."""
+    False, and nothing done, for a mail that is not failed or was emptied (no one to send to)."""
     with transaction.atomic():
         mail = OutboxMail.objects.select_for_update().get(pk=mail.pk)
-        if mail.state != State.FAILED:
+        if mail.state != State.FAILED or not mail.to:
             return False
         mail.state, mail.attempts, mail.next_attempt_at = State.PENDING, 0, None
         mail.save()

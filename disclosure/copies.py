@@ -245,10 +245,16 @@ def _sessions(person: Person) -> int:
 
 
 def _mails(person: Person) -> int:
-    """Sent and failed mail to the person or naming them: emptied. A pending mail is the
-    worker's: it empties it once sent."""
-    emptied = []
-    for mail in OutboxMail.objects.exclude(state=OutboxMail.State.PENDING).iterator():
-        if person.found_in(" ".join([*mail.to, mail.subject, mail.body])):
-            emptied.append(mail.pk)
-    return OutboxMail.objects.filter(pk__in=emptied).update(to=[], body="", subject=note(_("件名")))
+    """Sent and failed mail to the person or naming them: emptied. A pending mail is still
+    sent as queued (it may be the answer to her request), and emptied once sent or failed
+    (`core.outbox`)."""
+    found = [
+        mail.pk
+        for mail in OutboxMail.objects.iterator()
+        if person.found_in(" ".join([*mail.to, mail.subject, mail.body]))
+    ]
+    found_mail = OutboxMail.objects.filter(pk__in=found)
+    found_mail.filter(state=OutboxMail.State.PENDING).update(erased_meanwhile=True)
+    return found_mail.exclude(state=OutboxMail.State.PENDING).update(
+        to=[], body="", subject=note(_("件名"))
+    )
