@@ -29,6 +29,8 @@ from audit import trail
 from audit.vocabulary import Action
 from core import filing
 from core.traces import Candidate, Identity, Person
+from records import gate
+from safeguards.models import Desk
 
 from .models import Complaint
 
@@ -38,10 +40,10 @@ TEXTS = ("what_happened", "what_wanted", "response", "root_cause", "corrective_a
 COMPLAINT = "complaints.complaint"
 
 
-def candidates(*, identity: Identity, **_kwargs) -> list[Candidate]:
+def candidates(*, identity: Identity, by=None, **_kwargs) -> list[Candidate]:
     """Receiver of `disclosure.signals.erasure_candidates`: the complaints not linked to the
     member whose name or 記号・番号 agrees with `identity` (anonymous ones too), for the officer
-    to confirm."""
+    (`by`) to confirm, each shown a read of the complaints desk's in the trail."""
     found = []
     for complaint in (
         Complaint.objects.filter(member__isnull=True, identity_digest="")
@@ -77,6 +79,10 @@ def candidates(*, identity: Identity, **_kwargs) -> list[Candidate]:
                     differs=tuple(differs),
                 )
             )
+    if by is not None and found:
+        shown = Complaint.objects.filter(pk__in=[int(c.key.split(":")[1]) for c in found])
+        desk = gate.open_desk(user=by, desk=Desk.Code.COMPLAINTS, surface=gate.Surface.ADMIN)
+        list(gate.filings(desk, shown))
     return found
 
 

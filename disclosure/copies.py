@@ -41,9 +41,11 @@ from audit.vocabulary import Action
 from core.models import OutboxMail
 from core.traces import Candidate, Identity, Person, note
 from core.wareki import format_wareki
+from records import gate
 from records.models import Member
 from safeguards.models import StatutoryAccessReason
 
+from .access import DESK
 from .models import DecisionItem, ReceiptConsultation, Request
 from .signals import erasure_candidates
 
@@ -77,9 +79,11 @@ def request_identity(request: Request) -> Identity:
     )
 
 
-def candidates(*, member: Member, known: list[int]) -> list[Candidate]:
+def candidates(*, member: Member, known: list[int], by=None) -> list[Candidate]:
     """The filings that may be `member`'s and are not linked to them (`known`: the requests
-    already taken as theirs), for the officer to confirm: requests, then the apps above's."""
+    already taken as theirs), for the officer to confirm: requests, then the apps above's.
+    Shown to `by` (the officer), each one is a read of its desk's, in the trail; a replay
+    (`by` None) shows nothing to anyone."""
     identity = identity_of(member)
     spaced = {member.name, member.name.replace(" ", ""), member.name.replace(" ", "\u3000")}
     kana = {member.name_kana, member.name_kana.replace(" ", "")}
@@ -122,8 +126,11 @@ def candidates(*, member: Member, known: list[int]) -> list[Candidate]:
                     differs=tuple(differs),
                 )
             )
+    if by is not None and found:
+        shown = Request.objects.filter(pk__in=keys_of([c.key for c in found], REQUEST))
+        list(gate.filings(gate.open_desk(user=by, desk=DESK, surface=gate.Surface.ADMIN), shown))
     for _receiver, more in erasure_candidates.send(
-        sender=Request, identity=identity_of(member, branch=False)
+        sender=Request, identity=identity_of(member, branch=False), by=by
     ):
         if isinstance(more, list):
             found.extend(more)

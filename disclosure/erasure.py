@@ -123,7 +123,7 @@ def carry_out(*, request: Request, by, answers: dict[str, bool] | None = None) -
     chosen: list[str] = []
     person = None
     if whole:
-        listed = candidates_for(request)
+        listed = candidates_for(request, by=by)
         answers = answers or {}
         if unanswered := [c for c in listed if c.key not in answers]:
             raise ValidationError(
@@ -166,14 +166,15 @@ def carry_out(*, request: Request, by, answers: dict[str, bool] | None = None) -
     return erased
 
 
-def candidates_for(request: Request) -> list[Candidate]:
-    """The filings the officer must answer for before `request` erases its whole member:
-    none for a request that erases less, or whose member is gone."""
+def candidates_for(request: Request, *, by) -> list[Candidate]:
+    """The filings the officer (`by`) must answer for before `request` erases its whole
+    member, each a read in the trail: none for a request that erases less, or whose member
+    is gone."""
     whole = request.items.filter(kind=Kind.ERASURE, granted=True, category__isnull=True)
     if request.member is None or not whole.filter(record_id__isnull=True).exists():
         return []
     known = list(_filed_about(request.member).values_list("pk", flat=True))
-    return copies.candidates(member=request.member, known=known)
+    return copies.candidates(member=request.member, known=known, by=by)
 
 
 def _let_go(

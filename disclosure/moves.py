@@ -247,7 +247,7 @@ class CarryOutForm(MoveForm):
 
     def __init__(self, data=None, *, obj: Request, user):
         super().__init__(data, obj=obj, user=user)
-        self.candidates = erasure.candidates_for(obj)
+        self.candidates = erasure.candidates_for(obj, by=user)
         for number, candidate in enumerate(self.candidates):
             self.fields[f"candidate-{number}"] = forms.ChoiceField(
                 label=_("%(kind)s %(receipt)s は")

@@ -98,6 +98,27 @@ def test_art35_2_the_page_lists_the_candidates_and_refuses_an_unanswered_one(
     assert request.state == State.DECIDED and Member.objects.filter(pk=member.pk).exists()
 
 
+def test_art35_2_each_candidate_shown_to_the_officer_is_a_read_in_the_trail(
+    member, officer, homonym, sign_in
+):
+    request = decided(member, officer)
+    complaint = ComplaintFactory(
+        name=NAME, member_symbol=member.symbol, member_number=member.number
+    )
+    before = Event.objects.count()
+    page = carry_out_page(sign_in(officer), request).content.decode()
+
+    assert homonym.receipt_number in page and complaint.receipt_number in page
+    reads = Event.objects.filter(action=Action.RECORDS_ACCESS_READ, seq__gt=before)
+    assert {event.actor_id for event in reads} == {officer.pk}
+    filings: dict[str, set] = {}
+    for event in reads:
+        for model, ids in event.details.get("filings", {}).items():
+            filings.setdefault(model, set()).update(ids)
+    # The request being answered, and each filing listed beside it.
+    assert filings == {"request": {request.pk, homonym.pk}, "complaint": {complaint.pk}}
+
+
 def test_art35_2_a_filing_answered_as_another_persons_stays_whole(
     member, officer, homonym, sign_in
 ):
