@@ -42,7 +42,8 @@ def seal_records(records: Iterable[Record]) -> None:
     data key with their first sealed record. Raises `envelope.KeyUnavailable` (in Japanese)
     where the key store or the KEK cannot be used: nothing sensitive is then written."""
     records = list(records)
-    sealing = [record for record in records if record.category.encrypted_at_rest]
+    encrypted = _encrypted_categories(records)
+    sealing = [record for record in records if record.category_id in encrypted]
     for record in records:
         record.sealed = None
     keys = keystore.data_keys((record.member_id for record in sealing), create=True)
@@ -50,6 +51,19 @@ def seal_records(records: Iterable[Record]) -> None:
         plain = json.dumps({"title": record.title, "payload": record.payload}, ensure_ascii=False)
         record.sealed = envelope.seal(keys[record.member_id], plain.encode(), aad=_aad(record))
         record.title, record.payload = "", {}
+
+
+def _encrypted_categories(records: list[Record]) -> set[int]:
+    """The ids of the records' categories stored encrypted: a category fetched with its record
+    as it is, the others in one query (not one per record)."""
+    categories = {
+        record.category_id: record.category
+        for record in records
+        if Record.category.is_cached(record)
+    }
+    wanted = {record.category_id for record in records} - categories.keys()
+    categories |= {category.pk: category for category in Category.objects.filter(pk__in=wanted)}
+    return {pk for pk, category in categories.items() if category.encrypted_at_rest}
 
 
 def open_records(records: Iterable[Record]) -> None:

@@ -268,3 +268,22 @@ def test_art35_erasing_the_whole_member_destroys_their_key_for_every_earlier_cop
     restored = Record.objects.get(pk=checked.pk)
     assert restored.title == "（暗号化された記録：読めません）" and restored.payload == {}
     assert "データ鍵が鍵保管庫にないため" in restored.unreadable
+
+
+def test_sealing_many_records_reads_their_categories_once(
+    register, checked, django_assert_num_queries
+):
+    member = MemberFactory()
+    # As the import builds them: the category's id, not the category.
+    records = [
+        Record(member=member, category_id=register[code].pk, title="t", payload=payload)
+        for code in ("receipts", "health-checks", "eligibility")
+        for payload in [EXAMPLE_PAYLOADS[code]] * 6
+    ]
+
+    # One query for the categories, whatever the number of records (the keys are the key
+    # store's, another database).
+    with django_assert_num_queries(1):
+        sealing.seal_records(records)
+    sealed = {record.category_id for record in records if record.sealed}
+    assert sealed == {register["receipts"].pk, register["health-checks"].pk}
