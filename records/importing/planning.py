@@ -131,19 +131,18 @@ def plan_members(rows: list[tuple[int, dict]], report: ImportReport) -> Plan:
     keys: set[tuple[str, str, str]] = set()
     for row, cells in rows:
         member = _member_from(row, cells, report)
+        source_id = member.source_id or ""
         insured_source_id = normalize_code(cells.get("insured_source_id", ""))
-        if member.source_id in candidates:
+        if source_id in candidates:
             report.refuse(
-                row,
-                "source_id",
-                _("連携元ID「%s」がファイル内で重複しています。") % member.source_id,
+                row, "source_id", _("連携元ID「%s」がファイル内で重複しています。") % source_id
             )
             continue
         key = (member.symbol, member.number, member.branch)
         if key in keys:
             report.refuse(row, "number", _("記号・番号・枝番がファイル内で重複しています。"))
         keys.add(key)
-        candidates[member.source_id] = (row, member, insured_source_id)
+        candidates[source_id] = (row, member, insured_source_id)
 
     stored = _by_source_id(Member, [*candidates, *(i for _r, _m, i in candidates.values() if i)])
     # What each source id will be once written: the stored row, or the new one.
@@ -231,18 +230,17 @@ def plan_records(rows: list[tuple[int, dict]], report: ImportReport) -> Plan:
         record = _record_from(row, cells, report, categories=categories, members=members)
         if record is None:
             continue
-        if record.source_id in candidates:
+        source_id = record.source_id or ""
+        if source_id in candidates:
             report.refuse(
-                row,
-                "source_id",
-                _("連携元ID「%s」がファイル内で重複しています。") % record.source_id,
+                row, "source_id", _("連携元ID「%s」がファイル内で重複しています。") % source_id
             )
             continue
-        candidates[record.source_id] = record
-    stored = _by_source_id(Record, candidates)
-    open_records(stored.values())  # compared below: opened with one key-store look-up
-    for record in candidates.values():
-        plan.add(record, stored.get(record.source_id))
+        candidates[source_id] = record
+    existing = _by_source_id(Record, candidates)
+    open_records(existing.values())  # compared below: opened with one key-store look-up
+    for source_id, record in candidates.items():
+        plan.add(record, existing.get(source_id))
     return plan
 
 
@@ -278,6 +276,8 @@ def _record_from(
         payload = payload_schemas.normalize_payload(category.code, payload)
         for problem in payload_schemas.problems(category.code, payload):
             report.refuse(row, f"payload.{problem.field}".rstrip("."), problem.message)
+    if member_id is None or date is None:
+        return None  # refused above
     record = Record(
         member_id=member_id,
         category=category,
