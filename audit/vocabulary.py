@@ -52,6 +52,7 @@ class Action(models.TextChoices):
     DISCLOSURE_REQUEST_CONSULTED = "disclosure.request.consulted", _("開示等請求の照会記録")
     DISCLOSURE_FEE_PAID = "disclosure.fee.paid", _("手数料の納付")
     DISCLOSURE_DOCUMENT_PURGED = "disclosure.document.purged", _("本人確認書類の廃棄")
+    DISCLOSURE_FILES_PURGED = "disclosure.files.purged", _("取り消された処理が残したファイルの削除")
     DISCLOSURE_DOCUMENT_READ = "disclosure.document.read", _("本人確認書類の閲覧（職員）")
     DISCLOSURE_FILING_REDUCED = "disclosure.filing.reduced", _("請求者情報の消去")
     DISCLOSURE_REQUEST_REDACTED = (
