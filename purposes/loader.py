@@ -148,6 +148,8 @@ def _write(parsed: ParsedNotice, codes: dict, *, since: datetime.date) -> dict[s
                 "sensitive": mapping["sensitive"],
                 "includes_my_number": MY_NUMBER_LINKAGE in purpose_codes,
                 "retention_years": mapping.get("retention_years"),
+                "retention_from": mapping.get("retention_from", Category.RetentionFrom.RECORD),
+                "retention_shorter_on_loss": mapping.get("retention_shorter_on_loss", False),
                 "retention_basis": mapping.get("retention_basis", ""),
             },
         )

@@ -26,9 +26,31 @@ class Category(models.Model):
         _("要配慮個人情報"), default=False, help_text=_("APPI 第2条第3項の要配慮個人情報を含む")
     )
     includes_my_number = models.BooleanField(_("個人番号を含む"), default=False)
-    # A record of the category is kept this many years from its date (APPI Art. 35 erasure
-    # refused until then), by the law named in `retention_basis`.
+
+    class RetentionFrom(models.TextChoices):
+        # The event a retention period runs from.
+        RECORD = "record", _("記録日")
+        FISCAL_YEAR = "fiscal_year", _("年度末（記録日の属する年度の翌年度から）")
+        LOSS = "loss", _("資格喪失日")
+
+    # A record of the category is kept this many years from the event `retention_from`
+    # (APPI Art. 35 erasure refused until then; a disposal run erases it once past), by the law
+    # named in `retention_basis`. Without a period the category has no retention schedule.
     retention_years = models.PositiveSmallIntegerField(_("保存年限（年）"), null=True, blank=True)
+    retention_from = models.CharField(
+        _("保存期間の起算"),
+        max_length=16,
+        choices=RetentionFrom.choices,
+        default=RetentionFrom.RECORD,
+    )
+    retention_shorter_on_loss = models.BooleanField(
+        _("資格喪失の翌年度末までで足りる"),
+        default=False,
+        help_text=_(
+            "保存期間と、資格喪失日の属する年度の翌年度の末日までの期間のいずれか短い期間"
+            "（特定健康診査及び特定保健指導の実施に関する基準第10条）"
+        ),
+    )
     retention_basis = models.CharField(_("保存の根拠"), max_length=200, blank=True)
 
     class Meta:
@@ -47,15 +69,95 @@ class Category(models.Model):
         data key (`records.sealing`): every 要配慮 category, and the bank accounts."""
         return self.sensitive or self.code in ENCRYPTED_CODES
 
-    def kept_until(self, day: datetime.date) -> datetime.date | None:
-        """The last day a record of this category dated `day` must be kept, if any."""
+    @property
+    def retention_period(self) -> str:
+        """The period as the notice states it, in Japanese."""
         if self.retention_years is None:
+            return _("定めなし（利用目的の達成に必要な間）")
+        period = _("%(event)sから%(years)d年") % {
+            "event": {
+                self.RetentionFrom.RECORD: _("記録日"),
+                self.RetentionFrom.FISCAL_YEAR: _("記録日の属する年度の翌年度"),
+                self.RetentionFrom.LOSS: _("資格喪失日"),
+            }[self.RetentionFrom(self.retention_from)],
+            "years": self.retention_years,
+        }
+        if self.retention_shorter_on_loss:
+            period += _("、又は資格喪失日の属する年度の翌年度末までのいずれか短い期間")
+        return str(period)
+
+    def kept_until(
+        self, day: datetime.date, *, lost_on: datetime.date | None = None
+    ) -> datetime.date | None:
+        """The last day a record of this category dated `day`, of a member who lost
+        membership on `lost_on` (None: still a member), must be kept; None if the category
+        has no retention period; `datetime.date.max` while a period running from the loss
+        of membership has not started."""
+        years = self.retention_years
+        if years is None:
             return None
-        try:
-            anniversary = day.replace(year=day.year + self.retention_years)
-        except ValueError:  # 29 February
-            anniversary = day.replace(year=day.year + self.retention_years, day=28)
-        return anniversary - datetime.timedelta(days=1)
+        if self.retention_from == self.RetentionFrom.FISCAL_YEAR:
+            # 基準第10条: 「記録の作成の日の属する年度の翌年度から5年を経過するまで」
+            until = fiscal_year_end(fiscal_year(day) + years)
+        elif self.retention_from == self.RetentionFrom.LOSS:
+            until = datetime.date.max if lost_on is None else _years_after(lost_on, years)
+        else:
+            until = _years_after(day, years)
+        if self.retention_shorter_on_loss and lost_on is not None:
+            # 「加入者が他の保険者の加入者となった日の属する年度の翌年度の末日までの期間」
+            # のいずれか短い期間 (基準第10条).
+            until = min(until, fiscal_year_end(fiscal_year(lost_on) + 1))
+        return until
+
+    def due_cutoffs(
+        self, today: datetime.date
+    ) -> tuple[datetime.date | None, datetime.date | None]:
+        """The latest record date and the latest loss of membership whose retention has ended
+        before `today` (either enough, for a record; None where neither can): the same rule as
+        `kept_until`, as bounds a query can use."""
+        years = self.retention_years
+        if years is None:
+            return None, None
+        by_record = by_loss = None
+        if self.retention_from == self.RetentionFrom.FISCAL_YEAR:
+            by_record = fiscal_year_end(fiscal_year(today) - years - 1)
+        elif self.retention_from == self.RetentionFrom.RECORD:
+            by_record = _latest_past(today, years)
+        else:
+            by_loss = _latest_past(today, years)
+        if self.retention_shorter_on_loss:
+            shorter = fiscal_year_end(fiscal_year(today) - 2)
+            by_loss = shorter if by_loss is None else max(by_loss, shorter)
+        return by_record, by_loss
+
+
+def fiscal_year(day: datetime.date) -> int:
+    """The fiscal year (年度, April to March) `day` falls in, by the year it starts."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_year_end(year: int) -> datetime.date:
+    """31 March that ends the fiscal year `year` (年度末)."""
+    return datetime.date(year + 1, 3, 31)
+
+
+def _years_after(day: datetime.date, years: int) -> datetime.date:
+    """The day before the `years`th anniversary of `day` (29 February: 28 February)."""
+    try:
+        anniversary = day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        anniversary = day.replace(year=day.year + years, day=28)
+    return anniversary - datetime.timedelta(days=1)
+
+
+def _latest_past(today: datetime.date, years: int) -> datetime.date:
+    """The latest day whose `_years_after` is before `today`."""
+    day = today.replace(year=today.year - years, day=min(today.day, 28))
+    while _years_after(day + datetime.timedelta(days=1), years) < today:
+        day += datetime.timedelta(days=1)
+    while _years_after(day, years) >= today:
+        day -= datetime.timedelta(days=1)
+    return day
 
 
 class Purpose(models.Model):

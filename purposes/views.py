@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import NoticeRevision
+from .models import Category, NoticeRevision
 from .outsourcing import JointUse, Processor, SocietyProfile, fees
 from .register import revision_in_force
 from .snapshot import displayed_register
@@ -51,7 +51,8 @@ def _society_context(*, on: datetime.date) -> dict:
     """What the notice page shows beside the published revision, from the live registers:
     the society's address and representative (Art. 32(1)(i)), its processors and joint uses
     (Art. 27(5)(iii): a joint use from the day it was published), the 外的環境 where data is
-    handled abroad (Art. 32(1)(iv)) and the fees with how to pay them (Art. 32(1)(iii), 38)."""
+    handled abroad (Art. 32(1)(iv)), the fees with how to pay them (Art. 32(1)(iii), 38) and
+    the retention schedule of each category (Art. 22)."""
     processors = [
         p
         for p in Processor.objects.filter(published=True).prefetch_related("categories")
@@ -66,6 +67,13 @@ def _society_context(*, on: datetime.date) -> dict:
         "joint_uses": joint_uses.prefetch_related("categories"),
         "abroad": abroad,
         "fees": fees(),
+        "retention": Category.objects.only(
+            "name",
+            "retention_years",
+            "retention_from",
+            "retention_shorter_on_loss",
+            "retention_basis",
+        ),
     }
 
 

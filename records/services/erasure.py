@@ -82,10 +82,16 @@ def member_erase(
 
 
 def _check_retention(records, *, today: datetime.date) -> None:
+    # Only the periods that run from the record's date (receipts) refuse a request's erasure
+    # here. Those that run from the fiscal year or the loss of membership (特定健診, 資格) are
+    # the disposal schedule (APPI Art. 22, `retention`); refusing an Art. 35 request on them
+    # too is a decision left open (README, "Retention and disposal").
     kept = sorted(
         (until, record.pk, record.category.retention_basis)
         for record in records
-        if (until := record.category.kept_until(record.date)) and until >= today
+        if record.category.retention_from == Category.RetentionFrom.RECORD
+        and (until := record.category.kept_until(record.date))
+        and until >= today
     )
     if kept:
         raise ValidationError(
