@@ -140,6 +140,10 @@ class Action(models.TextChoices):
     REPORTS_REPORT_VIEWED = "reports.report.viewed", _("監査レポートの閲覧")
     REPORTS_TRAIL_VERIFIED = "reports.trail.verified", _("監査証跡の検証")
 
+    # retention: disposal runs (APPI Art. 22)
+    RETENTION_DISPOSALRUN_OPENED = "retention.disposalrun.opened", _("廃棄の実施の作成")
+    RETENTION_DISPOSALRUN_MOVED = "retention.disposalrun.moved", _("廃棄の実施の状態の変更")
+
     # safeguards: the workflows and their steps
     SAFEGUARDS_INCIDENT_REPORTED = "safeguards.incident.reported", _("漏えい等事案の報告")
     SAFEGUARDS_INCIDENT_ASSESSED = "safeguards.incident.assessed", _("漏えい等事案の評価")

@@ -1,4 +1,5 @@
-"""消去 (APPI Art. 35(1), (2)) carried out, and what a request keeps of the person afterwards.
+"""消去 (APPI Art. 35(1), (2)) carried out, and what a request keeps of the person afterwards;
+the same steps for what no request asked (`dispose`: a disposal run, APPI Art. 22; `replay`).
 
 The records and the member row are erased by `records.services.member_erase`; this module
 removes the copies that disclosure made of them, so that a dump of the whole database
@@ -156,6 +157,7 @@ def carry_out(*, request: Request, by, answers: dict[str, bool] | None = None) -
         copies.remove(person=person, member_id=member.pk, record_ids=erased, by=by, target=request)
     _enter_in_ledger(
         request=request,
+        reference=request.receipt_number,
         member=member,
         whole=whole,
         categories=[category.code for category in categories],
@@ -274,7 +276,8 @@ def member_digest(member: Member) -> str:
 
 def _enter_in_ledger(
     *,
-    request: Request,
+    request: Request | None,
+    reference: str,
     member: Member,
     whole: bool,
     categories: list[str],
@@ -288,8 +291,8 @@ def _enter_in_ledger(
         erasure_ledger.append_on_commit(
             {
                 "at": timezone.now().isoformat(timespec="seconds"),
-                "request": request.pk,
-                "reference": request.receipt_number,
+                "request": request and request.pk,
+                "reference": reference,
                 "member": member.pk,
                 "member_digest": member_digest(member),
                 "categories": None if whole else categories,
@@ -332,27 +335,20 @@ def replay(entry: dict, *, line: int) -> int | None:
     whole = entry["categories"] is None
     if not whole and not Record.objects.filter(member=member, pk__in=entry["records"]).exists():
         return None
-    by = trail.SYSTEM
-    person = None
+    confirmed: list[str] = []
     if whole:
         # The filings the officer confirmed, where the copy still holds them unreduced.
         known = list(_filed_about(member).values_list("pk", flat=True))
         listed = {c.key for c in copies.candidates(member=member, known=known)}
         confirmed = [key for key in entry.get("confirmed", []) if key in listed]
-        person, filed_ids = _let_go(
-            member=member, current=None, by=by, reference=entry["reference"], confirmed=confirmed
-        )
-    else:
-        filed_ids = list(_filed_about(member).values_list("pk", flat=True))
-    erased = member_erase(
+    by = trail.SYSTEM
+    erased = _erase(
         member=member,
         by=by,
-        reason_ref=entry["reference"],
-        **({} if whole else {"categories": [], "record_ids": entry["records"]}),
+        reference=entry["reference"],
+        records=None if whole else entry["records"],
+        confirmed=confirmed,
     )
-    _forget_records(request_ids=filed_ids, record_ids=erased, current=None)
-    if person is not None:
-        copies.remove(person=person, member_id=member.pk, record_ids=erased, by=by, target=None)
     trail.append(
         action=Action.AUDIT_ERASURE_REPLAYED,
         actor=by,
@@ -366,3 +362,47 @@ def replay(entry: dict, *, line: int) -> int | None:
         },
     )
     return len(erased)
+
+
+@transaction.atomic
+def dispose(*, member: Member, records: list[int] | None, by, reference: str) -> list[int]:
+    """Erase `records` of `member`, or (None) the whole member, as no request asked: a disposal
+    run's records past their retention period (APPI Art. 22, `retention.disposal`). The same
+    steps as a request's erasure: the copies disclosure made go too, a whole member's filings
+    are reduced and the apps above let go of theirs, the key goes, and the erasure enters the
+    ledger. Returns the erased record ids."""
+    erased = _erase(member=member, by=by, reference=reference, records=records, confirmed=[])
+    _enter_in_ledger(
+        request=None,
+        reference=reference,
+        member=member,
+        whole=records is None,
+        categories=[],
+        erased=erased,
+        confirmed=[],
+    )
+    return erased
+
+
+def _erase(
+    *, member: Member, by, reference: str, records: list[int] | None, confirmed: list[str]
+) -> list[int]:
+    """An erasure no request is answering (a replay, a disposal run): `records`, or (None)
+    the whole member with the filings in `confirmed`."""
+    person = None
+    if records is None:
+        person, filed_ids = _let_go(
+            member=member, current=None, by=by, reference=reference, confirmed=confirmed
+        )
+    else:
+        filed_ids = list(_filed_about(member).values_list("pk", flat=True))
+    erased = member_erase(
+        member=member,
+        by=by,
+        reason_ref=reference,
+        **({} if records is None else {"categories": [], "record_ids": records}),
+    )
+    _forget_records(request_ids=filed_ids, record_ids=erased, current=None)
+    if person is not None:
+        copies.remove(person=person, member_id=member.pk, record_ids=erased, by=by, target=None)
+    return erased

@@ -73,7 +73,7 @@ class Category(models.Model):
     def retention_period(self) -> str:
         """The period as the notice states it, in Japanese."""
         if self.retention_years is None:
-            return _("定めなし（利用目的の達成に必要な間）")
+            return str(_("定めなし（利用目的の達成に必要な間）"))
         period = _("%(event)sから%(years)d年") % {
             "event": {
                 self.RetentionFrom.RECORD: _("記録日"),

@@ -2,7 +2,13 @@ from django.urls import path
 
 from .views.access import AccessReviewView, EventListView
 from .views.overview import OverviewView
-from .views.scopes import MyNumberView, ProcessorsView, ScopeRegisterView
+from .views.scopes import (
+    DisposalsView,
+    DisposalView,
+    MyNumberView,
+    ProcessorsView,
+    ScopeRegisterView,
+)
 from .views.trail import TrailView, VerifyView
 
 app_name = "reports"
@@ -16,4 +22,6 @@ urlpatterns = [
     path("scopes/", ScopeRegisterView.as_view(), name="scopes"),
     path("my-number/", MyNumberView.as_view(), name="my_number"),
     path("processors/", ProcessorsView.as_view(), name="processors"),
+    path("disposals/", DisposalsView.as_view(), name="disposals"),
+    path("disposals/<int:pk>/", DisposalView.as_view(), name="disposal"),
 ]

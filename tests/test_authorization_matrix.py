@@ -128,6 +128,9 @@ ROWS = {
     "reports/scopes/": Row("/reports/scopes/", (302, 403, 403, 200, 200, 403)),
     "reports/my-number/": Row("/reports/my-number/", (302, 403, 403, 200, 200, 403)),
     "reports/processors/": Row("/reports/processors/", (302, 403, 403, 200, 200, 403)),
+    "reports/disposals/": Row("/reports/disposals/", (302, 403, 403, 200, 200, 403)),
+    # A run that does not exist: the readers are told so, everyone else refused first.
+    "reports/disposals/<int:pk>/": Row("/reports/disposals/999/", (302, 403, 403, 404, 404, 403)),
 }
 
 # What people file, read only through the gate by the staff of the desk (records.gate.filings):
@@ -208,6 +211,9 @@ ADMIN_MODELS = {
     "purposes/processor": (302, 403, 403, 200, 200, 200),
     "purposes/jointuse": (302, 403, 403, 200, 200, 200),
     "purposes/societyprofile": (302, 403, 403, 200, 200, 200),
+    # Disposal runs (APPI Art. 22): the privacy officer approves and carries them out, the
+    # 監事 reads them; the superuser administers the system, not its records' disposal.
+    "retention/disposalrun": (302, 403, 403, 200, 200, 200),
     # The safeguards registers: the privacy officer keeps them, the 監事 reads them.
     **{
         f"safeguards/{register}": (302, 403, 403, 200, 200, 200)

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "records",
     "disclosure",
     "complaints",
+    "retention",
     "reports",
     "kumiai",
 ]
@@ -228,6 +229,7 @@ PERIODIC_JOBS = {
     "summarise_access": ([], 5 * 60),
     "purge_uploads": ([], 15 * 60),
     "audit_checkpoint": (["--output", "{checkpoint_dir}/{date}.json"], 24 * 60 * 60),
+    "open_disposal_run": ([], 24 * 60 * 60),
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kumiai@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -67,6 +67,7 @@ KEYS = {
         "ground": "根拠",
         "head": "先頭のハッシュ",
         "head_seq": "先頭の連番",
+        "held": "保留の件数",
         "imported": "取り込んだ",
         "incident_id": "関連する事案",
         "invalid": "条件の誤り",
@@ -83,6 +84,8 @@ KEYS = {
         "matched": "照合できた",
         "member": "加入者ID",
         "member_id": "加入者ID",
+        "members_due": "消去する加入者の数",
+        "members_erased": "消去した加入者の数",
         "members": "加入者ID",
         "method": "公表の方法",
         "min_rows": "件数の下限",
@@ -141,6 +144,8 @@ REPORTS = {
     "scopes": gettext_lazy("担当の登録簿"),
     "my-number": gettext_lazy("個人番号"),
     "processors": gettext_lazy("委託先・共同利用"),
+    "disposals": gettext_lazy("廃棄の実施"),
+    "disposal": gettext_lazy("廃棄記録"),
 }
 FORMATS = {"html": gettext_lazy("画面"), "csv": "CSV", "pdf": "PDF"}
 # What a desk's read names by model (records.gate.ledgers: `filings`).

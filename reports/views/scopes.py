@@ -1,5 +1,7 @@
-"""The scope register and its changes in the period; the 個人番号 categories' handlers."""
+"""The scope register and its changes in the period; the 個人番号 categories' handlers;
+processors; disposal runs and their certificates."""
 
+from reports.selectors.disposals import disposal_certificate, disposals_report
 from reports.selectors.mynumber import my_number_report
 from reports.selectors.processors import processors_report
 from reports.selectors.scopes import scope_register
@@ -30,3 +32,27 @@ class ProcessorsView(ReportView):
 
     def build(self, period):
         return processors_report(period)
+
+
+class DisposalsView(ReportView):
+    """Disposal runs (APPI Art. 22) of the period."""
+
+    name = "disposals"
+
+    def build(self, period):
+        return disposals_report(period)
+
+
+class DisposalView(ReportView):
+    """One run's certificate (廃棄記録), as a page or its PDF."""
+
+    name = "disposal"
+
+    def get(self, request, pk):
+        return super().get(request)
+
+    def details(self) -> dict:
+        return {"number": self.kwargs["pk"]}
+
+    def build(self, period):
+        return disposal_certificate(period, self.kwargs["pk"])

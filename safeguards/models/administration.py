@@ -18,6 +18,7 @@ class Approval(models.Model):
         ROLE_CHANGE = "role_change", _("役割・権限の付与")
         MEMBER_ERASURE = "member_erasure", _("加入者全体の消去")
         PACKAGE_RELEASE = "package_release", _("要配慮個人情報を含む開示データの交付")
+        DISPOSAL = "disposal", _("要配慮個人情報又は加入者全体の廃棄")
 
     class State(models.TextChoices):
         PENDING = "pending", _("承認待ち")
