@@ -7,10 +7,12 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("苦情")
 
     def ready(self):
-        from disclosure.signals import erasure_candidates, member_erasing
+        from disclosure.signals import erasure_candidates, member_erasing, member_held
 
-        from . import erasure, workflow  # noqa: F401  (declaring it registers the workflow)
+        from . import disclosed, erasure, workflow  # noqa: F401  (declaring it registers the workflow)
 
         # Complaints sits above disclosure: disclosure announces the erasure, we let go.
         member_erasing.connect(erasure.member_erasing, dispatch_uid="complaints.erasure")
         erasure_candidates.connect(erasure.candidates, dispatch_uid="complaints.erasure")
+        # An Art. 33 package holds the complaints kept about the member.
+        member_held.connect(disclosed.held, dispatch_uid="complaints.disclosed")

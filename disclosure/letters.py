@@ -77,6 +77,10 @@ def _decision_rows(request: Request) -> list[tuple[str, str]]:
                 str(Kind(item.kind).label),
                 item.category.name if item.category else "",
                 _("記録ID %(id)s") % {"id": item.record_id} if item.record_id else "",
+                # Its id only: the recipient (a 児童相談所, told to a parent) is what is withheld.
+                _("第三者提供記録ID %(id)s") % {"id": item.provision_id}
+                if item.provision_id
+                else "",
                 item.field,
             )
             if part

@@ -350,6 +350,9 @@ class DecisionItem(models.Model):
     )
     # A plain id, not a foreign key: an erased record is gone, the decision stays.
     record_id = models.BigIntegerField(_("記録ID"), null=True, blank=True)
+    # A 第三者提供記録 withheld under Art. 33(5), which applies the grounds of 33(2); a plain
+    # id as `record_id` is.
+    provision_id = models.BigIntegerField(_("第三者提供記録ID"), null=True, blank=True)
     field = models.CharField(_("項目"), max_length=64, blank=True)
     new_value = models.TextField(_("訂正後の内容"), blank=True)
     ground = models.CharField(_("根拠"), max_length=16, choices=Ground.choices, blank=True)

@@ -17,7 +17,7 @@ from core.fields import JapaneseDateField
 from purposes.models import Category
 from safeguards.approvals import ApprovalPending
 
-from . import erasure, services
+from . import erasure, package, services
 from .models import DecisionItem, Kind, Request
 
 State = Request.State
@@ -94,6 +94,14 @@ class ConsultationForm(MoveForm):
         return data
 
 
+def _refusal_explained(form: forms.Form, data: dict) -> None:
+    """A refusal names its ground and its reason (APPI Art. 36)."""
+    if not data.get("ground"):
+        form.add_error("ground", _("認めない根拠を選んでください。"))
+    if not (data.get("reason") or "").strip():
+        form.add_error("reason", _("認めない理由を書いてください（法第36条）。"))
+
+
 class DecisionRow(forms.Form):
     """One requested item and its decision; the kind (and what was asked) is fixed by the
     request, never chosen here. A refusal needs its ground and reason (APPI Art. 36)."""
@@ -161,10 +169,7 @@ class DecisionRow(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("granted") is False:
-            if not data.get("ground"):
-                self.add_error("ground", _("認めない根拠を選んでください。"))
-            if not (data.get("reason") or "").strip():
-                self.add_error("reason", _("認めない理由を書いてください（法第36条）。"))
+            _refusal_explained(self, data)
         correcting = data.get("granted") and self.kind == Kind.CORRECTION
         if correcting and data.get("record_id") and not data.get("field"):
             self.add_error("field", _("訂正する項目名を書いてください。"))
@@ -199,6 +204,64 @@ class DecisionRow(forms.Form):
 STOP_KINDS = {Kind.SUSPENSION, Kind.THIRD_PARTY_STOP}
 
 
+class ProvisionRow(forms.Form):
+    """One 第三者提供記録 that the disclosure holds (an Art. 29 record, `package.
+    provisions_disclosed`): disclosed, or withheld on a ground of Art. 33(2), which Art. 33(5)
+    applies to these records, with its reason (Art. 36)."""
+
+    Ground = DecisionItem.Ground
+    granted = forms.TypedChoiceField(
+        label=_("決定"),
+        choices=[("yes", _("開示する")), ("no", _("開示しない"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        initial="yes",
+    )
+    ground = forms.ChoiceField(
+        label=_("開示しない根拠"),
+        choices=[
+            ("", _("（開示しない場合に選ぶ）")),
+            *((g.value, g.label) for g in (Ground.HARM, Ground.BUSINESS, Ground.OTHER_LAW)),
+        ],
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, provision, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provision = provision
+
+    @property
+    def label(self) -> str:
+        p = self.provision
+        return _("%(day)s %(recipient)s（%(category)s）") % {
+            "day": wareki.format_wareki(p.provided_on),
+            "recipient": p.recipient,
+            "category": p.category.name,
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("granted") is False:
+            _refusal_explained(self, data)
+        return data
+
+    def item(self) -> dict | None:
+        """The refused item of a withheld provision; a disclosed one goes with the disclosure."""
+        data = self.cleaned_data
+        if data["granted"]:
+            return None
+        return {
+            "kind": Kind.DISCLOSURE,
+            "granted": False,
+            "provision_id": self.provision.pk,
+            "ground": data["ground"],
+            "reason": data["reason"],
+        }
+
+
 class DecideForm(MoveForm):
     """The decision: one row per requested item, each kind once and each requested correction
     on its own row (APPI Art. 33(2) grounds and Art. 36 reasons)."""
@@ -230,12 +293,21 @@ class DecideForm(MoveForm):
                     initial=initial,
                 )
             )
+        # APPI Art. 33(5): the provision records asked for, each disclosed unless withheld.
+        self.provisions = [
+            ProvisionRow(data, prefix=f"provisions-{provision.pk}", provision=provision)
+            for provision in (
+                package.provisions_disclosed(obj, user) if Kind.DISCLOSURE in obj.kinds else ()
+            )
+        ]
 
     def is_valid(self):
-        return all([super().is_valid(), *(row.is_valid() for row in self.rows)])
+        rows = [*self.rows, *self.provisions]
+        return all([super().is_valid(), *(row.is_valid() for row in rows)])
 
     def decided_items(self) -> list[dict]:
-        return [row.item() for row in self.rows]
+        withheld = [row.item() for row in self.provisions]
+        return [row.item() for row in self.rows] + [item for item in withheld if item]
 
 
 class CarryOutForm(MoveForm):

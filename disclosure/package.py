@@ -36,7 +36,7 @@ from records import gate, payload_schemas
 from records.models import Record, Restriction, ThirdPartyProvision
 from safeguards import approvals
 
-from . import letters
+from . import letters, signals
 from .access import DESK, statutory_access
 from .models import DecisionItem, Kind, Package, Request
 
@@ -60,6 +60,7 @@ PROVISION_COLUMNS = {
     "category": _("類型"),
     "items": _("提供した項目"),
     "legal_basis": _("根拠"),
+    "redacted": _("不開示の根拠"),
 }
 # A4 less the 20 mm margins: 170 mm.
 RECORD_WIDTHS = (22 * mm, 42 * mm, 106 * mm)
@@ -82,6 +83,7 @@ class Withheld:
     categories: dict[int, str]  # category id -> ground
     records: dict[int, str]  # record id -> ground
     fields: dict[int, dict[str, str]]  # record id -> field -> ground
+    provisions: dict[int, str]  # provision id -> ground (Art. 33(5) applies 33(2))
 
 
 def _ground(item: DecisionItem) -> str:
@@ -91,9 +93,11 @@ def _ground(item: DecisionItem) -> str:
 
 def _redactions(request: Request) -> Withheld:
     """What the decision refused, per category, per record and per field (APPI Art. 33(2))."""
-    withheld = Withheld({}, {}, {})
+    withheld = Withheld({}, {}, {}, {})
     for item in request.items.filter(kind=Kind.DISCLOSURE, granted=False):
-        if item.record_id and item.field:
+        if item.provision_id:
+            withheld.provisions[item.provision_id] = _ground(item)
+        elif item.record_id and item.field:
             withheld.fields.setdefault(item.record_id, {})[item.field] = _ground(item)
         elif item.record_id:
             withheld.records[item.record_id] = _ground(item)
@@ -176,10 +180,25 @@ def _record_cells(row: dict) -> tuple[str, str, str]:
     return day, row["title"], pdf.packed(items, RECORD_WIDTHS[2])
 
 
+def _provision_cells(row: dict) -> tuple[str, ...]:
+    if ground := row.get("redacted"):
+        # Nothing of a withheld provision but the mark and its ground: neither its date nor
+        # its recipient (a 児童相談所, told to a parent) may show what was kept back.
+        return (REDACTED, REDACTED, REDACTED, REDACTED, _("不開示（%(g)s）") % {"g": ground})
+    items = row["items"]
+    return (
+        format_wareki(datetime.date.fromisoformat(row["provided_on"])),
+        row["recipient"],
+        row["category"],
+        "、".join(map(str, items)) if isinstance(items, list) else str(items),
+        row["legal_basis"],
+    )
+
+
 def _pdf(request: Request, held: dict, rows, provisions: list[dict], into) -> None:
     """The readable copy: who it is for, from whom and when; the member's own row, their
-    restrictions and requests; then one table per category, flowing across pages, headers
-    repeated, and the provision records.
+    restrictions, requests and what the desks above keep (complaints); then one table per
+    category, flowing across pages, headers repeated, and the provision records.
 
     Plain strings in the cells, a wrapping Paragraph only for a cell too wide for its column
     (`pdf.long_table`): a flowable per record made a 5,000-record package take minutes.
@@ -215,6 +234,17 @@ def _pdf(request: Request, held: dict, rows, provisions: list[dict], into) -> No
                 len(held["requests"]),
             ),
         ]
+    for section in held["sections"]:
+        if section.rows:
+            flowables += [
+                *pdf.section(section.title),
+                *pdf.long_table(
+                    tuple(section.columns.values()),
+                    [tuple(row[key] for key in section.columns) for row in section.rows],
+                    tuple(width * mm for width in section.widths_mm),
+                    len(section.rows),
+                ),
+            ]
     header = (_("日付"), _("件名"), _("内容"))
     runs = [
         (category, sum(1 for _row in run))
@@ -235,19 +265,8 @@ def _pdf(request: Request, held: dict, rows, provisions: list[dict], into) -> No
         flowables += [
             *pdf.section(_("第三者提供記録")),
             *pdf.long_table(
-                tuple(PROVISION_COLUMNS.values()),
-                [
-                    (
-                        format_wareki(datetime.date.fromisoformat(p["provided_on"])),
-                        p["recipient"],
-                        p["category"],
-                        "、".join(map(str, p["items"]))
-                        if isinstance(p["items"], list)
-                        else str(p["items"]),
-                        p["legal_basis"],
-                    )
-                    for p in provisions
-                ],
+                tuple(PROVISION_COLUMNS.values())[:5],
+                [_provision_cells(p) for p in provisions],
                 PROVISION_WIDTHS,
                 len(provisions),
             ),
@@ -261,7 +280,8 @@ def _wareki(day: datetime.date | None) -> str:
 
 def _held(request: Request, by) -> dict:
     """The member's own row, restrictions and requests, read on the request's statutory
-    access (the member) and its desk (the requests): what the society holds besides records."""
+    access (the member) and its desk (the requests), and what the apps above keep about the
+    member (`signals.member_held`: the complaints): what the society holds besides records."""
     access = statutory_access(request, by)
     member = gate.members(access).get(pk=request.member_id)
     fields = {
@@ -309,32 +329,49 @@ def _held(request: Request, by) -> dict:
             Request.objects.filter(member=member).order_by("received_at", "id"),
         )
     ]
+    sections: list[signals.HeldSection] = [
+        section
+        for _receiver, section in signals.member_held.send(Request, request=request, access=access)
+    ]
     return {
         "member": fields,
         "member_cells": member_cells,
         "restrictions": restrictions,
         "requests": requests,
+        "sections": sections,
     }
 
 
-def _provisions(request: Request, by) -> list[dict]:
-    """The 第三者提供記録 about the member (Art. 33(5)): the records Art. 29 asks the society to
-    keep (provision with the person's consent), read through the gate like the records."""
+def provisions_disclosed(request: Request, by) -> list[ThirdPartyProvision]:
+    """The 第三者提供記録 the request's disclosure holds by default (Art. 33(5)): the records
+    Art. 29 asks the society to keep, read through the gate like the records; none unless
+    the request asks for them. The decision may withhold each (`DecisionItem.provision_id`)."""
     if not request.include_provision_records:
         return []
     held = gate.of_members(statutory_access(request, by), ThirdPartyProvision)
-    return [
-        {
-            "provided_on": p.provided_on.isoformat(),
-            "recipient": p.recipient,
-            "category": p.category.name,
-            "items": p.items,
-            "legal_basis": p.get_legal_basis_display(),
-        }
-        for p in held.filter(
-            member=request.member, legal_basis=ThirdPartyProvision.LegalBasis.CONSENT
-        ).select_related("category")
-    ]
+    return list(
+        held.filter(ThirdPartyProvision.ART29_RECORDS, member=request.member)
+        .select_related("category")
+        .order_by("provided_on", "id")
+    )
+
+
+def _provisions(request: Request, by, withheld: Withheld) -> list[dict]:
+    rows = []
+    for p in provisions_disclosed(request, by):
+        if ground := withheld.provisions.get(p.pk):
+            rows.append({key: REDACTED for key in PROVISION_COLUMNS} | {"redacted": ground})
+            continue
+        rows.append(
+            {
+                "provided_on": p.provided_on.isoformat(),
+                "recipient": p.recipient,
+                "category": p.category.name,
+                "items": p.items,
+                "legal_basis": p.get_legal_basis_display(),
+            }
+        )
+    return rows
 
 
 @transaction.atomic
@@ -356,7 +393,7 @@ def build(*, request: Request, records: Iterable[Record], by) -> Package:
         )
     redactions = _redactions(request)
     held = _held(request, by)
-    provisions = _provisions(request, by)
+    provisions = _provisions(request, by, redactions)
     tally = {"records": 0, "redacted": 0}
 
     def counted(rows: Iterable[dict]) -> Iterator[dict]:
@@ -370,6 +407,7 @@ def build(*, request: Request, records: Iterable[Record], by) -> Package:
             # Each member is written as a stream, so no file is held whole in memory.
             with archive.open("member.json", "w") as handle:
                 document = {key: held[key] for key in ("member", "restrictions", "requests")}
+                document |= {section.key: section.rows for section in held["sections"]}
                 handle.write(json.dumps(document, ensure_ascii=False, indent=1).encode())
             with archive.open("records.json", "w") as handle:
                 _write_json(handle, counted(_rows(records, redactions)))

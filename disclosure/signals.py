@@ -15,6 +15,8 @@ behind: the signal keeps the operation single and the transaction shared. It is 
 `send`, never `send_robust`, so that no receiver's failure passes unseen.
 """
 
+import dataclasses
+
 from django.dispatch import Signal
 
 member_erasing = Signal()
@@ -27,3 +29,19 @@ member_erasing = Signal()
 # `person`, reduces its linked and confirmed filings, and returns the values those filings held
 # (keyword arguments of `Person.plus`), so that the copies elsewhere are found by them too.
 erasure_candidates = Signal()
+
+# Sent while an Art. 33 package is built (disclosure.package), with `request` and `access`
+# (the request's statutory access to its one member, `disclosure.access`): each receiver
+# returns a `HeldSection`, what its app keeps about the member (complaints: the complaints),
+# read through `records.gate.subject_desk(access, desk=)`, for the package's PDF and
+# member.json (APPI Art. 33(1): all the society holds about the person).
+member_held = Signal()
+
+
+@dataclasses.dataclass(frozen=True)
+class HeldSection:
+    key: str  # member.json's key
+    title: str  # the PDF's heading
+    columns: dict[str, str]  # a row's key -> its Japanese header
+    widths_mm: tuple[int, ...]  # of the PDF's columns, 170 in all
+    rows: list[dict[str, str]]

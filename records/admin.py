@@ -456,20 +456,41 @@ class ProvisionForm(forms.ModelForm):
             self.add_error(None, str(refused))
 
 
+class KeptUnderFilter(admin.SimpleListFilter):
+    """The Art. 29 records apart from the provisions under an Art. 27(1) exception."""
+
+    title = gettext_lazy("記録の根拠")
+    parameter_name = "kept_under"
+
+    def lookups(self, request, model_admin):
+        return ThirdPartyProvision.KeptUnder.choices
+
+    def queryset(self, request, queryset):
+        if self.value() == ThirdPartyProvision.KeptUnder.ART29:
+            return queryset.filter(ThirdPartyProvision.ART29_RECORDS)
+        if self.value() == ThirdPartyProvision.KeptUnder.ART27_1:
+            return queryset.exclude(ThirdPartyProvision.ART29_RECORDS)
+        return queryset
+
+
 @admin.register(ThirdPartyProvision)
 class ThirdPartyProvisionAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
     """第三者提供記録 of the members the access may read; registered, never edited."""
 
     gate_rows = staticmethod(functools.partial(gate.of_members, model=ThirdPartyProvision))
     form = ProvisionForm
-    list_display = ("provided_on", "member", "category", "recipient", "legal_basis")
+    list_display = ("provided_on", "member", "category", "recipient", "legal_basis", "kept_under")
     list_select_related = ("member", "category")
-    list_filter = ("legal_basis",)
+    list_filter = (KeptUnderFilter, "legal_basis")
     search_fields = ("recipient",)
     autocomplete_fields = ("member",)
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=gettext_lazy("記録の根拠"))
+    def kept_under(self, provision: ThirdPartyProvision) -> str:
+        return str(provision.kept_under.label)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

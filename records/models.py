@@ -329,8 +329,20 @@ class ThirdPartyProvision(models.Model):
 
         @property
         def is_statutory_exception(self) -> bool:
-            """Provision without the person's consent under Art. 27(1): a stop does not bar it."""
+            """Provision without the person's consent under Art. 27(1): a stop does not bar it,
+            and it is no Art. 29 record (Art. 29(1) proviso)."""
             return self is not ThirdPartyProvision.LegalBasis.CONSENT
+
+    class KeptUnder(models.TextChoices):
+        """Under which rule the society keeps the row: the record Art. 29 requires (and Art.
+        33(5) discloses), or its own account of a provision under an Art. 27(1) exception,
+        which Art. 29(1) proviso exempts from the record."""
+
+        ART29 = "art29", _("第三者提供記録（法第29条）")
+        ART27_1 = "art27_1", _("法第27条第1項の例外による提供（法第29条の記録に当たらない）")
+
+    # The rows kept as Art. 29 records: those `kept_under` calls ART29, as a query.
+    ART29_RECORDS = models.Q(legal_basis=LegalBasis.CONSENT)
 
     member = models.ForeignKey(
         Member, on_delete=models.CASCADE, related_name="provisions", verbose_name=_("加入者")
@@ -362,6 +374,12 @@ class ThirdPartyProvision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.provided_on}"
+
+    @property
+    def kept_under(self) -> "ThirdPartyProvision.KeptUnder":
+        if self.LegalBasis(self.legal_basis).is_statutory_exception:
+            return self.KeptUnder.ART27_1
+        return self.KeptUnder.ART29
 
 
 # Member-level scopes, as django-guardian's direct foreign-key permission models: the gate

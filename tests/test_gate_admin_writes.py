@@ -314,3 +314,34 @@ def test_the_registers_refuse_a_member_outside_the_scope(
     assert "member" in response.context["adminform"].form.errors
     assert "受診秘子" not in response.text
     assert not ThirdPartyProvision.objects.exists()
+
+
+def test_art29_the_register_tells_the_art29_records_from_the_art27_1_exceptions(
+    registrar, kenshin_client, kenshin_and_receipt, register
+):
+    member = kenshin_and_receipt["checked"]
+    for recipient, basis in (
+        ("東京都予防医学協会", ThirdPartyProvision.LegalBasis.CONSENT),
+        ("千代田警察署", ThirdPartyProvision.LegalBasis.LAW),
+        ("千代田区児童相談所", ThirdPartyProvision.LegalBasis.PUBLIC_HEALTH),
+    ):
+        ThirdPartyProvision.objects.create(
+            member=member,
+            category=register["health-checks"],
+            recipient=recipient,
+            provided_on=datetime.date(2026, 4, 10),
+            legal_basis=basis,
+        )
+    url = reverse("admin:records_thirdpartyprovision_changelist")
+
+    listed = kenshin_client.get(url)
+    assert listed.text.count("第三者提供記録（法第29条）") >= 2  # the filter and the one row
+    assert listed.text.count("法第27条第1項の例外による提供") >= 3
+
+    art29 = kenshin_client.get(url, {"kept_under": "art29"})
+    assert [p.recipient for p in art29.context["cl"].result_list] == ["東京都予防医学協会"]
+    exceptions = kenshin_client.get(url, {"kept_under": "art27_1"})
+    assert {p.recipient for p in exceptions.context["cl"].result_list} == {
+        "千代田警察署",
+        "千代田区児童相談所",
+    }

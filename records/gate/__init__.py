@@ -75,8 +75,8 @@ Where it lives
                  the conditions (a) to (c) as SQL, and the count
     `ledgers`    `Ledger`, `ledger`: the reads and refusals, and their events
     `matching`   `match_insured`
-    `filings`    `open_desk`, `OutOfDesk`, `DeskAccess`, `filings`, `may_handle`: what people
-                 filed, for the staff of the desk (below)
+    `filings`    `open_desk`, `OutOfDesk`, `DeskAccess`, `filings`, `may_handle`,
+                 `subject_desk`: what people filed, for the staff of the desk (below)
 
 Filings
   Requests, complaints, identity documents and letters are read only through
@@ -85,11 +85,13 @@ Filings
   officer, and in good standing (pledge, training); otherwise `OutOfDesk` or
   `StandingLapsed`, audited like the other refusals. Each page that fetched
   filings appends one `access.read` event: the desk, the rows by model (`filings`), the
-  members they are linked to.
+  members they are linked to. `subject_desk(access, desk=)` reads another desk's filings
+  about the one person of a subject access (an Art. 33 package holds the complaints kept
+  about them, whoever carries it out), logged under the request.
 """
 
 from .access import MY_NUMBER_CLOSED_SURFACES, Access, Statutory, Subject, Surface
-from .filings import DeskAccess, OutOfDesk, filings, may_handle, open_desk
+from .filings import DeskAccess, OutOfDesk, filings, may_handle, open_desk, subject_desk
 from .ledgers import Ledger, ledger
 from .matching import match_insured
 from .opening import (
@@ -134,4 +136,5 @@ __all__ = [
     "open_desk",
     "records",
     "refuse_purpose",
+    "subject_desk",
 ]

@@ -21,7 +21,8 @@ from safeguards.models import Desk
 from safeguards.scopes import handles_desk
 from safeguards.standing import handling_refusal
 
-from .access import Surface
+from ..models import Member
+from .access import Access, Subject, Surface
 from .ledgers import current_ledger
 from .opening import AccessRefused, StandingLapsed
 from .querysets import GatedQuerySet
@@ -34,6 +35,9 @@ class DeskAccess:
     user: AbstractBaseUser
     surface: str
     desk: str  # a Desk.Code
+    # Set by `subject_desk` only: the one person whose filings are read, and the filing
+    # (the request) the read is logged under.
+    subject: Subject | None = None
 
     def on_surface(self, surface: str) -> "DeskAccess":
         return dataclasses.replace(self, surface=surface)
@@ -75,8 +79,21 @@ def open_desk(*, user, desk: str, surface: str = Surface.ADMIN) -> DeskAccess:
     return DeskAccess(user=user, surface=surface, desk=desk)
 
 
+def subject_desk(access: Access, *, desk: str) -> DeskAccess:
+    """`desk`'s filings about the one person `access` was opened for (`open_access(subject=)`,
+    answering an Art. 32-35 request), whoever reads: the Act asks for all the society holds
+    about the person, the complaints kept about them included, not what the staff member's
+    desks show. `filings` keeps only that person's rows; the read is logged under the
+    request. Nothing else widens: the user's own `open_desk` is unchanged."""
+    if access.subject is None:
+        raise ValueError("only an access opened for one person reads another desk's filings")
+    return DeskAccess(user=access.user, surface=access.surface, desk=desk, subject=access.subject)
+
+
 def filings(access: DeskAccess, rows: models.QuerySet) -> GatedQuerySet:
     """`rows` (a queryset of a desk's filings, or of their documents or letters) read through
     `access`: lazy, each fetched row noted in the ledger."""
+    if access.subject is not None:
+        rows = rows.filter(member__in=Member.objects.filter(**dict(access.subject.lookups)))
     gated: GatedQuerySet = GatedQuerySet(model=rows.model, query=rows.query.chain(), using=rows.db)
     return gated.bind(access)

@@ -114,6 +114,8 @@ class Ledger:
         append(
             action=Action.RECORDS_ACCESS_READ,
             actor=actor_for(access.user),
+            # A subject's filings (`subject_desk`) are read under what they filed (the request).
+            target=access.subject.filing if access.subject else None,
             details={
                 "surface": access.surface,
                 "desk": access.desk,
