@@ -68,7 +68,7 @@ class DocumentInline(admin.TabularInline):
 
 class DecisionItemInline(admin.TabularInline):
     model = DecisionItem
-    fields = ("kind", "decided", "category", "field", "ground", "reason")
+    fields = ("kind", "decided", "category", "field", "provision_id", "ground", "reason")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -94,12 +94,14 @@ class ConsultationForm(MoveForm):
         return data
 
 
-def _refusal_explained(form: forms.Form, data: dict) -> None:
-    """A refusal names its ground and its reason (APPI Art. 36)."""
+def _refusal_explained(form: forms.Form, data: dict, refusal: str) -> None:
+    """A refusal names its ground and its reason (APPI Art. 36), in the words of its row."""
     if not data.get("ground"):
-        form.add_error("ground", _("認めない根拠を選んでください。"))
+        form.add_error("ground", _("%(refusal)s根拠を選んでください。") % {"refusal": refusal})
     if not (data.get("reason") or "").strip():
-        form.add_error("reason", _("認めない理由を書いてください（法第36条）。"))
+        form.add_error(
+            "reason", _("%(refusal)s理由を書いてください（法第36条）。") % {"refusal": refusal}
+        )
 
 
 class DecisionRow(forms.Form):
@@ -169,7 +171,7 @@ class DecisionRow(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("granted") is False:
-            _refusal_explained(self, data)
+            _refusal_explained(self, data, _("認めない"))
         correcting = data.get("granted") and self.kind == Kind.CORRECTION
         if correcting and data.get("record_id") and not data.get("field"):
             self.add_error("field", _("訂正する項目名を書いてください。"))
@@ -245,7 +247,7 @@ class ProvisionRow(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("granted") is False:
-            _refusal_explained(self, data)
+            _refusal_explained(self, data, _("開示しない"))
         return data
 
     def item(self) -> dict | None:

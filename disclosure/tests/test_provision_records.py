@@ -171,7 +171,10 @@ def test_art36_withholding_a_provision_needs_its_ground_and_reason_beside_it(
     assert response.status_code == 200 and request.state == State.REVIEW
     assert html.count("has-errors") == 1
     section = html[html.index("第三者提供記録（法第33条第5項）") :]
-    assert "認めない根拠を選んでください。" in section and "認めない理由を書いてください" in section
+    assert (
+        "開示しない根拠を選んでください。" in section
+        and "開示しない理由を書いてください" in section
+    )
     assert request.items.count() == 0
 
 
