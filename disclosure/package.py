@@ -265,7 +265,7 @@ def _pdf(request: Request, held: dict, rows, provisions: list[dict], into) -> No
         flowables += [
             *pdf.section(_("第三者提供記録")),
             *pdf.long_table(
-                tuple(PROVISION_COLUMNS.values())[:5],
+                tuple(h for key, h in PROVISION_COLUMNS.items() if key != "redacted"),
                 [_provision_cells(p) for p in provisions],
                 PROVISION_WIDTHS,
                 len(provisions),
