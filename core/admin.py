@@ -15,7 +15,7 @@ than the bare transition (`Page.perform`); refusals are shown as messages, in Ja
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -46,24 +46,28 @@ class MoveForm(forms.Form):
         super().__init__(data)
 
 
-@dataclass(frozen=True)
-class Page:
-    """How the admin makes a move that is more than `transition` with the form's values: the
-    form that asks for what it needs, and the operation (row, form or None, user)."""
+FormT = TypeVar("FormT", bound=MoveForm)
 
-    perform: Callable[[Any, forms.Form | None, Any], Any]
-    form: type[MoveForm] | None = None
+
+@dataclass(frozen=True)
+class Page(Generic[FormT]):
+    """How the admin makes a move that is more than `transition` with the form's values: the
+    form that asks for what it needs, and the operation (row, the form, user); a page with
+    no form is given None."""
+
+    perform: Callable[[Any, FormT, Any], Any]
+    form: type[FormT] | None = None
     template: str = "admin/core/move.html"
 
 
 @dataclass(frozen=True)
-class Step:
+class Step(Generic[FormT]):
     """An operation on a row beside its moves (a deadline, a payment, a notice): offered while
     `available` says so, refused by the operation itself when the user may not."""
 
     label: str | Promise
-    perform: Callable[[Any, forms.Form | None, Any], Any]
-    form: type[MoveForm] | None = None
+    perform: Callable[[Any, FormT, Any], Any]
+    form: type[FormT] | None = None
     available: Callable[[Any], bool] = lambda obj: True
     template: str = "admin/core/move.html"
 

@@ -95,6 +95,8 @@ def carry_out(*, request: Request, by, answers: dict[str, bool] | None = None) -
         unconfirmed[0].full_clean(exclude=["request"])
     whole = any(item.erases_whole_member for item in items)
     member = request.member
+    if member is None:  # matched before any decision: only a closed request loses its member
+        raise ValidationError(_("照合された加入者がいないため、消去を実施できません。"))
     if whole:
         # Four eyes: a whole member goes only on a second privacy officer's approval.
         approvals.require(
@@ -104,7 +106,9 @@ def carry_out(*, request: Request, by, answers: dict[str, bool] | None = None) -
             % {"receipt": request.receipt_number, "member": member.pk},
             by=by,
         )
-    categories = sorted({item.category for item in items if item.category_id}, key=lambda c: c.code)
+    categories = sorted(
+        {item.category for item in items if item.category is not None}, key=lambda c: c.code
+    )
     record_ids = sorted({item.record_id for item in items if item.record_id is not None})
     if unknown := set(record_ids) - set(
         Record.objects.filter(member=member, pk__in=record_ids).values_list("pk", flat=True)
@@ -150,7 +154,8 @@ def carry_out(*, request: Request, by, answers: dict[str, bool] | None = None) -
         member=member,
         by=by,
         reason_ref=request.receipt_number,
-        **({} if whole else {"categories": categories, "record_ids": record_ids}),
+        categories=None if whole else categories,
+        record_ids=None if whole else record_ids,
     )
     _forget_records(request_ids=filed_ids, record_ids=erased, current=request)
     if person is not None:
@@ -209,12 +214,14 @@ def _let_go(
         person=person,
         confirmed=confirmed,
     ):
-        if values:
+        if isinstance(values, dict):
             person = person.plus(**values)
     return person, [other.pk for other in theirs]
 
 
-def _forget_records(*, request_ids: list[int], record_ids: list[int], current: Request) -> None:
+def _forget_records(
+    *, request_ids: list[int], record_ids: list[int], current: Request | None
+) -> None:
     # Packages already sent hold the erased records; the current request's waits for its close.
     for package in Package.objects.filter(request__in=request_ids).exclude(request=current):
         delete_file_on_commit(package.file)

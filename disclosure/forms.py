@@ -13,12 +13,15 @@ elsewhere on the page nor the confirmation step asks the filer to choose the fil
 """
 
 import datetime
+from typing import cast
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.validators import RegexValidator
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -88,7 +91,8 @@ class DocumentBoundField(forms.BoundField):
 
     @property
     def kept(self) -> bool:
-        return self.form.DOCUMENT_FIELDS[self.name] in self.form.kept_uploads()
+        form = cast("RequestForm", self.form)
+        return form.DOCUMENT_FIELDS[self.name] in form.kept_uploads()
 
     @property
     def aria_describedby(self):
@@ -113,7 +117,7 @@ class RequestForm(SectionsMixin, forms.Form):
     """Everything a request needs; `filing()` gives it to `services.request_file`."""
 
     # The sections of the page, each rendered as a fieldset with this legend.
-    SECTIONS = (
+    SECTIONS: tuple[tuple[str | Promise, tuple[str, ...]], ...] = (
         (_("請求する人"), ("filer",)),
         (_("代理人の方（代理人が請求するときのみ）"), AGENT_FIELDS),
         (
@@ -344,11 +348,14 @@ class RequestForm(SectionsMixin, forms.Form):
         filer, kinds, narrow = self.chosen()
         filers, kind_labels = dict(Request.Filer.choices), dict(Kind.choices)
         return [
-            (_("請求する人"), str(filers.get(filer, ""))),
-            (_("請求の種類"), "、".join(str(kind_labels[k]) for k in Kind.values if k in kinds)),
+            (str(_("請求する人")), str(filers.get(filer, ""))),
             (
-                _("対象の情報"),
-                _("類型や期間を指定する") if narrow else _("すべての類型・期間"),
+                str(_("請求の種類")),
+                "、".join(str(kind_labels[k]) for k in Kind.values if k in kinds),
+            ),
+            (
+                str(_("対象の情報")),
+                str(_("類型や期間を指定する") if narrow else _("すべての類型・期間")),
             ),
         ]
 
@@ -362,7 +369,7 @@ class RequestForm(SectionsMixin, forms.Form):
 
     # Uploads
 
-    _kept = (None, {})
+    _kept: tuple[str | None, dict[str, int]] = (None, {})
 
     def kept_uploads(self) -> dict[str, int]:
         """Role -> provisional document id, from the signed hidden field, of the uploads that
@@ -421,8 +428,9 @@ class RequestForm(SectionsMixin, forms.Form):
             kept[asked[name]] = services.document_store(upload=upload, role=asked[name]).pk
             if replaced is not None:
                 services.document_discard(pk=replaced)
-        self.data = self.data.copy()
-        self.data[self.add_prefix("uploads")] = signing.dumps(kept, salt=UPLOADS_SALT)
+        data = cast(QueryDict, self.data).copy()
+        data[self.add_prefix("uploads")] = signing.dumps(kept, salt=UPLOADS_SALT)
+        self.data = data
 
     def _agent_files(self) -> bool:
         return self.data.get(self.add_prefix("filer")) in (
@@ -567,7 +575,7 @@ class RequestForm(SectionsMixin, forms.Form):
 
     def summary(self) -> list[tuple[str, str]]:
         """(label, value) pairs for the confirmation page, as they will be filed."""
-        rows = []
+        rows: list[tuple[str, str]] = []
         agent = self.cleaned_data["filer"] != Request.Filer.SELF
         for name in self.FIELDS:
             if name in AGENT_FIELDS and not agent:
@@ -575,10 +583,7 @@ class RequestForm(SectionsMixin, forms.Form):
             if name == "corrections":
                 for row in self.cleaned_data["corrections"]:
                     rows.append(
-                        (
-                            _("訂正等"),
-                            _("%(item)s：%(current)s → %(requested)s") % row,
-                        )
+                        (str(_("訂正等")), _("%(item)s：%(current)s → %(requested)s") % row)
                     )
                 continue
             if name not in self.fields:
@@ -587,7 +592,7 @@ class RequestForm(SectionsMixin, forms.Form):
             if value in (None, "", [], False):
                 continue
             if isinstance(field, forms.ChoiceField):
-                choices = dict(field.choices)
+                choices = dict(cast(list[tuple[str, str]], field.choices))
                 value = (
                     "、".join(str(choices[v]) for v in value)
                     if isinstance(value, list)
@@ -597,12 +602,13 @@ class RequestForm(SectionsMixin, forms.Form):
                 value = _("はい")
             elif isinstance(value, datetime.date):
                 value = format_wareki(value)
-            rows.append((field.label, str(value)))
+            rows.append((str(field.label), str(value)))
         if categories := self.cleaned_data.get("categories"):
-            rows.append((self.fields["categories"].label, "、".join(c.name for c in categories)))
+            label = str(self.fields["categories"].label)
+            rows.append((label, "、".join(c.name for c in categories)))
         for name, role in self.DOCUMENT_FIELDS.items():
             if role in self.kept_uploads():
-                rows.append((self.fields[name].label, _("提出済み")))
+                rows.append((str(self.fields[name].label), str(_("提出済み"))))
         return rows
 
 
@@ -615,7 +621,10 @@ class StaffRequestForm(RequestForm):
     )
     received_on = JapaneseDateField(label=_("受付日"))
 
-    SECTIONS = ((_("受付"), ("channel", "received_on")), *RequestForm.SECTIONS)
+    SECTIONS: tuple[tuple[str | Promise, tuple[str, ...]], ...] = (
+        (_("受付"), ("channel", "received_on")),
+        *RequestForm.SECTIONS,
+    )
     # Every field at once: staff copy a paper form, which has them all.
     TWO_STEP = False
 

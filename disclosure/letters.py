@@ -7,6 +7,7 @@ transaction holds the row.
 """
 
 import hashlib
+from collections.abc import Sequence
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
@@ -102,7 +103,8 @@ def _corrections(request: Request) -> list[tuple[str, str]]:
     rows = []
     for item in request.items.filter(kind=Kind.CORRECTION, granted=True):
         if item.record_id is None:
-            label = str(Member._meta.get_field(item.field).verbose_name)
+            field = Member._meta.get_field(item.field)
+            label = str(getattr(field, "verbose_name", item.field))
         else:
             names = (titles(code).get(item.field) for code in SCHEMAS)
             label = _("記録ID %(id)s の%(field)s") % {
@@ -127,7 +129,7 @@ def body(request: Request, kind: str, extra: list[Flowable]) -> list[Flowable]:
             )
     elif kind in (Letter.Kind.DOCUMENTS, Letter.Kind.REJECTION):
         parts.append(paragraph(request.state_note))
-    elif kind == Letter.Kind.EXTENSION:
+    elif kind == Letter.Kind.EXTENSION and request.extended_due_on:
         parts.append(
             paragraph(
                 _("回答期限を %(due)s まで延長します。理由：%(reason)s")
@@ -172,9 +174,9 @@ def body(request: Request, kind: str, extra: list[Flowable]) -> list[Flowable]:
     return parts
 
 
-def issue(request: Request, kind: str, *, extra: list[Flowable] = ()) -> Letter:
+def issue(request: Request, kind: str, *, extra: Sequence[Flowable] = ()) -> Letter:
     """Render the letter, store it under MEDIA_ROOT and return its row (caller's transaction)."""
-    title = Letter.Kind(kind).label
+    title = str(Letter.Kind(kind).label)
     # 文書番号: the receipt number and the letter's place among the request's letters.
     number = f"{request.receipt_number}-{request.letters.count() + 1}"
     pdf = render(title, [*_letterhead(request, number), *body(request, kind, list(extra))])

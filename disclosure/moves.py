@@ -8,6 +8,8 @@ message, which the admin shows). Forms that list the member's records read them 
 the gate (`services.gather`), on the statutory path.
 """
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +31,7 @@ class MatchForm(MoveForm):
     def __init__(self, data=None, *, obj: Request, user):
         super().__init__(data, obj=obj, user=user)
         self.candidates = {m.pk: m for m in services.identity_candidates(request=obj, by=user)}
-        self.fields["member"].choices = [
+        cast(forms.ChoiceField, self.fields["member"]).choices = [
             (pk, f"{member} {member.name}") for pk, member in self.candidates.items()
         ]
         if not self.candidates:
@@ -80,7 +82,7 @@ class ConsultationForm(MoveForm):
                     "answer": _("回答待ち") if consulted.answered_on is None else _("回答あり"),
                 }
             choices.append((record.pk, label))
-        self.fields["receipts"].choices = choices
+        cast(forms.ChoiceField, self.fields["receipts"]).choices = choices
         if not choices:
             self.fields["receipts"].help_text = _("照会の対象になるレセプトはありません。")
 
@@ -147,12 +149,14 @@ class DecisionRow(forms.Form):
         if kind not in STOP_KINDS | {Kind.ERASURE}:
             del self.fields["category"]
         if kind == Kind.ERASURE:
-            self.fields["category"].empty_label = _("（類型を選ばない）")
+            cast(forms.ModelChoiceField, self.fields["category"]).empty_label = _(
+                "（類型を選ばない）"
+            )
             self.fields["record_id"].label = _("消去する記録")
         else:
             del self.fields["whole_confirmed"]
         if kind in (Kind.CORRECTION, Kind.ERASURE):
-            self.fields["record_id"].choices = [("", _("（選ぶ）"))] + [
+            cast(forms.ChoiceField, self.fields["record_id"]).choices = [("", _("（選ぶ）"))] + [
                 (
                     record.pk,
                     f"{record.category.name}：{wareki.format_wareki(record.date)} {record.title}",
@@ -166,7 +170,7 @@ class DecisionRow(forms.Form):
 
     @property
     def label(self) -> str:
-        return Kind(self.kind).label
+        return str(Kind(self.kind).label)
 
     def clean(self):
         data = super().clean()
@@ -284,7 +288,7 @@ class DecideForm(MoveForm):
             ]
         self.rows = []
         for number, (kind, row) in enumerate(asked):
-            initial = {"new_value": row["requested"]} if row else {}
+            initial: dict[str, str] = {"new_value": row["requested"]} if row else {}
             self.rows.append(
                 DecisionRow(
                     data,

@@ -373,6 +373,8 @@ def request_decide(*, request: Request, items: list[dict], reasons: str, by) -> 
 def request_carry_out(*, request: Request, by, answers: dict[str, bool] | None = None) -> Request:
     """Apply every granted item, then mark the request carried out (completion letter).
     `answers`: the officer's, on the filings that may be the member's (`erasure.carry_out`)."""
+    if request.member is None:  # carried out only after the match (the workflow's table)
+        raise ValidationError(_("照合された加入者がいないため、実施できません。"))
     granted = request.items.filter(granted=True)
     kinds = set(granted.values_list("kind", flat=True))
     held = gather(request=request, by=by)
@@ -398,7 +400,7 @@ def request_carry_out(*, request: Request, by, answers: dict[str, bool] | None =
                 % {"field": item.field or "項目の指定なし"}
             )
     today = deadlines.today()
-    stop_kinds = {
+    stop_kinds: dict[str, Restriction.Kind] = {
         Kind.SUSPENSION: Restriction.Kind.SUSPEND_USE,
         Kind.THIRD_PARTY_STOP: Restriction.Kind.STOP_THIRD_PARTY,
     }
