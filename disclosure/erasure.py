@@ -407,7 +407,8 @@ def _erase(
         member=member,
         by=by,
         reason_ref=reference,
-        **({} if records is None else {"categories": [], "record_ids": records}),
+        categories=None if records is None else [],
+        record_ids=records,
     )
     _forget_records(request_ids=filed_ids, record_ids=erased, current=None)
     if person is not None:
