@@ -332,6 +332,7 @@ def _held(request: Request, by) -> dict:
     sections: list[signals.HeldSection] = [
         section
         for _receiver, section in signals.member_held.send(Request, request=request, access=access)
+        if isinstance(section, signals.HeldSection)
     ]
     return {
         "member": fields,
