@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from operator import itemgetter
+from typing import cast
 
 from django.core.files import File
 from django.db import transaction
@@ -329,10 +330,10 @@ def _held(request: Request, by) -> dict:
             Request.objects.filter(member=member).order_by("received_at", "id"),
         )
     ]
-    sections: list[signals.HeldSection] = [
-        section
+    # Each receiver answers a `HeldSection` (the signal's contract; Django types it loosely).
+    sections = [
+        cast(signals.HeldSection, section)
         for _receiver, section in signals.member_held.send(Request, request=request, access=access)
-        if isinstance(section, signals.HeldSection)
     ]
     return {
         "member": fields,
