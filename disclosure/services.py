@@ -96,19 +96,25 @@ def document_store(*, upload, role: str) -> IdentityDocument:
 
 
 @transaction.atomic
-def document_discard(*, pk: int) -> None:
-    """Delete an upload still waiting for its filing, at once (the filer sent another in its
-    place): a replaced file is not kept until the purge. Audited as the purge's deletions."""
-    for document in IdentityDocument.objects.select_for_update().filter(pk=pk, request=None):
-        _purge(document)
+def document_discard(*, pk: int, request: Request | None = None, by=trail.SYSTEM) -> None:
+    """Delete an identity document at once: an upload still waiting for its filing (no
+    `request`; the filer sent another in its place), so a replaced file is not kept until the
+    purge; or one of `request`'s once the identity check has matched the member (`by` did),
+    since a copy of an identity document is needed only until then (APPI Art. 22; ガイダンス
+    Q&A). Audited as the purge's deletions."""
+    for document in IdentityDocument.objects.select_for_update().filter(pk=pk, request=request):
+        _purge(document, by=by)
 
 
-def _purge(document: IdentityDocument) -> None:
+def _purge(document: IdentityDocument, *, by=trail.SYSTEM) -> None:
+    details = {"role": document.role}
+    if document.request_id is not None:
+        details["request"] = document.request_id
     trail.append(
         action=Action.DISCLOSURE_DOCUMENT_PURGED,
-        actor=trail.SYSTEM,
+        actor=trail.actor_for(by),
         target=document,
-        details={"role": document.role},
+        details=details,
     )
     erasure.delete_file_on_commit(document.file)
     document.delete()
@@ -263,7 +269,12 @@ def request_match(*, request: Request, member: Member, by) -> Request:
         raise ValidationError(
             _("代理権を証する書類がありません。追加書類を依頼してから照合してください。")
         )
-    return transition(request, Request.State.REVIEW, by=by, member=member)
+    with transaction.atomic():
+        matched = transition(request, Request.State.REVIEW, by=by, member=member)
+        # Identity confirmed: the copies of the documents that proved it are no longer needed.
+        for pk in matched.documents.values_list("pk", flat=True):
+            document_discard(pk=pk, request=matched, by=by)
+    return matched
 
 
 def gather(*, request: Request, by) -> list[Record]:
