@@ -40,7 +40,8 @@ def as_csv(report: Report) -> bytes:
     out = io.StringIO()
     writer = spreadsheet.Writer(out)
     writer.writerow([report.title])
-    writer.writerow([period_text(report)])
+    if report.periodic:
+        writer.writerow([period_text(report)])
     for table in report.tables:
         writer.writerow([])
         writer.writerow([table.title])
@@ -60,7 +61,7 @@ _GRID = TableStyle(
 
 def as_pdf(report: Report) -> bytes:
     flowables: list[Flowable] = [
-        paragraph(period_text(report)),
+        *([paragraph(period_text(report))] if report.periodic else []),
         paragraph(_("作成日時：%(at)s") % {"at": cell_text(timezone.now())}),
     ]
     for table in report.tables:

@@ -41,3 +41,5 @@ class Report:
     title: str
     period: Period
     tables: list[Table]
+    # Whether the figures are of the period (a certificate of one run is not: no period shown).
+    periodic: bool = True

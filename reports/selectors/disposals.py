@@ -143,4 +143,5 @@ def disposal_certificate(period: Period, pk: int) -> Report:
                 ],
             ),
         ],
+        periodic=False,
     )

@@ -19,6 +19,7 @@ REPORTS = (
     "/reports/scopes/",
     "/reports/my-number/",
     "/reports/processors/",
+    "/reports/disposals/",
 )
 
 

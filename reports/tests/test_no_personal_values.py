@@ -1,6 +1,7 @@
 """The 監事 sees counts, ids and staff names: never a member's personal value, on any page,
 drill-down or export, even when that member's records were read; and changes nothing."""
 
+import datetime
 import io
 
 import pytest
@@ -10,6 +11,7 @@ from pypdf import PdfReader
 from disclosure.tests.factories import RequestFactory
 from records import gate
 from records.tests.factories import EXAMPLE_PAYLOADS, RecordFactory
+from retention.disposal import open_run
 from safeguards.models import StatutoryGround
 
 from .conftest import jst, next_working_day, period_query
@@ -23,6 +25,7 @@ PAGES = (
     "/reports/scopes/",
     "/reports/my-number/",
     "/reports/processors/",
+    "/reports/disposals/",
 )
 
 
@@ -32,6 +35,11 @@ def secrets(read, handler_kenshin, kenshin_and_receipt, register):
     payload = EXAMPLE_PAYLOADS["health-checks"]
     RecordFactory(member=member, category=register["health-checks"], payload=payload)
     request = RequestFactory(name="開示請子", address="東京都港区芝公園4-2-8")
+    # A disposal run (its certificate is a drill-down): a receipt past its period, held by a
+    # request of the member's that is still open.
+    RecordFactory(member=member, category=register["receipts"], date=datetime.date(2019, 6, 1))
+    RequestFactory(member=member, name=member.name, state="review")
+    open_run(today=timezone.localdate())
     day = next_working_day(timezone.localdate())
     read(handler_kenshin, jst(day, 10), purpose="checkup-reminder")
     read(

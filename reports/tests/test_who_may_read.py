@@ -16,6 +16,7 @@ PAGES = (
     "/reports/scopes/",
     "/reports/my-number/",
     "/reports/processors/",
+    "/reports/disposals/",
     "/reports/events/",
 )
 

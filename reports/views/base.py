@@ -51,6 +51,8 @@ class ReportView(ReportsOnly):
 
     name: str
     template_name = "reports/report.html"
+    # Whether the page asks for a period (a certificate of one run does not).
+    periodic = True
 
     def build(self, period: Period) -> Report:
         raise NotImplementedError
@@ -106,4 +108,5 @@ class ReportView(ReportsOnly):
             "sections": sections,
             "query": query.urlencode(),
             "current": self.name,
+            "periodic": self.periodic,
         }

@@ -47,6 +47,7 @@ class DisposalView(ReportView):
     """One run's certificate (廃棄記録), as a page or its PDF."""
 
     name = "disposal"
+    periodic = False
 
     def get(self, request, pk):
         return super().get(request)

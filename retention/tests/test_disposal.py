@@ -179,7 +179,7 @@ def test_art22_a_sensitive_run_waits_for_a_second_officer_then_erases_and_is_cer
         assert "データベースからの削除・暗号鍵の破棄" in shown
         assert "レセプトに関する情報" in shown and "健康診査に関する情報" in shown
         assert "privacy_officer" in shown and "second_officer" in shown
-        assert NAME not in shown
+        assert NAME not in shown and "対象期間" not in shown
     listing = client.get("/reports/disposals/").content.decode()
     assert f'href="/reports/disposals/{run.pk}/"' in listing and "実施済み" in listing
 
@@ -207,3 +207,28 @@ def test_art22_a_former_member_with_nothing_left_is_erased_whole_and_their_key_d
     lines = [line.entry for line in erasure_ledger.read()[0]]
     assert any(entry["member"] == gone.pk and entry["categories"] is None for entry in lines)
     assert keystore.data_keys([gone.pk]) == {}
+
+
+def test_art22_a_move_drawn_on_a_stale_page_or_by_the_auditor_is_refused(
+    client, old_and_new, privacy_officer, auditor
+):
+    run = open_run(today=TODAY)
+    sign_in_verified(client, privacy_officer)
+    url = f"/admin/retention/disposalrun/{run.pk}/move/{DisposalRun.State.CARRIED_OUT}/"
+
+    stale = client.post(url, {"_state": DisposalRun.State.APPROVED, "_confirm": "1"})
+    off_table = client.post(url, {"_state": run.state, "_confirm": "1"})
+    unknown = client.post(url.replace("carried_out", "nowhere"), {"_state": run.state})
+
+    messages = [str(m) for m in get_messages(off_table.wsgi_request)]
+    assert any("他の職員が先に処理し" in str(m) for m in get_messages(stale.wsgi_request))
+    assert any(
+        "「作成済み」の廃棄の実施を「実施済み」にすることはできません" in m for m in messages
+    )
+    assert unknown.status_code == 404
+    client.logout()
+    sign_in_verified(client, auditor)
+    refused = client.post(url.replace("carried_out", "approved"), {"_state": run.state})
+    assert refused.status_code == 403
+    run.refresh_from_db()
+    assert run.state == DisposalRun.State.CREATED and Record.objects.count() == 3
