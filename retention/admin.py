@@ -3,6 +3,7 @@ the buttons of its state table (approve, carry out, cancel). Runs are opened by 
 only; nothing here is typed. The certificate (廃棄記録) is the 監事's page, linked from here."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
@@ -77,6 +78,18 @@ class DisposalRunAdmin(WorkflowAdminMixin, ViewOnlyMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("retention.view_disposalrun")
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The page shows the run and its moves' buttons; it saves nothing (the moves do).
+        if request.method == "POST":
+            raise PermissionDenied
+        hidden = dict.fromkeys(
+            ("show_save", "show_save_and_continue", "show_save_and_add_another", "show_delete"),
+            False,
+        )
+        return super().changeform_view(
+            request, object_id, form_url, {**(extra_context or {}), **hidden}
+        )
 
     @admin.display(description=gettext_lazy("廃棄記録"))
     def certificate(self, obj):

@@ -226,6 +226,10 @@ def test_art22_a_move_drawn_on_a_stale_page_or_by_the_auditor_is_refused(
         "「作成済み」の廃棄の実施を「実施済み」にすることはできません" in m for m in messages
     )
     assert unknown.status_code == 404
+    # The run's page saves nothing: its fields are the run's own.
+    page = client.get(f"/admin/retention/disposalrun/{run.pk}/change/").content.decode()
+    assert 'name="_save"' not in page and "承認する" in page
+    assert client.post(f"/admin/retention/disposalrun/{run.pk}/change/", {}).status_code == 403
     client.logout()
     sign_in_verified(client, auditor)
     refused = client.post(url.replace("carried_out", "approved"), {"_state": run.state})
