@@ -43,7 +43,12 @@ def notice(request):
     return render(
         request,
         "purposes/notice.html",
-        {**context, **_society_context(on=today), "upcoming": upcoming},
+        {
+            **context,
+            **_society_context(on=today),
+            "retention": _retention(context["notice"]),
+            "upcoming": upcoming,
+        },
     )
 
 
@@ -51,8 +56,7 @@ def _society_context(*, on: datetime.date) -> dict:
     """What the notice page shows beside the published revision, from the live registers:
     the society's address and representative (Art. 32(1)(i)), its processors and joint uses
     (Art. 27(5)(iii): a joint use from the day it was published), the 外的環境 where data is
-    handled abroad (Art. 32(1)(iv)), the fees with how to pay them (Art. 32(1)(iii), 38) and
-    the retention schedule of each category (Art. 22)."""
+    handled abroad (Art. 32(1)(iv)) and the fees with how to pay them (Art. 32(1)(iii), 38)."""
     processors = [
         p
         for p in Processor.objects.filter(published=True).prefetch_related("categories")
@@ -67,14 +71,16 @@ def _society_context(*, on: datetime.date) -> dict:
         "joint_uses": joint_uses.prefetch_related("categories"),
         "abroad": abroad,
         "fees": fees(),
-        "retention": Category.objects.only(
-            "name",
-            "retention_years",
-            "retention_from",
-            "retention_shorter_on_loss",
-            "retention_basis",
-        ),
     }
+
+
+def _retention(notice: dict) -> list[tuple[str, Category | None]]:
+    """Each category of the published register, by its published name, with its retention
+    schedule as the register keeps it now (Art. 22): the schedule is the society's practice,
+    not a term of the notice, so it shows without a new revision (as the processors do)."""
+    codes = [category["code"] for category in notice["register"]]
+    live = Category.objects.in_bulk(codes, field_name="code")
+    return [(category["name"], live.get(category["code"])) for category in notice["register"]]
 
 
 def history(request):
