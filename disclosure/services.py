@@ -107,7 +107,7 @@ def document_discard(*, pk: int, request: Request | None = None, by=trail.SYSTEM
 
 
 def _purge(document: IdentityDocument, *, by=trail.SYSTEM) -> None:
-    details = {"role": document.role}
+    details: dict[str, str | int] = {"role": document.role}
     if document.request_id is not None:
         details["request"] = document.request_id
     trail.append(
