@@ -6,7 +6,7 @@ erasure a request's 消去 uses (`disclosure.erasure.dispose`).
 run is carried out as its state table says: the records due on the run's day are read again
 then, what a pending matter holds meanwhile is kept, and each member's records go in one
 erasure (the trail's `records.record.deleted` per record, one line per member in the erasure
-ledger), former members whole (their data key destroyed). Every move is in the trail.
+ledger), a former member whole (their data key destroyed). Every move is in the trail.
 """
 
 import datetime
@@ -107,20 +107,22 @@ def _carry_out(change: Change[DisposalRun]) -> dict | None:
         for member_id, record_ids in due_by_member.items():
             by_member.setdefault(member_id, []).extend(record_ids)
             category_of.update(dict.fromkeys(record_ids, category.pk))
+    # A former member due whole goes in one erasure, their due records with them (the run
+    # erases members whole only if it listed some when opened).
+    whole = set(found.members) if run.members_due else set()
     erased_by_category: dict[int, int] = {}
-    for member in Member.objects.filter(pk__in=by_member).order_by("pk"):
+    members = 0
+    for member in Member.objects.filter(pk__in=set(by_member) | whole).order_by("pk"):
+        records = None if member.pk in whole else by_member[member.pk]
         for pk in erasure.dispose(
-            member=member, records=by_member[member.pk], by=change.by, reference=run.reference
+            member=member, records=records, by=change.by, reference=run.reference
         ):
-            erased_by_category[category_of[pk]] = erased_by_category.get(category_of[pk], 0) + 1
+            if pk in category_of:
+                erased_by_category[category_of[pk]] = erased_by_category.get(category_of[pk], 0) + 1
+        members += records is None
     for line in lines.values():
         line.erased = erased_by_category.get(line.category_id, 0)
         line.save(update_fields=["erased"])
-    members = 0
-    if run.members_due:
-        for member in Member.objects.filter(pk__in=found.members).order_by("pk"):
-            erasure.dispose(member=member, records=None, by=change.by, reference=run.reference)
-            members += 1
     run.members_erased = members
     run.carried_out_by, run.carried_out_at = change.by, change.now
     return {"records": sum(erased_by_category.values()), "members_erased": members}

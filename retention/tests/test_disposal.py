@@ -203,7 +203,7 @@ def test_art22_a_former_member_with_nothing_left_is_erased_whole_and_their_key_d
 
     assert not Member.objects.filter(pk=gone.pk).exists()
     assert Member.objects.filter(pk=current.pk).exists()
-    assert run.members_erased == 1
+    assert run.members_erased == 1 and run.lines.get().erased == 1  # their receipt, counted
     lines = [line.entry for line in erasure_ledger.read()[0]]
     assert any(entry["member"] == gone.pk and entry["categories"] is None for entry in lines)
     assert keystore.data_keys([gone.pk]) == {}
@@ -236,3 +236,65 @@ def test_art22_a_move_drawn_on_a_stale_page_or_by_the_auditor_is_refused(
     assert refused.status_code == 403
     run.refresh_from_db()
     assert run.state == DisposalRun.State.CREATED and Record.objects.count() == 3
+
+
+def test_art22_an_open_complaint_holds_its_members_records_and_an_open_incident_its_category(
+    old_and_new, register, privacy_officer
+):
+    from complaints.models import Complaint
+    from complaints.tests.factories import ComplaintFactory
+    from safeguards.models import Incident
+
+    member = old_and_new["member"]
+    complaint = ComplaintFactory(member=member, state=Complaint.State.INVESTIGATING)
+    other = MemberFactory()
+    RecordFactory(member=other, category=register["receipts"], date=datetime.date(2018, 1, 5))
+    incident = Incident.objects.create(
+        kind=Incident.Kind.LOSS,
+        summary="USBメモリの紛失",
+        discovered_at=datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC),
+        reported_by=privacy_officer,
+    )
+    incident.categories.add(register["receipts"])
+
+    run = open_run(today=TODAY)
+
+    held = {(h.reason, h.matter_id, h.member_id, h.category.code) for h in run.holds.all()}
+    assert held == {
+        (DisposalHold.Reason.COMPLAINT, complaint.pk, member.pk, "receipts"),
+        (DisposalHold.Reason.COMPLAINT, complaint.pk, member.pk, "health-checks"),
+        (DisposalHold.Reason.INCIDENT, incident.pk, other.pk, "receipts"),
+    }
+    assert counts(run) == {"receipts": (2, 2), "health-checks": (1, 1)}
+
+
+def test_art22_a_disposal_is_carried_out_again_on_a_database_restored_from_before_it(
+    register, privacy_officer, second_officer, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from disclosure.tests.test_erasure_ledger import Lost, replay_erasures
+
+    gone = MemberFactory(lost_on=datetime.date(2020, 3, 31))  # 資格: kept to 30 March 2025
+    old = RecordFactory(
+        member=gone, category=register["eligibility"], date=datetime.date(2016, 4, 1)
+    )
+    kept = MemberFactory()
+    RecordFactory(member=kept, category=register["eligibility"], date=datetime.date(2016, 4, 1))
+    run = open_run(today=TODAY)
+    transition(run, DisposalRun.State.APPROVED, by=privacy_officer)
+    with pytest.raises(approvals.ApprovalPending) as pending:  # a member erased whole
+        transition(run, DisposalRun.State.CARRIED_OUT, by=privacy_officer)
+    approvals.approve(approval=pending.value.file(), by=second_officer)
+
+    with pytest.raises(Lost), transaction.atomic():
+        with django_capture_on_commit_callbacks(execute=True):
+            transition(run, DisposalRun.State.CARRIED_OUT, by=privacy_officer)
+        assert not Member.objects.filter(pk=gone.pk).exists()
+        raise Lost
+    assert Record.objects.filter(pk=old.pk).exists()  # back, as in the backup
+
+    assert "再適用 1 件" in replay_erasures()
+
+    assert not Member.objects.filter(pk=gone.pk).exists()
+    assert Member.objects.filter(pk=kept.pk).exists()
