@@ -68,13 +68,28 @@ class DocumentInline(admin.TabularInline):
 
 class DecisionItemInline(admin.TabularInline):
     model = DecisionItem
-    fields = ("kind", "decided", "category", "field", "provision_id", "ground", "reason")
+    fields = (
+        "kind",
+        "decided",
+        "case",
+        "category",
+        "purpose",
+        "field",
+        "provision_id",
+        "ground",
+        "retention_law",
+        "reason",
+        "alternative_measure",
+    )
     readonly_fields = fields
     extra = 0
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category", "purpose")
 
     @admin.display(description=gettext_lazy("決定"))
     def decided(self, item):

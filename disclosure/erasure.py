@@ -91,8 +91,8 @@ def carry_out(*, request: Request, by, answers: dict[str, bool] | None = None) -
     items = list(request.items.filter(kind=Kind.ERASURE, granted=True))
     if not items:
         return []
-    if unconfirmed := [item for item in items if item.erases_whole_member]:
-        unconfirmed[0].full_clean(exclude=["request"])
+    if any(item.erases_whole_member and not item.whole_confirmed for item in items):
+        raise ValidationError(DecisionItem.WHOLE_UNCONFIRMED)
     whole = any(item.erases_whole_member for item in items)
     member = request.member
     if member is None:  # matched before any decision: only a closed request loses its member

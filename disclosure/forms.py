@@ -39,7 +39,7 @@ from core.wareki import format_wareki
 from purposes.models import Category
 
 from . import services
-from .models import IdentityDocument, Kind, Request
+from .models import STOP_KINDS, IdentityDocument, Kind, Request
 
 UPLOADS_SALT = "disclosure.uploads"
 OVER_QUOTA = _(
@@ -69,7 +69,6 @@ AGENT_FIELDS = (
     "agent_address",
     "agent_phone",
 )
-STOP_KINDS = frozenset({Kind.SUSPENSION, Kind.ERASURE, Kind.THIRD_PARTY_STOP})
 # The first step's fields: they decide the fields of the form's page.
 CHOICE_FIELDS = ("filer", "kinds", "narrow")
 

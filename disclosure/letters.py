@@ -70,8 +70,10 @@ def _summary(request: Request) -> Table:
 
 
 def _decision_rows(request: Request) -> list[tuple[str, str]]:
+    """Each item, its outcome and, for a refusal, its ground and reason (APPI Art. 36); for an
+    Art. 35 item the case it was decided on, and the measure taken under the proviso."""
     rows = []
-    for item in request.items.select_related("category"):
+    for item in request.items.select_related("category", "purpose"):
         subject = " ".join(
             part
             for part in (
@@ -83,19 +85,35 @@ def _decision_rows(request: Request) -> list[tuple[str, str]]:
                 if item.provision_id
                 else "",
                 item.field,
+                _("（利用目的：%(purpose)s）") % {"purpose": item.purpose.name}
+                if item.purpose
+                else "",
             )
             if part
         )
+        lines = []
         if item.granted:
-            rows.append((subject, _("請求のとおり実施します。")))
+            lines.append(_("請求のとおり実施します。"))
         else:
-            rows.append(
-                (
-                    subject,
-                    _("実施しません。根拠：%(ground)s\n理由：%(reason)s")
-                    % {"ground": DecisionItem.Ground(item.ground).label, "reason": item.reason},
-                )
+            ground = str(DecisionItem.Ground(item.ground).label)
+            if item.retention_law:
+                ground += _("（%(law)s）") % {"law": item.retention_law}
+            lines += [
+                _("実施しません。"),
+                _("根拠：%(ground)s") % {"ground": ground},
+                _("理由：%(reason)s") % {"reason": item.reason},
+            ]
+        if item.case:
+            case = DecisionItem.Case(item.case)
+            lines.insert(
+                1,
+                _("請求の事由：%(case)s（%(paragraph)s）")
+                % {"case": case.label, "paragraph": case.paragraph},
             )
+        if item.alternative_measure:
+            # APPI Art. 35(2), (4), (6) proviso: what the society does instead.
+            lines.append(_("代替措置：%(measure)s") % {"measure": item.alternative_measure})
+        rows.append((subject, "\n".join(lines)))
     return rows
 
 

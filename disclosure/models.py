@@ -315,11 +315,18 @@ class IdentityDocument(models.Model):
         return f"{self.get_role_display()} ({self.content_type})"
 
 
+# The kinds of APPI Art. 35: 利用停止・消去 (paragraphs 1, 2, 5, 6), 第三者提供の停止 (3 to 6).
+STOP_KINDS = frozenset({Kind.SUSPENSION, Kind.ERASURE, Kind.THIRD_PARTY_STOP})
+
+
 class DecisionItem(models.Model):
     """One decided item: a category to disclose, a field to correct, a record to erase.
 
-    A refusal names its ground (APPI Art. 33(2) for disclosure, Art. 34(2) and 35(2) for the
-    others) and its written reason (Art. 36); a correction names the new value.
+    A refusal names its ground (APPI Art. 33(2) for disclosure, Art. 34(2) and 35 for the
+    others; `GROUNDS` says which belong to which kind) and its written reason (Art. 36); a
+    correction names the new value. An Art. 35 item names the case the member invokes
+    (`Case`, `CASES`), a 利用停止 may be limited to one purpose, and a refusal under the
+    proviso of Art. 35(2), (4) or (6) records the alternative measure taken instead.
     """
 
     class Ground(models.TextChoices):
@@ -332,8 +339,43 @@ class DecisionItem(models.Model):
         BUSINESS = "business", _("業務の適正な実施に著しい支障を及ぼすおそれ（法第33条第2項第2号）")
         OTHER_LAW = "other_law", _("他の法令に違反することとなる（法第33条第2項第3号）")
         ACCURATE = "accurate", _("内容が事実でないとは認められない（法第34条第2項）")
-        NO_VIOLATION = "no_violation", _("請求の要件に該当しない（法第35条）")
+        NO_REASON = (
+            "no_reason",
+            _("請求に理由がない（法第35条第1項・第3項・第5項の要件に該当しない）"),
+        )
+        # The law or article itself is named on the item (`retention_law`).
+        RETENTION = "retention", _("法令により保存が義務付けられている")
+        # APPI Art. 35(2), (4), (6) proviso: stopping is not done, an alternative measure is.
+        DIFFICULT = (
+            "difficult",
+            _(
+                "多額の費用を要する場合その他の困難な場合"
+                "（法第35条第2項ただし書・第4項ただし書・第6項ただし書）"
+            ),
+        )
         NOT_HELD = "not_held", _("該当する保有個人データがない")
+
+    class Case(models.TextChoices):
+        """What the member says the society did, or what happened (APPI Art. 35)."""
+
+        # Art. 35(1): 利用停止・消去
+        OUT_OF_PURPOSE = "out_of_purpose", _("目的外利用（法第18条）")
+        IMPROPER_USE = "improper_use", _("不適正利用（法第19条）")
+        IMPROPER_ACQUISITION = "improper_acquisition", _("不正取得（法第20条）")
+        # Art. 35(3): 第三者提供の停止
+        UNLAWFUL_PROVISION = (
+            "unlawful_provision",
+            _("同意のない第三者提供（法第27条第1項・第28条）"),
+        )
+        # Art. 35(5), since the 2022 amendment: either kind
+        NO_LONGER_NEEDED = "no_longer_needed", _("利用する必要がなくなった")
+        LEAK = "leak", _("漏えい等（法第26条第1項本文）が生じた")
+        RIGHTS_AT_RISK = "rights_at_risk", _("本人の権利又は正当な利益が害されるおそれ")
+
+        @property
+        def paragraph(self) -> str:
+            """The paragraph of Art. 35 that gives this case, as the letter names it."""
+            return next(str(label) for label, cases in CASE_PARAGRAPHS if self in cases)
 
     request = models.ForeignKey(
         Request, on_delete=models.CASCADE, related_name="items", verbose_name=_("請求")
@@ -355,10 +397,26 @@ class DecisionItem(models.Model):
     provision_id = models.BigIntegerField(_("第三者提供記録ID"), null=True, blank=True)
     field = models.CharField(_("項目"), max_length=64, blank=True)
     new_value = models.TextField(_("訂正後の内容"), blank=True)
+    case = models.CharField(_("請求の事由"), max_length=24, choices=Case.choices, blank=True)
+    # APPI Art. 35(1): a 利用停止 for this purpose only; empty, for every purpose.
+    purpose = models.ForeignKey(
+        "purposes.Purpose",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("利用目的"),
+    )
     ground = models.CharField(_("根拠"), max_length=16, choices=Ground.choices, blank=True)
+    retention_law = models.CharField(_("保存を義務付ける法令・条項"), max_length=200, blank=True)
     reason = models.TextField(_("理由"), blank=True)
+    alternative_measure = models.TextField(_("代替措置"), blank=True)
     # APPI Art. 35: a 消去 naming neither category nor record erases the whole member, the
     # member row included; it is carried out only when the officer confirmed that a second time.
+    WHOLE_UNCONFIRMED = _(
+        "類型も記録も指定しない消去は、加入者のすべてを消去します。"
+        "そのとおりでよいか確認の欄にチェックしてください。"
+    )
     whole_confirmed = models.BooleanField(
         _("加入者のすべてを消去することを確認した"), default=False
     )
@@ -373,6 +431,31 @@ class DecisionItem(models.Model):
                 condition=models.Q(granted=True) | (~models.Q(ground="") & ~models.Q(reason="")),
                 name="disclosure_item_refusal_has_ground_and_reason",
             ),
+            # APPI Art. 35(2), (4), (6) proviso: not stopping is lawful only with a measure
+            # taken instead, and a measure is recorded only there.
+            models.CheckConstraint(
+                condition=(models.Q(ground="difficult") & ~models.Q(alternative_measure=""))
+                | (~models.Q(ground="difficult") & models.Q(alternative_measure="")),
+                name="disclosure_item_proviso_has_alternative_measure",
+                violation_error_message=_(
+                    "代替措置は、多額の費用を要する場合その他の困難な場合を根拠とするときに"
+                    "必ず書き、それ以外では書きません。"
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(ground="retention") & ~models.Q(retention_law=""))
+                | (~models.Q(ground="retention") & models.Q(retention_law="")),
+                name="disclosure_item_retention_names_the_law",
+                violation_error_message=_(
+                    "法令により保存が義務付けられているときは、その法令と条項を書いてください。"
+                ),
+            ),
+            # 第三者提供の停止 stops provision whatever the purpose (records.Restriction).
+            models.CheckConstraint(
+                condition=models.Q(purpose__isnull=True) | models.Q(kind="suspension"),
+                name="disclosure_item_purpose_only_for_suspension",
+                violation_error_message=_("利用目的を限れるのは利用停止だけです。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -383,13 +466,81 @@ class DecisionItem(models.Model):
         return self.kind == Kind.ERASURE and self.category_id is None and self.record_id is None
 
     def clean(self):
-        if self.granted and self.erases_whole_member and not self.whole_confirmed:
-            raise ValidationError(
-                _(
-                    "類型も記録も指定しない消去は、加入者のすべてを消去します。"
-                    "そのとおりでよいか確認の欄にチェックしてください。"
+        errors: dict[str, str] = {}
+        kind = Kind(self.kind)
+        if self.ground and self.ground not in GROUNDS[kind]:
+            errors["ground"] = _(
+                "「%(ground)s」は%(kind)sの請求を認めない根拠になりません。"
+                "%(kind)sの根拠から選んでください。"
+            ) % {"ground": self.Ground(self.ground).label, "kind": kind.label}
+        if self.case and self.case not in CASES.get(kind, ()):
+            errors["case"] = _("「%(case)s」は%(kind)sの請求の事由になりません（法第35条）。") % {
+                "case": self.Case(self.case).label,
+                "kind": kind.label,
+            }
+        elif kind in STOP_KINDS and not self.case:
+            # APPI Art. 35(2), (4), (6): the society acts (or takes the proviso's measure)
+            # only where the request has a case under paragraph 1, 3 or 5.
+            if self.granted:
+                errors["case"] = _("認めるときは、請求の事由を選んでください（法第35条）。")
+            elif self.ground == self.Ground.DIFFICULT:
+                errors["case"] = _(
+                    "ただし書によるのは請求に理由があるときです。請求の事由を選んでください。"
                 )
+        if self.ground == self.Ground.DIFFICULT and not self.alternative_measure.strip():
+            errors["alternative_measure"] = _(
+                "多額の費用を要する場合その他の困難な場合は、本人の権利利益を保護するために"
+                "代わりにとる措置を書いてください（法第35条第2項・第4項・第6項ただし書）。"
             )
+        elif self.alternative_measure and self.ground != self.Ground.DIFFICULT:
+            errors["alternative_measure"] = _(
+                "代替措置は「多額の費用を要する場合その他の困難な場合」を根拠とするときに書きます。"
+            )
+        if self.ground == self.Ground.RETENTION and not self.retention_law.strip():
+            errors["retention_law"] = _(
+                "保存を義務付けている法令と条項を書くか、一覧から選んでください。"
+            )
+        elif self.retention_law and self.ground != self.Ground.RETENTION:
+            errors["retention_law"] = _(
+                "法令の名称は「法令により保存が義務付けられている」を根拠とするときに書きます。"
+            )
+        if self.purpose_id is not None and kind != Kind.SUSPENSION:
+            errors["purpose"] = _(
+                "利用目的を限れるのは利用停止だけです。第三者提供の停止は利用目的にかかわらず"
+                "提供を止めます。"
+            )
+        if self.granted and self.erases_whole_member and not self.whole_confirmed:
+            errors["whole_confirmed"] = self.WHOLE_UNCONFIRMED
+        if errors:
+            raise ValidationError(errors)
+
+
+_Ground, _Case = DecisionItem.Ground, DecisionItem.Case
+# The grounds on which each kind may be refused: disclosure Art. 33(2), correction Art. 34(2),
+# the Art. 35 kinds their own (a retention duty keeps a record, it does not oblige its use).
+_ART35_GROUNDS = (_Ground.NO_REASON, _Ground.DIFFICULT, _Ground.NOT_HELD)
+GROUNDS: dict[Kind, tuple[DecisionItem.Ground, ...]] = {
+    Kind.PURPOSE_NOTICE: (_Ground.NOT_HELD,),
+    Kind.DISCLOSURE: (_Ground.HARM, _Ground.BUSINESS, _Ground.OTHER_LAW, _Ground.NOT_HELD),
+    Kind.CORRECTION: (_Ground.ACCURATE, _Ground.NOT_HELD),
+    Kind.SUSPENSION: _ART35_GROUNDS,
+    Kind.ERASURE: (_Ground.NO_REASON, _Ground.RETENTION, _Ground.DIFFICULT, _Ground.NOT_HELD),
+    Kind.THIRD_PARTY_STOP: _ART35_GROUNDS,
+}
+# The cases of APPI Art. 35 by the paragraph that gives them, and which kind each supports.
+_PARAGRAPH_1 = (_Case.OUT_OF_PURPOSE, _Case.IMPROPER_USE, _Case.IMPROPER_ACQUISITION)
+_PARAGRAPH_3 = (_Case.UNLAWFUL_PROVISION,)
+_PARAGRAPH_5 = (_Case.NO_LONGER_NEEDED, _Case.LEAK, _Case.RIGHTS_AT_RISK)
+CASE_PARAGRAPHS = (
+    (_("法第35条第1項"), _PARAGRAPH_1),
+    (_("法第35条第3項"), _PARAGRAPH_3),
+    (_("法第35条第5項"), _PARAGRAPH_5),
+)
+CASES: dict[Kind, tuple[DecisionItem.Case, ...]] = {
+    Kind.SUSPENSION: (*_PARAGRAPH_1, *_PARAGRAPH_5),
+    Kind.ERASURE: (*_PARAGRAPH_1, *_PARAGRAPH_5),
+    Kind.THIRD_PARTY_STOP: (*_PARAGRAPH_3, *_PARAGRAPH_5),
+}
 
 
 class ReceiptConsultation(models.Model):

@@ -11,16 +11,17 @@ the gate (`services.gather`), on the statutory path.
 from typing import cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core import wareki
 from core.admin import MoveForm, Page, Step
 from core.fields import JapaneseDateField
-from purposes.models import Category
+from purposes.models import Category, Purpose
 from safeguards.approvals import ApprovalPending
 
 from . import erasure, package, services
-from .models import DecisionItem, Kind, Request
+from .models import CASE_PARAGRAPHS, CASES, GROUNDS, STOP_KINDS, DecisionItem, Kind, Request
 
 State = Request.State
 
@@ -98,7 +99,7 @@ class ConsultationForm(MoveForm):
 
 def _refusal_explained(form: forms.Form, data: dict, refusal: str) -> None:
     """A refusal names its ground and its reason (APPI Art. 36), in the words of its row."""
-    if not data.get("ground"):
+    if not data.get("ground") and "ground" not in form.errors:
         form.add_error("ground", _("%(refusal)s根拠を選んでください。") % {"refusal": refusal})
     if not (data.get("reason") or "").strip():
         form.add_error(
@@ -108,7 +109,11 @@ def _refusal_explained(form: forms.Form, data: dict, refusal: str) -> None:
 
 class DecisionRow(forms.Form):
     """One requested item and its decision; the kind (and what was asked) is fixed by the
-    request, never chosen here. A refusal needs its ground and reason (APPI Art. 36)."""
+    request, never chosen here. A refusal needs its ground and reason (APPI Art. 36), and
+    only the grounds of the item's kind are offered (`models.GROUNDS`). An Art. 35 item
+    names the case the member invokes, a 利用停止 may be limited to one purpose, and the
+    proviso of Art. 35(2), (4), (6) takes an alternative measure; the rules across fields are
+    the item's own (`DecisionItem.clean`), shown beside the field they concern."""
 
     granted = forms.TypedChoiceField(
         label=_("決定"),
@@ -117,24 +122,39 @@ class DecisionRow(forms.Form):
         widget=forms.RadioSelect,
         initial="yes",
     )
+    case = forms.ChoiceField(label=_("請求の事由（法第35条）"), required=False)
     category = forms.ModelChoiceField(
         label=_("対象の類型"),
         queryset=Category.objects.order_by("order"),
         required=False,
         empty_label=_("すべての類型"),
     )
+    purpose = forms.ModelChoiceField(
+        label=_("利用停止する利用目的"),
+        queryset=Purpose.objects.all(),
+        required=False,
+        empty_label=_("すべての利用目的"),
+    )
     record_id = forms.TypedChoiceField(
         label=_("訂正する記録"), coerce=int, required=False, empty_value=None
     )
     field = forms.CharField(label=_("項目（記録の項目名）"), max_length=64, required=False)
     new_value = forms.CharField(label=_("訂正後の内容"), required=False)
-    ground = forms.ChoiceField(
-        label=_("認めない根拠"),
-        choices=[("", _("（認めない場合に選ぶ）")), *DecisionItem.Ground.choices],
+    ground = forms.ChoiceField(label=_("認めない根拠"), required=False)
+    retention_law = forms.CharField(
+        label=_("保存を義務付ける法令・条項"),
+        max_length=200,
         required=False,
+        help_text=_("「法令により保存が義務付けられている」のとき。一覧から選ぶか入力します。"),
     )
     reason = forms.CharField(
         label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    alternative_measure = forms.CharField(
+        label=_("代替措置（法第35条第2項・第4項・第6項ただし書）"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("「多額の費用を要する場合その他の困難な場合」のとき、代わりにとる措置。"),
     )
     whole_confirmed = forms.BooleanField(
         label=_(
@@ -143,19 +163,52 @@ class DecisionRow(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, kind: str, asked: dict | None, records, **kwargs):
+    def __init__(self, *args, kind: str, asked: dict | None, grounds: str, records, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind, self.asked = kind, asked
-        if kind not in STOP_KINDS | {Kind.ERASURE}:
+        self.kind, self.asked = Kind(kind), asked
+        # What the member wrote (Art. 35): the officer reads the case from it.
+        self.grounds = grounds if self.kind in STOP_KINDS else ""
+        cast(forms.ChoiceField, self.fields["ground"]).choices = [
+            ("", _("（認めない場合に選ぶ）")),
+            *((ground.value, ground.label) for ground in GROUNDS[self.kind]),
+        ]
+        self.fields["ground"].error_messages["invalid_choice"] = _(
+            "%(kind)sの請求を認めない根拠として選べるものから選んでください。"
+        ) % {"kind": self.kind.label}
+        if self.kind in STOP_KINDS:
+            cast(forms.ChoiceField, self.fields["case"]).choices = [
+                ("", _("（選ぶ）")),
+                *(
+                    (str(paragraph), [(c.value, c.label) for c in cases if c in CASES[self.kind]])
+                    for paragraph, cases in CASE_PARAGRAPHS
+                    if set(cases) & set(CASES[self.kind])
+                ),
+            ]
+            self.fields["case"].error_messages["invalid_choice"] = _(
+                "%(kind)sの請求の事由として選べるものから選んでください（法第35条）。"
+            ) % {"kind": self.kind.label}
+        else:
+            del self.fields["case"], self.fields["alternative_measure"]
+        if self.kind not in STOP_KINDS:
             del self.fields["category"]
-        if kind == Kind.ERASURE:
+        if self.kind == Kind.ERASURE:
             cast(forms.ModelChoiceField, self.fields["category"]).empty_label = _(
                 "（類型を選ばない）"
             )
             self.fields["record_id"].label = _("消去する記録")
+            # The laws the register names for its categories' retention, to pick from.
+            self.retention_laws = sorted(
+                {basis for basis in Category.objects.values_list("retention_basis", flat=True)}
+                - {""}
+            )
+            self.fields["retention_law"].widget.attrs["list"] = self.retention_laws_id
         else:
-            del self.fields["whole_confirmed"]
-        if kind in (Kind.CORRECTION, Kind.ERASURE):
+            del self.fields["whole_confirmed"], self.fields["retention_law"]
+            self.retention_laws = []
+        if self.kind != Kind.SUSPENSION:
+            # 第三者提供の停止 stops provision whatever the purpose (records.Restriction).
+            del self.fields["purpose"]
+        if self.kind in (Kind.CORRECTION, Kind.ERASURE):
             cast(forms.ChoiceField, self.fields["record_id"]).choices = [("", _("（選ぶ）"))] + [
                 (
                     record.pk,
@@ -165,12 +218,16 @@ class DecisionRow(forms.Form):
             ]
         else:
             del self.fields["record_id"]
-        if kind != Kind.CORRECTION:
+        if self.kind != Kind.CORRECTION:
             del self.fields["field"], self.fields["new_value"]
 
     @property
     def label(self) -> str:
-        return str(Kind(self.kind).label)
+        return str(self.kind.label)
+
+    @property
+    def retention_laws_id(self) -> str:
+        return f"{self.prefix}-retention-laws"
 
     def clean(self):
         data = super().clean()
@@ -179,35 +236,34 @@ class DecisionRow(forms.Form):
         correcting = data.get("granted") and self.kind == Kind.CORRECTION
         if correcting and data.get("record_id") and not data.get("field"):
             self.add_error("field", _("訂正する項目名を書いてください。"))
-        erasing_all = (
-            data.get("granted")
-            and self.kind == Kind.ERASURE
-            and not data.get("category")
-            and data.get("record_id") is None
-        )
-        if erasing_all and not data.get("whole_confirmed"):
-            self.add_error(
-                "whole_confirmed",
-                _("加入者のすべてを消去するときは確認の欄にチェックしてください。"),
-            )
+        if "granted" in data:
+            try:
+                DecisionItem(**self.item()).clean()
+            except ValidationError as invalid:
+                for name, messages in invalid.message_dict.items():
+                    if name not in self.errors:  # one message per field, its own first
+                        self.add_error(name if name in self.fields else None, messages)
         return data
 
     def item(self) -> dict:
         data = self.cleaned_data
+        refused = not data["granted"]
         return {
             "kind": self.kind,
             "granted": data["granted"],
+            "case": data.get("case", ""),
             "category": data.get("category"),
+            "purpose": data.get("purpose"),
             "record_id": data.get("record_id"),
             "field": data.get("field", ""),
             "new_value": data.get("new_value", ""),
-            "ground": "" if data["granted"] else data["ground"],
-            "reason": data["reason"],
+            # What belongs to a refusal goes with it when the officer grants after all.
+            "ground": data.get("ground", "") if refused else "",
+            "retention_law": data.get("retention_law", "") if refused else "",
+            "reason": data.get("reason", ""),
+            "alternative_measure": data.get("alternative_measure", "") if refused else "",
             "whole_confirmed": data.get("whole_confirmed", False),
         }
-
-
-STOP_KINDS = {Kind.SUSPENSION, Kind.THIRD_PARTY_STOP}
 
 
 class ProvisionRow(forms.Form):
@@ -295,6 +351,7 @@ class DecideForm(MoveForm):
                     prefix=f"items-{number}",
                     kind=kind,
                     asked=row,
+                    grounds=obj.grounds,
                     records=records,
                     initial=initial,
                 )

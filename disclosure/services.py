@@ -415,12 +415,14 @@ def request_carry_out(*, request: Request, by, answers: dict[str, bool] | None =
         Kind.SUSPENSION: Restriction.Kind.SUSPEND_USE,
         Kind.THIRD_PARTY_STOP: Restriction.Kind.STOP_THIRD_PARTY,
     }
-    for item in granted.filter(kind__in=stop_kinds):
-        # APPI Art. 35(4): in force from today; the gate and the provision register read it.
+    for item in granted.filter(kind__in=stop_kinds).select_related("category", "purpose"):
+        # APPI Art. 35(2), (4): in force from today, for the category and the purpose granted
+        # (none: every one); the gate and the provision register read it.
         restriction_add(
             member=request.member,
             kind=stop_kinds[item.kind],
             category=item.category,
+            purpose=item.purpose,
             since=today,
             by=by,
             reference=request.receipt_number,

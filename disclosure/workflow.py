@@ -78,6 +78,15 @@ def _issue_letter(change: Change[Request]) -> None:
         letters.issue(change.obj, kind)
 
 
+def _measures_taken(change: Change[Request]) -> dict:
+    # APPI Art. 35(2), (4), (6) proviso: the trail keeps which items took an alternative
+    # measure instead of stopping (their ids); the measure's words stay on the item.
+    if change.to != State.DECIDED:
+        return {}
+    taken = change.obj.items.exclude(alternative_measure="").values_list("pk", flat=True)
+    return {"alternative_measures": list(taken)} if taken else {}
+
+
 def _tell_requester(change: Change[Request]) -> None:
     # Queues the mail on commit itself: the requester hears of a move only once it holds.
     notify.state_changed(change.obj)
@@ -88,5 +97,5 @@ REQUESTS = Workflow(
     table=TRANSITIONS,
     action=Action.DISCLOSURE_REQUEST_MOVED,
     has_role=has_role,
-    effects=(_issue_letter, _tell_requester),
+    effects=(_measures_taken, _issue_letter, _tell_requester),
 )

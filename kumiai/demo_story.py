@@ -210,7 +210,8 @@ def _requests(staff: Staff, *, base_url: str) -> int:
             {
                 "kind": Kind.ERASURE,
                 "granted": False,
-                "ground": DecisionItem.Ground.NO_VIOLATION,
+                "case": DecisionItem.Case.NO_LONGER_NEEDED,
+                "ground": DecisionItem.Ground.NO_REASON,
                 "reason": "健診結果は保健事業に必要で、保存期間内です。",
             }
         ],

@@ -26,7 +26,7 @@ from disclosure.tests.conftest import (  # noqa: F401 (fixtures)
     officer,
 )
 from disclosure.tests.factories import RequestFactory
-from disclosure.tests.test_erasure import filed_for
+from disclosure.tests.test_erasure import NO_LONGER_NEEDED, filed_for
 from records import gate
 from records.models import Member
 from safeguards.approvals import Approval
@@ -45,7 +45,14 @@ def decided(member, officer) -> Request:
         request.refresh_from_db()
         services.request_decide(
             request=request,
-            items=[{"kind": Kind.ERASURE, "granted": True, "whole_confirmed": True}],
+            items=[
+                {
+                    "kind": Kind.ERASURE,
+                    "granted": True,
+                    "case": NO_LONGER_NEEDED,
+                    "whole_confirmed": True,
+                }
+            ],
             reasons="",
             by=officer,
         )

@@ -248,6 +248,7 @@ def test_art35_erasure_leaves_no_planted_string_in_a_dump_the_files_or_the_logs(
     decision = {
         "reasons": "",
         "items-0-granted": "yes",
+        "items-0-case": "no_longer_needed",
         "items-0-whole_confirmed": "on",
         "items-0-reason": "",
     }

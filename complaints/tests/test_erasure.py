@@ -21,7 +21,14 @@ from complaints.tests.factories import ComplaintFactory
 from disclosure import services
 from disclosure.models import Kind
 from disclosure.tests.conftest import NAME, _private_media, member, officer  # noqa: F401
-from disclosure.tests.test_erasure import ERASED, answer, dumpdata, filed_for, table_dump
+from disclosure.tests.test_erasure import (
+    ERASED,
+    NO_LONGER_NEEDED,
+    answer,
+    dumpdata,
+    filed_for,
+    table_dump,
+)
 from records import gate
 from records.models import Member
 
@@ -53,7 +60,14 @@ def erase(member, officer):
             request,
             member,
             officer,
-            [{"kind": Kind.ERASURE, "granted": True, "whole_confirmed": True}],
+            [
+                {
+                    "kind": Kind.ERASURE,
+                    "granted": True,
+                    "case": NO_LONGER_NEEDED,
+                    "whole_confirmed": True,
+                }
+            ],
             close=False,
         )
         services.request_close(request=request, by=officer)

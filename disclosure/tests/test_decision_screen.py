@@ -52,8 +52,8 @@ def test_it_records_each_row_as_decided(sign_in, officer, filed):
     data = {
         "items-0-granted": "yes",
         "items-1-granted": "no",
-        "items-1-ground": "harm",
-        "items-1-reason": "第三者の権利を害するため",
+        "items-1-ground": "no_reason",
+        "items-1-reason": "保険給付の審査に必要な利用です",
         "items-1-category": "",
         "items-2-granted": "yes",
         "items-2-record_id": str(record.pk),
@@ -103,7 +103,7 @@ def test_a_refusal_without_ground_or_reason_is_refused_beside_its_row(sign_in, o
 )
 def test_bad_input_gets_a_message_never_a_500(bad, sign_in, officer, filed):
     request, _record = filed
-    data = {f"items-{n}-granted": "yes" for n in range(4)} | bad
+    data = {f"items-{n}-granted": "yes" for n in range(4)} | {"items-1-case": "leak"} | bad
     response, said = move(sign_in(officer), request, State.DECIDED, data)
     assert response.status_code in (200, 302), said
     assert request.state == State.REVIEW and request.decided_at is None
@@ -112,7 +112,7 @@ def test_bad_input_gets_a_message_never_a_500(bad, sign_in, officer, filed):
 def test_nothing_is_decided_twice_from_a_stale_page(sign_in, officer, filed):
     request, _record = filed
     client = sign_in(officer)
-    data = {f"items-{n}-granted": "yes" for n in range(4)}
+    data = {f"items-{n}-granted": "yes" for n in range(4)} | {"items-1-case": "leak"}
     url = f"/admin/disclosure/request/{request.pk}/move/decided/"
     first = client.post(url, {"_state": "review", "_confirm": "1", **data})
     second = client.post(url, {"_state": "review", "_confirm": "1", **data})
@@ -135,10 +135,11 @@ def test_art35_1_an_erasure_of_everything_needs_its_confirmation_on_the_page(
 ):
     request, _kept, _erased = erasure_filed
     data = {"items-0-granted": "yes", "items-0-category": "", "items-0-record_id": ""}
+    data["items-0-case"] = "no_longer_needed"
     response, _said = move(sign_in(officer), request, State.DECIDED, data)
     html = response.content.decode()
     assert response.status_code == 200 and request.state == State.REVIEW
-    assert "加入者のすべてを消去するときは確認の欄にチェックしてください。" in html
+    assert "加入者のすべてを消去します。そのとおりでよいか確認の欄にチェックしてください。" in html
 
     data["items-0-whole_confirmed"] = "on"
     _response, said = move(sign_in(officer), request, State.DECIDED, data)
@@ -153,6 +154,7 @@ def test_art35_1_the_page_offers_one_record_to_erase(sign_in, officer, erasure_f
     html = page_of(sign_in(officer), request)
     assert "消去する記録" in html and "消す健診" in html and "残す健診" in html
     data = {"items-0-granted": "yes", "items-0-record_id": str(erased.pk)}
+    data["items-0-case"] = "no_longer_needed"
     _response, said = move(sign_in(officer), request, State.DECIDED, data)
     assert request.state == State.DECIDED, said
     assert [(i.category_id, i.record_id) for i in request.items.all()] == [(None, erased.pk)]

@@ -29,6 +29,8 @@ pytestmark = pytest.mark.django_db
 # What must leave the database: the member's own values and every payload value or title.
 ERASED = [NAME, KANA, "1971-03-04", "19710304", "消去健診センター", "消去クリニック"]
 ERASED += ["消去用の健診記録", "消去用のレセプト", "消去町3-4", "訂正後の消去センター"]
+# The case of the erasures granted here: the member wrote 「不要」 (APPI Art. 35(5)).
+NO_LONGER_NEEDED = DecisionItem.Case.NO_LONGER_NEEDED
 
 
 def filed_for(member, **extra) -> Request:
@@ -145,7 +147,12 @@ def test_it_leaves_no_erased_value_in_a_dump_and_the_chain_verifies(
             officer,
             [
                 {"kind": Kind.DISCLOSURE, "granted": True},
-                {"kind": Kind.ERASURE, "granted": True, "whole_confirmed": True},
+                {
+                    "kind": Kind.ERASURE,
+                    "granted": True,
+                    "case": NO_LONGER_NEEDED,
+                    "whole_confirmed": True,
+                },
             ],
             close=False,
         )
@@ -185,7 +192,14 @@ def test_it_erases_one_category_and_keeps_the_member(member, officer, register):
             request,
             member,
             officer,
-            [{"kind": Kind.ERASURE, "granted": True, "category": register["health-checks"]}],
+            [
+                {
+                    "kind": Kind.ERASURE,
+                    "granted": True,
+                    "case": NO_LONGER_NEEDED,
+                    "category": register["health-checks"],
+                }
+            ],
         )
     assert Member.objects.filter(pk=member.pk, name=NAME).exists()
     assert list(Record.objects.values_list("category__code", flat=True)) == ["receipts"]
@@ -217,6 +231,13 @@ def test_it_waits_for_the_members_other_open_requests(member, officer):
             request,
             member,
             officer,
-            [{"kind": Kind.ERASURE, "granted": True, "whole_confirmed": True}],
+            [
+                {
+                    "kind": Kind.ERASURE,
+                    "granted": True,
+                    "case": NO_LONGER_NEEDED,
+                    "whole_confirmed": True,
+                }
+            ],
         )
     assert Member.objects.filter(pk=member.pk).exists()

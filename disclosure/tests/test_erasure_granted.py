@@ -13,7 +13,7 @@ from records.models import Member, Record
 from records.tests.factories import RecordFactory
 
 from .conftest import NAME
-from .test_erasure import answer, filed_for
+from .test_erasure import NO_LONGER_NEEDED, answer, filed_for
 from .test_erasure_ledger import Lost, replay_erasures
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,12 @@ def second_checkup(member, register):
 
 def erase(request, member, officer, **item):
     with gate.ledger():
-        return answer(request, member, officer, [{"kind": Kind.ERASURE, "granted": True, **item}])
+        return answer(
+            request,
+            member,
+            officer,
+            [{"kind": Kind.ERASURE, "granted": True, "case": NO_LONGER_NEEDED, **item}],
+        )
 
 
 def test_art35_1_erasing_one_record_leaves_the_rest(

@@ -25,7 +25,7 @@ from disclosure.models import Kind, Request
 from records import gate
 from records.models import Member, Record
 
-from .test_erasure import ERASED, answer, dumpdata, filed_for, table_dump
+from .test_erasure import ERASED, NO_LONGER_NEEDED, answer, dumpdata, filed_for, table_dump
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,14 @@ def answer_in_gate(request, member, officer) -> None:
             request,
             member,
             officer,
-            [{"kind": Kind.ERASURE, "granted": True, "whole_confirmed": True}],
+            [
+                {
+                    "kind": Kind.ERASURE,
+                    "granted": True,
+                    "case": NO_LONGER_NEEDED,
+                    "whole_confirmed": True,
+                }
+            ],
         )
 
 

@@ -20,7 +20,7 @@ from safeguards.models import Approval
 from safeguards.roles import Role
 from safeguards.testing import make_staff, sign_in_verified
 
-from .test_erasure import filed_for
+from .test_erasure import NO_LONGER_NEEDED, filed_for
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,14 @@ def carry_out(client, request):
     ("items", "kind", "words"),
     [
         (
-            [{"kind": Kind.ERASURE, "granted": True, "whole_confirmed": True}],
+            [
+                {
+                    "kind": Kind.ERASURE,
+                    "granted": True,
+                    "case": NO_LONGER_NEEDED,
+                    "whole_confirmed": True,
+                }
+            ],
             Approval.Kind.MEMBER_ERASURE,
             "加入者全体の消去には、別の個人情報取扱責任者の承認が必要です",
         ),

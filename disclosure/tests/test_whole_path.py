@@ -99,7 +99,8 @@ def test_it_carries_a_request_from_the_form_to_the_data(client, jpeg, member, of
                 {
                     "kind": Kind.SUSPENSION,
                     "granted": False,
-                    "ground": DecisionItem.Ground.NO_VIOLATION,
+                    "case": DecisionItem.Case.OUT_OF_PURPOSE,
+                    "ground": DecisionItem.Ground.NO_REASON,
                     "reason": "保険給付の審査に必要な利用で、目的外の利用ではありません。",
                 },
             ],

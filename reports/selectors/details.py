@@ -32,6 +32,7 @@ KEYS = {
         "absent": "対象なし",
         "action": "操作",
         "actor": "実行者",
+        "alternative_measures": "代替措置をとった明細",
         "answered": "回答済み",
         "anonymous": "匿名",
         "area": "管理区域",

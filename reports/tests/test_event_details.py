@@ -28,7 +28,7 @@ WRITTEN = {
     "user", "version", "session", "source", "key", "from", "to", "noncompliant", "prefix",
     "exemptions", "notes", "permissions", "purposes", "safeguards", "events", "head_seq", "head",
     "problem", "problem_seq", "checkpoint_problem", "checkpoint_problem_seq",
-    "checkpoint_pinned", "ms", "kinds", "for_request", "exceptional",
+    "checkpoint_pinned", "ms", "kinds", "for_request", "exceptional", "alternative_measures",
 }  # fmt: skip
 
 
