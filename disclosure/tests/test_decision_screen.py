@@ -2,10 +2,13 @@
 its own row), nothing else to submit; a refusal without its ground or reason is refused in
 Japanese beside its row, never as a database constraint."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
 from disclosure.models import Kind, Request
+from purposes.register import purposes_for
 from records.tests.factories import MemberFactory, RecordFactory
 
 from .factories import RequestFactory
@@ -158,3 +161,165 @@ def test_art35_1_the_page_offers_one_record_to_erase(sign_in, officer, erasure_f
     _response, said = move(sign_in(officer), request, State.DECIDED, data)
     assert request.state == State.DECIDED, said
     assert [(i.category_id, i.record_id) for i in request.items.all()] == [(None, erased.pk)]
+
+
+# APPI Art. 35: the case, the grounds of the kind, the purpose, the law kept, the measure.
+
+
+@pytest.fixture
+def stops_filed(register):
+    member = MemberFactory()
+    RecordFactory(member=member, category=register["health-checks"], title="特定健診")
+    request = RequestFactory(
+        state=State.REVIEW,
+        member=member,
+        kinds=[Kind.DISCLOSURE, Kind.SUSPENSION, Kind.ERASURE, Kind.THIRD_PARTY_STOP],
+        grounds="漏えいの通知を受けたので、健診結果の利用をやめてください。",
+    )
+    return request
+
+
+def options(html: str, name: str) -> list[str]:
+    select = html[html.index(f'name="{name}"') :]
+    select = select[: select.index("</select>")]
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+def test_art35_each_row_offers_only_the_grounds_and_cases_of_its_kind(
+    sign_in, officer, stops_filed
+):
+    html = page_of(sign_in(officer), stops_filed)
+    assert options(html, "items-0-ground") == ["", "harm", "business", "other_law", "not_held"]
+    assert options(html, "items-1-ground") == ["", "no_reason", "difficult", "not_held"]
+    assert options(html, "items-2-ground") == [
+        "",
+        "no_reason",
+        "retention",
+        "difficult",
+        "not_held",
+    ]
+    assert options(html, "items-3-ground") == ["", "no_reason", "difficult", "not_held"]
+    paragraph_1 = ["out_of_purpose", "improper_use", "improper_acquisition"]
+    paragraph_5 = ["no_longer_needed", "leak", "rights_at_risk"]
+    assert options(html, "items-1-case") == ["", *paragraph_1, *paragraph_5]
+    assert options(html, "items-2-case") == ["", *paragraph_1, *paragraph_5]
+    assert options(html, "items-3-case") == ["", "unlawful_provision", *paragraph_5]
+    assert 'label="法第35条第5項"' in html and "漏えい等（法第26条第1項本文）が生じた" in html
+    assert "items-0-case" not in html  # 開示 has no Art. 35 case
+    # The purpose picker on the 利用停止 only; the laws the register keeps records by, to pick.
+    assert 'name="items-1-purpose"' in html
+    assert 'name="items-2-purpose"' not in html and 'name="items-3-purpose"' not in html
+    assert '<option value="健康保険法第58条・民法第166条第1項">' in html
+    assert 'name="items-2-retention_law"' in html and 'name="items-1-retention_law"' not in html
+    assert "請求の理由：漏えいの通知を受けたので" in html
+
+
+def test_art35_the_officer_decides_a_case_a_purpose_and_an_alternative_measure(
+    sign_in, officer, stops_filed, register
+):
+    purpose = purposes_for(category_ids=[register["health-checks"].pk], on=timezone.localdate())[0]
+    data = {
+        "items-0-granted": "yes",
+        "items-1-granted": "yes",
+        "items-1-case": "leak",
+        "items-1-category": str(register["health-checks"].pk),
+        "items-1-purpose": str(purpose.pk),
+        "items-2-granted": "no",
+        "items-2-case": "no_longer_needed",
+        "items-2-ground": "retention",
+        "items-2-retention_law": "高齢者の医療の確保に関する法律第22条",
+        "items-2-reason": "特定健診の記録は5年間保存します。",
+        "items-3-granted": "no",
+        "items-3-case": "leak",
+        "items-3-ground": "difficult",
+        "items-3-reason": "提供先のシステムから一人分を除けないため。",
+        "items-3-alternative_measure": "提供先に当該データの利用をしないよう書面で求めます。",
+    }
+    _response, said = move(sign_in(officer), stops_filed, State.DECIDED, data)
+    assert stops_filed.state == State.DECIDED, said
+    suspension, erasure, stop = stops_filed.items.exclude(kind=Kind.DISCLOSURE)
+    assert (suspension.case, suspension.purpose, suspension.category) == (
+        "leak",
+        purpose,
+        register["health-checks"],
+    )
+    assert (erasure.ground, erasure.retention_law) == (
+        "retention",
+        "高齢者の医療の確保に関する法律第22条",
+    )
+    assert stop.alternative_measure == "提供先に当該データの利用をしないよう書面で求めます。"
+
+
+@pytest.mark.parametrize(
+    "bad,field,message",
+    [
+        # A ground of another kind, sent as if the page had offered it.
+        (
+            {"items-1-granted": "no", "items-1-ground": "harm", "items-1-reason": "x"},
+            "ground",
+            "利用停止の請求を認めない根拠として選べるものから選んでください。",
+        ),
+        (
+            {"items-1-granted": "no", "items-1-ground": "retention", "items-1-reason": "x"},
+            "ground",
+            "利用停止の請求を認めない根拠として選べるものから選んでください。",
+        ),
+        ({"items-1-case": "unlawful_provision"}, "case", "利用停止の請求の事由として選べるもの"),
+        (
+            {"items-3-case": "out_of_purpose"},
+            "case",
+            "第三者提供の停止の請求の事由として選べるもの",
+        ),
+        ({"items-1-case": ""}, "case", "認めるときは、請求の事由を選んでください（法第35条）。"),
+        ({"items-1-purpose": "999999"}, "purpose", "正しく選択してください"),
+        (
+            {"items-3-granted": "no", "items-3-ground": "difficult", "items-3-reason": "費用"},
+            "alternative_measure",
+            "代わりにとる措置を書いてください",
+        ),
+        (
+            {"items-1-granted": "no", "items-1-ground": "no_reason", "items-1-reason": "x"}
+            | {"items-1-alternative_measure": "措置"},
+            "alternative_measure",
+            "代替措置は「多額の費用を要する場合その他の困難な場合」を根拠とするときに書きます。",
+        ),
+        (
+            {"items-2-granted": "no", "items-2-ground": "retention", "items-2-reason": "x"}
+            | {"items-2-retention_law": "   "},
+            "retention_law",
+            "保存を義務付けている法令と条項を書くか、一覧から選んでください。",
+        ),
+        (
+            {"items-2-granted": "no", "items-2-ground": "no_reason", "items-2-reason": "x"}
+            | {"items-2-retention_law": "健康保険法第58条"},
+            "retention_law",
+            "法令の名称は「法令により保存が義務付けられている」を根拠とするときに書きます。",
+        ),
+        (
+            {"items-2-granted": "no", "items-2-ground": "difficult", "items-2-reason": "x"}
+            | {"items-2-case": "", "items-2-alternative_measure": "措置"},
+            "case",
+            "ただし書によるのは請求に理由があるときです。",
+        ),
+        ({"items-2-retention_law": "法" * 201}, "retention_law", "200 文字以下"),
+        (
+            {"items-3-alternative_measure": "\x00"},
+            "alternative_measure",
+            "何か文字を入力してください。",
+        ),
+    ],
+)
+def test_art35_bad_input_is_refused_beside_its_field_in_japanese(
+    bad, field, message, sign_in, officer, stops_filed
+):
+    data = {f"items-{n}-granted": "yes" for n in range(4)}
+    data |= {"items-1-case": "leak", "items-2-case": "leak", "items-2-category": ""}
+    data |= {"items-2-whole_confirmed": "on", "items-3-case": "leak"}
+    response, said = move(sign_in(officer), stops_filed, State.DECIDED, data | bad)
+    html = response.content.decode()
+    assert response.status_code == 200, said
+    assert stops_filed.state == State.REVIEW and not stops_filed.items.exists()
+    row = next(iter(bad))[: len("items-0-")]
+    errors = html[html.index(f'id="id_{row}{field}_error"') :]
+    assert message in errors[: errors.index("</ul>")]
+    assert "制約" not in html
