@@ -8,16 +8,19 @@ leaves a screenshot in var/screenshots/ (gitignored) for a person to look at.
 
 import io
 import pathlib
+import re
 import zipfile
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from disclosure import letters
 from disclosure.models import IdentityDocument, Kind, Letter, Request
+from purposes.register import purposes_for
 from records.models import Record
 from records.tests.factories import EXAMPLE_PAYLOADS, MemberFactory, RecordFactory
 from safeguards.models import Approval
@@ -196,7 +199,9 @@ def test_art35_1_the_officer_erases_one_record_from_the_decision_page(
     row = page.locator(".decision-row")
     assert row.count() == 1 and "消去" in row.inner_text()
     page.get_by_role("button", name="実行する").click()  # nothing chosen, nothing confirmed
-    assert "確認の欄にチェックしてください" in page.locator(".decision-row").inner_text()
+    said = page.locator(".decision-row").inner_text()
+    assert "確認の欄にチェックしてください" in said and "請求の事由を選んでください" in said
+    page.get_by_label("請求の事由（法第35条）").select_option(label="利用する必要がなくなった")
     page.get_by_label("消去する記録").select_option(
         label="健康診査に関する情報：令和8年4月1日 特定健診2019"
     )
@@ -211,3 +216,71 @@ def test_art35_1_the_officer_erases_one_record_from_the_decision_page(
     assert request.state == State.CARRIED_OUT
     assert not Record.objects.filter(pk=erased.pk).exists()
     assert Record.objects.filter(member=member).count() == 3
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
+def test_art35_the_officer_chooses_a_case_a_purpose_and_an_alternative_measure(
+    width, height, filed, bare_officer, live_server, browser_context, sign_in, register
+):
+    member = next(r for r in Record.objects.all() if r.title == "特定健診2025").member
+    request = RequestFactory(
+        kinds=[Kind.SUSPENSION, Kind.THIRD_PARTY_STOP],
+        state=State.REVIEW,
+        member=member,
+        grounds="健診結果を目的外に使われ、提供先で漏えいがあったと聞きました。",
+    )
+    purpose = purposes_for(category_ids=[register["health-checks"].pk], on=timezone.localdate())[0]
+    client = sign_in(bare_officer)
+    browser_context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": width, "height": height})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(live_server.url + f"/admin/disclosure/request/{request.pk}/change/")
+    page.get_by_role("button", name="決定する", exact=True).click()
+    rows = page.locator(".decision-row")
+    expect(rows).to_have_count(2)
+    suspension, stop = rows.nth(0), rows.nth(1)
+    assert "請求の理由：健診結果を目的外に使われ" in suspension.inner_text()
+
+    # 利用停止: granted on Art. 35(1), for 健康診査 and one purpose only.
+    suspension.get_by_label("請求の事由（法第35条）").select_option(label="目的外利用（法第18条）")
+    suspension.get_by_label("対象の類型").select_option(label="健康診査に関する情報")
+    suspension.get_by_label("利用停止する利用目的").select_option(label=purpose.name)
+    # 第三者提供の停止: the proviso, first without the measure it needs.
+    stop.get_by_label("認めない", exact=True).check()
+    stop.get_by_label("請求の事由（法第35条）").select_option(
+        label="漏えい等（法第26条第1項本文）が生じた"
+    )
+    stop.get_by_label("認めない根拠").select_option("difficult")
+    stop.get_by_label("理由").fill("提供先の共同利用システムから一人分を除けないため。")
+    page.get_by_role("button", name="実行する").click()
+    expect(stop.locator(".errorlist")).to_contain_text("代わりにとる措置を書いてください")
+    assert request.items.count() == 0
+
+    stop.get_by_label(re.compile("^代替措置")).fill(
+        "提供先に当該データを利用しないよう書面で求め、その回答を記録します。"
+    )
+    page.screenshot(path=SHOTS / f"officer-{width}-art35-decision.png", full_page=True)
+    fits(page, width)
+    page.get_by_role("button", name="実行する").click()
+    assert page.locator(".messagelist .error").count() == 0, page.locator(
+        ".messagelist"
+    ).inner_text()
+    expect(page.locator(".messagelist")).to_be_visible()
+    request.refresh_from_db()
+    assert request.state == State.DECIDED and request.outcome == Request.Outcome.PARTIAL
+    granted, refused = request.items.all()
+    assert (granted.case, granted.purpose, granted.category) == (
+        "out_of_purpose",
+        purpose,
+        register["health-checks"],
+    )
+    assert (refused.case, refused.ground) == ("leak", "difficult")
+    decision = request.letters.get(kind=Letter.Kind.DECISION).file.read()
+    text = "".join(
+        "".join(sheet.extract_text().split()) for sheet in PdfReader(io.BytesIO(decision)).pages
+    )
+    assert f"（利用目的：{purpose.name}）請求のとおり実施します。" in text
+    assert "代替措置：提供先に当該データを利用しないよう書面で求め、その回答を記録します。" in text
