@@ -8,6 +8,7 @@ disclose one category and refuse another. States change only through
 """
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core import deadlines
 from core.filing import PublicFiling
+
+if TYPE_CHECKING:  # a development package: the lazy messages' type
+    from django_stubs_ext import StrOrPromise
 
 
 class Kind(models.TextChoices):
@@ -465,8 +469,8 @@ class DecisionItem(models.Model):
     def erases_whole_member(self) -> bool:
         return self.kind == Kind.ERASURE and self.category_id is None and self.record_id is None
 
-    def clean(self):
-        errors: dict[str, str] = {}
+    def clean(self) -> None:
+        errors: dict[str, StrOrPromise] = {}
         kind = Kind(self.kind)
         if self.ground and self.ground not in GROUNDS[kind]:
             errors["ground"] = _(
