@@ -13,6 +13,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,13 @@ from core.workflow import transition
 from purposes.register import purposes_for
 from records import gate
 from records.models import Member, Record, Restriction
-from records.services import MEMBER_FIELDS, member_update, record_update, restriction_add
+from records.services import (
+    MEMBER_FIELDS,
+    check_retention,
+    member_update,
+    record_update,
+    restriction_add,
+)
 from safeguards.roles import Role, has_role
 
 from . import erasure, letters, notify, package
@@ -358,6 +365,8 @@ def request_decide(*, request: Request, items: list[dict], reasons: str, by) -> 
                 if answered[pk] and pk not in refused
             ),
         ]
+    if erasing := [item for item in items if item["granted"] and item["kind"] == Kind.ERASURE]:
+        _refuse_what_the_law_keeps(request=request, items=erasing, by=by)
     request.items.all().delete()
     for item in items:
         DecisionItem(request=request, **item).full_clean(exclude=["request"])
@@ -378,6 +387,25 @@ def request_decide(*, request: Request, items: list[dict], reasons: str, by) -> 
         reasons=reasons,
         decided_at=timezone.now(),
     )
+
+
+def _refuse_what_the_law_keeps(*, request: Request, items: list[dict], by) -> None:
+    """APPI Art. 35: a record the law keeps is not erased. Said at the decision, before the
+    letter promises its erasure (the carry-out checks again, `records.services.member_erase`):
+    the officer refuses it on 「法令により保存が義務付けられている」 instead."""
+    held = gate.records(statutory_access(request, by)).filter(member=request.member)
+    if not any(item.get("category") is None and item.get("record_id") is None for item in items):
+        held = held.filter(
+            Q(category__in=[item["category"] for item in items if item.get("category")])
+            | Q(pk__in=[item["record_id"] for item in items if item.get("record_id") is not None])
+        )
+    try:
+        check_retention(held.select_related("category"), today=deadlines.today())
+    except ValidationError as kept:
+        raise ValidationError(
+            _("%(kept)s その記録の消去は、根拠「%(ground)s」で認めない決定にしてください。")
+            % {"kept": kept.messages[0], "ground": DecisionItem.Ground.RETENTION.label}
+        ) from None
 
 
 @transaction.atomic

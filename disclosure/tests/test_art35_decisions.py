@@ -353,3 +353,40 @@ def test_art36_the_letter_lists_every_item_with_its_outcome_ground_and_reason(
         in text
     )
     assert "代替措置：" + MEASURE in text
+
+
+def test_art35_an_erasure_of_a_record_the_law_keeps_is_refused_before_the_letter_promises_it(
+    member, officer, register
+):
+    receipt = RecordFactory(member=member, category=register["receipts"], title="外来（内科）")
+    request = filed(member, Kind.ERASURE)
+    with pytest.raises(ValidationError) as refused:
+        decide(
+            request,
+            officer,
+            {
+                "kind": Kind.ERASURE,
+                "granted": True,
+                "case": Case.NO_LONGER_NEEDED,
+                "category": register["receipts"],
+            },
+        )
+    (message,) = refused.value.messages
+    assert (
+        f"記録ID {receipt.pk}" in message and "健康保険法第58条・民法第166条第1項により" in message
+    )
+    assert "根拠「法令により保存が義務付けられている」で認めない決定にしてください。" in message
+    request.refresh_from_db()
+    assert request.state == State.REVIEW and not request.letters.filter(kind=Letter.Kind.DECISION)
+    # Erasing the other records of the member is decided as asked.
+    others = decide(
+        request,
+        officer,
+        {
+            "kind": Kind.ERASURE,
+            "granted": True,
+            "case": Case.LEAK,
+            "category": register["health-checks"],
+        },
+    )
+    assert others.state == State.DECIDED

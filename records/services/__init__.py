@@ -14,11 +14,11 @@ Where it lives
     `records`       `record_create`, `record_update`, `record_delete`
     `restrictions`  `restriction_add` (and the stops in force, which provisions check)
     `provisions`    `provision_register`, `ProvisionRefused` (and the retention erasure checks)
-    `erasure`       `member_erase`
+    `erasure`       `member_erase`, `check_retention`
     `trail`         `value_digest`: the digests every event carries
 """
 
-from .erasure import member_erase
+from .erasure import check_retention, member_erase
 from .members import MEMBER_FIELDS, member_create, member_update, normalize_member_fields
 from .provisions import ProvisionRefused, provision_register
 from .records import record_create, record_delete, record_update
@@ -28,6 +28,7 @@ from .trail import value_digest
 __all__ = [
     "MEMBER_FIELDS",
     "ProvisionRefused",
+    "check_retention",
     "member_create",
     "member_erase",
     "member_update",

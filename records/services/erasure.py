@@ -54,7 +54,7 @@ def member_erase(
     records = Record.objects.filter(member=member)
     if not whole:
         records = records.filter(Q(category__in=categories or []) | Q(pk__in=record_ids or []))
-    _check_retention(records.select_related("category"), today=today)
+    check_retention(records.select_related("category"), today=today)
     deleted = [
         record_delete(record=record, by=by, reason_ref=reason_ref)
         for record in records.select_related("category").order_by("pk")
@@ -81,7 +81,9 @@ def member_erase(
     return deleted
 
 
-def _check_retention(records, *, today: datetime.date) -> None:
+def check_retention(records, *, today: datetime.date) -> None:
+    """Refuse with a Japanese `ValidationError` naming the law, the ids and the last day, if
+    any of `records` (with their categories) is within its category's retention period."""
     # Only the periods that run from the record's date (receipts) refuse a request's erasure
     # here. Those that run from the fiscal year or the loss of membership (特定健診, 資格) are
     # the disposal schedule (APPI Art. 22, `retention`); refusing an Art. 35 request on them
