@@ -96,17 +96,22 @@ def test_the_export_holds_only_the_scope_and_is_logged_as_an_export(
     assert event.details["members"] == [kenshin_and_receipt["checked"].pk]
 
 
-def test_the_admin_refuses_without_a_purpose_and_says_what_to_do(
+def test_the_admin_refuses_without_a_purpose_and_leads_to_the_picker_and_back(
     sign_in, handler_kenshin, kenshin_and_receipt
 ):
     client = sign_in(handler_kenshin)
-    response = client.get(reverse("admin:records_record_changelist"))
-    assert response.status_code == 403
+    records = reverse("admin:records_record_changelist")
+    response = client.get(records, follow=True)
+    # Refused, audited, and taken to the picker, which says why and comes back to the list.
+    assert response.redirect_chain[0][0].startswith(reverse("admin:records_purpose"))
     assert "利用目的が選ばれていません" in response.text
     assert (
         Event.objects.get(action=Action.RECORDS_ACCESS_REFUSED).details["reason"]
         == "purpose_missing"
     )
+    picked = client.post(response.redirect_chain[0][0], {"purpose": CHECKUP}, follow=True)
+    assert picked.redirect_chain[-1][0] == records
+    assert "特定健診2025" in picked.text
 
 
 def test_the_picker_offers_only_purposes_of_the_scope(kenshin_client):
