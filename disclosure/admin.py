@@ -148,6 +148,14 @@ CASE_FILE = (
         ("agent_name", "agent_name_kana", "agent_relationship", "agent_address", "agent_phone"),
     ),
     (
+        gettext_lazy("遺族（死亡した加入者の診療報酬明細書等の開示依頼）"),
+        (
+            "bereaved_relationship",
+            ("bereaved_name", "bereaved_name_kana"),
+            "institution_consent",
+        ),
+    ),
+    (
         gettext_lazy("審査と決定"),
         ("member", "state_note", "fee", "outcome", "reasons", "decided_at", "letters_link"),
     ),
@@ -179,12 +187,12 @@ class RequestAdmin(DeskAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, context)
 
     def get_fieldsets(self, request, obj=None):
-        agent = obj is None or obj.filer != Request.Filer.SELF
-        return [
-            (name, {"fields": fields})
-            for name, fields in CASE_FILE
-            if agent or name != CASE_FILE[3][0]
-        ]
+        left_out = set()
+        if obj is not None and obj.filer == Request.Filer.SELF:
+            left_out.add(CASE_FILE[3][0])
+        if obj is not None and not obj.is_bereaved:
+            left_out.add(CASE_FILE[4][0])
+        return [(name, {"fields": fields}) for name, fields in CASE_FILE if name not in left_out]
 
     def get_readonly_fields(self, request, obj=None):
         return flatten_fieldsets(self.get_fieldsets(request, obj))

@@ -69,8 +69,16 @@ AGENT_FIELDS = (
     "agent_address",
     "agent_phone",
 )
+BEREAVED_FIELDS = (
+    "bereaved_relationship",
+    "bereaved_name",
+    "bereaved_name_kana",
+    "institution_consent",
+    "bereavement_document",
+)
 # The first step's fields: they decide the fields of the form's page.
-CHOICE_FIELDS = ("filer", "kinds", "narrow")
+CHOICE_FIELDS = ("filer", "kinds", "narrow", "bereaved")
+MEMBER_LEGEND = _("ご本人（加入者）")
 
 _digits = RegexValidator(r"^\d+$", _("半角または全角の数字だけで入力してください。"))
 _katakana = RegexValidator(
@@ -117,10 +125,14 @@ class RequestForm(SectionsMixin, forms.Form):
 
     # The sections of the page, each rendered as a fieldset with this legend.
     SECTIONS: tuple[tuple[str | Promise, tuple[str, ...]], ...] = (
-        (_("請求する人"), ("filer",)),
+        (_("請求する人"), ("filer", "bereaved")),
+        (
+            _("遺族の方（亡くなった加入者のレセプトの開示を依頼するときのみ）"),
+            ("bereaved_relationship", "bereaved_name", "bereaved_name_kana"),
+        ),
         (_("代理人の方（代理人が請求するときのみ）"), AGENT_FIELDS),
         (
-            _("ご本人（加入者）"),
+            MEMBER_LEGEND,
             ("member_symbol", "member_number", "member_branch", "name", "name_kana", "birth_date"),
         ),
         (_("連絡先"), ("postal_code", "address", "phone", "email")),
@@ -135,6 +147,7 @@ class RequestForm(SectionsMixin, forms.Form):
                 "period_until",
                 "method",
                 "grounds",
+                "institution_consent",
             ),
         ),
         (
@@ -147,13 +160,19 @@ class RequestForm(SectionsMixin, forms.Form):
         ),
         (
             _("本人確認書類"),
-            ("identity_document", "agent_identity_document", "authority_document"),
+            (
+                "identity_document",
+                "agent_identity_document",
+                "authority_document",
+                "bereavement_document",
+            ),
         ),
     )
     DOCUMENT_FIELDS = {
         "identity_document": IdentityDocument.Role.IDENTITY,
         "agent_identity_document": IdentityDocument.Role.AGENT_IDENTITY,
         "authority_document": IdentityDocument.Role.AUTHORITY,
+        "bereavement_document": IdentityDocument.Role.BEREAVEMENT,
     }
 
     filer = forms.ChoiceField(
@@ -161,6 +180,38 @@ class RequestForm(SectionsMixin, forms.Form):
         choices=Request.Filer.choices,
         widget=forms.RadioSelect,
         error_messages={"required": _("ご本人か代理人か、請求する人を選んでください。")},
+    )
+    # The MHLW notice, outside APPI: the bereaved ask for a deceased member's receipts.
+    bereaved = forms.BooleanField(
+        label=_("亡くなった加入者の診療報酬明細書等（レセプト）の開示を、遺族として依頼する"),
+        required=False,
+        help_text=_(
+            "依頼できるのは、亡くなった方の配偶者・子・父母（これらに準ずる方を含む）と、"
+            "その代理人です。遺族ご自身が依頼するときは「本人」を選んでください。"
+            "このときは請求の種類を選ぶ必要はありません。"
+        ),
+    )
+    bereaved_relationship = forms.ChoiceField(
+        label=_("亡くなった加入者との続柄"),
+        choices=Request.Bereaved.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    bereaved_name = NormalizedCharField(label=_("遺族の氏名"), max_length=100, required=False)
+    bereaved_name_kana = NormalizedCharField(
+        label=_("遺族のフリガナ"),
+        max_length=100,
+        required=False,
+        normalizer=normalize_kana,
+        validators=[_katakana],
+    )
+    institution_consent = forms.BooleanField(
+        label=_("医療機関に請求者の氏名等を伝えることに同意する"),
+        required=False,
+        help_text=_(
+            "同意があるときは、開示してよいかを医療機関に確かめます。同意がないときは、"
+            "医療機関には確かめずに組合が判断します。"
+        ),
     )
     agent_name = NormalizedCharField(label=_("代理人の氏名"), max_length=100, required=False)
     agent_name_kana = NormalizedCharField(
@@ -216,11 +267,12 @@ class RequestForm(SectionsMixin, forms.Form):
             "受付番号と照会用URLをお送りします。ない場合は受付後の画面を印刷してください。"
         ),
     )
+    # Required unless the bereaved ask (`_check_kinds`), who ask for the receipts alone.
     kinds = forms.MultipleChoiceField(
         label=_("請求の種類（複数選べます）"),
         choices=Kind.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("請求の種類を1つ以上選んでください。")},
+        required=False,
     )
     include_provision_records = forms.BooleanField(
         label=_("開示には第三者提供記録を含める"), required=False
@@ -272,6 +324,11 @@ class RequestForm(SectionsMixin, forms.Form):
             "{} {}", _("委任状、戸籍謄本、成年後見の登記事項証明書など。"), NO_MY_NUMBER
         ),
     )
+    bereavement_document = DocumentField(
+        label=_("死亡の事実と続柄を証する書類"),
+        required=False,
+        help_text=format_lazy("{} {}", _("戸籍謄本（全部事項証明書）など。"), NO_MY_NUMBER),
+    )
     uploads = forms.CharField(widget=forms.HiddenInput, required=False)
 
     # The public page: the first step's choice decides which fields the page has.
@@ -308,6 +365,8 @@ class RequestForm(SectionsMixin, forms.Form):
                 del self.fields[name]
             for name in CHOICE_FIELDS:
                 self.fields[name].widget = self.fields[name].hidden_widget()
+            if self.chosen_bereaved():
+                self.fields["identity_document"].label = _("請求者（遺族）の本人確認書類")
 
     # The first step's choice
 
@@ -326,10 +385,26 @@ class RequestForm(SectionsMixin, forms.Form):
         filer = source.get(self.add_prefix("filer") if self.is_bound else "filer") or ""
         return str(filer), [str(kind) for kind in kinds], bool(narrow)
 
+    def chosen_bereaved(self) -> bool:
+        """Whether the first step chose a 遺族 開示依頼 (the public page only)."""
+        if self.is_bound:
+            return bool(
+                forms.CheckboxInput().value_from_datadict(
+                    self.data, self.files, self.add_prefix("bereaved")
+                )
+            )
+        return bool(self.initial.get("bereaved"))
+
     def _not_needed(self) -> set[str]:
         filer, chosen_kinds, narrow = self.chosen()
         kinds = set(chosen_kinds)
         unused = set()
+        if self.chosen_bereaved():
+            # The deceased's receipts alone: nothing to choose of kinds, categories or period.
+            kinds, narrow = {Kind.DISCLOSURE}, False
+            unused.add("include_provision_records")
+        else:
+            unused |= set(BEREAVED_FIELDS)
         if filer in ("", Request.Filer.SELF):
             unused |= {*AGENT_FIELDS, "agent_identity_document", "authority_document"}
         if Kind.DISCLOSURE not in kinds:
@@ -346,6 +421,11 @@ class RequestForm(SectionsMixin, forms.Form):
         """The first step's answer, in words, for the top of the form's page."""
         filer, kinds, narrow = self.chosen()
         filers, kind_labels = dict(Request.Filer.choices), dict(Kind.choices)
+        if self.chosen_bereaved():
+            return [
+                (str(_("請求する人")), str(filers.get(filer, ""))),
+                (str(_("請求の種類")), str(_("遺族への診療報酬明細書等の開示"))),
+            ]
         return [
             (str(_("請求する人")), str(filers.get(filer, ""))),
             (
@@ -361,10 +441,14 @@ class RequestForm(SectionsMixin, forms.Form):
     def sections(self):
         """The sections of the page with the fields it has, hidden ones left out (the template
         puts them in the form once); a section left with none is left out."""
+        bereaved = self.chosen_bereaved()
         for legend, names in self.SECTIONS:
             fields = [self[name] for name in names if name in self.fields]
             if fields := [field for field in fields if not field.is_hidden]:
-                yield legend, fields
+                yield (
+                    _("亡くなった加入者") if bereaved and legend == MEMBER_LEGEND else legend,
+                    fields,
+                )
 
     # Uploads
 
@@ -410,7 +494,7 @@ class RequestForm(SectionsMixin, forms.Form):
         asked = {
             name: role
             for name, role in self.DOCUMENT_FIELDS.items()
-            if name == "identity_document" or self._agent_files()
+            if name in self._documents_asked()
         }
         uploads = {
             name: upload
@@ -431,11 +515,20 @@ class RequestForm(SectionsMixin, forms.Form):
         data[self.add_prefix("uploads")] = signing.dumps(kept, salt=UPLOADS_SALT)
         self.data = data
 
-    def _agent_files(self) -> bool:
-        return self.data.get(self.add_prefix("filer")) in (
+    def _documents_asked(self) -> set[str]:
+        """The documents the page asks for: the filer's identity, an agent's two, and the
+        bereaved's proof of the death and the relationship."""
+        asked = {"identity_document"}
+        if self.data.get(self.add_prefix("filer")) in (
             Request.Filer.LEGAL_AGENT,
             Request.Filer.APPOINTED_AGENT,
-        )
+        ):
+            asked |= {"agent_identity_document", "authority_document"}
+        if "bereavement_document" in self.fields and (
+            self.chosen_bereaved() or self.data.get(self.add_prefix("bereaved_relationship"))
+        ):
+            asked.add("bereavement_document")
+        return asked
 
     def kept_documents(self) -> list[IdentityDocument]:
         return list(IdentityDocument.objects.filter(pk__in=self.kept_uploads().values()))
@@ -455,12 +548,25 @@ class RequestForm(SectionsMixin, forms.Form):
     def clean_authority_document(self):
         return self._clean_document("authority_document")
 
+    def clean_bereavement_document(self):
+        return self._clean_document("bereavement_document")
+
     # Rules across fields
 
     def clean(self):
         data = super().clean()
+        bereaved = bool(data.get("bereaved") or data.get("bereaved_relationship"))
+        _check_kinds(self, data, bereaved=bereaved)
         kinds = set(data.get("kinds") or ())
         agent = data.get("filer") not in (None, "", Request.Filer.SELF)
+        if bereaved:
+            for name in ("bereaved_relationship", "bereaved_name", "bereaved_name_kana"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(
+                        name,
+                        _("遺族として依頼するときは「%(label)s」を入力してください。")
+                        % {"label": self.fields[name].label},
+                    )
         if agent:
             for name in ("agent_name", "agent_name_kana", "agent_relationship", "agent_phone"):
                 if not data.get(name) and name not in self.errors:
@@ -488,7 +594,7 @@ class RequestForm(SectionsMixin, forms.Form):
         ):
             self.add_error("period_until", _("「まで」は「から」と同じか後の日付にしてください。"))
         self._clean_corrections(data, Kind.CORRECTION in kinds)
-        self._require_documents(agent)
+        self._require_documents(agent, bereaved)
         return data
 
     def _clean_corrections(self, data, wanted: bool) -> None:
@@ -510,13 +616,15 @@ class RequestForm(SectionsMixin, forms.Form):
             )
         data["corrections"] = rows
 
-    def _require_documents(self, agent: bool) -> None:
+    def _require_documents(self, agent: bool, bereaved: bool) -> None:
         if not self.documents_required:
             return
         kept = self.kept_uploads()
         required = ["identity_document"]
         if agent:
             required += ["agent_identity_document", "authority_document"]
+        if bereaved:
+            required.append("bereavement_document")
         for name in required:
             role = self.DOCUMENT_FIELDS[name]
             if not self.cleaned_data.get(name) and role not in kept and name not in self.errors:
@@ -535,6 +643,10 @@ class RequestForm(SectionsMixin, forms.Form):
         "agent_relationship",
         "agent_address",
         "agent_phone",
+        "bereaved_relationship",
+        "bereaved_name",
+        "bereaved_name_kana",
+        "institution_consent",
         "member_symbol",
         "member_number",
         "member_branch",
@@ -566,6 +678,8 @@ class RequestForm(SectionsMixin, forms.Form):
         fields["kinds"] = [kind for kind in Kind.values if kind in data["kinds"]]
         if fields["filer"] == Request.Filer.SELF:
             fields.update(dict.fromkeys(AGENT_FIELDS, ""))
+        if not fields["bereaved_relationship"]:
+            fields.update(bereaved_name="", bereaved_name_kana="", institution_consent=False)
         return {
             "fields": fields,
             "categories": list(data.get("categories") or ()),
@@ -630,7 +744,12 @@ class StaffRequestForm(RequestForm):
     def __init__(self, *args, **kwargs):
         # Documents shown at the counter are checked there; scans may be attached.
         super().__init__(*args, documents_required=False, **kwargs)
-        del self.fields["narrow"]
+        # A 遺族 開示依頼 is one whose relationship to the deceased is given.
+        del self.fields["narrow"], self.fields["bereaved"]
+        self.fields["bereaved_relationship"].choices = [
+            ("", _("（遺族からの依頼のときに選ぶ）")),
+            *Request.Bereaved.choices,
+        ]
 
 
 class RequestChoiceForm(forms.Form):
@@ -640,3 +759,29 @@ class RequestChoiceForm(forms.Form):
     filer = RequestForm.base_fields["filer"]
     kinds = RequestForm.base_fields["kinds"]
     narrow = RequestForm.base_fields["narrow"]
+    bereaved = RequestForm.base_fields["bereaved"]
+
+    def clean(self):
+        data = super().clean()
+        _check_kinds(self, data, bereaved=bool(data.get("bereaved")))
+        return data
+
+
+def _check_kinds(form: forms.Form, data: dict, *, bereaved: bool) -> None:
+    """A request asks for one kind or more; the bereaved for the receipts' disclosure alone
+    (the MHLW notice), which `kinds` then says."""
+    kinds = list(data.get("kinds") or ())
+    if "kinds" in form.errors:
+        return
+    if bereaved and set(kinds) - {Kind.DISCLOSURE}:
+        form.add_error(
+            "kinds",
+            _(
+                "遺族として依頼できるのは、亡くなった加入者の診療報酬明細書等の開示だけです。"
+                "請求の種類の選択を外してください。"
+            ),
+        )
+    elif bereaved:
+        data["kinds"] = [Kind.DISCLOSURE]
+    elif not kinds:
+        form.add_error("kinds", _("請求の種類を1つ以上選んでください。"))

@@ -10,7 +10,9 @@ import hashlib
 from collections.abc import Sequence
 
 from django.core.files.base import ContentFile
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table
 from reportlab.platypus.flowables import Flowable
@@ -22,7 +24,7 @@ from purposes.models import Notice
 from records.models import Member
 from records.payload_schemas import SCHEMAS, titles
 
-from .models import DecisionItem, Kind, Letter, Request
+from .models import MHLW_NOTICE, DecisionItem, Kind, Letter, Request
 
 
 def society() -> Notice | None:
@@ -43,6 +45,9 @@ def _letterhead(request: Request, number: str) -> list[Flowable]:
     )
     if request.filer != Request.Filer.SELF:
         addressee, address = request.agent_name, request.agent_address
+    elif request.is_bereaved:  # the bereaved person, at the contact the filing gave
+        addressee = request.bereaved_name
+        address = f"〒{request.postal_code} {request.address}"
     else:
         addressee, address = request.name, f"〒{request.postal_code} {request.address}"
     return [
@@ -133,10 +138,38 @@ def _corrections(request: Request) -> list[tuple[str, str]]:
     return rows
 
 
+BEREAVED_WORDING: dict[str, Promise] = {
+    Letter.Kind.ACKNOWLEDGEMENT: gettext_lazy(
+        "亡くなられた加入者の診療報酬明細書等の開示のご依頼を、%(notice)s に基づき"
+        "上記のとおり受け付けました。死亡の事実と続柄を確かめたうえで、回答期限までに"
+        "結果をお知らせします。"
+    ),
+    Letter.Kind.DECISION: gettext_lazy(
+        "亡くなられた加入者の診療報酬明細書等の開示のご依頼について、%(notice)s に基づき、"
+        "次のとおり決定しましたので通知します。"
+    ),
+    Letter.Kind.COMPLETION: gettext_lazy(
+        "%(notice)s に基づき、開示を決定した診療報酬明細書等をお送りします。"
+        "受付番号の照会用ページから受け取ってください（書面の郵送をご希望のときは同封します）。"
+    ),
+}
+
+
 def body(request: Request, kind: str, extra: list[Flowable]) -> list[Flowable]:
     """The paragraphs of a letter of `kind` about `request`, after the letterhead."""
     parts: list[Flowable] = [_summary(request), Spacer(1, 5 * mm)]
-    if kind == Letter.Kind.ACKNOWLEDGEMENT:
+    if request.is_bereaved and kind in BEREAVED_WORDING:
+        # Outside APPI: the MHLW notice's own letters, which cite neither the Act nor the PPC.
+        parts.append(paragraph(BEREAVED_WORDING[kind] % {"notice": MHLW_NOTICE}))
+        if kind == Letter.Kind.DECISION:
+            parts.append(
+                paragraph(_("決定：%(outcome)s") % {"outcome": request.get_outcome_display()})
+            )
+            if rows := _decision_rows(request):
+                parts.append(table(rows))
+            if request.reasons:
+                parts.append(paragraph(_("理由：%(reasons)s") % {"reasons": request.reasons}))
+    elif kind == Letter.Kind.ACKNOWLEDGEMENT:
         parts.append(
             paragraph(_("上記のとおり請求を受け付けました。回答期限までに結果をお知らせします。"))
         )

@@ -31,6 +31,10 @@ class Kind(models.TextChoices):
     THIRD_PARTY_STOP = "third_party_stop", _("第三者提供の停止")  # APPI Art. 35(3)
 
 
+# Outside APPI, which protects the living: the bereaved ask for a deceased member's receipts
+# under the MHLW notice, which this names in their letters and refusals.
+MHLW_NOTICE = _("「診療報酬明細書等の被保険者等への開示について」（厚生労働省通知）")
+
 # APPI Art. 38(1): a fee may be charged for these two kinds only.
 FEE_KINDS = frozenset({Kind.PURPOSE_NOTICE, Kind.DISCLOSURE})
 
@@ -86,6 +90,8 @@ class Request(PublicFiling):
         "agent_relationship": "",
         "agent_address": "",
         "agent_phone": "",
+        "bereaved_name": "",
+        "bereaved_name_kana": "",
         "member_symbol": "",
         "member_number": "",
         "member_branch": "",
@@ -116,6 +122,14 @@ class Request(PublicFiling):
         SELF = "self", _("本人")
         LEGAL_AGENT = "legal_agent", _("法定代理人")
         APPOINTED_AGENT = "appointed_agent", _("任意代理人（委任による代理人）")
+
+    class Bereaved(models.TextChoices):
+        # The MHLW notice: the deceased's spouse, children, parents, and those of similar
+        # standing (their agents file as any agent does).
+        SPOUSE = "spouse", _("配偶者")
+        PARENT = "parent", _("父母")
+        CHILD = "child", _("子")
+        OTHER = "other", _("その他（配偶者・子・父母に準ずる者）")
 
     class Method(models.TextChoices):
         # APPI Art. 33(1): the person may ask for electronic delivery or paper.
@@ -157,6 +171,19 @@ class Request(PublicFiling):
     agent_relationship = models.CharField(_("本人との関係"), max_length=100, blank=True)
     agent_address = models.CharField(_("代理人の住所"), max_length=200, blank=True)
     agent_phone = models.CharField(_("代理人の電話番号"), max_length=20, blank=True)
+
+    # A 遺族 開示依頼 (the MHLW notice, not APPI): the relationship to the deceased member,
+    # whose receipts alone it asks for; empty for a request under APPI. The bereaved person
+    # files (`filer` 本人) or their agent does; the member's fields name the deceased.
+    bereaved_relationship = models.CharField(
+        _("死亡した加入者との続柄"), max_length=8, choices=Bereaved.choices, blank=True
+    )
+    bereaved_name = models.CharField(_("遺族の氏名"), max_length=100, blank=True)
+    bereaved_name_kana = models.CharField(_("遺族のフリガナ"), max_length=100, blank=True)
+    # The medical institution is asked about the disclosure only with this consent.
+    institution_consent = models.BooleanField(
+        _("医療機関に請求者の氏名等を伝えることに同意する"), default=False
+    )
 
     member_symbol = models.CharField(_("記号"), max_length=8)
     member_number = models.CharField(_("番号"), max_length=10)
@@ -273,7 +300,22 @@ class Request(PublicFiling):
         )
 
     def kind_labels(self) -> list[str]:
+        if self.is_bereaved:
+            return [str(_("遺族への診療報酬明細書等の開示"))]
         return [str(Kind(kind).label) for kind in self.kinds]
+
+    @property
+    def is_bereaved(self) -> bool:
+        return bool(self.bereaved_relationship)
+
+    def clean(self):
+        if self.is_bereaved:
+            if list(self.kinds) != [Kind.DISCLOSURE] or self.include_provision_records:
+                raise ValidationError(
+                    {"kinds": _("遺族からの依頼は、診療報酬明細書等の開示だけです。")}
+                )
+            if not self.bereaved_name:
+                raise ValidationError({"bereaved_name": _("遺族の氏名を入力してください。")})
 
 
 class IdentityDocument(models.Model):
@@ -288,6 +330,10 @@ class IdentityDocument(models.Model):
         IDENTITY = "identity", _("本人確認書類")
         AGENT_IDENTITY = "agent_identity", _("代理人の本人確認書類")
         AUTHORITY = "authority", _("代理権を証する書類（委任状・戸籍謄本など）")
+        BEREAVEMENT = (
+            "bereavement",
+            _("死亡の事実と続柄を証する書類（戸籍謄本など）"),
+        )
 
     request = models.ForeignKey(
         Request,
@@ -358,6 +404,14 @@ class DecisionItem(models.Model):
             ),
         )
         NOT_HELD = "not_held", _("該当する保有個人データがない")
+        # A 遺族 開示依頼's refusal (also of a receipt the institution flagged): the notice's.
+        BEREAVED = (
+            "bereaved",
+            _(
+                "死亡した加入者本人又は第三者の権利利益を不当に侵害するおそれ"
+                "（厚生労働省通知「診療報酬明細書等の被保険者等への開示について」）"
+            ),
+        )
 
     class Case(models.TextChoices):
         """What the member says the society did, or what happened (APPI Art. 35)."""

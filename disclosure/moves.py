@@ -33,12 +33,18 @@ class MatchForm(MoveForm):
         super().__init__(data, obj=obj, user=user)
         self.candidates = {m.pk: m for m in services.identity_candidates(request=obj, by=user)}
         cast(forms.ChoiceField, self.fields["member"]).choices = [
-            (pk, f"{member} {member.name}") for pk, member in self.candidates.items()
+            (pk, f"{member} {member.name}{_died(member)}") for pk, member in self.candidates.items()
         ]
         if not self.candidates:
             self.fields["member"].help_text = _(
                 "記号・番号・枝番と生年月日が一致する加入者がいません。追加書類を依頼してください。"
             )
+
+
+def _died(member) -> str:
+    if member.died_on is None:
+        return ""
+    return _("（死亡日 %(died)s）") % {"died": wareki.format_wareki(member.died_on)}
 
 
 class ExtendForm(MoveForm):
@@ -324,6 +330,51 @@ class ProvisionRow(forms.Form):
         }
 
 
+class ReceiptRow(forms.Form):
+    """One of a deceased member's receipts, for the bereaved (the MHLW notice): disclosed, or
+    withheld on the notice's ground with its reason; each is an item of its own."""
+
+    granted = ProvisionRow.base_fields["granted"]
+    ground = forms.ChoiceField(
+        label=_("開示しない根拠"),
+        choices=[
+            ("", _("（開示しない場合に選ぶ）")),
+            (DecisionItem.Ground.BEREAVED.value, DecisionItem.Ground.BEREAVED.label),
+        ],
+        required=False,
+    )
+    reason = ProvisionRow.base_fields["reason"]
+    asked = None
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+
+    @property
+    def label(self) -> str:
+        return _("診療報酬明細書等：%(day)s %(title)s") % {
+            "day": wareki.format_wareki(self.record.date),
+            "title": self.record.title,
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("granted") is False:
+            _refusal_explained(self, data, _("開示しない"))
+        return data
+
+    def item(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": Kind.DISCLOSURE,
+            "granted": data["granted"],
+            "category": self.record.category,
+            "record_id": self.record.pk,
+            "ground": "" if data["granted"] else data["ground"],
+            "reason": data["reason"],
+        }
+
+
 class DecideForm(MoveForm):
     """The decision: one row per requested item, each kind once and each requested correction
     on its own row (APPI Art. 33(2) grounds and Art. 36 reasons)."""
@@ -334,6 +385,15 @@ class DecideForm(MoveForm):
 
     def __init__(self, data=None, *, obj: Request, user):
         super().__init__(data, obj=obj, user=user)
+        self.rows: list[DecisionRow | ReceiptRow] = []
+        self.provisions: list[ProvisionRow] = []
+        if obj.is_bereaved and (receipts := services.gather(request=obj, by=user)):
+            # The MHLW notice: the deceased's receipts, each granted or refused.
+            self.rows = [
+                ReceiptRow(data, prefix=f"receipts-{record.pk}", record=record)
+                for record in receipts
+            ]
+            return
         asked = [(kind, None) for kind in obj.kinds if kind != Kind.CORRECTION]
         records = []
         if Kind.CORRECTION in obj.kinds or Kind.ERASURE in obj.kinds:
@@ -342,7 +402,6 @@ class DecideForm(MoveForm):
             asked += [(Kind.CORRECTION, row) for row in obj.corrections] or [
                 (Kind.CORRECTION, None)
             ]
-        self.rows = []
         for number, (kind, row) in enumerate(asked):
             initial: dict[str, str] = {"new_value": row["requested"]} if row else {}
             self.rows.append(
@@ -357,7 +416,7 @@ class DecideForm(MoveForm):
                 )
             )
         # APPI Art. 33(5): the provision records asked for, each disclosed unless withheld.
-        self.provisions = [
+        self.provisions += [
             ProvisionRow(data, prefix=f"provisions-{provision.pk}", provision=provision)
             for provision in (
                 package.provisions_disclosed(obj, user) if Kind.DISCLOSURE in obj.kinds else ()

@@ -209,7 +209,7 @@ def _pdf(request: Request, held: dict, rows, provisions: list[dict], into) -> No
     notice = letters.society()
     flowables = [
         pdf.paragraph(format_wareki(deadlines.today()), pdf.RIGHT),
-        pdf.paragraph(_("%(name)s 様") % {"name": held["member"]["name"]}),
+        pdf.paragraph(_("%(name)s 様") % {"name": held["addressee"]}),
         pdf.paragraph(notice.society_name if notice else "", pdf.RIGHT),
         pdf.paragraph(_("受付番号 %(r)s") % {"r": request.receipt_number}),
         *pdf.section(_("加入者の情報")),
@@ -259,7 +259,9 @@ def _pdf(request: Request, held: dict, rows, provisions: list[dict], into) -> No
             *pdf.section(heading),
             *pdf.long_table(header, itertools.islice(cells, count), RECORD_WIDTHS, count),
         ]
-    if not runs:
+    if not runs and request.is_bereaved:
+        flowables.append(pdf.paragraph(_("開示する診療報酬明細書等はありません。")))
+    elif not runs:
         flowables.append(pdf.paragraph(_("加入者の情報のほかに保有する記録はありません。")))
     if provisions:
         # APPI Art. 33(5): the records of provision to third parties.
@@ -272,7 +274,12 @@ def _pdf(request: Request, held: dict, rows, provisions: list[dict], into) -> No
                 len(provisions),
             ),
         ]
-    pdf.render(_("保有個人データの開示"), flowables, into=into)
+    title = (
+        _("死亡した加入者の診療報酬明細書等の開示")
+        if request.is_bereaved
+        else _("保有個人データの開示")
+    )
+    pdf.render(title, flowables, into=into)
 
 
 def _wareki(day: datetime.date | None) -> str:
@@ -285,6 +292,8 @@ def _held(request: Request, by) -> dict:
     member (`signals.member_held`: the complaints): what the society holds besides records."""
     access = statutory_access(request, by)
     member = gate.members(access).get(pk=request.member_id)
+    if request.is_bereaved:
+        return _held_for_bereaved(request, member)
     fields = {
         "name": member.name,
         "name_kana": member.name_kana,
@@ -336,11 +345,36 @@ def _held(request: Request, by) -> dict:
         for _receiver, section in signals.member_held.send(Request, request=request, access=access)
     ]
     return {
+        "addressee": member.name,
         "member": fields,
         "member_cells": member_cells,
         "restrictions": restrictions,
         "requests": requests,
         "sections": sections,
+    }
+
+
+def _held_for_bereaved(request: Request, member) -> dict:
+    """What the bereaved receive of the deceased besides the receipts (the MHLW notice): whose
+    they are, by name and dates; nothing else of the member, their requests or the desks."""
+    died_on = cast(datetime.date, member.died_on)  # matched only once recorded (services)
+    return {
+        "addressee": request.agent_name
+        if request.filer != Request.Filer.SELF
+        else request.bereaved_name,
+        "member": {
+            "name": member.name,
+            "birth_date": member.birth_date.isoformat(),
+            "died_on": died_on.isoformat(),
+        },
+        "member_cells": [
+            (_("死亡した加入者の氏名"), member.name),
+            (_("生年月日"), format_wareki(member.birth_date)),
+            (_("死亡日"), format_wareki(died_on)),
+        ],
+        "restrictions": [],
+        "requests": [],
+        "sections": [],
     }
 
 

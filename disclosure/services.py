@@ -16,11 +16,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit import trail
 from audit.vocabulary import Action
 from core import deadlines, pdf, receipts
+from core.wareki import format_wareki
 from core.workflow import transition
+from purposes.models import Category
 from purposes.register import purposes_for
 from records import gate
 from records.models import Member, Record, Restriction
@@ -186,6 +189,8 @@ def request_file(
     )
     request.full_clean()
     request.save()
+    if request.is_bereaved:  # the MHLW notice: the deceased's receipts only
+        categories = list(Category.objects.filter(code=RECEIPTS))
     request.categories.set(categories)
     attached = IdentityDocument.objects.filter(
         pk__in=[document.pk for document in documents], request=None
@@ -269,12 +274,37 @@ def request_match(*, request: Request, member: Member, by) -> Request:
     """
     if member not in identity_candidates(request=request, by=by):
         raise ValidationError(_("記号・番号・枝番と生年月日が請求と一致しない加入者です。"))
-    if (
-        request.filer != Request.Filer.SELF
-        and not request.documents.filter(role=IdentityDocument.Role.AUTHORITY).exists()
-    ):
+    roles = set(request.documents.values_list("role", flat=True))
+    if request.filer != Request.Filer.SELF and IdentityDocument.Role.AUTHORITY not in roles:
         raise ValidationError(
             _("代理権を証する書類がありません。追加書類を依頼してから照合してください。")
+        )
+    if request.is_bereaved:
+        # The MHLW notice: the bereaved ask for the receipts of a member who has died.
+        if member.died_on is None:
+            raise ValidationError(
+                _(
+                    "この加入者の死亡日が記録されていません。遺族からの開示依頼は、死亡が確認"
+                    "された加入者についてだけ照合できます。死亡の事実を確かめ、加入者の画面で"
+                    "死亡日を記録してから照合してください。"
+                )
+            )
+        if IdentityDocument.Role.BEREAVEMENT not in roles:
+            raise ValidationError(
+                _(
+                    "死亡の事実と続柄を証する書類（戸籍謄本など）がありません。"
+                    "追加書類を依頼してから照合してください。"
+                )
+            )
+    elif member.died_on is not None:
+        # APPI protects the living: no one asks as the deceased, or as their agent.
+        raise ValidationError(
+            _(
+                "この加入者は死亡しています（死亡日 %(died)s）。本人又は代理人としての"
+                "請求はできません。遺族からの診療報酬明細書等の開示依頼であれば、"
+                "その依頼として受け付け直してください。"
+            )
+            % {"died": format_wareki(member.died_on)}
         )
     with transaction.atomic():
         matched = transition(request, Request.State.REVIEW, by=by, member=member)
@@ -287,6 +317,8 @@ def request_match(*, request: Request, member: Member, by) -> Request:
 def gather(*, request: Request, by) -> list[Record]:
     """Everything held about the matched member within the request's scope, via the gate."""
     records = gate.records(statutory_access(request, by)).filter(member=request.member)
+    if request.is_bereaved:  # the deceased's receipts, and nothing else of theirs
+        records = records.filter(category__code=RECEIPTS)
     if categories := list(request.categories.all()):
         records = records.filter(category__in=categories)
     if request.period_from:
@@ -294,6 +326,12 @@ def gather(*, request: Request, by) -> list[Record]:
     if request.period_until:
         records = records.filter(date__lte=request.period_until)
     return list(records.select_related("category").order_by("category__order", "date", "id"))
+
+
+NO_CONSENT = gettext_lazy(
+    "請求者（遺族）が医療機関に氏名等を伝えることに同意していないため、医療機関には照会"
+    "しません。照会せずに、レセプトごとに開示するかどうかを決定してください。"
+)
 
 
 @transaction.atomic
@@ -306,6 +344,9 @@ def consultation_record(
         raise PermissionDenied(_("この操作を行う権限がありません。"))
     if not receipts:
         raise ValidationError(_("照会するレセプトを選んでください。"))
+    if request.is_bereaved and not request.institution_consent:
+        # The MHLW notice: the institution learns who asks only with that person's consent.
+        raise ValidationError(NO_CONSENT)
     recorded = []
     for record_id in receipts:
         consultation = request.consultations.filter(
@@ -342,7 +383,9 @@ def request_decide(*, request: Request, items: list[dict], reasons: str, by) -> 
                 "record_id", "hinders_care"
             )
         )
-        if missing := [pk for pk in receipts if pk not in answered]:
+        # A bereaved person who did not consent is not named to the institution: not asked.
+        asks = not request.is_bereaved or request.institution_consent
+        if asks and (missing := [pk for pk in receipts if pk not in answered]):
             raise ValidationError(
                 _("医療機関への照会が終わっていないレセプトがあります（記録ID %(ids)s）。")
                 % {"ids": ", ".join(map(str, missing))}
@@ -350,19 +393,25 @@ def request_decide(*, request: Request, items: list[dict], reasons: str, by) -> 
         # 診療上の支障: each receipt the institution flagged is a refused item of its own, on
         # the article alone, so that neither letter nor package hints at what it withholds.
         refused = {item.get("record_id") for item in items if not item["granted"]}
+        ground, reason = (
+            (DecisionItem.Ground.BEREAVED, _("厚生労働省通知に基づき開示しないこととしたため。"))
+            if request.is_bereaved
+            else (DecisionItem.Ground.HARM, _("法第33条第2項第1号に該当するため。"))
+        )
+        flagged = [pk for pk in receipts if answered.get(pk) and pk not in refused]
+        # A flagged receipt's own row, where the decision had one, gives way to the refusal.
         items = [
-            *items,
+            *(item for item in items if item.get("record_id") not in flagged),
             *(
                 {
                     "kind": Kind.DISCLOSURE,
                     "granted": False,
-                    "category": category,
+                    "category": receipts[pk],
                     "record_id": pk,
-                    "ground": DecisionItem.Ground.HARM,
-                    "reason": _("法第33条第2項第1号に該当するため。"),
+                    "ground": ground,
+                    "reason": reason,
                 }
-                for pk, category in receipts.items()
-                if answered[pk] and pk not in refused
+                for pk in flagged
             ),
         ]
     if erasing := [item for item in items if item["granted"] and item["kind"] == Kind.ERASURE]:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -50,6 +51,10 @@ class Member(models.Model):
     employer = models.CharField(_("事業所"), max_length=200, blank=True)
     acquired_on = models.DateField(_("資格取得日"))
     lost_on = models.DateField(_("資格喪失日"), null=True, blank=True)
+    # Recorded by the society's staff (the member's page), not by the core systems' import:
+    # a deceased member's data is no longer theirs to ask for under APPI, which protects the
+    # living; the bereaved may ask for their receipts (disclosure, the MHLW notice).
+    died_on = models.DateField(_("死亡日"), null=True, blank=True)
     source_id = models.CharField(_("連携元ID"), max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
@@ -84,6 +89,11 @@ class Member(models.Model):
                 | models.Q(lost_on__gte=models.F("acquired_on")),
                 name="records_member_lost_after_acquired",
             ),
+            models.CheckConstraint(
+                condition=models.Q(died_on__isnull=True)
+                | models.Q(died_on__gte=models.F("birth_date")),
+                name="records_member_died_after_born",
+            ),
         ]
         indexes = [
             # The member list's numeric order of 記号-番号-枝番 (records.search.natural_order),
@@ -114,6 +124,10 @@ class Member(models.Model):
                 errors["insured"] = _("被保険者には本人（続柄「本人」）を指定してください。")
         if self.lost_on and self.acquired_on and self.lost_on < self.acquired_on:
             errors["lost_on"] = _("資格喪失日は資格取得日より後の日にしてください。")
+        if self.died_on and self.birth_date and self.died_on < self.birth_date:
+            errors["died_on"] = _("死亡日は生年月日より後の日にしてください。")
+        elif self.died_on and self.died_on > timezone.localdate():
+            errors["died_on"] = _("死亡日に今日より後の日は入力できません。")
         if errors:
             raise ValidationError(errors)
 

@@ -32,7 +32,7 @@ def test_the_first_step_asks_only_who_files_and_what(client):
     page = client.get("/requests/new/").content.decode()
 
     assert "手順 1／2" in page
-    assert inputs(page) == {"filer", "kinds", "narrow"}
+    assert inputs(page) == {"filer", "kinds", "narrow", "bereaved"}
     assert 'method="get"' in page  # its answer is the address of the form's page
 
 

@@ -38,6 +38,9 @@ MEMBER_FIELDS = (
     "lost_on",
     "source_id",
 )
+# What staff record on the member's page besides: never a column of the import, which would
+# otherwise clear it on each run.
+RECORDED_FIELDS = ("died_on",)
 
 
 def normalize_member_fields(fields: dict) -> dict:
@@ -53,7 +56,7 @@ def normalize_member_fields(fields: dict) -> dict:
 def _member_values(member: Member) -> dict:
     return {
         field: getattr(member, "insured_id" if field == "insured" else field)
-        for field in MEMBER_FIELDS
+        for field in (*MEMBER_FIELDS, *RECORDED_FIELDS)
     }
 
 
@@ -105,8 +108,9 @@ def member_create(
 
 @transaction.atomic
 def member_update(*, member: Member, by: AbstractBaseUser | Actor, **changes) -> Member:
-    """Change some of a member's fields (any of `MEMBER_FIELDS`); unchanged fields are no event."""
-    unknown = set(changes) - set(MEMBER_FIELDS)
+    """Change some of a member's fields (any of `MEMBER_FIELDS` and `RECORDED_FIELDS`: the
+    date of death); unchanged fields are no event."""
+    unknown = set(changes) - {*MEMBER_FIELDS, *RECORDED_FIELDS}
     if unknown:
         raise TypeError(f"member_update() got unknown fields: {sorted(unknown)}")
     member = Member.objects.select_for_update().get(pk=member.pk)
