@@ -79,6 +79,7 @@ BEREAVED_FIELDS = (
 # The first step's fields: they decide the fields of the form's page.
 CHOICE_FIELDS = ("filer", "kinds", "narrow", "bereaved")
 MEMBER_LEGEND = _("ご本人（加入者）")
+BEREAVED_REQUIRED = _("遺族として依頼するときは「%(label)s」を入力してください。")
 
 _digits = RegexValidator(r"^\d+$", _("半角または全角の数字だけで入力してください。"))
 _katakana = RegexValidator(
@@ -367,6 +368,10 @@ class RequestForm(SectionsMixin, forms.Form):
                 self.fields[name].widget = self.fields[name].hidden_widget()
             if self.chosen_bereaved():
                 self.fields["identity_document"].label = _("請求者（遺族）の本人確認書類")
+                for name in ("bereaved_relationship", "bereaved_name", "bereaved_name_kana"):
+                    field = self.fields[name]
+                    field.required = True  # marked 必須 on the page
+                    field.error_messages["required"] = BEREAVED_REQUIRED % {"label": field.label}
 
     # The first step's choice
 
@@ -562,11 +567,7 @@ class RequestForm(SectionsMixin, forms.Form):
         if bereaved:
             for name in ("bereaved_relationship", "bereaved_name", "bereaved_name_kana"):
                 if not data.get(name) and name not in self.errors:
-                    self.add_error(
-                        name,
-                        _("遺族として依頼するときは「%(label)s」を入力してください。")
-                        % {"label": self.fields[name].label},
-                    )
+                    self.add_error(name, BEREAVED_REQUIRED % {"label": self.fields[name].label})
         if agent:
             for name in ("agent_name", "agent_name_kana", "agent_relationship", "agent_phone"):
                 if not data.get(name) and name not in self.errors:
