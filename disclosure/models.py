@@ -526,7 +526,8 @@ class DecisionItem(models.Model):
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}
         kind = Kind(self.kind)
-        if self.ground and self.ground not in GROUNDS[kind]:
+        bereaved = self.request_id is not None and self.request.is_bereaved
+        if self.ground and self.ground not in (BEREAVED_GROUNDS if bereaved else GROUNDS[kind]):
             errors["ground"] = _(
                 "「%(ground)s」は%(kind)sの請求を認めない根拠になりません。"
                 "%(kind)sの根拠から選んでください。"
@@ -585,6 +586,8 @@ GROUNDS: dict[Kind, tuple[DecisionItem.Ground, ...]] = {
     Kind.ERASURE: (_Ground.NO_REASON, _Ground.RETENTION, _Ground.DIFFICULT, _Ground.NOT_HELD),
     Kind.THIRD_PARTY_STOP: _ART35_GROUNDS,
 }
+# A 遺族 開示依頼 is outside APPI: refused on the MHLW notice's ground, or for want of receipts.
+BEREAVED_GROUNDS = (_Ground.BEREAVED, _Ground.NOT_HELD)
 # The cases of APPI Art. 35 by the paragraph that gives them, and which kind each supports.
 _PARAGRAPH_1 = (_Case.OUT_OF_PURPOSE, _Case.IMPROPER_USE, _Case.IMPROPER_ACQUISITION)
 _PARAGRAPH_3 = (_Case.UNLAWFUL_PROVISION,)
