@@ -217,37 +217,55 @@ class ViewOnlyMixin:
         return False
 
 
+# The errors a mail server or the network commonly answers (the class names `last_error` keeps).
+MAIL_ERRORS = {
+    "ConnectionRefusedError": gettext_lazy("メールサーバーに接続できません（接続拒否）"),
+    "TimeoutError": gettext_lazy("メールサーバーが応答しません（時間切れ）"),
+    "SMTPServerDisconnected": gettext_lazy("メールサーバーとの接続が切れました"),
+    "SMTPConnectError": gettext_lazy("メールサーバーに接続できません"),
+    "SMTPAuthenticationError": gettext_lazy("メールサーバーの認証に失敗しました"),
+    "SMTPRecipientsRefused": gettext_lazy("メールサーバーが宛先を受け付けません"),
+    "SMTPSenderRefused": gettext_lazy("メールサーバーが差出人を受け付けません"),
+    "SMTPDataError": gettext_lazy("メールサーバーが本文を受け付けません"),
+}
+
+
 @admin.register(OutboxMail)
 class OutboxMailAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """The outbox, for the privacy officer: which mail is waiting, sent or failed, and a
     resend for the failed ones (`core.outbox.resend`, audited). Neither the body nor the
     addresses are shown: the filing the mail is about is where to read whom it was for."""
 
+    # The template's path is the code's name for the kind of mail: the subject says it in words.
     list_display = (
         "__str__",
         "subject",
-        "template",
         "state",
         "attempts",
-        "last_error",
+        "error",
         "created_at",
         "next_attempt_at",
         "sent_at",
     )
-    list_filter = ("state", "template")
+    list_filter = ("state",)
     fields = (
         "subject",
-        "template",
         "recipients",
         "state",
         "attempts",
-        "last_error",
+        "error",
         "created_at",
         "next_attempt_at",
         "sent_at",
     )
     readonly_fields = fields
     actions = ("resend",)
+
+    @admin.display(description=gettext_lazy("最後のエラー"), ordering="last_error")
+    def error(self, mail: OutboxMail) -> str:
+        """The last error in words, where its class is a known one; else the class's name."""
+        return str(MAIL_ERRORS.get(mail.last_error, mail.last_error))
+
     ordering = ("-created_at",)
 
     def has_resend_permission(self, request):

@@ -385,6 +385,6 @@ def _outbox() -> None:
         OutboxMail.objects.filter(pk=mail.pk).update(
             state=OutboxMail.State.FAILED,
             attempts=12,
-            last_error="SMTPRecipientsRefused（デモ：宛先のサーバーが受け取りを拒否）",
+            last_error="SMTPRecipientsRefused",
             next_attempt_at=None,
         )

@@ -350,6 +350,7 @@ class MemberGrantForm(forms.ModelForm):
     class Meta:
         model = MemberUserObjectPermission
         fields = ("user",)
+        labels = {"user": gettext_lazy("職員")}
 
     def clean(self):
         data = super().clean()
@@ -367,9 +368,20 @@ class MemberGrantAdmin(admin.ModelAdmin):
     """Member-level scopes, granted and withdrawn by the privacy officer (audited)."""
 
     form = MemberGrantForm
-    list_display = ("user", "content_object_id")
+    list_display = ("staff", "member")
+    list_display_links = None
     list_select_related = ("user",)
     search_fields = ("user__username",)
+
+    @admin.display(description=gettext_lazy("職員"), ordering="user__username")
+    def staff(self, grant):
+        return f"{grant.user.get_username()} {grant.user.get_full_name()}".strip()
+
+    # The member by id only: this list is read by others than the officer (the 監事), and a
+    # member's 記号・番号 is theirs to read through the gate.
+    @admin.display(description=gettext_lazy("担当する加入者"), ordering="content_object_id")
+    def member(self, grant):
+        return _("加入者 #%(id)s") % {"id": grant.content_object_id}
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":

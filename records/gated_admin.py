@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -94,29 +94,19 @@ class GatedAdminMixin:
             kwargs["queryset"] = gate.categories(chosen_access(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def _purpose_first(self, request):
-        """None, or (no purpose chosen yet) the way to the picker, back here after it: the
-        gate has refused and audited the access already."""
-        try:
-            chosen_access(request)
-        except gate.PurposeMissing as refused:
-            messages.info(request, str(refused))
-            picker = reverse("admin:records_purpose", current_app=self.admin_site.name)
-            return HttpResponseRedirect(f"{picker}?{urlencode({'next': request.get_full_path()})}")
-        return None
+    def get_model_perms(self, request):
+        # The index and the menu list these pages only to staff holding a scope: for anyone
+        # else each is a refusal (audited, in Japanese) if opened by its address.
+        if not hasattr(request, "holds_scope"):  # asked for each page of the menu: once
+            request.holds_scope = gate.holds_scope(request.user)
+        if not request.holds_scope:
+            return dict.fromkeys(super().get_model_perms(request), False)
+        return super().get_model_perms(request)
 
     def changelist_view(self, request, extra_context=None):
         # The list is titled by what it lists (「記録」), not Django's "select to change".
         context = {"title": self.opts.verbose_name_plural, **(extra_context or {})}
-        return self._purpose_first(request) or super().changelist_view(request, context)
-
-    def add_view(self, request, form_url="", extra_context=None):
-        return self._purpose_first(request) or super().add_view(request, form_url, extra_context)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return self._purpose_first(request) or super().change_view(
-            request, object_id, form_url, extra_context
-        )
+        return super().changelist_view(request, context)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and chosen_access(request).statutory is not None:

@@ -5,7 +5,15 @@ whose lazy querysets are fetched while it renders, after the view has returned. 
 middleware opens one transaction around both, so that the request's single access event
 (`records.gate`) commits with everything the request did, or not at all. ATOMIC_REQUESTS
 stays on: each view keeps its own savepoint inside, which DRF's error handling rolls back.
+
+An admin page opened before a purpose is chosen (`gate.PurposeMissing`) leads to the purpose
+picker, which comes back to the page once one is chosen; the refusal is audited as any.
 """
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from records import gate
 
@@ -28,3 +36,14 @@ class GateLedgerMiddleware:
         # Called for exceptions from the view and from template rendering, before Django
         # turns them into a response (403, 404, 500) that this middleware then receives.
         request.gate_failed = True
+        match = request.resolver_match
+        if (
+            isinstance(exception, gate.PurposeMissing)
+            and request.method == "GET"
+            and match is not None
+            and match.namespace == "admin"
+        ):
+            messages.info(request, str(exception))
+            picker = reverse("admin:records_purpose")
+            return HttpResponseRedirect(f"{picker}?{urlencode({'next': request.get_full_path()})}")
+        return None

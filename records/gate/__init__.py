@@ -102,6 +102,7 @@ from .opening import (
     PurposeNotPermitted,
     StandingLapsed,
     choosable_purposes,
+    holds_scope,
     open_access,
     refuse_purpose,
 )
@@ -126,6 +127,7 @@ __all__ = [
     "categories",
     "choosable_purposes",
     "filings",
+    "holds_scope",
     "ledger",
     "match_insured",
     "may_handle",

@@ -108,6 +108,15 @@ class OutOfScope(AccessRefused):
         )
 
 
+def holds_scope(user) -> bool:
+    """Whether `user` holds any scope (a category or a member granted): who may open the
+    records' pages at all. Not audited: it reads no personal data."""
+    if not user.is_authenticated:
+        return False
+    opening = _opening(user, timezone.localdate())
+    return bool(opening.category_ids) or opening.has_member_grants
+
+
 def open_access(
     *,
     user,

@@ -8,6 +8,8 @@ approval's page; everything else saves as usual. Every change is an event
 (`safeguards.accounts`).
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -15,7 +17,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.db.models import ManyToManyField
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -39,6 +42,83 @@ def _codename(permission) -> str:
     return f"{permission.content_type.app_label}.{permission.codename}"
 
 
+# Django's four permissions of every model, and the models of the libraries that name them in
+# English (the project's own models and Django's are named in Japanese).
+VERBS = {
+    "add": gettext_lazy("追加"),
+    "change": gettext_lazy("変更"),
+    "delete": gettext_lazy("削除"),
+    "view": gettext_lazy("閲覧"),
+}
+LIBRARY_MODELS = {
+    "guardian.userobjectpermission": gettext_lazy("対象ごとの権限（職員）"),
+    "guardian.groupobjectpermission": gettext_lazy("対象ごとの権限（グループ）"),
+    "otp_totp.totpdevice": gettext_lazy("認証アプリ（TOTP）"),
+    "axes.accessattempt": gettext_lazy("サインインの試行"),
+    "axes.accessfailurelog": gettext_lazy("サインインの失敗"),
+    "axes.accessattemptexpiration": gettext_lazy("サインインの試行の期限"),
+    "axes.accesslog": gettext_lazy("サインインの記録"),
+    "django_tasks_database.dbtaskresult": gettext_lazy("タスクの実行結果"),
+}
+
+
+def permission_label(permission) -> str:
+    """A permission in Japanese: 「加入者：閲覧」 for Django's four, its own name otherwise."""
+    content_type = permission.content_type
+    model = content_type.model_class()
+    key = f"{content_type.app_label}.{content_type.model}"
+    name = LIBRARY_MODELS.get(key) or (model._meta.verbose_name if model else key)
+    verb = permission.codename.removesuffix(f"_{content_type.model}")
+    return f"{name}：{VERBS.get(verb, permission.name)}"
+
+
+class PermissionsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return permission_label(obj)
+
+
+PERMISSION_FIELDS = ("permissions", "user_permissions")
+
+
+class PermissionsPickerMixin(admin.ModelAdmin):
+    """The permissions of a user or a group by their Japanese names: picked, and read by who
+    may only view them."""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        "permission_names" if field in PERMISSION_FIELDS else field
+                        for field in options["fields"]
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "permission_names")
+
+    @admin.display(description=gettext_lazy("権限"))
+    def permission_names(self, obj) -> str:
+        held = obj.permissions if isinstance(obj, Group) else obj.user_permissions
+        return "、".join(permission_label(p) for p in held.select_related("content_type"))
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField, request: HttpRequest | None = None, **kwargs: Any
+    ) -> forms.ModelMultipleChoiceField | None:
+        if db_field.name in ("permissions", "user_permissions"):
+            kwargs["form_class"] = PermissionsField
+        # The stubs type `request` as optional in GroupAdmin, required in ModelAdmin.
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[arg-type]
+
+
 def _held_back(request, asked: list[Approval]) -> None:
     """Tell the user what waits for a second officer."""
     if asked:
@@ -53,7 +133,7 @@ def _held_back(request, asked: list[Approval]) -> None:
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(PermissionsPickerMixin, UserAdmin):
     change_form_template = "admin/auth/user/change_form.html"
 
     def save_model(self, request, obj, form, change):
@@ -124,7 +204,7 @@ class StaffUserAdmin(UserAdmin):
 
 
 @admin.register(Group)
-class RoleGroupAdmin(GroupAdmin):
+class RoleGroupAdmin(PermissionsPickerMixin, GroupAdmin):
     def save_related(self, request, form, formsets, change):
         group = form.instance
         held = set(group.permissions.values_list("pk", flat=True))

@@ -139,6 +139,17 @@ class StaffStandingAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ("username", "pledge_signed_on", "training_lapses_on", "refusal")
     list_filter = (StandingFilter,)
     search_fields = ("username", "last_name", "first_name")
+    # A staff member's standing, and nothing else of their account (never the password's
+    # hash: the 監事 reads this page).
+    fields = (
+        "username",
+        "last_name",
+        "first_name",
+        "pledge_signed_on",
+        "training_lapses_on",
+        "refusal",
+    )
+    readonly_fields = fields
 
     def get_queryset(self, request):
         return training.staff_standing(today=deadlines.today())

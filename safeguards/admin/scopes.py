@@ -14,6 +14,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -63,14 +64,27 @@ class CategoryScopeAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Handlers and their categories; changed per user on the scope screen, never row by row."""
 
     list_display = ("staff", "category")
+    # A grant is not a page of its own: the staff member's name leads to their scope screen.
+    list_display_links = None
     list_select_related = ("user", "content_object")
     list_filter = (CategoryFilter,)
     search_fields = ("user__username", "user__last_name", "user__first_name")
     change_list_template = "admin/safeguards/scope_change_list.html"
 
+    def get_list_display(self, request):
+        if request.user.has_perm("safeguards.add_categoryuserobjectpermission"):
+            return ("staff_link", "category")
+        return self.list_display
+
     @admin.display(description=gettext_lazy("職員"), ordering="user__username")
     def staff(self, grant):
         return f"{grant.user.get_username()} {grant.user.get_full_name()}".strip()
+
+    @admin.display(description=gettext_lazy("職員"), ordering="user__username")
+    def staff_link(self, grant):
+        """The name, leading to the staff member's scope screen (for who may change it)."""
+        url = reverse("admin:scope_edit", args=[grant.user_id])
+        return format_html('<a href="{}">{}</a>', url, self.staff(grant))
 
     @admin.display(description=gettext_lazy("取り扱う類型"), ordering="content_object__order")
     def category(self, grant):

@@ -69,3 +69,16 @@ def test_the_staff_standing_list_opens_for_the_officer(officer_client, handler):
 
     assert response.status_code == 200
     assert "秘密保持誓約書が登録されていない" in response.content.decode()
+
+
+def test_a_staff_members_standing_page_shows_their_standing_and_never_their_password(
+    auditor, handler, sign_in
+):
+    handler.set_password("correct horse battery staple")
+    handler.save()
+    page = sign_in(auditor).get(f"/admin/safeguards/staffstanding/{handler.pk}/change/")
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "取扱いの可否" in text and "研修の失効日" in text
+    assert "パスワード" not in text and handler.password.split("$")[-1] not in text
