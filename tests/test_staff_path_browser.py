@@ -14,6 +14,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from audit.trail import PUBLIC
 from complaints import services as complaint_services
@@ -22,7 +23,7 @@ from disclosure.models import Request
 from disclosure.tests.test_officer_browser import licence_png
 from records.tests.factories import MemberFactory
 from safeguards import incidents
-from safeguards.models import Incident
+from safeguards.models import Incident, OfficerAppointment
 from safeguards.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db")]
@@ -223,3 +224,63 @@ def test_the_officer_assesses_an_incident_and_reports_it(
     assert incident.state == Incident.State.PRELIMINARY_REPORTED
     assert incident.persons_affected == 1
     assert list(incident.categories.values_list("code", flat=True)) == ["receipts"]
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_the_desk_escalates_a_complaint_and_the_officer_answers_it(
+    screen, chromium, live_server, roles, desk, bare_officer, sign_in, screenshots, run_worker
+):
+    from django.core import mail
+
+    complaint, _token = complaint_services.complaint_file(
+        complaint=Complaint(
+            subject=Complaint.Subject.LEAK,
+            what_happened="他の人の医療費通知が私の家に届きました。",
+            name="森 花子",
+            email="hanako.mori@example.jp",
+        ),
+        channel=Complaint.Channel.WEB,
+        received_at=timezone.now(),
+        by=PUBLIC,
+        base_url=live_server.url,
+    )
+    # The privacy officer is on the emergency line (緊急連絡網), where escalations are mailed.
+    OfficerAppointment.objects.create(
+        user=bare_officer,
+        role="officer",
+        escalation_order=1,
+        phone="03-0000-0001",
+        email="officer@example.jp",
+        appointed_on=timezone.localdate() - datetime.timedelta(days=30),
+    )
+
+    def shot(page, step: str):
+        page.screenshot(
+            path=screenshots / f"staff-path-{screen}-escalated-{step}.png", full_page=True
+        )
+
+    # The desk hands it to the privacy officer, who is told by mail.
+    page = staff_page(chromium, live_server, sign_in(desk), screen)
+    page.goto(live_server.url + f"/admin/complaints/complaint/{complaint.pk}/change/")
+    move(page, "「個人情報取扱責任者が対応中」にする")
+    shot(page, "1-escalated")
+    fits(page)
+    run_worker()
+    told = [m for m in mail.outbox if "officer@example.jp" in m.to]
+    assert told and complaint.receipt_number in told[0].body
+
+    # The officer finds it among the complaints, answers, and marks it answered.
+    page = staff_page(chromium, live_server, sign_in(bare_officer), screen)
+    page.goto(live_server.url + "/admin/complaints/complaint/")
+    page.get_by_role("link", name=complaint.receipt_number).click()
+    expect(page.get_by_text("個人情報取扱責任者が対応中").first).to_be_visible()
+    page.get_by_label("回答（申出人に送付した文面）").fill(
+        "誤送付を確認し、通知をお送りした方に回収をお願いしました。"
+    )
+    page.get_by_role("button", name="保存して編集を続ける").click()
+    move(page, "「回答済み」にする")
+    shot(page, "2-answered")
+    fits(page)
+
+    complaint.refresh_from_db()
+    assert complaint.state == Complaint.State.RESPONDED and complaint.responded_at
