@@ -67,6 +67,10 @@ class Action(models.TextChoices):
     DISCLOSURE_LETTER_READ = "disclosure.letter.read", _("通知書の閲覧")
     DISCLOSURE_PACKAGE_BUILT = "disclosure.package.built", _("開示データの作成")
     DISCLOSURE_PACKAGE_DOWNLOADED = "disclosure.package.downloaded", _("開示データの受取り")
+    DISCLOSURE_PACKAGE_POSTED = (
+        "disclosure.package.posted",
+        _("開示データの郵送（本人限定受取郵便）"),
+    )
     DISCLOSURE_KINDPOLICY_CREATED = (
         "disclosure.kindpolicy.created",
         _("請求の種類ごとの期限・手数料の登録"),

@@ -11,10 +11,16 @@ group of radios or checkboxes to its fieldset.
 import datetime
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from .mynumber import refuse_my_number
 from .normalize import normalize_code, normalize_phone, normalize_text, read_date
+
+# A 郵便番号 once normalised (`normalize_postal_code`): the public forms' and the register's.
+valid_postal_code = RegexValidator(
+    r"^\d{3}-?\d{4}$", _("郵便番号は 123-4567 のように7桁で入力してください。")
+)
 
 
 def normalize_lines(value: str) -> str:

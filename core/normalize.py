@@ -33,9 +33,24 @@ def normalize_kana(value: str) -> str:
     return _DASH_AFTER_KANA.sub("ー", jaconv.hira2kata(normalize_text(value)))
 
 
+def fold_name(value: str) -> str:
+    """A name or a フリガナ as compared with another: `normalize_kana` (NFKC, so half-width
+    katakana and full-width letters fold; hiragana to katakana) without any space, so that
+    「やまだ　はなこ」, 「ﾔﾏﾀﾞ ﾊﾅｺ」 and 「ヤマダハナコ」 are one. 旧字体 are not folded."""
+    return normalize_kana(value).replace(" ", "")
+
+
 def normalize_code(value: str) -> str:
     """An identifier (記号, 番号, 口座番号, 医療機関コード): `normalize_text` without any space."""
     return normalize_text(value).replace(" ", "")
+
+
+def normalize_postal_code(value: str) -> str:
+    """A 郵便番号 as 123-4567, from 〒1234567, １２３－４５６７ or 123 4567; anything else as
+    `normalize_code` leaves it, for the validator to name."""
+    code = normalize_code(value).removeprefix("〒")
+    digits = _PHONE_SEPARATORS.sub("", code)
+    return f"{digits[:3]}-{digits[3:]}" if re.fullmatch(r"[0-9]{7}", digits) else code
 
 
 def parse_date(value: str) -> datetime.date | None:

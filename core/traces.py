@@ -20,7 +20,7 @@ from functools import cached_property
 
 import jaconv
 
-from .normalize import normalize_code, normalize_kana, normalize_text
+from .normalize import fold_name, normalize_code, normalize_text
 
 _GAP = r"[\s\u3000]*"
 _SEPARATORS = r"[\s\u3000\-\u2010-\u2015\u2212\u30fc\uff0d()（）]*"
@@ -131,8 +131,8 @@ class Identity:
         if branch is not None:
             parts.append(normalize_code(branch))
         return cls(
-            name=normalize_text(name).replace(" ", ""),
-            kana=normalize_kana(kana).replace(" ", ""),
+            name=fold_name(name),
+            kana=fold_name(kana),
             birth_date=birth_date,
             number="-".join(parts) if parts[1] else "",
         )

@@ -157,7 +157,17 @@ CASE_FILE = (
     ),
     (
         gettext_lazy("審査と決定"),
-        ("member", "state_note", "fee", "outcome", "reasons", "decided_at", "letters_link"),
+        (
+            "member",
+            "identity_check",
+            "state_note",
+            "fee",
+            "outcome",
+            "reasons",
+            "decided_at",
+            "delivered",
+            "letters_link",
+        ),
     ),
 )
 
@@ -255,6 +265,29 @@ class RequestAdmin(DeskAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
                 "paid": format_wareki(obj.fee_paid_on),
             }
         return _("%(yen)s 円（未納）") % {"yen": f"{obj.fee_yen:,}"}
+
+    @admin.display(description=gettext_lazy("照合"))
+    def identity_check(self, obj):
+        if obj.member_id is None:
+            return "—"
+        if not obj.name_differences:
+            return _("氏名・フリガナは登録と一致")
+        labels = {"name": _("氏名"), "name_kana": _("フリガナ")}
+        return _("%(fields)sが登録と相違（本人確認書類で確認済み）") % {
+            "fields": "・".join(str(labels.get(field, field)) for field in obj.name_differences)
+        }
+
+    @admin.display(description=gettext_lazy("開示データの交付"))
+    def delivered(self, obj):
+        if obj.delivery != Request.Delivery.RESTRICTED_POST:
+            return obj.get_delivery_display() or "—"
+        return _("%(how)s、%(day)s 発送%(tracking)s") % {
+            "how": obj.get_delivery_display(),
+            "day": format_wareki(obj.posted_on),
+            "tracking": _("（追跡番号 %(n)s）") % {"n": obj.tracking_number}
+            if obj.tracking_number
+            else "",
+        }
 
     @admin.display(description=gettext_lazy("通知書"))
     def letters_link(self, obj):

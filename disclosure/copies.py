@@ -150,6 +150,7 @@ def person_of(member: Member | None, requests) -> Person:
             names=[member.name],
             kana=[member.name_kana],
             numbers=[(member.symbol, member.number, member.branch)],
+            addresses=[member.address],
         )
     for request in requests:
         person = person.plus(

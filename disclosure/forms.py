@@ -32,6 +32,7 @@ from core.fields import (
     PhoneField,
     SectionsMixin,
     normalize_lines,
+    valid_postal_code,
 )
 from core.normalize import normalize_code, normalize_kana
 from core.ratelimit import Limit
@@ -87,9 +88,6 @@ _katakana = RegexValidator(
 )
 _phone = RegexValidator(
     r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$", _("電話番号は 03-1234-5678 のように数字で入力してください。")
-)
-_postal = RegexValidator(
-    r"^\d{3}-?\d{4}$", _("郵便番号は 123-4567 のように7桁で入力してください。")
 )
 
 
@@ -257,7 +255,7 @@ class RequestForm(SectionsMixin, forms.Form):
         label=_("生年月日"), help_text=_("例：1980-01-02、昭和55年1月2日、S55.1.2")
     )
     postal_code = NormalizedCharField(
-        label=_("郵便番号"), max_length=8, normalizer=normalize_code, validators=[_postal]
+        label=_("郵便番号"), max_length=8, normalizer=normalize_code, validators=[valid_postal_code]
     )
     address = NormalizedCharField(label=_("住所"), max_length=200)
     phone = PhoneField(label=_("電話番号"), max_length=20, validators=[_phone])

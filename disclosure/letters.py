@@ -155,6 +155,27 @@ BEREAVED_WORDING: dict[str, Promise] = {
 }
 
 
+def _delivery(request: Request) -> str:
+    """How the disclosure package went to the member, as the completion letter says it."""
+    if request.delivery == Request.Delivery.RESTRICTED_POST:
+        tracking = (
+            _("（追跡番号 %(number)s）") % {"number": request.tracking_number}
+            if request.tracking_number
+            else ""
+        )
+        return _(
+            "開示データは、%(day)sに本人限定受取郵便で、ご登録の住所あてにお送りしました%(tracking)s。"
+            "郵便局からの到着のお知らせに従い、本人確認書類を提示してお受け取りください。"
+            "請求の状況のページからのダウンロードはできません。"
+        ) % {"day": format_wareki(request.posted_on), "tracking": tracking}
+    if request.delivery == Request.Delivery.DOWNLOAD and (made := request.packages.first()):
+        return _(
+            "開示データは、請求の状況のページで生年月日を入力して、%(until)sまでダウンロード"
+            "できます。"
+        ) % {"until": format_wareki(deadlines.local_date(made.expires_at))}
+    return ""
+
+
 def body(request: Request, kind: str, extra: list[Flowable]) -> list[Flowable]:
     """The paragraphs of a letter of `kind` about `request`, after the letterhead."""
     parts: list[Flowable] = [_summary(request), Spacer(1, 5 * mm)]
@@ -217,6 +238,8 @@ def body(request: Request, kind: str, extra: list[Flowable]) -> list[Flowable]:
             )
     elif kind == Letter.Kind.COMPLETION:
         parts.append(paragraph(_("決定の内容を実施しましたので、お知らせします。")))
+        if delivered := _delivery(request):
+            parts.append(paragraph(delivered))
         if rows := _corrections(request):
             # APPI Art. 34(3): the person is told what was corrected.
             parts.append(paragraph(_("訂正の内容（法第34条第3項）")))

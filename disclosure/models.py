@@ -104,6 +104,7 @@ class Request(PublicFiling):
         "email": "",
         "grounds": "",
         "corrections": [],
+        "tracking_number": "",
     }
     DIGEST_PURPOSE = "kumiai.disclosure.filing"
 
@@ -135,6 +136,13 @@ class Request(PublicFiling):
         # APPI Art. 33(1): the person may ask for electronic delivery or paper.
         DOWNLOAD = "download", _("電子データ（ダウンロード）")
         POST = "post", _("書面の郵送")
+
+    class Delivery(models.TextChoices):
+        # How the package went. 要配慮個人情報 may go by post instead, to the address the
+        # register holds, handed to the member alone: the status link and the birth date
+        # reach whoever shares the member's mailbox or knows them (issue 14, item 8).
+        DOWNLOAD = "download", _("請求の状況のページからのダウンロード")
+        RESTRICTED_POST = "restricted_post", _("本人限定受取郵便（登録住所あて）")
 
     class Outcome(models.TextChoices):
         FULL = "full", _("全部開示・全部実施")
@@ -217,6 +225,16 @@ class Request(PublicFiling):
         _("請求の理由"), blank=True, help_text=_("利用停止・消去・第三者提供の停止の理由")
     )
 
+    # 照合: what of the filed 氏名 and フリガナ differed from the register's (field names, after
+    # `core.normalize.fold_name`), and the officer's confirmation that the identity document
+    # was checked, without which a difference stops the match.
+    name_differences = models.JSONField(
+        _("登録と異なった項目"), default=list, blank=True, help_text=_("照合のときに記録")
+    )
+    identity_document_checked = models.BooleanField(
+        _("相違を本人確認書類で確認した"), default=False
+    )
+
     state = models.CharField(
         _("状態"), max_length=20, choices=State.choices, default=State.RECEIVED
     )
@@ -230,6 +248,11 @@ class Request(PublicFiling):
     outcome = models.CharField(_("決定"), max_length=8, choices=Outcome.choices, blank=True)
     reasons = models.TextField(_("理由"), blank=True)  # APPI Art. 36
     decided_at = models.DateTimeField(_("決定日時"), null=True, blank=True)
+    delivery = models.CharField(
+        _("開示データの交付方法"), max_length=16, choices=Delivery.choices, blank=True
+    )
+    posted_on = models.DateField(_("発送日"), null=True, blank=True)
+    tracking_number = models.CharField(_("追跡番号"), max_length=20, blank=True)
     state_note = models.TextField(
         _("連絡事項"), blank=True, help_text=_("追加書類の依頼や却下の理由など、請求者への連絡")
     )
@@ -279,6 +302,11 @@ class Request(PublicFiling):
             models.CheckConstraint(
                 condition=models.Q(filer="self") | ~models.Q(agent_name=""),
                 name="disclosure_request_agent_named",
+            ),
+            # A package posted says when it went.
+            models.CheckConstraint(
+                condition=~models.Q(delivery="restricted_post") | models.Q(posted_on__isnull=False),
+                name="disclosure_request_posted_dated",
             ),
         ]
         indexes = [

@@ -12,25 +12,44 @@ from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from core import wareki
 from core.admin import MoveForm, Page, Step
-from core.fields import JapaneseDateField
+from core.fields import CodeField, JapaneseDateField
 from purposes.models import Category, Purpose
+from records.models import Member
 from safeguards.approvals import ApprovalPending
 
-from . import erasure, package, services
+from . import erasure, identity, package, services
+from .delivery import NO_ADDRESS, NO_POSTING_DAY, holds_sensitive, registered_address
 from .models import CASE_PARAGRAPHS, CASES, GROUNDS, STOP_KINDS, DecisionItem, Kind, Request
 
 State = Request.State
+# A post office's tracking number: digits, sometimes with hyphens.
+_tracking = RegexValidator(
+    r"^[0-9][0-9-]{0,18}[0-9]$", _("追跡番号は 1234-5678-9012 のように数字で入力してください。")
+)
 
 
 class MatchForm(MoveForm):
+    """照合: the member whose 記号・番号・枝番 and birth date the request gives, beside what the
+    request says of them; a difference of 氏名 or フリガナ asks for the identity document's
+    check, and a dependent's data asked for by the insured person is refused
+    (`disclosure.identity`)."""
+
     member = forms.TypedChoiceField(label=_("照合した加入者"), coerce=int)
+    identity_document_checked = forms.BooleanField(
+        label=_(
+            "氏名・フリガナが登録と異なることについて、本人確認書類で本人であることを確かめました"
+        ),
+        required=False,
+    )
 
     def __init__(self, data=None, *, obj: Request, user):
         super().__init__(data, obj=obj, user=user)
+        self.filed = obj
         self.candidates = {m.pk: m for m in services.identity_candidates(request=obj, by=user)}
         cast(forms.ChoiceField, self.fields["member"]).choices = [
             (pk, f"{member} {member.name}{_died(member)}") for pk, member in self.candidates.items()
@@ -39,6 +58,47 @@ class MatchForm(MoveForm):
             self.fields["member"].help_text = _(
                 "記号・番号・枝番と生年月日が一致する加入者がいません。追加書類を依頼してください。"
             )
+        self.differences = {
+            pk: identity.name_differences(obj, member) for pk, member in self.candidates.items()
+        }
+        self.refusals = {
+            pk: refusal
+            for pk, member in self.candidates.items()
+            if (refusal := identity.household_refusal(obj, member, by=user))
+        }
+        self.mismatched = {pk for pk, fields in self.differences.items() if fields}
+        if not self.mismatched:
+            del self.fields["identity_document_checked"]
+
+    def comparisons(self) -> list[tuple[Member, list[tuple[str, str, str, bool]], str | None]]:
+        """Each candidate with, for 氏名 and フリガナ, (label, as filed, as registered,
+        differs), and why it cannot be matched as 本人, if so."""
+        labels = {"name": _("氏名"), "name_kana": _("フリガナ")}
+        return [
+            (
+                member,
+                [
+                    (
+                        labels[field],
+                        getattr(self.filed, field),
+                        getattr(member, field),
+                        field in self.differences[pk],
+                    )
+                    for field in identity.NAME_FIELDS
+                ],
+                self.refusals.get(pk),
+            )
+            for pk, member in self.candidates.items()
+        ]
+
+    def clean(self):
+        data = super().clean()
+        pk = data.get("member")
+        if pk in self.refusals:
+            self.add_error("member", self.refusals[pk])
+        elif self.differences.get(pk) and not data.get("identity_document_checked"):
+            self.add_error("identity_document_checked", identity.MISMATCH_UNCHECKED)
+        return data
 
 
 def _died(member) -> str:
@@ -435,9 +495,28 @@ class DecideForm(MoveForm):
 class CarryOutForm(MoveForm):
     """実施: where the whole member is erased, the officer answers for each filing that may be
     the member's without being linked to them (`erasure.candidates_for`): the member's, and it
-    is erased with them, or another person's, and it stays."""
+    is erased with them, or another person's, and it stays. Where the package holds
+    要配慮個人情報, the officer chooses how it goes (`disclosure.delivery`)."""
 
     THEIRS, OTHER = "theirs", "other"
+
+    delivery = forms.ChoiceField(
+        label=_("開示データの交付方法"),
+        choices=Request.Delivery.choices,
+        initial=Request.Delivery.DOWNLOAD,
+        widget=forms.RadioSelect,
+        required=False,  # the download, unless the post is chosen
+    )
+    posted_on = JapaneseDateField(
+        label=_("発送日"), required=False, help_text=_("本人限定受取郵便のとき")
+    )
+    tracking_number = CodeField(
+        label=_("追跡番号"),
+        max_length=20,
+        required=False,
+        validators=[_tracking],
+        help_text=_("任意。例：1234-5678-9012"),
+    )
 
     def __init__(self, data=None, *, obj: Request, user):
         super().__init__(data, obj=obj, user=user)
@@ -456,6 +535,33 @@ class CarryOutForm(MoveForm):
                 widget=forms.RadioSelect,
                 error_messages={"required": _("本人のものか別人のものかを選んでください。")},
             )
+        # A package holding 要配慮個人情報 may go by 本人限定受取郵便 instead of the download.
+        granted = obj.items.filter(granted=True, kind=Kind.DISCLOSURE).exists()
+        self.sensitive = granted and holds_sensitive(services.gather(request=obj, by=user))
+        self.registered_address = registered_address(obj) if self.sensitive else ""
+        if not self.sensitive:
+            for name in ("delivery", "posted_on", "tracking_number"):
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("delivery") == Request.Delivery.RESTRICTED_POST:
+            if not self.registered_address:
+                self.add_error("delivery", NO_ADDRESS)
+            if not data.get("posted_on") and "posted_on" not in self.errors:
+                self.add_error("posted_on", NO_POSTING_DAY)
+        return data
+
+    def delivery_choice(self) -> dict:
+        """How the package goes, for `services.request_carry_out`."""
+        data = self.cleaned_data
+        if data.get("delivery") != Request.Delivery.RESTRICTED_POST:
+            return {}
+        return {
+            "delivery": data["delivery"],
+            "posted_on": data["posted_on"],
+            "tracking_number": data.get("tracking_number", ""),
+        }
 
     def rows(self):
         return [(c, self[f"candidate-{n}"]) for n, c in enumerate(self.candidates)]
@@ -471,7 +577,10 @@ class CarryOutForm(MoveForm):
 PAGES: dict[str, Page] = {
     State.REVIEW: Page(
         lambda request, form, user: services.request_match(
-            request=request, member=form.candidates[form.cleaned_data["member"]], by=user
+            request=request,
+            member=form.candidates[form.cleaned_data["member"]],
+            by=user,
+            identity_document_checked=form.cleaned_data.get("identity_document_checked", False),
         ),
         form=MatchForm,
         template="admin/disclosure/request/match.html",
@@ -487,7 +596,9 @@ PAGES: dict[str, Page] = {
         template="admin/disclosure/request/decide.html",
     ),
     State.CARRIED_OUT: Page(
-        lambda request, form, user: _carry_out(request=request, by=user, answers=form.answers()),
+        lambda request, form, user: _carry_out(
+            request=request, by=user, answers=form.answers(), **form.delivery_choice()
+        ),
         form=CarryOutForm,
         template="admin/disclosure/request/carry_out.html",
     ),
@@ -497,9 +608,9 @@ PAGES: dict[str, Page] = {
 }
 
 
-def _carry_out(*, request: Request, by, answers: dict[str, bool] | None = None) -> Request:
+def _carry_out(*, request: Request, by, **choices) -> Request:
     try:
-        return services.request_carry_out(request=request, by=by, answers=answers)
+        return services.request_carry_out(request=request, by=by, **choices)
     except ApprovalPending as pending:
         # Four eyes (a whole member's erasure, a package holding 要配慮個人情報): the carry-out
         # rolled back; the request for a second officer's approval is filed now, and kept.

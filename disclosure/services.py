@@ -36,8 +36,9 @@ from records.services import (
 )
 from safeguards.roles import Role, has_role
 
-from . import erasure, letters, notify, package
+from . import erasure, identity, letters, notify, package
 from .access import handles_requests, statutory_access
+from .delivery import deliver, holds_sensitive
 from .models import (
     DecisionItem,
     IdentityDocument,
@@ -266,11 +267,17 @@ def identity_candidates(*, request: Request, by) -> list[Member]:
     )
 
 
-def request_match(*, request: Request, member: Member, by) -> Request:
+def request_match(
+    *, request: Request, member: Member, by, identity_document_checked: bool = False
+) -> Request:
     """The identity check passed: tie the request to `member` and start the review.
 
-    A dependent's data is the dependent's (APPI Art. 2(1)): the insured person of the same
-    card is another person, who asks for it only as an agent with proof of authority.
+    APPI Art. 33(1) is the person's own right: a filed 氏名 or フリガナ that is not the
+    register's (folded, `identity.name_differences`) is matched only once the officer confirms
+    the identity document was checked (`identity_document_checked`), which the request keeps
+    with the fields that differed. A dependent's data is the dependent's (APPI Art. 2(1)):
+    the insured person of the same card is another person, who asks for it only as an agent
+    with proof of authority (`identity.household_refusal`).
     """
     if member not in identity_candidates(request=request, by=by):
         raise ValidationError(_("記号・番号・枝番と生年月日が請求と一致しない加入者です。"))
@@ -306,8 +313,20 @@ def request_match(*, request: Request, member: Member, by) -> Request:
             )
             % {"died": format_wareki(member.died_on)}
         )
+    if refusal := identity.household_refusal(request, member, by=by):
+        raise ValidationError(refusal)
+    differences = identity.name_differences(request, member)
+    if differences and not identity_document_checked:
+        raise ValidationError(identity.MISMATCH_UNCHECKED)
     with transaction.atomic():
-        matched = transition(request, Request.State.REVIEW, by=by, member=member)
+        matched = transition(
+            request,
+            Request.State.REVIEW,
+            by=by,
+            member=member,
+            name_differences=differences,
+            identity_document_checked=bool(differences),
+        )
         # Identity confirmed: the copies of the documents that proved it are no longer needed.
         for pk in matched.documents.values_list("pk", flat=True):
             document_discard(pk=pk, request=matched, by=by)
@@ -458,16 +477,38 @@ def _refuse_what_the_law_keeps(*, request: Request, items: list[dict], by) -> No
 
 
 @transaction.atomic
-def request_carry_out(*, request: Request, by, answers: dict[str, bool] | None = None) -> Request:
+def request_carry_out(
+    *,
+    request: Request,
+    by,
+    answers: dict[str, bool] | None = None,
+    delivery: str = Request.Delivery.DOWNLOAD,
+    posted_on: datetime.date | None = None,
+    tracking_number: str = "",
+) -> Request:
     """Apply every granted item, then mark the request carried out (completion letter).
-    `answers`: the officer's, on the filings that may be the member's (`erasure.carry_out`)."""
+    `answers`: the officer's, on the filings that may be the member's (`erasure.carry_out`).
+    `delivery`: how the package goes; 本人限定受取郵便 (with the day it was posted) only for
+    a package holding 要配慮個人情報 (`disclosure.delivery`)."""
     if request.member is None:  # carried out only after the match (the workflow's table)
         raise ValidationError(_("照合された加入者がいないため、実施できません。"))
     granted = request.items.filter(granted=True)
     kinds = set(granted.values_list("kind", flat=True))
     held = gather(request=request, by=by)
     if Kind.DISCLOSURE in kinds:
-        package.build(request=request, records=held, by=by)
+        if delivery == Request.Delivery.RESTRICTED_POST and not holds_sensitive(held):
+            raise ValidationError(
+                _("本人限定受取郵便で送るのは、要配慮個人情報を含む開示データに限ります。")
+            )
+        made = package.build(request=request, records=held, by=by)
+        deliver(
+            request=request,
+            package=made,
+            method=delivery,
+            by=by,
+            posted_on=posted_on,
+            tracking_number=tracking_number,
+        )
     by_id = {record.pk: record for record in held}
     for item in granted.filter(kind=Kind.CORRECTION):
         # APPI Art. 34(2): the record or the member's own row as it should be, through the

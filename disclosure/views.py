@@ -77,6 +77,8 @@ DESK = Desk(
 
 
 def _available_package(filed: Request):
+    if filed.delivery == Request.Delivery.RESTRICTED_POST:
+        return None  # sent by post, to the member alone: never downloaded as well
     return filed.packages.filter(expires_at__gt=timezone.now()).first()
 
 

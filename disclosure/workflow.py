@@ -35,7 +35,7 @@ TRANSITIONS: dict[str, dict[str, Move]] = {
         State.REVIEW: Move(
             STAFF,
             _("本人確認：加入者と照合して審査に進む"),
-            sets=frozenset({"member"}),
+            sets=frozenset({"member", "name_differences", "identity_document_checked"}),
             needs=frozenset({"member"}),
         ),
         State.AWAITING_DOCUMENTS: DOCUMENTS,
@@ -87,6 +87,16 @@ def _measures_taken(change: Change[Request]) -> dict:
     return {"alternative_measures": list(taken)} if taken else {}
 
 
+def _identity_checked(change: Change[Request]) -> dict:
+    # The trail says that a difference of 氏名 or フリガナ was acknowledged, by field name.
+    if change.to == State.REVIEW and change.obj.name_differences:
+        return {
+            "name_differences": list(change.obj.name_differences),
+            "identity_document_checked": change.obj.identity_document_checked,
+        }
+    return {}
+
+
 def _tell_requester(change: Change[Request]) -> None:
     # Queues the mail on commit itself: the requester hears of a move only once it holds.
     notify.state_changed(change.obj)
@@ -97,5 +107,5 @@ REQUESTS = Workflow(
     table=TRANSITIONS,
     action=Action.DISCLOSURE_REQUEST_MOVED,
     has_role=has_role,
-    effects=(_measures_taken, _issue_letter, _tell_requester),
+    effects=(_identity_checked, _measures_taken, _issue_letter, _tell_requester),
 )

@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from core import spreadsheet
-from core.normalize import normalize_text
+from core.fields import NormalizedCharField, valid_postal_code
+from core.normalize import normalize_postal_code, normalize_text
 from purposes.models import Category
 from safeguards.scopes import grant_scope, withdraw_scope
 
@@ -64,6 +65,15 @@ class MemberSearchMixin:
 
 class MemberForm(forms.ModelForm):
     """Validated as the service will store it: full-width digits and kana normalised first."""
+
+    # Normalised before its length is checked: 〒１００－０００１ is 100-0001.
+    postal_code = NormalizedCharField(
+        label=gettext_lazy("郵便番号"),
+        max_length=8,
+        required=False,
+        normalizer=normalize_postal_code,
+        validators=[valid_postal_code],
+    )
 
     def clean(self):
         return normalize_member_fields(super().clean())

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from core.fields import valid_postal_code
+
 from .payload_schemas import clean_payload
 
 
@@ -49,6 +51,12 @@ class Member(models.Model):
         help_text=_("被扶養者のときのみ"),
     )
     employer = models.CharField(_("事業所"), max_length=200, blank=True)
+    # The registered address: where a package of 要配慮個人情報 goes by 本人限定受取郵便
+    # (disclosure), whatever address a request gives. Gone with the member row on 消去.
+    postal_code = models.CharField(
+        _("郵便番号"), max_length=8, blank=True, validators=[valid_postal_code]
+    )
+    address = models.CharField(_("住所"), max_length=200, blank=True)
     acquired_on = models.DateField(_("資格取得日"))
     lost_on = models.DateField(_("資格喪失日"), null=True, blank=True)
     # Recorded by the society's staff (the member's page), not by the core systems' import:

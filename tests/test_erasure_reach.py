@@ -107,7 +107,15 @@ def filed(**extra) -> Request:
 def plant(officer):
     """Her values in every place the issue found them after an erasure."""
     member = MemberFactory(
-        symbol=SYMBOL, number=NUMBER, branch=BRANCH, name=NAME, name_kana=KANA, birth_date=BIRTH
+        symbol=SYMBOL,
+        number=NUMBER,
+        branch=BRANCH,
+        name=NAME,
+        name_kana=KANA,
+        birth_date=BIRTH,
+        # The registered address (本人限定受取郵便 goes there): gone with the member row.
+        postal_code="100-0001",
+        address=ADDRESS,
     )
     from purposes.models import Category
 

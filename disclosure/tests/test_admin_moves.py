@@ -22,7 +22,14 @@ BIRTH = datetime.date(1980, 1, 2)
 
 @pytest.fixture
 def member(register):
-    member = MemberFactory(symbol="1001", number="1", branch="00", birth_date=BIRTH)
+    member = MemberFactory(
+        symbol="1001",
+        number="1",
+        branch="00",
+        name=RequestFactory.name,
+        name_kana=RequestFactory.name_kana,
+        birth_date=BIRTH,
+    )
     RecordFactory(member=member, category=register["health-checks"], title="特定健診")
     return member
 

@@ -38,7 +38,12 @@ def roles(transactional_db):
 @pytest.fixture
 def member(register):
     member = MemberFactory(
-        symbol="1001", number="23", branch="01", birth_date=datetime.date(1980, 1, 2)
+        symbol="1001",
+        number="23",
+        branch="01",
+        name="山田花子",
+        name_kana="ヤマダハナコ",
+        birth_date=datetime.date(1980, 1, 2),
     )
     RecordFactory(
         member=member,

@@ -56,7 +56,9 @@ def licence_png() -> bytes:
 
 @pytest.fixture
 def filed(roles, register):
-    member = MemberFactory(symbol="1001", number="1", branch="00", name="山田花子")
+    member = MemberFactory(
+        symbol="1001", number="1", branch="00", name="山田花子", name_kana="ヤマダハナコ"
+    )
     member.birth_date = RequestFactory.birth_date
     member.save()
     RecordFactory(

@@ -42,7 +42,12 @@ RECEIPT = {
 @pytest.fixture
 def member(register):
     member = MemberFactory(
-        symbol="1001", number="23", branch="01", birth_date=datetime.date(1980, 1, 2)
+        symbol="1001",
+        number="23",
+        branch="01",
+        name="山田花子",
+        name_kana="ヤマダハナコ",
+        birth_date=datetime.date(1980, 1, 2),
     )
     return {
         "member": member,

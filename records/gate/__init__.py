@@ -63,7 +63,9 @@ Matching
   system for the public form; target: what was filed; details: the fields compared,
   whether it matched, the member's id) in the caller's transaction, apart from the
   `access.read` events of the access review. The caller shows whether it linked only to
-  staff whose access shows that member.
+  staff whose access shows that member. `names_insured(dependent=, name=, kana=, target=,
+  by=)` answers whether a filing about a dependent names the card's insured person instead
+  (an insured person asking about an adult dependent as 本人), with the same event.
 
 Where it lives
   `records.gate` is a package, one module per topic; callers import the package (`from
@@ -74,7 +76,7 @@ Where it lives
     `querysets`  `records`, `members`, `of_members`, `categories`, `may_hold`, `GatedQuerySet`:
                  the conditions (a) to (c) as SQL, and the count
     `ledgers`    `Ledger`, `ledger`: the reads and refusals, and their events
-    `matching`   `match_insured`
+    `matching`   `match_insured`, `names_insured`
     `filings`    `open_desk`, `OutOfDesk`, `DeskAccess`, `filings`, `may_handle`,
                  `subject_desk`: what people filed, for the staff of the desk (below)
 
@@ -93,7 +95,7 @@ Filings
 from .access import MY_NUMBER_CLOSED_SURFACES, Access, Statutory, Subject, Surface
 from .filings import DeskAccess, OutOfDesk, filings, may_handle, open_desk, subject_desk
 from .ledgers import Ledger, ledger
-from .matching import match_insured
+from .matching import match_insured, names_insured
 from .opening import (
     AccessRefused,
     MyNumberWithheld,
@@ -133,6 +135,7 @@ __all__ = [
     "may_handle",
     "may_hold",
     "members",
+    "names_insured",
     "of_members",
     "open_access",
     "open_desk",

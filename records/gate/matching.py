@@ -1,14 +1,15 @@
-"""Matching: `match_insured`, the one read of member data outside an access.
+"""Matching: `match_insured` and `names_insured`, the reads of member data outside an access.
 
-It answers a member's primary key or None, never a row, and never without its
-`access.matched` event in the caller's transaction, as the act of whoever typed the number:
-the member of staff who did, or the system for the public form.
+Each answers a member's primary key (or None, or a yes or no), never a row, and never without
+its `access.matched` event in the caller's transaction, as the act of whoever typed the
+number: the member of staff who did, or the system for the public form.
 """
 
 from django.db import models, transaction
 
 from audit.trail import PUBLIC, SYSTEM, By, actor_for, append
 from audit.vocabulary import Action
+from core.normalize import fold_name
 from records.models import Member
 
 
@@ -47,3 +48,38 @@ def match_insured(*, symbol: str, number: str, target: models.Model, by: By) -> 
             },
         )
     return member_id
+
+
+def names_insured(*, dependent: Member, name: str, kana: str, target: models.Model, by: By) -> bool:
+    """Whether `name` or `kana`, as a filing gives them, are those of the insured person
+    (被保険者) of `dependent`'s card rather than the dependent's own (both folded,
+    `core.normalize.fold_name`): the insured person filed about the dependent.
+
+    The insured person is another member, outside the access that reads the dependent (a
+    request's statutory access reads its one member): compared here, nothing of theirs is
+    read out. Appends `access.matched` in the caller's transaction: the fields compared,
+    whether they named the insured person and their id, never a value. False, with no
+    event, for a member who is no dependent.
+    """
+    if dependent.insured_id is None:
+        return False
+    with transaction.atomic(savepoint=False):  # the comparison and its event, or neither
+        insured = Member.objects.only("name", "name_kana").get(pk=dependent.insured_id)
+        named = any(
+            filed and fold_name(filed) == fold_name(theirs) != fold_name(own)
+            for filed, theirs, own in (
+                (name, insured.name, dependent.name),
+                (kana, insured.name_kana, dependent.name_kana),
+            )
+        )
+        append(
+            action=Action.RECORDS_ACCESS_MATCHED,
+            actor=actor_for(by),
+            target=target,
+            details={
+                "fields": ["name", "name_kana"],
+                "matched": named,
+                "members": [insured.pk] if named else [],
+            },
+        )
+    return named

@@ -8,7 +8,12 @@ from django.db import transaction
 from audit.trail import Actor
 from audit.vocabulary import Action
 from core import audited
-from core.normalize import normalize_code, normalize_kana, normalize_text
+from core.normalize import (
+    normalize_code,
+    normalize_kana,
+    normalize_postal_code,
+    normalize_text,
+)
 
 from ..models import Member
 from .trail import changed_digests
@@ -21,6 +26,8 @@ _MEMBER_NORMALIZERS = {
     "name": normalize_text,
     "name_kana": normalize_kana,
     "employer": normalize_text,
+    "postal_code": normalize_postal_code,
+    "address": normalize_text,
     "source_id": normalize_code,
 }
 MEMBER_FIELDS = (
@@ -34,6 +41,8 @@ MEMBER_FIELDS = (
     "relationship",
     "insured",
     "employer",
+    "postal_code",
+    "address",
     "acquired_on",
     "lost_on",
     "source_id",
@@ -75,6 +84,8 @@ def member_create(
     relationship: str = Member.Relationship.SELF,
     insured: Member | None = None,
     employer: str = "",
+    postal_code: str = "",
+    address: str = "",
     lost_on: datetime.date | None = None,
     source_id: str | None = None,
 ) -> Member:
@@ -91,6 +102,8 @@ def member_create(
             "relationship": relationship,
             "insured": insured,
             "employer": employer,
+            "postal_code": postal_code,
+            "address": address,
             "acquired_on": acquired_on,
             "lost_on": lost_on,
             "source_id": source_id or None,
