@@ -26,6 +26,17 @@ from records.models import Member, Record
 from records.sealing import seal_stored
 
 EMPLOYERS = ("本社", "大阪支社", "名古屋支店", "福岡支店", "札幌営業所", "仙台営業所", "広島工場")
+# A household's registered address, near its employer (本人限定受取郵便 goes there): the
+# house number from the household's number, so that the random sequence stays as it was.
+TOWNS = (
+    ("105-0011", "東京都港区芝公園"),
+    ("530-0001", "大阪府大阪市北区梅田"),
+    ("460-0008", "愛知県名古屋市中区栄"),
+    ("812-0011", "福岡県福岡市博多区博多駅前"),
+    ("060-0001", "北海道札幌市中央区北一条西"),
+    ("980-0021", "宮城県仙台市青葉区中央"),
+    ("730-0011", "広島県広島市中区基町"),
+)
 INSTITUTIONS = (
     ("1311234567", "港区中央クリニック"),
     ("1312345670", "芝大門内科"),
@@ -316,6 +327,8 @@ _MEMBER_COLUMNS = (
     "relationship",
     "insured_id",
     "employer",
+    "postal_code",
+    "address",
     "acquired_on",
     "lost_on",
     "source_id",
@@ -369,6 +382,8 @@ def _households(
         for _child in range(rng.choice((0, 0, 1, 2, 2, 3))):
             family.append(("child", rng.choice("12"), _day(rng, _years_before(today, 22), today)))
         insured_id = next_id
+        postal_code, town = TOWNS[employer]
+        address = f"{town}{household % 9 + 1}-{household % 20 + 1}-{household % 30 + 1}"
         for branch, (relationship, sex, birth) in enumerate(family):
             if made == count:
                 return
@@ -392,6 +407,8 @@ def _households(
                 relationship,
                 None if relationship == "self" else insured_id,
                 EMPLOYERS[employer] if relationship == "self" else "",
+                postal_code,
+                address,
                 since,
                 lost,
                 f"{prefix}{next_id}",

@@ -125,8 +125,17 @@ def _copy(source, target, name: str) -> None:
         setattr(target, field_.attname, getattr(source, field_.attname))
 
 
+# Staff keep the registered address in the admin too: a file without its columns leaves the
+# stored one as it is.
+ADDRESS_FIELDS = ("postal_code", "address")
+
+
 def plan_members(rows: list[tuple[int, dict]], report: ImportReport) -> Plan:
-    plan = Plan(Member, MEMBER_FIELDS)
+    given = set(rows[0][1]) if rows else set()
+    plan = Plan(
+        Member,
+        tuple(f for f in MEMBER_FIELDS if f not in ADDRESS_FIELDS or given & set(ADDRESS_FIELDS)),
+    )
     candidates: dict[str, tuple[int, Member, str]] = {}  # by source id
     keys: set[tuple[str, str, str]] = set()
     for row, cells in rows:
@@ -173,10 +182,11 @@ def _member_from(row: int, cells: dict, report: ImportReport) -> Member:
     fields = normalize_member_fields(
         {name: cells.get(name, "") for name in ("source_id", "symbol", "number", "branch")}
         | {name: cells.get(name, "") for name in ("name", "name_kana", "employer")}
+        | {name: cells.get(name, "") for name in ("postal_code", "address")}
     )
     for name in ("birth_date", "acquired_on", "lost_on"):
         fields[name] = _date(report, row, cells, name, MEMBER_COLUMNS)
-    for name in ("name", "name_kana", "employer"):
+    for name in ("name", "name_kana", "employer", "address"):
         fields[name] = _masked(report, row, name, fields[name])
     fields["sex"] = _choice(cells["sex"], Member.Sex)
     if fields["sex"] is None:

@@ -29,6 +29,8 @@ MEMBER_COLUMNS = {
     "relationship": ("続柄", False),
     "insured_source_id": ("被保険者の連携元ID", False),
     "employer": ("事業所", False),
+    "postal_code": ("郵便番号", False),
+    "address": ("住所", False),
     "acquired_on": ("資格取得日", True),
     "lost_on": ("資格喪失日", False),
 }

@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import Event
+from audit.trail import SYSTEM
 from audit.vocabulary import Action
+from records.importing import MEMBERS, import_csv
 from records.models import Member
 from records.services import member_erase, member_update
 from records.tests.factories import EXAMPLE_PAYLOADS, MemberFactory, RecordFactory
@@ -107,3 +109,31 @@ def test_art35_erasure_takes_the_registered_address_with_the_member(member, supe
     member_erase(member=member, by=superuser, reason_ref="260401-000001")
 
     assert not Member.objects.filter(address=ADDRESS).exists()
+
+
+IMPORT_HEADER = "連携元ID,記号,番号,枝番,氏名,フリガナ,生年月日,性別,資格取得日"
+IMPORT_ROW = "M-1,1001,42,00,山田 太郎,ヤマダ タロウ,1980-05-01,1,2015-04-01"
+
+
+def test_the_import_takes_the_registered_address_and_keeps_it_when_a_file_has_none(db):
+    with_address = f"{IMPORT_HEADER},郵便番号,住所\n{IMPORT_ROW},〒1000001,{ADDRESS}\n"
+    without = f"{IMPORT_HEADER}\n{IMPORT_ROW}\n"
+
+    first = import_csv(data=with_address.encode(), kind=MEMBERS, by=SYSTEM)
+    again = import_csv(data=without.encode(), kind=MEMBERS, by=SYSTEM)
+
+    assert first.ok and again.ok and again.unchanged == 1
+    taro = Member.objects.get(source_id="M-1")
+    assert (taro.postal_code, taro.address) == ("100-0001", ADDRESS)
+
+
+def test_the_import_refuses_a_postal_code_that_is_not_one(db):
+    data = f"{IMPORT_HEADER},郵便番号\n{IMPORT_ROW},1000\n"
+
+    report = import_csv(data=data.encode(), kind=MEMBERS, by=SYSTEM)
+
+    assert not report.ok
+    assert [(e.field, e.reason) for e in report.errors] == [
+        ("postal_code", "郵便番号は 123-4567 のように7桁で入力してください。")
+    ]
+    assert not Member.objects.exists()
