@@ -157,7 +157,7 @@ BEREAVED_WORDING: dict[str, Promise] = {
 
 def _delivery(request: Request) -> str:
     """How the disclosure package went to the member, as the completion letter says it."""
-    if request.delivery == Request.Delivery.RESTRICTED_POST:
+    if request.delivery == Request.Delivery.RESTRICTED_POST and request.posted_on:
         tracking = (
             _("（追跡番号 %(number)s）") % {"number": request.tracking_number}
             if request.tracking_number

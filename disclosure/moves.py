@@ -79,7 +79,7 @@ class MatchForm(MoveForm):
                 member,
                 [
                     (
-                        labels[field],
+                        str(labels[field]),
                         getattr(self.filed, field),
                         getattr(member, field),
                         field in self.differences[pk],
