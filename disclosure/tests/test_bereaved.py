@@ -66,6 +66,7 @@ def _bereaved(deceased, *, consent=True, state=State.IDENTITY_CHECK, **fields) -
         member_branch=deceased.branch,
         birth_date=deceased.birth_date,
         name=deceased.name,
+        name_kana=deceased.name_kana,
         bereaved_relationship=Request.Bereaved.CHILD,
         bereaved_name="鈴木次郎",
         bereaved_name_kana="スズキ ジロウ",
