@@ -24,7 +24,9 @@ State = Request.State
 
 @pytest.fixture
 def filed(roles, register, superuser):  # noqa: F811
-    member = MemberFactory(symbol="4004", number="12", branch="00", name="鈴木一郎")
+    member = MemberFactory(
+        symbol="4004", number="12", branch="00", name="鈴木一郎", name_kana="スズキ イチロウ"
+    )
     member.birth_date = RequestFactory.birth_date
     member.save()
     member_update(member=member, by=superuser, died_on=datetime.date(2026, 1, 15))
@@ -35,6 +37,7 @@ def filed(roles, register, superuser):  # noqa: F811
         member_symbol="4004",
         member_number="12",
         name="鈴木一郎",
+        name_kana="スズキイチロウ",
         bereaved_relationship=Request.Bereaved.SPOUSE,
         bereaved_name="鈴木花子",
         bereaved_name_kana="スズキ ハナコ",
