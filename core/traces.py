@@ -24,8 +24,11 @@ from .normalize import fold_name, normalize_code, normalize_text
 
 _GAP = r"[\s\u3000]*"
 _SEPARATORS = r"[\s\u3000\-\u2010-\u2015\u2212\u30fc\uff0d()（）]*"
-_NO_DIGIT_BEFORE = r"(?<![0-9\uff10-\uff19])"
-_NO_DIGIT_AFTER = r"(?![0-9\uff10-\uff19])"
+# A number stands alone: not inside a longer number, nor inside a token of letters and digits
+# (a session key, a hash), in either width.
+_ALNUM = r"0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+_NO_DIGIT_BEFORE = rf"(?<![{_ALNUM}])"
+_NO_DIGIT_AFTER = rf"(?![{_ALNUM}])"
 
 
 def _char(c: str) -> str:

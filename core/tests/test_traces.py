@@ -38,6 +38,10 @@ def test_it_finds_each_value_however_typed_and_notes_what_went(typed, kept):
 def test_it_leaves_other_numbers_names_and_texts_alone():
     text = "番号17700004と77000041、山田太郎さん、花子さん"
     assert PERSON.redact(text) == (text, [])
+    # A short 番号 inside a token (a session's key, a hash) is not hers; standing alone it is.
+    short = Person().plus(numbers=[("1001", "45", "")])
+    assert short.found_in('{"_auth_user_hash": "9fa45bc0", "key": "Ｘ45ｙ"}') == []
+    assert short.found_in("番号45の件") == short.found_in("No.45") == ["記号・番号"]
     assert Person().plus(names=["山"]).redact("山田") == ("山田", [])  # too short to strike
 
 
