@@ -136,6 +136,8 @@ class Action(models.TextChoices):
     RECORDS_RECORD_IMPORTED = "records.record.imported", _("記録の一括取込み")
     RECORDS_RESTRICTION_ADDED = "records.restriction.added", _("利用停止等の登録")
     RECORDS_PROVISION_REGISTERED = "records.provision.registered", _("第三者提供の記録")
+    RECORDS_CONSENT_RECORDED = "records.consent.recorded", _("本人の同意等の登録")
+    RECORDS_CONSENT_WITHDRAWN = "records.consent.withdrawn", _("本人の同意等の撤回")
     RECORDS_DEMO_POPULATED = "records.demo.populated", _("デモデータの投入")
     RECORDS_KEYS_REWRAPPED = "records.keys.rewrapped", _("データ鍵の包み直し（鍵暗号化鍵の更新）")
     RECORDS_RECORDS_SEALED = "records.records.sealed", _("記録の暗号化（平文で保管していた記録）")

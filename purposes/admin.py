@@ -110,7 +110,7 @@ class CategoryAdmin(DraftAdmin):
 
 @admin.register(Purpose)
 class PurposeAdmin(DraftAdmin):
-    list_display = ("name", "code")
+    list_display = ("name", "code", "consent")
     search_fields = ("name", "code")
 
     def get_readonly_fields(self, request, obj=None):
@@ -184,6 +184,34 @@ class PublishForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=gettext_lazy("本日以降。この日から新しい利用目的が適用されます。"),
     )
+    added_related = forms.TypedChoiceField(
+        label=gettext_lazy("追加する利用目的と変更前の利用目的との関連性"),
+        choices=[
+            (
+                "yes",
+                gettext_lazy("関連性を有する（法第17条第2項。公表・通知で足ります）"),
+            ),
+            (
+                "no",
+                gettext_lazy(
+                    "関連性を有しない（法第18条第1項。本人の同意がある加入者の記録だけを"
+                    "利用できます）"
+                ),
+            ),
+        ],
+        coerce=lambda answer: answer == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("関連性の有無を選んでください。")},
+    )
+
+    def __init__(self, *args, added: list[Purpose], **kwargs):
+        super().__init__(*args, **kwargs)
+        if not added:  # nothing added: nothing to ask (Art. 17(2))
+            del self.fields["added_related"]
+        else:
+            self.fields["added_related"].help_text = _("追加する利用目的：%(names)s") % {
+                "names": "、".join(purpose.name for purpose in added)
+            }
 
 
 @admin.register(NoticeRevision)
@@ -230,18 +258,21 @@ class NoticeRevisionAdmin(ViewOnlyMixin, admin.ModelAdmin):
         if not request.user.has_perm("purposes.publish_noticerevision"):
             raise PermissionDenied
         latest, changed = draft_status()
-        form = PublishForm(request.POST or None)
+        form = PublishForm(request.POST or None, added=services.added_purposes(latest))
         if request.method == "POST" and form.is_valid():
             try:
                 revision = services.publish(
                     method=form.cleaned_data["method"],
                     by=request.user,
                     effective=form.cleaned_data["effective"],
+                    added_related=form.cleaned_data.get("added_related"),
                 )
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     for message in error.message_dict.get("effective_on", []):
                         form.add_error("effective", message)
+                    for message in error.message_dict.get("added_related", []):
+                        form.add_error(None, message)  # the draft changed meanwhile
                 else:
                     form.add_error(None, error)
             else:

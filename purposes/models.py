@@ -163,8 +163,26 @@ def _latest_past(today: datetime.date, years: int) -> datetime.date:
 class Purpose(models.Model):
     """A purpose of use (利用目的); one purpose may serve several categories."""
 
+    class Consent(models.TextChoices):
+        # What the gate asks of a member before reading their records for the purpose.
+        NOT_NEEDED = "", _("不要（公表した利用目的の範囲内）")
+        # A use outside the purposes (APPI Art. 18(1)), or a purpose added that is not
+        # related to the old ones (Art. 17(2)): read only where the member has consented.
+        EXPLICIT = "explicit", _("本人の同意が必要（法第18条第1項）")
+        # The guidance's implied consent (e.g. 医療費通知 to the insured person covering the
+        # household): read unless the member has asked to be left out.
+        IMPLIED = "implied", _("黙示の同意（本人の申出により除外）")
+
     code = models.SlugField(_("コード"), max_length=64, unique=True)
     name = models.CharField(_("名称"), max_length=200, unique=True)
+    consent = models.CharField(
+        _("本人の同意"),
+        max_length=16,
+        choices=Consent.choices,
+        default=Consent.NOT_NEEDED,
+        blank=True,
+        help_text=_("公表した時から、閲覧の可否に反映されます。"),
+    )
 
     class Meta:
         verbose_name = _("利用目的")

@@ -26,6 +26,7 @@ class _Register:
     periods: dict[tuple[int, int], tuple[Period, ...]]  # (category id, purpose id) -> periods
     purpose_order: tuple[int, ...]  # purpose ids by first appearance in the notice
     purpose_names: dict[int, str]  # id -> name, as published
+    purpose_consent: dict[int, str]  # id -> Purpose.Consent, as published (absent: not needed)
     category_codes: dict[int, str]  # id -> code, as published
 
 
@@ -47,10 +48,13 @@ def _parse(digest: str) -> _Register:
     periods: dict[tuple[int, int], list[Period]] = {}
     purpose_ids: dict[str, int] = {}
     purpose_names: dict[int, str] = {}
+    purpose_consent: dict[int, str] = {}
     for category in snapshot["register"]:
         for permission in category["permissions"]:
             purpose_ids.setdefault(permission["purpose_code"], permission["purpose_id"])
             purpose_names.setdefault(permission["purpose_id"], permission["purpose"])
+            if "purpose_consent" in permission:
+                purpose_consent[permission["purpose_id"]] = permission["purpose_consent"]
             periods.setdefault((category["id"], permission["purpose_id"]), []).append(
                 _period(permission)
             )
@@ -60,6 +64,7 @@ def _parse(digest: str) -> _Register:
         periods={key: tuple(value) for key, value in periods.items()},
         purpose_order=tuple(purpose_ids.values()),
         purpose_names=purpose_names,
+        purpose_consent=purpose_consent,
         category_codes={category["id"]: category["code"] for category in snapshot["register"]},
     )
 
@@ -156,7 +161,12 @@ def _answer(register: _Register | None, *, purpose: str, on: datetime.date) -> A
         return Answer(purpose=None, category_ids=frozenset(), category_codes=codes)
     purpose_id = register.purpose_ids[purpose]
     return Answer(
-        purpose=Purpose(pk=purpose_id, code=purpose, name=register.purpose_names[purpose_id]),
+        purpose=Purpose(
+            pk=purpose_id,
+            code=purpose,
+            name=register.purpose_names[purpose_id],
+            consent=register.purpose_consent.get(purpose_id, Purpose.Consent.NOT_NEEDED),
+        ),
         category_ids=frozenset(
             category_id
             for (category_id, permitted), periods in register.periods.items()

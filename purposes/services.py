@@ -16,12 +16,30 @@ from audit.trail import By, user_of
 from audit.vocabulary import Action
 from core import audited
 
-from .models import Notice, NoticeRevision
+from .models import Notice, NoticeRevision, Purpose
 from .snapshot import build_snapshot, digest
 
 
 class NothingToPublish(ValidationError):
     """The draft is the notice already published."""
+
+
+def added_purposes(latest: NoticeRevision | None) -> list[Purpose]:
+    """The purposes the draft register holds that `latest` (the revision published last)
+    did not: those Art. 17(2) asks about. None before the first revision."""
+    if latest is None:
+        return []
+    published = {
+        permission["purpose_id"]
+        for category in latest.snapshot["register"]
+        for permission in category["permissions"]
+    }
+    return list(
+        Purpose.objects.filter(permissions__isnull=False)
+        .exclude(id__in=published)
+        .distinct()
+        .order_by("id")
+    )
 
 
 @transaction.atomic
@@ -30,11 +48,15 @@ def publish(
     method: str,
     by: By,
     effective: datetime.date | None = None,
+    added_related: bool | None = None,
 ) -> NoticeRevision:
     """Freeze the draft as the next revision of the notice, in force from `effective`.
 
     `effective` defaults to today (Asia/Tokyo) and may not be earlier: a changed purpose
     applies only once notified or published (APPI Art. 21(3)), never retroactively.
+    Where the draft adds purposes, `added_related` says whether they are reasonably related
+    to the purposes before (APPI Art. 17(2)); an unrelated one is a use outside them, so it
+    is published as needing the member's consent (Art. 18(1): `Purpose.Consent.EXPLICIT`).
     Raises `NothingToPublish` when the draft equals the latest revision.
     """
     today = timezone.localdate()
@@ -43,8 +65,23 @@ def publish(
         raise ValidationError({"effective_on": _("適用日は本日以降の日付にしてください。")})
     # The notice row's lock serialises publishers, so that two cannot take the same number.
     Notice.objects.select_for_update().get(pk=1)
-    snapshot = build_snapshot()
     latest = NoticeRevision.objects.order_by("-number").first()
+    added = added_purposes(latest)
+    if added and added_related is None:
+        raise ValidationError(
+            {
+                "added_related": _(
+                    "追加する利用目的（%(names)s）が変更前の利用目的と関連性を有するかを"
+                    "選んでください（法第17条第2項）。"
+                )
+                % {"names": "、".join(purpose.name for purpose in added)}
+            }
+        )
+    if added and not added_related:
+        for purpose in added:
+            purpose.consent = Purpose.Consent.EXPLICIT
+            audited.save(purpose, by=by, fields=["consent"])
+    snapshot = build_snapshot()
     if latest is not None and latest.snapshot == snapshot:
         raise NothingToPublish(
             _("下書きは公表済みの第%(number)d版と同じです。") % {"number": latest.number}
@@ -67,5 +104,7 @@ def publish(
             "method": revision.method,
             "effective_on": effective.isoformat(),
             "digest": revision.digest,
+            "added_purposes": [purpose.code for purpose in added],
+            "added_related": added_related if added else None,
         },
     )

@@ -37,15 +37,16 @@ def build_snapshot() -> dict:
     for permission in Permission.objects.select_related("purpose").order_by(
         "category_id", "order", "valid_from", "id"
     ):
-        permissions_by_category.setdefault(permission.category_id, []).append(
-            {
-                "purpose_id": permission.purpose_id,
-                "purpose_code": permission.purpose.code,
-                "purpose": permission.purpose.name,
-                "valid_from": permission.valid_from.isoformat(),
-                "valid_until": permission.valid_until and permission.valid_until.isoformat(),
-            }
-        )
+        row = {
+            "purpose_id": permission.purpose_id,
+            "purpose_code": permission.purpose.code,
+            "purpose": permission.purpose.name,
+            "valid_from": permission.valid_from.isoformat(),
+            "valid_until": permission.valid_until and permission.valid_until.isoformat(),
+        }
+        if permission.purpose.consent:  # only then: a revision without one keeps its digest
+            row["purpose_consent"] = permission.purpose.consent
+        permissions_by_category.setdefault(permission.category_id, []).append(row)
     return {
         "society_name": notice.society_name,
         "title": notice.title,

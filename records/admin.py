@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -31,10 +32,19 @@ from safeguards.scopes import grant_scope, withdraw_scope
 
 from . import gate, payload_forms, search
 from .gated_admin import GatedAdminMixin, PurposePickerMixin, ScopedCategoryFilter, chosen_access
-from .models import Member, MemberUserObjectPermission, Record, Restriction, ThirdPartyProvision
+from .models import (
+    Consent,
+    Member,
+    MemberUserObjectPermission,
+    Record,
+    Restriction,
+    ThirdPartyProvision,
+)
 from .payload_schemas import display_items, display_values, titles
 from .services import (
     ProvisionRefused,
+    consent_record,
+    consent_withdraw,
     member_update,
     normalize_member_fields,
     provision_register,
@@ -130,6 +140,9 @@ class MemberAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
             "member": member,
             "details": [(f.verbose_name, _shown(member, f)) for f in shown],
             "groups": groups,
+            "consents": gate.of_members(chosen_access(request), Consent)
+            .filter(member=member)
+            .select_related("purpose"),
             "may_edit": self.has_change_permission(request, member),
             "edit": EDIT,
         }
@@ -436,6 +449,59 @@ class RestrictionAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         fields = ("member", "kind", "category", "purpose", "since", "reference")
         obj.pk = restriction_add(by=request.user, **{f: form.cleaned_data[f] for f in fields}).pk
+
+
+@admin.register(Consent)
+class ConsentAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
+    """本人の同意 and 不同意の申出 of the members the access may read: recorded, then only
+    withdrawn (the action, with the permission to withdraw), never edited."""
+
+    gate_rows = staticmethod(functools.partial(gate.of_members, model=Consent))
+    list_display = ("member", "kind", "covers", "method", "given_on", "withdrawn_on", "reference")
+    list_select_related = ("member", "purpose")
+    list_filter = ("kind", "method")
+    search_fields = ("reference",)
+    fields = ("member", "kind", "purpose", "method", "given_on", "reference")
+    autocomplete_fields = ("member",)
+    actions = ("withdraw",)
+
+    @admin.display(description=gettext_lazy("対象"))
+    def covers(self, consent: Consent) -> str:
+        return consent.covers
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "purpose":  # any purpose the member consents to, whatever the scope
+            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_withdraw_permission(self, request) -> bool:
+        return request.user.has_perm("records.withdraw_consent")
+
+    def save_model(self, request, obj, form, change):
+        fields = ("member", "kind", "purpose", "method", "given_on", "reference")
+        obj.pk = consent_record(by=request.user, **{f: form.cleaned_data[f] for f in fields}).pk
+
+    @admin.action(
+        description=gettext_lazy("選んだ同意等を本日付で撤回する"), permissions=["withdraw"]
+    )
+    def withdraw(self, request, queryset):
+        today = timezone.localdate()
+        withdrawn = 0
+        for consent in queryset:
+            if consent.withdrawn_on is not None or consent.given_on > today:
+                messages.error(
+                    request,
+                    _("%(consent)sは撤回済みか、同意日が本日より後のため撤回できません。")
+                    % {"consent": consent},
+                )
+                continue
+            consent_withdraw(consent=consent, withdrawn_on=today, by=request.user)
+            withdrawn += 1
+        if withdrawn:
+            messages.success(request, _("%(count)d件の撤回を登録しました。") % {"count": withdrawn})
 
 
 class ProvisionForm(forms.ModelForm):

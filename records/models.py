@@ -323,6 +323,92 @@ class Restriction(models.Model):
             raise ValidationError({"until": _("終了日は開始日以後の日にしてください。")})
 
 
+class Consent(models.Model):
+    """A member's consent (本人の同意) or their opt-out from an implied consent.
+
+    A consent with a purpose covers a use outside the published purposes (APPI Art. 18(1));
+    one without covers provision to third parties (Art. 27(1)). An opt-out (不同意の申出)
+    takes the member out of a purpose the register marks as implied consent (the guidance's
+    医療費通知 sent to the insured person covering the household). In force from `given_on`
+    until the day before `withdrawn_on`.
+    """
+
+    class Kind(models.TextChoices):
+        CONSENT = "consent", _("同意")
+        OPT_OUT = "opt_out", _("不同意の申出（黙示の同意からの除外）")
+
+    class Method(models.TextChoices):
+        WRITING = "writing", _("書面")
+        ELECTRONIC = "electronic", _("電磁的方法")
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="consents", verbose_name=_("加入者")
+    )
+    kind = models.CharField(_("種別"), max_length=16, choices=Kind.choices)
+    purpose = models.ForeignKey(
+        "purposes.Purpose",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("利用目的"),
+        help_text=_("空欄は第三者提供（法第27条第1項）への同意です。"),
+    )
+    method = models.CharField(_("方法"), max_length=16, choices=Method.choices)
+    given_on = models.DateField(_("同意日・申出日"))
+    withdrawn_on = models.DateField(_("撤回日"), null=True, blank=True)
+    reference = models.CharField(_("根拠（書面の番号など）"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登録者"),
+    )
+
+    class Meta:
+        verbose_name = _("本人の同意")
+        verbose_name_plural = _("本人の同意")
+        ordering = ("-given_on", "-id")
+        permissions = [("withdraw_consent", _("本人の同意の撤回を登録する"))]
+        constraints = [
+            # An opt-out leaves one purpose; there is no implied consent to provision.
+            models.CheckConstraint(
+                condition=~models.Q(kind="opt_out", purpose__isnull=True),
+                name="records_consent_opt_out_has_purpose",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_on__isnull=True)
+                | models.Q(withdrawn_on__gte=models.F("given_on")),
+                name="records_consent_withdrawn_after_given",
+            ),
+        ]
+        indexes = [
+            # The gate's probe: the consents of the members on a page.
+            models.Index(fields=("member", "kind"), name="records_consent_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.covers}）"
+
+    @property
+    def covers(self) -> str:
+        """What it covers, in Japanese."""
+        if self.purpose_id is None:
+            return str(_("第三者提供（法第27条第1項）"))
+        return str(self.purpose)
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.OPT_OUT and self.purpose_id is None:
+            raise ValidationError(
+                {"purpose": _("不同意の申出には、除外する利用目的を選んでください。")}
+            )
+        if self.withdrawn_on and self.given_on and self.withdrawn_on < self.given_on:
+            raise ValidationError({"withdrawn_on": _("撤回日は同意日以後の日にしてください。")})
+
+
 class ThirdPartyProvision(models.Model):
     """第三者提供記録 (APPI Art. 29): what went to whom, when, and on what legal basis."""
 

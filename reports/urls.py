@@ -3,6 +3,7 @@ from django.urls import path
 from .views.access import AccessReviewView, EventListView
 from .views.overview import OverviewView
 from .views.scopes import (
+    ConsentsView,
     DisposalsView,
     DisposalView,
     MyNumberView,
@@ -22,6 +23,7 @@ urlpatterns = [
     path("scopes/", ScopeRegisterView.as_view(), name="scopes"),
     path("my-number/", MyNumberView.as_view(), name="my_number"),
     path("processors/", ProcessorsView.as_view(), name="processors"),
+    path("consents/", ConsentsView.as_view(), name="consents"),
     path("disposals/", DisposalsView.as_view(), name="disposals"),
     path("disposals/<int:pk>/", DisposalView.as_view(), name="disposal"),
 ]

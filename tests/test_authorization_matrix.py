@@ -128,6 +128,7 @@ ROWS = {
     "reports/scopes/": Row("/reports/scopes/", (302, 403, 403, 200, 200, 403)),
     "reports/my-number/": Row("/reports/my-number/", (302, 403, 403, 200, 200, 403)),
     "reports/processors/": Row("/reports/processors/", (302, 403, 403, 200, 200, 403)),
+    "reports/consents/": Row("/reports/consents/", (302, 403, 403, 200, 200, 403)),
     "reports/disposals/": Row("/reports/disposals/", (302, 403, 403, 200, 200, 403)),
     # A run that does not exist: the readers are told so, everyone else refused first.
     "reports/disposals/<int:pk>/": Row("/reports/disposals/999/", (302, 403, 403, 404, 404, 403)),
@@ -180,6 +181,7 @@ ADMIN_MODELS = {
     # (the personas holding the permission have no scope of their own here).
     "records/restriction": (302, 403, 403, 403, 403, 403),
     "records/thirdpartyprovision": (302, 403, 403, 403, 403, 403),
+    "records/consent": (302, 403, 403, 403, 403, 403),
     "safeguards/categoryuserobjectpermission": (302, 403, 403, 200, 200, 200),
     "auth/user": (302, 403, 403, 200, 403, 200),
     "auth/group": (302, 403, 403, 200, 403, 200),

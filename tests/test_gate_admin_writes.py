@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from audit.models import Event
 from audit.vocabulary import Action
-from records.models import Member, Record, Restriction, ThirdPartyProvision
+from records.models import Consent, Member, Record, Restriction, ThirdPartyProvision
+from records.services import consent_record
 from records.tests.factories import EXAMPLE_PAYLOADS, RecordFactory
 
 CHECKUP = "checkup-reminder"  # permitted for health-checks, not for receipts
@@ -280,6 +281,19 @@ def test_it_registers_a_provision_through_the_service(
     registrar, kenshin_client, kenshin_and_receipt, register
 ):
     member = kenshin_and_receipt["checked"]
+    response = kenshin_client.post(
+        reverse("admin:records_thirdpartyprovision_add"),
+        provision_form(member, register["health-checks"]),
+    )
+    assert response.status_code == 200  # APPI Art. 27(1): no consent on file yet
+    assert "第三者提供への同意" in str(response.context["adminform"].form.non_field_errors())
+    consent_record(
+        member=member,
+        kind=Consent.Kind.CONSENT,
+        method=Consent.Method.ELECTRONIC,
+        given_on=datetime.date(2026, 4, 1),
+        by=registrar,
+    )
     response = kenshin_client.post(
         reverse("admin:records_thirdpartyprovision_add"),
         provision_form(member, register["health-checks"]),

@@ -19,8 +19,8 @@ from purposes.outsourcing import (
     SocietyProfile,
     publish_joint_use,
 )
-from records.models import ThirdPartyProvision
-from records.services import ProvisionRefused, provision_register
+from records.models import Consent, ThirdPartyProvision
+from records.services import ProvisionRefused, consent_record, provision_register
 from records.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +172,14 @@ def test_art27_5_1_a_provision_to_a_processor_is_a_consignment_not_a_third_party
             by=privacy_officer,
         )
     assert not ThirdPartyProvision.objects.exists()
-    # A real third party is still recorded (Art. 29).
+    # A real third party is still recorded (Art. 29), on the member's consent (Art. 27(1)).
+    consent_record(
+        member=member,
+        kind=Consent.Kind.CONSENT,
+        method=Consent.Method.WRITING,
+        given_on=TODAY,
+        by=privacy_officer,
+    )
     provision_register(
         member=member,
         category=Category.objects.get(code="health-checks"),

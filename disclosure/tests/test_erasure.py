@@ -16,8 +16,8 @@ from core.workflow import transition
 from disclosure import services
 from disclosure.models import DecisionItem, IdentityDocument, Kind, Letter, Package, Request
 from records import gate
-from records.models import Member, Record, ThirdPartyProvision
-from records.services import member_erase, provision_register
+from records.models import Consent, Member, Record, ThirdPartyProvision
+from records.services import consent_record, member_erase, provision_register
 from safeguards.models import Approval
 from safeguards.testing import second_officer_approves
 
@@ -113,6 +113,13 @@ def test_it_leaves_no_erased_value_in_a_dump_and_the_chain_verifies(
     # The dump would show the member; their health check is sealed, in no dump (issue 16).
     assert NAME in before and "消去健診センター" not in table_dump()
     with gate.ledger(), django_capture_on_commit_callbacks(execute=True):
+        consent_record(  # APPI Art. 27(1): the consent the provision rests on
+            member=member,
+            kind=Consent.Kind.CONSENT,
+            method=Consent.Method.WRITING,
+            given_on=datetime.date(2020, 1, 1),
+            by=officer,
+        )
         provision_register(
             member=member,
             category=register["health-checks"],
@@ -209,6 +216,13 @@ def test_it_erases_one_category_and_keeps_the_member(member, officer, register):
 
 def test_it_keeps_the_person_while_a_provision_record_must_be_kept(member, officer, register):
     with gate.ledger():
+        consent_record(  # APPI Art. 27(1): the consent the provision rests on
+            member=member,
+            kind=Consent.Kind.CONSENT,
+            method=Consent.Method.WRITING,
+            given_on=datetime.date(2020, 1, 1),
+            by=officer,
+        )
         provision_register(
             member=member,
             category=register["health-checks"],

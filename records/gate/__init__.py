@@ -20,6 +20,10 @@ What the querysets keep
       day (Asia/Tokyo), as `purposes.register` answers;
   (c) restrictions: not the records of a member whose 利用停止 in force that day covers
       the record's category (or every category) and the purpose (or every purpose);
+  (d) consent: for a purpose the register in force marks as needing consent (APPI Art.
+      18(1), or added unrelated to the old ones, Art. 17(2)), only the records of members
+      with a consent to it in force that day (`records.Consent`); for a purpose of implied
+      consent, not those of members whose opt-out is in force;
   a member is shown when one of their records is, or when the member is granted.
 
 Refusals
@@ -47,10 +51,11 @@ The access event
 
 Statutory exceptions (APPI Art. 18(3))
   `open_access(..., statutory=Statutory(ground=..., reason=...))` instead of a purpose: the
-  user states the ground and a reason. Scope still applies; the purpose limit and the
-  restrictions do not (a use the Act itself allows is neither outside the purposes nor in
-  breach of them). The event is flagged (`statutory: true`, the ground's code); the reason,
-  free text, is kept in `safeguards.StatutoryAccessReason` under the event's seq.
+  user states the ground and a reason. Scope still applies; the purpose limit, the
+  restrictions and consent do not (a use the Act itself allows is neither outside the
+  purposes nor in breach of them). The event is flagged (`statutory: true`, the ground's
+  code); the reason, free text, is kept in `safeguards.StatutoryAccessReason` under the
+  event's seq.
   With `subject=Subject(filing=, lookups=)` as well, the access reads the one person a
   filing is about in every category, whatever the user's scope (answering an Art. 32-35
   request: `disclosure.access` decides who may); its event's target is the filing.
@@ -74,7 +79,7 @@ Where it lives
     `opening`    `open_access`, the refusals and the one-statement opening query;
                  `choosable_purposes`
     `querysets`  `records`, `members`, `of_members`, `categories`, `may_hold`, `GatedQuerySet`:
-                 the conditions (a) to (c) as SQL, and the count
+                 the conditions (a) to (d) as SQL, and the count
     `ledgers`    `Ledger`, `ledger`: the reads and refusals, and their events
     `matching`   `match_insured`, `names_insured`
     `filings`    `open_desk`, `OutOfDesk`, `DeskAccess`, `filings`, `may_handle`,

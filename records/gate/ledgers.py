@@ -17,7 +17,7 @@ from django.db import models, transaction
 from audit.trail import PUBLIC, actor_for, append
 from audit.vocabulary import Action
 from purposes.models import Category
-from records.models import Member, Record, Restriction, ThirdPartyProvision
+from records.models import Consent, Member, Record, Restriction, ThirdPartyProvision
 from safeguards.models import StatutoryAccessReason
 
 from .access import Access
@@ -63,6 +63,8 @@ class Ledger:
                 reads.member_ids.add(row.member_id)
                 if row.category_id is not None:
                     reads.category_ids.add(row.category_id)
+            elif isinstance(row, Consent):  # about the member, in no category
+                reads.member_ids.add(row.member_id)
             elif isinstance(row, models.Model):
                 raise TypeError(f"the ledger cannot note a {type(row).__name__}'s member")
 

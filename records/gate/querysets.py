@@ -1,5 +1,5 @@
 """The gated querysets: what an open access may read (`records`, `members`, `of_members`,
-`categories`, `may_hold`), the SQL conditions (a) to (c) that limit them, and their count.
+`categories`, `may_hold`), the SQL conditions (a) to (d) that limit them, and their count.
 
 Every row of personal data leaves through a `GatedQuerySet`, which notes it in the ledger
 as it is fetched. Nothing here may hand out a queryset of `Member` or `Record` that is not
@@ -14,8 +14,8 @@ from django.db import connections, models
 from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q
 from django.db.models.sql.where import AND
 
-from purposes.models import Category
-from records.models import Member, Record, Restriction
+from purposes.models import Category, Purpose
+from records.models import Consent, Member, Record, Restriction
 from records.sealing import open_records
 
 from .access import Access
@@ -127,12 +127,36 @@ def _scope(access: Access) -> Q:
     return scope
 
 
+# The member has a consent (or an opt-out) of a kind for the purpose in force on the day
+# (`records.services.consents_in_force`, as SQL around the row's member).
+_CONSENTED = """EXISTS (
+    SELECT 1 FROM records_consent consent
+     WHERE consent.member_id = {0} AND consent.kind = %s AND consent.purpose_id = %s
+       AND consent.given_on <= %s
+       AND (consent.withdrawn_on IS NULL OR consent.withdrawn_on > %s))"""
+
+
+def _consent(access: Access) -> Q | None:
+    """(d) consent: for a purpose the register in force marks as needing the member's consent
+    (APPI Art. 18(1), Art. 17(2)), only the members who gave one; for a purpose of implied
+    consent, all but those who opted out; None for the others."""
+    purpose = access.purpose
+    if purpose is None or not purpose.consent:
+        return None
+    needed = purpose.consent == Purpose.Consent.EXPLICIT
+    kind = Consent.Kind.CONSENT if needed else Consent.Kind.OPT_OUT
+    consented = _Condition(_CONSENTED, ("member_id",), (kind, purpose.pk, access.on, access.on))
+    return Q(consented) if needed else Q(~consented)
+
+
 def _readable(access: Access) -> Q:
-    """(a) scope and (b) purpose, then (c) restrictions."""
+    """(a) scope and (b) purpose, then (c) restrictions and (d) consent."""
     if access.statutory is not None:
         return _scope(access)
     # One term of the top-level AND, the negated condition itself (`_without_withheld`).
-    return _scope(access) & Q(~_withheld(access))
+    readable = _scope(access) & Q(~_withheld(access))
+    consent = _consent(access)
+    return readable if consent is None else readable & consent
 
 
 def records(access: Access) -> "GatedQuerySet":

@@ -13,11 +13,13 @@ Where it lives
                     `normalize_member_fields`
     `records`       `record_create`, `record_update`, `record_delete`
     `restrictions`  `restriction_add` (and the stops in force, which provisions check)
+    `consents`      `consent_record`, `consent_withdraw`, `consents_in_force`
     `provisions`    `provision_register`, `ProvisionRefused` (and the retention erasure checks)
     `erasure`       `member_erase`, `check_retention`
     `trail`         `value_digest`: the digests every event carries
 """
 
+from .consents import consent_record, consent_withdraw, consents_in_force
 from .erasure import check_retention, member_erase
 from .members import MEMBER_FIELDS, member_create, member_update, normalize_member_fields
 from .provisions import ProvisionRefused, provision_register
@@ -29,6 +31,9 @@ __all__ = [
     "MEMBER_FIELDS",
     "ProvisionRefused",
     "check_retention",
+    "consent_record",
+    "consent_withdraw",
+    "consents_in_force",
     "member_create",
     "member_erase",
     "member_update",

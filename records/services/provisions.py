@@ -15,12 +15,14 @@ from purposes.models import Category
 from purposes.outsourcing import processor_named
 
 from ..models import Member, ThirdPartyProvision
+from .consents import consents_in_force
 from .restrictions import stops_in_force
 
 
 class ProvisionRefused(Exception):
-    """A 第三者提供の停止 in force forbids this provision, or the recipient is a registered
-    processor (a 委託, not a provision); the message says which, in Japanese."""
+    """A 第三者提供の停止 in force forbids this provision, the recipient is a registered
+    processor (a 委託, not a provision), or a provision on consent has no consent in force;
+    the message says which, in Japanese."""
 
 
 @transaction.atomic
@@ -39,7 +41,8 @@ def provision_register(
 
     Refuses with `ProvisionRefused` when the member has obtained a 第三者提供の停止 (Art. 35)
     that covers the category on that day, unless the legal basis is one of the exceptions of
-    Art. 27(1), such as 法令に基づく場合, which no stop reaches.
+    Art. 27(1), such as 法令に基づく場合, which no stop reaches; and a provision on the
+    member's consent when no consent to provision (`records.Consent`) is in force that day.
     """
     # APPI Art. 27(5)(i): data entrusted to a processor (委託先, Art. 25) is no provision to a
     # third party; its record is the processor register's, not this one.
@@ -66,6 +69,17 @@ def provision_register(
                 "第27条第1項の例外に当たるときは、その根拠を選んでください。"
             )
             % {"since": stop.since.isoformat(), "category": category.name}
+        )
+    if basis == ThirdPartyProvision.LegalBasis.CONSENT and not (
+        consents_in_force(member=member, on=provided_on, purpose=None).exists()
+    ):
+        raise ProvisionRefused(
+            _(
+                "この加入者の第三者提供への同意（法第27条第1項）は、%(on)s時点で登録されて"
+                "いないか撤回されています。同意を得て「本人の同意」に登録してから記録するか、"
+                "同意によらない根拠を選んでください。"
+            )
+            % {"on": provided_on.isoformat()}
         )
     provision = ThirdPartyProvision(
         member=member,

@@ -5,8 +5,13 @@ from django.contrib.auth import get_user_model
 
 from audit.models import Event
 from audit.vocabulary import Action
-from records.models import Restriction, ThirdPartyProvision
-from records.services import ProvisionRefused, provision_register, restriction_add
+from records.models import Consent, Restriction, ThirdPartyProvision
+from records.services import (
+    ProvisionRefused,
+    consent_record,
+    provision_register,
+    restriction_add,
+)
 from records.tests.factories import MemberFactory, category
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +42,19 @@ def _provide(member, receipts, officer, basis, on=datetime.date(2026, 5, 1)):
     )
 
 
+def _consenting(officer):
+    """A member whose consent to provision (Art. 27(1)) has been on file since 2020."""
+    member = MemberFactory()
+    consent_record(
+        member=member,
+        kind=Consent.Kind.CONSENT,
+        method=Consent.Method.WRITING,
+        given_on=datetime.date(2020, 1, 1),
+        by=officer,
+    )
+    return member
+
+
 def _stop(member, officer, *, category=None, since=datetime.date(2026, 4, 1)):
     return restriction_add(
         member=member,
@@ -49,7 +67,7 @@ def _stop(member, officer, *, category=None, since=datetime.date(2026, 4, 1)):
 
 
 def test_it_registers_a_provision_with_its_audit_event(officer, receipts):
-    member = MemberFactory()
+    member = _consenting(officer)
 
     provision = _provide(member, receipts, officer, Basis.CONSENT)
 
@@ -88,9 +106,9 @@ def test_it_allows_a_provision_required_by_law_under_a_stop(officer, receipts):
 
 
 def test_it_applies_a_stop_only_to_its_category_and_from_its_date(officer, receipts):
-    member = MemberFactory()
+    member = _consenting(officer)
     _stop(member, officer, category=category("health-checks"), since=datetime.date(2026, 4, 1))
-    _stop(MemberFactory(), officer)
+    _stop(_consenting(officer), officer)
 
     _provide(member, receipts, officer, Basis.CONSENT)
     with pytest.raises(ProvisionRefused):
@@ -103,13 +121,13 @@ def test_it_applies_a_stop_only_to_its_category_and_from_its_date(officer, recei
             legal_basis=Basis.CONSENT,
             by=officer,
         )
-    _provide(MemberFactory(), receipts, officer, Basis.CONSENT, on=datetime.date(2026, 3, 31))
+    _provide(_consenting(officer), receipts, officer, Basis.CONSENT, on=datetime.date(2026, 3, 31))
 
     assert ThirdPartyProvision.objects.count() == 2
 
 
 def test_it_ignores_a_stop_that_has_ended(officer, receipts):
-    member = MemberFactory()
+    member = _consenting(officer)
     stop = _stop(member, officer)
     Restriction.objects.filter(pk=stop.pk).update(until=datetime.date(2026, 4, 30))
 

@@ -145,6 +145,7 @@ REPORTS = {
     "scopes": gettext_lazy("担当の登録簿"),
     "my-number": gettext_lazy("個人番号"),
     "processors": gettext_lazy("委託先・共同利用"),
+    "consents": gettext_lazy("本人の同意"),
     "disposals": gettext_lazy("廃棄の実施"),
     "disposal": gettext_lazy("廃棄記録"),
 }

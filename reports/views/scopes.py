@@ -1,6 +1,7 @@
 """The scope register and its changes in the period; the 個人番号 categories' handlers;
-processors; disposal runs and their certificates."""
+processors; consents; disposal runs and their certificates."""
 
+from reports.selectors.consents import consents_report
 from reports.selectors.disposals import disposal_certificate, disposals_report
 from reports.selectors.mynumber import my_number_report
 from reports.selectors.processors import processors_report
@@ -32,6 +33,15 @@ class ProcessorsView(ReportView):
 
     def build(self, period):
         return processors_report(period)
+
+
+class ConsentsView(ReportView):
+    """Consents and opt-outs by purpose (APPI Art. 18(1), Art. 27(1)): counts only."""
+
+    name = "consents"
+
+    def build(self, period):
+        return consents_report(period)
 
 
 class DisposalsView(ReportView):
