@@ -32,7 +32,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("safeguards", "0015_disposal_runs"),
-        ("records", "0008_consent"),
+        ("records", "0009_consent"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]
