@@ -373,8 +373,9 @@ def replay(entry: dict, *, line: int) -> int | None:
 
 @transaction.atomic
 def dispose(*, member: Member, records: list[int] | None, by, reference: str) -> list[int]:
-    """Erase `records` of `member`, or (None) the whole member, as no request asked: a disposal
-    run's records past their retention period (APPI Art. 22, `retention.disposal`). The same
+    """Erase `records` of `member`, or (None) the whole member, as no 消去 item asked: a disposal
+    run's records past their retention period (APPI Art. 22, `retention.disposal`), or the
+    records a granted 削除 (Art. 34, `reference` the request's number) removes. The same
     steps as a request's erasure: the copies disclosure made go too, a whole member's filings
     are reduced and the apps above let go of theirs, the key goes, and the erasure enters the
     ledger. Returns the erased record ids."""

@@ -128,13 +128,20 @@ def _corrections(request: Request) -> list[tuple[str, str]]:
         if item.record_id is None:
             field = Member._meta.get_field(item.field)
             label = str(getattr(field, "verbose_name", item.field))
+        elif not item.field:
+            label = _("記録ID %(id)s") % {"id": item.record_id}
         else:
             names = (titles(code).get(item.field) for code in SCHEMAS)
             label = _("記録ID %(id)s の%(field)s") % {
                 "id": item.record_id,
                 "field": next((name for name in names if name), item.field),
             }
-        rows.append((label, item.new_value))
+        # Art. 34(3): what was done, in words: 訂正 and 追加 with the content as it now reads.
+        done = DecisionItem.Correction(item.correction)
+        if done == DecisionItem.Correction.DELETE:
+            rows.append((label, str(_("削除しました"))))
+        else:
+            rows.append((label, f"{done.label}：{item.new_value}"))
     return rows
 
 

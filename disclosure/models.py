@@ -481,6 +481,16 @@ class DecisionItem(models.Model):
     # A 第三者提供記録 withheld under Art. 33(5), which applies the grounds of 33(2); a plain
     # id as `record_id` is.
     provision_id = models.BigIntegerField(_("第三者提供記録ID"), null=True, blank=True)
+
+    class Correction(models.TextChoices):
+        # APPI Art. 34(1): the content corrected, added to, or deleted.
+        CORRECT = "correct", _("訂正")
+        ADD = "add", _("追加")
+        DELETE = "delete", _("削除")
+
+    correction = models.CharField(
+        _("訂正等の種類"), max_length=8, choices=Correction.choices, default=Correction.CORRECT
+    )
     field = models.CharField(_("項目"), max_length=64, blank=True)
     new_value = models.TextField(_("訂正後の内容"), blank=True)
     case = models.CharField(_("請求の事由"), max_length=24, choices=Case.choices, blank=True)

@@ -204,8 +204,15 @@ class DecisionRow(forms.Form):
     record_id = forms.TypedChoiceField(
         label=_("訂正する記録"), coerce=int, required=False, empty_value=None
     )
+    correction = forms.ChoiceField(
+        label=_("訂正等の種類"),
+        choices=DecisionItem.Correction.choices,
+        initial=DecisionItem.Correction.CORRECT,
+        required=False,  # 訂正, unless chosen
+        help_text=_("削除で項目を書かないときは、選んだ記録を削除します。"),
+    )
     field = forms.CharField(label=_("項目（記録の項目名）"), max_length=64, required=False)
-    new_value = forms.CharField(label=_("訂正後の内容"), required=False)
+    new_value = forms.CharField(label=_("訂正・追加後の内容"), required=False)
     ground = forms.ChoiceField(label=_("認めない根拠"), required=False)
     retention_law = forms.CharField(
         label=_("保存を義務付ける法令・条項"),
@@ -285,7 +292,7 @@ class DecisionRow(forms.Form):
         else:
             del self.fields["record_id"]
         if self.kind != Kind.CORRECTION:
-            del self.fields["field"], self.fields["new_value"]
+            del self.fields["correction"], self.fields["field"], self.fields["new_value"]
 
     @property
     def label(self) -> str:
@@ -299,9 +306,10 @@ class DecisionRow(forms.Form):
         data = super().clean()
         if data.get("granted") is False:
             _refusal_explained(self, data, _("認めない"))
+        whole_record = data.get("correction") == DecisionItem.Correction.DELETE
         correcting = data.get("granted") and self.kind == Kind.CORRECTION
-        if correcting and data.get("record_id") and not data.get("field"):
-            self.add_error("field", _("訂正する項目名を書いてください。"))
+        if correcting and data.get("record_id") and not data.get("field") and not whole_record:
+            self.add_error("field", _("訂正・追加する項目名を書いてください。"))
         if "granted" in data:
             try:
                 DecisionItem(**self.item()).clean()
@@ -321,6 +329,7 @@ class DecisionRow(forms.Form):
             "category": data.get("category"),
             "purpose": data.get("purpose"),
             "record_id": data.get("record_id"),
+            "correction": data.get("correction") or DecisionItem.Correction.CORRECT,
             "field": data.get("field", ""),
             "new_value": data.get("new_value", ""),
             # What belongs to a refusal goes with it when the officer grants after all.

@@ -510,15 +510,38 @@ def request_carry_out(
             tracking_number=tracking_number,
         )
     by_id = {record.pk: record for record in held}
+    Correction = DecisionItem.Correction
+    deleted: list[int] = []
+    payloads: dict[int, dict] = {}
     for item in granted.filter(kind=Kind.CORRECTION):
         # APPI Art. 34(2): the record or the member's own row as it should be, through the
         # gate's services; the trail keeps field names and digests of before and after.
-        if item.record_id in by_id:
+        # 訂正 replaces a value, 追加 adds one where none was, 削除 removes a value, or (no
+        # field named) the whole record, as an erasure is carried out.
+        if item.record_id in by_id and item.correction == Correction.DELETE and not item.field:
+            deleted.append(item.record_id)
+        elif item.record_id in by_id:
             record = by_id[item.record_id]
-            payload = {**record.payload, item.field: item.new_value}
+            # From the values as the items before left them (a saved record is sealed again,
+            # its payload no longer on the instance).
+            payload = dict(payloads.setdefault(record.pk, dict(record.payload)))
+            if item.correction == Correction.ADD and payload.get(item.field) not in (None, ""):
+                raise ValidationError(
+                    _(
+                        "追加を認めた項目（%(field)s）には既に内容があります。訂正として"
+                        "決定し直してください。"
+                    )
+                    % {"field": item.field}
+                )
+            if item.correction == Correction.DELETE:
+                payload.pop(item.field, None)
+            else:
+                payload[item.field] = item.new_value
             record_update(record=record, by=by, payload=payload)
+            payloads[record.pk] = payload
         elif item.record_id is None and item.field in MEMBER_FIELDS:
-            member_update(member=request.member, by=by, **{item.field: item.new_value})
+            value = "" if item.correction == Correction.DELETE else item.new_value
+            member_update(member=request.member, by=by, **{item.field: value})
         else:
             # A granted item that cannot be applied: the request is not carried out.
             raise ValidationError(
@@ -528,6 +551,10 @@ def request_carry_out(
                 )
                 % {"field": item.field or "項目の指定なし"}
             )
+    if deleted:
+        erasure.dispose(
+            member=request.member, records=deleted, by=by, reference=request.receipt_number
+        )
     today = deadlines.today()
     stop_kinds: dict[str, Restriction.Kind] = {
         Kind.SUSPENSION: Restriction.Kind.SUSPEND_USE,

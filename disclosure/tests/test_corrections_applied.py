@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from audit.models import Event
 from audit.vocabulary import Action
-from disclosure.models import Kind, Letter, Request
+from disclosure.models import DecisionItem, Kind, Letter, Request
 from records import gate
 from records.models import Member, Record
 
@@ -56,3 +56,91 @@ def test_art34_3_the_completion_letter_says_what_was_corrected(member, officer):
     assert "訂正の内容（法第34条第3項）" in text
     assert "氏名" in text and "訂正後花子" in text
     assert "健診機関" in text and "訂正後の健診センター" in text
+
+
+def _checkup() -> Record:
+    return next(r for r in Record.objects.all() if r.title == "消去用の健診記録")
+
+
+def _letter_text(request: Request) -> str:
+    letter = request.letters.get(kind=Letter.Kind.COMPLETION)
+    return "".join(page.extract_text() for page in PdfReader(letter.file.open()).pages)
+
+
+def test_art34_1_an_addition_fills_an_empty_field_and_a_deletion_removes_one(member, officer):
+    checkup = _checkup()
+    checkup.payload = {**checkup.payload, "hba1c": 5.6}
+    checkup.save()
+    request = filed_for(member, kinds=[Kind.CORRECTION], grounds="")
+    items = [
+        {
+            "kind": Kind.CORRECTION,
+            "granted": True,
+            "correction": DecisionItem.Correction.ADD,
+            "record_id": checkup.pk,
+            "field": "waist_cm",
+            "new_value": "84.5",
+        },
+        {
+            "kind": Kind.CORRECTION,
+            "granted": True,
+            "correction": DecisionItem.Correction.DELETE,
+            "record_id": checkup.pk,
+            "field": "hba1c",
+        },
+    ]
+    with gate.ledger():
+        request = answer(request, member, officer, items, close=False)
+
+    checkup = Record.objects.get(pk=checkup.pk)
+    assert checkup.payload["waist_cm"] == 84.5 and "hba1c" not in checkup.payload
+    text = _letter_text(request)
+    assert "腹囲（cm）" in text and "追加：84.5" in text
+    assert "HbA1c（%）" in text and "削除しました" in text
+
+
+def test_art34_1_a_deletion_the_schema_needs_is_refused_in_words(member, officer):
+    request = filed_for(member, kinds=[Kind.CORRECTION], grounds="")
+    item = {
+        "kind": Kind.CORRECTION,
+        "granted": True,
+        "correction": DecisionItem.Correction.DELETE,
+        "record_id": _checkup().pk,
+        "field": "bmi",
+    }
+    with gate.ledger(), pytest.raises(ValidationError, match="「BMI」を入力してください"):
+        answer(request, member, officer, [item])
+
+
+def test_art34_1_an_addition_where_a_value_stands_is_refused(member, officer):
+    request = filed_for(member, kinds=[Kind.CORRECTION], grounds="")
+    item = {
+        "kind": Kind.CORRECTION,
+        "granted": True,
+        "correction": DecisionItem.Correction.ADD,
+        "record_id": _checkup().pk,
+        "field": "facility",
+        "new_value": "別の健診センター",
+    }
+    with gate.ledger(), pytest.raises(ValidationError, match="既に内容があります"):
+        answer(request, member, officer, [item])
+
+
+def test_art34_1_a_deletion_of_a_whole_wrong_record_removes_it_and_keeps_the_member(
+    member, officer
+):
+    request = filed_for(member, kinds=[Kind.CORRECTION], grounds="")
+    wrong = _checkup()
+    item = {
+        "kind": Kind.CORRECTION,
+        "granted": True,
+        "correction": DecisionItem.Correction.DELETE,
+        "record_id": wrong.pk,
+    }
+    with gate.ledger():
+        request = answer(request, member, officer, [item], close=False)
+
+    assert not Record.objects.filter(pk=wrong.pk).exists()
+    assert Member.objects.filter(pk=member.pk).exists()  # the member and the rest stay
+    assert Record.objects.filter(member=member).exists()
+    assert f"記録ID {wrong.pk}" in _letter_text(request) and "削除しました" in _letter_text(request)
