@@ -65,6 +65,10 @@ class Action(models.TextChoices):
         _("消去に伴う写しの削除（管理画面の履歴・セッション・メール・理由の記載）"),
     )
     DISCLOSURE_LETTER_READ = "disclosure.letter.read", _("通知書の閲覧")
+    DISCLOSURE_MAIL_WITHHELD = (
+        "disclosure.mail.withheld",
+        _("保護措置のある加入者について代理人へのメールを送らなかった"),
+    )
     DISCLOSURE_PACKAGE_BUILT = "disclosure.package.built", _("開示データの作成")
     DISCLOSURE_PACKAGE_DOWNLOADED = "disclosure.package.downloaded", _("開示データの受取り")
     DISCLOSURE_PACKAGE_POSTED = (
@@ -135,6 +139,8 @@ class Action(models.TextChoices):
     RECORDS_RECORD_DELETED = "records.record.deleted", _("記録の削除")
     RECORDS_RECORD_IMPORTED = "records.record.imported", _("記録の一括取込み")
     RECORDS_RESTRICTION_ADDED = "records.restriction.added", _("利用停止等の登録")
+    RECORDS_PROTECTION_SET = "records.protection.set", _("保護措置（DV等）の登録")
+    RECORDS_PROTECTION_LIFTED = "records.protection.lifted", _("保護措置（DV等）の解除")
     RECORDS_PROVISION_REGISTERED = "records.provision.registered", _("第三者提供の記録")
     RECORDS_CONSENT_RECORDED = "records.consent.recorded", _("本人の同意等の登録")
     RECORDS_CONSENT_WITHDRAWN = "records.consent.withdrawn", _("本人の同意等の撤回")

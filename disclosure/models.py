@@ -336,6 +336,11 @@ class Request(PublicFiling):
     def is_bereaved(self) -> bool:
         return bool(self.bereaved_relationship)
 
+    @property
+    def on_behalf(self) -> bool:
+        """Whether someone other than the member files: an agent, or the bereaved."""
+        return self.filer != self.Filer.SELF or self.is_bereaved
+
     def clean(self):
         if self.is_bereaved:
             if list(self.kinds) != [Kind.DISCLOSURE] or self.include_provision_records:

@@ -19,7 +19,7 @@ from core import wareki
 from core.admin import MoveForm, Page, Step
 from core.fields import CodeField, JapaneseDateField
 from purposes.models import Category, Purpose
-from records.models import Member
+from records.models import Member, Protection
 from safeguards.approvals import ApprovalPending
 
 from . import erasure, identity, package, services
@@ -51,8 +51,18 @@ class MatchForm(MoveForm):
         super().__init__(data, obj=obj, user=user)
         self.filed = obj
         self.candidates = {m.pk: m for m in services.identity_candidates(request=obj, by=user)}
+        # The officer sees why a request on a protected member's behalf is refused at 照合.
+        note = (
+            _(
+                "（保護措置あり：代理人・遺族からの請求のため、照合すると保護措置に触れない通知書で却下します）"
+            )
+            if obj.on_behalf
+            else _("（保護措置あり：本人からの請求です）")
+        )
+        protected = dict.fromkeys(Protection.objects.member_ids(self.candidates), note)
         cast(forms.ChoiceField, self.fields["member"]).choices = [
-            (pk, f"{member} {member.name}{_died(member)}") for pk, member in self.candidates.items()
+            (pk, f"{member} {member.name}{_died(member)}{protected.get(pk, '')}")
+            for pk, member in self.candidates.items()
         ]
         if not self.candidates:
             self.fields["member"].help_text = _(

@@ -26,7 +26,7 @@ from core.workflow import transition
 from purposes.models import Category
 from purposes.register import purposes_for
 from records import gate
-from records.models import Member, Record, Restriction
+from records.models import Member, Protection, Record, Restriction
 from records.services import (
     MEMBER_FIELDS,
     check_retention,
@@ -286,6 +286,8 @@ def request_match(
         raise ValidationError(
             _("代理権を証する書類がありません。追加書類を依頼してから照合してください。")
         )
+    if request.on_behalf and Protection.objects.member_ids([member.pk]):
+        return _refuse_protected(request, by=by)
     if request.is_bereaved:
         # The MHLW notice: the bereaved ask for the receipts of a member who has died.
         if member.died_on is None:
@@ -331,6 +333,35 @@ def request_match(
         for pk in matched.documents.values_list("pk", flat=True):
             document_discard(pk=pk, request=matched, by=by)
     return matched
+
+
+# The letter to whoever asked on behalf of a protected member says nothing of the protection:
+# that the member is protected, or from whom, is itself what the named person must not learn.
+PROTECTED_REFUSAL = gettext_lazy(
+    "ご請求には応じられません。ご請求の内容を確認した結果、当組合として開示等に応じることが"
+    "できないと判断しました。ご不明な点は当組合の窓口までお問い合わせください。"
+)
+
+
+def _refuse_protected(request: Request, *, by) -> Request:
+    """The MHLW guidance (DV, stalking, child abuse; the 支援措置 practice): nothing of a
+    protected member goes to anyone filing on their behalf, whoever that is (a spouse, a
+    parent as legal agent). The request is refused with a neutral letter, by the officer."""
+    if not has_role(by, Role.PRIVACY_OFFICER):
+        raise ValidationError(
+            _(
+                "この加入者には保護措置（DV等）が登録されているため、代理人・遺族からのこの請求"
+                "には応じられません。個人情報取扱責任者が照合してください（保護措置に触れない"
+                "通知書で却下します）。"
+            )
+        )
+    with transaction.atomic():
+        refused = transition(
+            request, Request.State.REJECTED, by=by, state_note=str(PROTECTED_REFUSAL)
+        )
+        for pk in refused.documents.values_list("pk", flat=True):
+            document_discard(pk=pk, request=refused, by=by)
+    return refused
 
 
 def gather(*, request: Request, by) -> list[Record]:

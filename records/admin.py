@@ -36,6 +36,7 @@ from .models import (
     Consent,
     Member,
     MemberUserObjectPermission,
+    Protection,
     Record,
     Restriction,
     ThirdPartyProvision,
@@ -47,6 +48,8 @@ from .services import (
     consent_withdraw,
     member_update,
     normalize_member_fields,
+    protection_lift,
+    protection_set,
     provision_register,
     record_create,
     record_update,
@@ -145,6 +148,7 @@ class MemberAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
             .select_related("purpose"),
             "may_edit": self.has_change_permission(request, member),
             "edit": EDIT,
+            "protections": list(Protection.objects.in_force().filter(member=member)),
         }
         return TemplateResponse(request, "admin/records/member/view.html", context)
 
@@ -502,6 +506,43 @@ class ConsentAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
             withdrawn += 1
         if withdrawn:
             messages.success(request, _("%(count)d件の撤回を登録しました。") % {"count": withdrawn})
+
+
+class ProtectionForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not cleaned.get("until"):
+            self.add_error("until", _("解除するときは終了日（措置の最終日）を入力してください。"))
+        return cleaned
+
+
+@admin.register(Protection)
+class ProtectionAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
+    """保護措置 (DV, stalking, child abuse) on the members the access may read: set by the
+    privacy officer, and lifted by giving its last day; never deleted while the member is
+    kept (it goes with the member's 消去). Only the officer's role holds the permissions."""
+
+    gate_rows = staticmethod(functools.partial(gate.of_members, model=Protection))
+    form = ProtectionForm
+    list_display = ("member", "basis", "since", "until")
+    list_select_related = ("member",)
+    list_filter = ("basis",)
+    search_fields = ()
+    fields = ("member", "basis", "since", "until", "persons")
+    autocomplete_fields = ("member",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once set, only its end: a new basis or person is a new protection.
+        return ("member", "basis", "since", "persons") if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.pk = protection_lift(
+                protection=obj, until=form.cleaned_data["until"], by=request.user
+            ).pk
+            return
+        fields = ("member", "basis", "since", "until", "persons")
+        obj.pk = protection_set(by=request.user, **{f: form.cleaned_data[f] for f in fields}).pk
 
 
 class ProvisionForm(forms.ModelForm):

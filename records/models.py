@@ -4,6 +4,9 @@ Nothing outside the gate (`records.gate`) may query these tables for a user: eve
 member or record data for a person passes through it, scoped, for a purpose, and audited.
 """
 
+import datetime
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -407,6 +410,80 @@ class Consent(models.Model):
             )
         if self.withdrawn_on and self.given_on and self.withdrawn_on < self.given_on:
             raise ValidationError({"withdrawn_on": _("撤回日は同意日以後の日にしてください。")})
+
+
+class ProtectionQuerySet(models.QuerySet):
+    def in_force(self, on: datetime.date | None = None) -> "ProtectionQuerySet":
+        """The protections in force on day `on` (today)."""
+        on = on or timezone.localdate()
+        return self.filter(models.Q(until__isnull=True) | models.Q(until__gte=on), since__lte=on)
+
+    def member_ids(self, among: Iterable[int], on: datetime.date | None = None) -> set[int]:
+        """Those of the members `among` who are protected on day `on` (today): ids only, which
+        the gate's ledger and the mail check read without reading the member."""
+        ids = list(among)
+        if not ids:
+            return set()
+        return set(self.in_force(on).filter(member_id__in=ids).values_list("member_id", flat=True))
+
+
+class Protection(models.Model):
+    """A member whom the society protects from a named person (DV, stalking, child abuse).
+
+    The MHLW guidance for health insurance societies and the 支援措置 practice under the DV
+    防止法: nothing of the member reaches the person named, even as the insured person of
+    the same card or a legal agent. Set and lifted by the privacy officer
+    (`records.services.protection_set`); `persons` is personal data: never in the trail, and
+    it goes with the member (消去).
+    """
+
+    class Basis(models.TextChoices):
+        DV = "dv", _("配偶者等からの暴力（DV）")
+        STALKING = "stalking", _("ストーカー行為等")
+        CHILD_ABUSE = "child_abuse", _("児童虐待")
+        OTHER = "other", _("その他（これらに準ずる被害）")
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="protections", verbose_name=_("加入者")
+    )
+    basis = models.CharField(_("根拠"), max_length=12, choices=Basis.choices)
+    since = models.DateField(_("開始日"))
+    until = models.DateField(_("終了日"), null=True, blank=True)
+    persons = models.TextField(
+        _("開示・送付をしない相手"),
+        max_length=500,
+        help_text=_("加害者等の氏名と続柄（例：夫 山田太郎）。この加入者の情報を渡しません。"),
+    )
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登録者"),
+    )
+
+    objects = ProtectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("保護措置（DV等）")
+        verbose_name_plural = _("保護措置（DV等）")
+        ordering = ("-since", "-id")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(until__isnull=True) | models.Q(until__gte=models.F("since")),
+                name="records_protection_until_after_since",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Ids only: the admin's history keeps this text.
+        return f"{self._meta.verbose_name} ({self.member_id})"
+
+    def clean(self) -> None:
+        if self.until and self.since and self.until < self.since:
+            raise ValidationError({"until": _("終了日は開始日以後の日にしてください。")})
 
 
 class ThirdPartyProvision(models.Model):

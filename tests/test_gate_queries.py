@@ -2,7 +2,8 @@
 
 A gated API list costs, besides DRF's token look-up, the page and its count: the gate's
 opening (one statement for the user's standing, scope and the register in force) and the
-access event (one `audit_append` on PostgreSQL). The count is one statement
+access event (one `audit_append` on PostgreSQL), with the protected members among those read
+(one statement: `records.Protection`, flagged for the access review). The count is one statement
 whatever the restrictions. The number must not grow with the user's grants.
 """
 
@@ -20,10 +21,10 @@ CHECKUP = "checkup-reminder"  # permitted for health-checks, not for receipts
 
 
 def queries_allowed() -> int:
-    # Five: token, opening, count, page, the access event (on SQLite the event's append is
-    # two statements: audit.trail); and four SAVEPOINT and RELEASE statements, the
-    # request's transactions nested in the test's.
-    return 9 if connection.vendor == "postgresql" else 10
+    # Six: token, opening, count, page, the protected among the members read, the access
+    # event (on SQLite the event's append is two statements: audit.trail); and four
+    # SAVEPOINT and RELEASE statements, the request's transactions nested in the test's.
+    return 10 if connection.vendor == "postgresql" else 11
 
 
 @pytest.fixture

@@ -17,7 +17,14 @@ from django.db import models, transaction
 from audit.trail import PUBLIC, actor_for, append
 from audit.vocabulary import Action
 from purposes.models import Category
-from records.models import Consent, Member, Record, Restriction, ThirdPartyProvision
+from records.models import (
+    Consent,
+    Member,
+    Protection,
+    Record,
+    Restriction,
+    ThirdPartyProvision,
+)
 from safeguards.models import StatutoryAccessReason
 
 from .access import Access
@@ -63,7 +70,7 @@ class Ledger:
                 reads.member_ids.add(row.member_id)
                 if row.category_id is not None:
                     reads.category_ids.add(row.category_id)
-            elif isinstance(row, Consent):  # about the member, in no category
+            elif isinstance(row, Consent | Protection):  # about the member, in no category
                 reads.member_ids.add(row.member_id)
             elif isinstance(row, models.Model):
                 raise TypeError(f"the ledger cannot note a {type(row).__name__}'s member")
@@ -95,6 +102,7 @@ class Ledger:
             }
             if access.statutory:
                 details |= {"statutory": True, "ground": access.statutory.ground}
+            details |= _protected(reads)
             event = append(
                 action=Action.RECORDS_ACCESS_READ,
                 actor=actor_for(access.user),
@@ -125,7 +133,8 @@ class Ledger:
                 "categories": [],
                 "rows": reads.rows,
                 "filings": {name: sorted(ids) for name, ids in sorted(reads.filings.items())},
-            },
+            }
+            | _protected(reads),
         )
 
     def append_refusals(self) -> None:
@@ -170,3 +179,10 @@ def ledger() -> Iterator[Ledger]:
     finally:
         _ledger.reset(token)
         current.append_refusals()
+
+
+def _protected(reads: _Reads) -> dict[str, list[int]]:
+    """The protected members among those read (DV and the like; `records.Protection`): the
+    access review lists every read of them for the 監事."""
+    protected = Protection.objects.member_ids(reads.member_ids)
+    return {"protected": sorted(protected)} if protected else {}

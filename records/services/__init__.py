@@ -14,6 +14,7 @@ Where it lives
     `records`       `record_create`, `record_update`, `record_delete`
     `restrictions`  `restriction_add` (and the stops in force, which provisions check)
     `consents`      `consent_record`, `consent_withdraw`, `consents_in_force`
+    `protections`   `protection_set`, `protection_lift` (DV and the like)
     `provisions`    `provision_register`, `ProvisionRefused` (and the retention erasure checks)
     `erasure`       `member_erase`, `check_retention`
     `trail`         `value_digest`: the digests every event carries
@@ -22,6 +23,7 @@ Where it lives
 from .consents import consent_record, consent_withdraw, consents_in_force
 from .erasure import check_retention, member_erase
 from .members import MEMBER_FIELDS, member_create, member_update, normalize_member_fields
+from .protections import protection_lift, protection_set
 from .provisions import ProvisionRefused, provision_register
 from .records import record_create, record_delete, record_update
 from .restrictions import restriction_add
@@ -38,6 +40,8 @@ __all__ = [
     "member_erase",
     "member_update",
     "normalize_member_fields",
+    "protection_lift",
+    "protection_set",
     "provision_register",
     "record_create",
     "record_delete",

@@ -1,0 +1,181 @@
+"""Requests about a protected member (the MHLW guidance for health insurance societies on
+victims of DV, stalking and child abuse; the 支援措置 practice under the DV防止法): whoever
+files on the member's behalf (a spouse, a parent as legal agent, the bereaved) is refused at
+照合 with a letter that does not say why; the officer sees why; the member's own request goes
+on as usual; no mail about the member goes to the one who filed on their behalf.
+Read back as the requester reads them: the letter's PDF."""
+
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from pypdf import PdfReader
+
+from audit.models import Event
+from audit.vocabulary import Action
+from core.models import OutboxMail
+from disclosure import letters, services
+from disclosure.models import IdentityDocument, Letter, Request
+from disclosure.moves import MatchForm
+from records import gate
+from records.models import Protection
+from records.services import protection_set
+from records.tests.factories import MemberFactory, RecordFactory
+
+from .factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+State = Request.State
+PERPETRATOR = "佐藤剛"
+
+
+@pytest.fixture
+def protected(register, privacy_officer):
+    member = MemberFactory(
+        symbol="6006",
+        number="8",
+        branch="00",
+        name="佐藤美咲",
+        name_kana="サトウ ミサキ",
+        birth_date=datetime.date(1990, 5, 5),
+    )
+    RecordFactory(member=member, category=register["health-checks"], title="特定健診2025")
+    protection_set(
+        member=member,
+        basis=Protection.Basis.DV,
+        since=datetime.date(2026, 1, 1),
+        persons=f"夫 {PERPETRATOR}",
+        by=privacy_officer,
+    )
+    return member
+
+
+def _request(member, *, filer=Request.Filer.SELF, **fields) -> Request:
+    request = RequestFactory(
+        member_symbol=member.symbol,
+        member_number=member.number,
+        member_branch=member.branch,
+        birth_date=member.birth_date,
+        name=member.name,
+        name_kana=member.name_kana,
+        filer=filer,
+        state=State.IDENTITY_CHECK,
+        email="filer@example.jp",
+        **fields,
+    )
+    IdentityDocument.objects.create(
+        request=request,
+        role=IdentityDocument.Role.IDENTITY,
+        content_type="image/jpeg",
+        size=1,
+        sha256="0" * 64,
+    )
+    if filer != Request.Filer.SELF:
+        IdentityDocument.objects.create(
+            request=request,
+            role=IdentityDocument.Role.AUTHORITY,
+            content_type="image/jpeg",
+            size=1,
+            sha256="1" * 64,
+        )
+    letters.issue(request, Letter.Kind.ACKNOWLEDGEMENT)
+    return request
+
+
+def _letter(request, kind) -> str:
+    reader = PdfReader(io.BytesIO(request.letters.get(kind=kind).file.read()))
+    return "".join("".join(page.extract_text().split()) for page in reader.pages)
+
+
+@pytest.mark.parametrize("filer", [Request.Filer.LEGAL_AGENT, Request.Filer.APPOINTED_AGENT])
+def test_dv_guidance_agent_request_for_protected_member_refused_with_neutral_letter(
+    officer, protected, filer
+):
+    request = _request(protected, filer=filer, agent_name=PERPETRATOR)
+    with gate.ledger():
+        refused = services.request_match(request=request, member=protected, by=officer)
+    assert refused.state == State.REJECTED
+    assert refused.member is None  # not tied to the member: nothing of theirs is read for it
+    letter = _letter(refused, Letter.Kind.REJECTION)
+    assert f"{PERPETRATOR}様" in letter  # to the agent, who asked
+    assert "ご請求には応じられません" in letter
+    for telling in ("保護", "DV", "暴力", "ストーカー", "虐待", "支援措置", "加害", "夫"):
+        assert telling not in letter
+    # The identity documents are not kept once the request is answered.
+    assert not refused.documents.exists()
+
+
+def test_dv_guidance_officer_sees_why_at_matching(officer, protected):
+    agent = _request(protected, filer=Request.Filer.LEGAL_AGENT, agent_name=PERPETRATOR)
+    with gate.ledger():
+        label = dict(MatchForm(obj=agent, user=officer).fields["member"].choices)[protected.pk]
+    assert "保護措置あり：代理人・遺族からの請求のため" in label
+    own = _request(protected)
+    with gate.ledger():
+        label = dict(MatchForm(obj=own, user=officer).fields["member"].choices)[protected.pk]
+    assert "保護措置あり：本人からの請求です" in label
+
+
+def test_dv_guidance_protected_members_own_request_goes_on(officer, protected):
+    request = _request(protected)
+    with gate.ledger():
+        matched = services.request_match(request=request, member=protected, by=officer)
+    assert (matched.state, matched.member) == (State.REVIEW, protected)
+
+
+def test_dv_guidance_handler_leaves_the_refusal_to_the_officer(handler_kenshin, protected):
+    request = _request(protected, filer=Request.Filer.LEGAL_AGENT, agent_name=PERPETRATOR)
+    with pytest.raises(ValidationError) as refused, gate.ledger():
+        services.request_match(request=request, member=protected, by=handler_kenshin)
+    assert "個人情報取扱責任者が照合してください" in str(refused.value)
+    request.refresh_from_db()
+    assert request.state == State.IDENTITY_CHECK
+
+
+def test_dv_guidance_no_mail_to_an_agent_about_a_member_protected_later(
+    officer, register, privacy_officer
+):
+    member = MemberFactory(symbol="6006", number="9", branch="00")
+    RecordFactory(member=member, category=register["health-checks"])
+    request = _request(member, filer=Request.Filer.LEGAL_AGENT, agent_name=PERPETRATOR)
+    with gate.ledger():
+        services.request_match(request=request, member=member, by=officer)
+    mailed = OutboxMail.objects.count()
+    assert mailed  # the agent heard of the match: no protection then
+    protection_set(
+        member=member,
+        basis=Protection.Basis.CHILD_ABUSE,
+        since=datetime.date(2026, 1, 1),
+        persons="父",
+        by=privacy_officer,
+    )
+    request.refresh_from_db()
+    services.request_extend(request=request, days=30, reason="調査に時間を要するため", by=officer)
+    assert OutboxMail.objects.count() == mailed
+    withheld = Event.objects.get(action=Action.DISCLOSURE_MAIL_WITHHELD)
+    assert (withheld.target_type, withheld.target_id) == ("disclosure.request", str(request.pk))
+
+
+def test_dv_guidance_bereaved_request_for_a_protected_member_refused(officer, protected, superuser):
+    from records.services import member_update
+
+    member_update(member=protected, by=superuser, died_on=datetime.date(2026, 2, 1))
+    request = _request(
+        protected,
+        bereaved_relationship=Request.Bereaved.SPOUSE,
+        bereaved_name=PERPETRATOR,
+        bereaved_name_kana="サトウ ツヨシ",
+        institution_consent=True,
+    )
+    IdentityDocument.objects.create(
+        request=request,
+        role=IdentityDocument.Role.BEREAVEMENT,
+        content_type="image/jpeg",
+        size=1,
+        sha256="2" * 64,
+    )
+    with gate.ledger():
+        refused = services.request_match(request=request, member=protected, by=officer)
+    assert refused.state == State.REJECTED
+    assert "ご請求には応じられません" in _letter(refused, Letter.Kind.REJECTION)

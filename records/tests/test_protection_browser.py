@@ -1,0 +1,63 @@
+"""The 保護措置 banner on a protected member's page in Chromium, at a desktop's and a phone's
+width (the MHLW guidance on victims of DV, stalking and child abuse): the handler who reads
+the member sees it first, readable without sideways scrolling.
+
+Screenshots are kept in var/screenshots/ (`screenshots` fixture).
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from records.models import Protection
+from records.services import protection_set
+from records.tests.factories import MemberFactory, RecordFactory
+from safeguards.testing import current_token, enrol_device
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db")]
+
+PASSWORD = "correct horse battery staple"
+SCREENS = {"desktop": (1280, 800), "phone": (390, 844)}
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_dv_guidance_handler_sees_the_protection_banner(
+    screen, chromium, live_server, handler_kenshin, privacy_officer, register, screenshots
+):
+    handler_kenshin.set_password(PASSWORD)
+    handler_kenshin.save()
+    device = enrol_device(handler_kenshin)
+    member = MemberFactory(name="佐藤美咲", name_kana="サトウ ミサキ")
+    RecordFactory(member=member, category=register["health-checks"], title="特定健診2025")
+    protection_set(
+        member=member,
+        basis=Protection.Basis.STALKING,
+        since=datetime.date(2026, 4, 1),
+        persons="元交際相手 山本",
+        by=privacy_officer,
+    )
+    width, height = SCREENS[screen]
+    page = chromium.new_context(
+        viewport={"width": width, "height": height}, locale="ja-JP"
+    ).new_page()
+    page.goto(live_server.url + reverse("safeguards:sign_in"))
+    page.get_by_label("ユーザー名").fill(handler_kenshin.username)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_label("確認コード").fill(current_token(device))
+    with page.expect_navigation():
+        page.get_by_role("button", name="サインイン").click()
+    page.goto(live_server.url + reverse("admin:records_purpose"))
+    page.get_by_label("未受診者への受診勧奨").first.check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="選択する").click()
+
+    page.goto(live_server.url + reverse("admin:records_member_change", args=[member.pk]))
+    banner = page.get_by_role("alert").filter(has_text="保護措置あり")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("ストーカー行為等、2026年4月1日から")
+    expect(banner).to_contain_text("開示・送付しません")
+    expect(page.get_by_text("山本")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=screenshots / f"protection-{screen}-banner.png", full_page=True)
