@@ -19,6 +19,7 @@ from core import wareki
 from core.admin import MoveForm, Page, Step
 from core.fields import CodeField, JapaneseDateField
 from purposes.models import Category, Purpose
+from records import payload_schemas
 from records.models import Member, Protection
 from safeguards.approvals import ApprovalPending
 
@@ -409,6 +410,95 @@ class ProvisionRow(forms.Form):
         }
 
 
+class WithheldRow(forms.Form):
+    """Part of a disclosure withheld (APPI Art. 33(2)): a whole category, one record, or one
+    field of a record, with its ground and reason (Art. 36). A row left without a target is
+    no item: the page offers a few, and only those filled in are decided."""
+
+    target = forms.ChoiceField(label=_("開示しない類型・記録"), required=False)
+    field = forms.ChoiceField(
+        label=_("項目（記録の一部だけ開示しないとき）"),
+        required=False,
+        help_text=_("選ばないときは記録全体を開示しません。"),
+    )
+    ground = forms.ChoiceField(
+        label=_("開示しない根拠"),
+        choices=ProvisionRow.base_fields["ground"].choices,  # type: ignore[attr-defined]
+        required=False,
+    )
+    reason = ProvisionRow.base_fields["reason"]
+
+    def __init__(self, *args, records, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.records = {record.pk: record for record in records}
+        categories = {record.category_id: record.category for record in records}
+        cast(forms.ChoiceField, self.fields["target"]).choices = [
+            ("", _("（開示しないものがあるときに選ぶ）")),
+            (
+                str(_("類型の全体")),
+                [(f"c:{pk}", category.name) for pk, category in categories.items()],
+            ),
+            (
+                str(_("記録")),
+                [
+                    (
+                        f"r:{record.pk}",
+                        f"{record.category.name}：{wareki.format_wareki(record.date)} "
+                        f"{record.title}",
+                    )
+                    for record in records
+                ],
+            ),
+        ]
+        fields = {
+            key: f"{record.category.name}：{title}"
+            for record in records
+            for key, title in payload_schemas.titles(record.category.code).items()
+        }
+        cast(forms.ChoiceField, self.fields["field"]).choices = [
+            ("", _("（記録全体）")),
+            *sorted(fields.items(), key=lambda choice: choice[1]),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        target = data.get("target") or ""
+        if not target:
+            if data.get("field") or data.get("ground") or data.get("reason"):
+                self.add_error("target", _("開示しない類型か記録を選んでください。"))
+            return data
+        kind, _sep, pk = target.partition(":")
+        if data.get("field"):
+            record = self.records.get(int(pk)) if kind == "r" else None
+            if record is None:
+                self.add_error("field", _("項目を選ぶときは、類型ではなく記録を選んでください。"))
+            elif data["field"] not in payload_schemas.titles(record.category.code):
+                self.add_error("field", _("選んだ記録の類型にない項目です。"))
+        _refusal_explained(self, data, _("開示しない"))
+        return data
+
+    def item(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("target"):
+            return None
+        kind, _sep, pk = data["target"].partition(":")
+        record = self.records.get(int(pk)) if kind == "r" else None
+        category = (
+            record.category
+            if record
+            else next(r.category for r in self.records.values() if r.category_id == int(pk))
+        )
+        return {
+            "kind": Kind.DISCLOSURE,
+            "granted": False,
+            "category": category,
+            "record_id": record.pk if record else None,
+            "field": data.get("field", "") if record else "",
+            "ground": data["ground"],
+            "reason": data["reason"],
+        }
+
+
 class ReceiptRow(forms.Form):
     """One of a deceased member's receipts, for the bereaved (the MHLW notice): disclosed, or
     withheld on the notice's ground with its reason; each is an item of its own."""
@@ -454,6 +544,10 @@ class ReceiptRow(forms.Form):
         }
 
 
+# How many parts of a disclosure the page offers to withhold at once.
+WITHHELD_ROWS = 3
+
+
 class DecideForm(MoveForm):
     """The decision: one row per requested item, each kind once and each requested correction
     on its own row (APPI Art. 33(2) grounds and Art. 36 reasons)."""
@@ -466,6 +560,7 @@ class DecideForm(MoveForm):
         super().__init__(data, obj=obj, user=user)
         self.rows: list[DecisionRow | ReceiptRow] = []
         self.provisions: list[ProvisionRow] = []
+        self.withheld: list[WithheldRow] = []
         if obj.is_bereaved and (receipts := services.gather(request=obj, by=user)):
             # The MHLW notice: the deceased's receipts, each granted or refused.
             self.rows = [
@@ -475,8 +570,14 @@ class DecideForm(MoveForm):
             return
         asked = [(kind, None) for kind in obj.kinds if kind != Kind.CORRECTION]
         records = []
-        if Kind.CORRECTION in obj.kinds or Kind.ERASURE in obj.kinds:
+        if {Kind.CORRECTION, Kind.ERASURE, Kind.DISCLOSURE} & set(obj.kinds):
             records = services.gather(request=obj, by=user)
+        if Kind.DISCLOSURE in obj.kinds and records:
+            # APPI Art. 33(2): what of the disclosure is withheld, a few rows to fill in.
+            self.withheld = [
+                WithheldRow(data, prefix=f"withheld-{number}", records=records)
+                for number in range(WITHHELD_ROWS)
+            ]
         if Kind.CORRECTION in obj.kinds:
             asked += [(Kind.CORRECTION, row) for row in obj.corrections] or [
                 (Kind.CORRECTION, None)
@@ -503,12 +604,12 @@ class DecideForm(MoveForm):
         ]
 
     def is_valid(self):
-        rows = [*self.rows, *self.provisions]
+        rows = [*self.rows, *self.provisions, *self.withheld]
         return all([super().is_valid(), *(row.is_valid() for row in rows)])
 
     def decided_items(self) -> list[dict]:
-        withheld = [row.item() for row in self.provisions]
-        return [row.item() for row in self.rows] + [item for item in withheld if item]
+        parts = [row.item() for row in self.withheld] + [row.item() for row in self.provisions]
+        return [row.item() for row in self.rows] + [item for item in parts if item]
 
 
 class CarryOutForm(MoveForm):

@@ -142,6 +142,12 @@ def test_the_officer_answers_a_request_by_post(
 
     press("決定する")
     expect(page.locator(".decision-row")).to_have_count(2)  # 利用目的の通知, 開示: nothing more
+    # One field of the health check withheld (Art. 33(2)), with its ground and reason.
+    checkup = next(r for r in Record.objects.all() if r.title == "特定健診2025")
+    page.locator("#id_withheld-0-target").select_option(f"r:{checkup.pk}")
+    page.locator("#id_withheld-0-field").select_option("facility")
+    page.locator("#id_withheld-0-ground").select_option("business")
+    page.locator("#id_withheld-0-reason").fill("健診機関との契約上、開示を控えるため。")
     shot("5-decision")
     fits(page, width)
     run()
@@ -152,9 +158,10 @@ def test_the_officer_answers_a_request_by_post(
     shot("6-carried-out")
     filed.refresh_from_db()
     assert filed.state == State.CARRIED_OUT and filed.consultations.count() == 2
-    assert list(filed.items.values_list("kind", "granted")) == [
-        (Kind.PURPOSE_NOTICE, True),
-        (Kind.DISCLOSURE, True),
+    assert list(filed.items.values_list("kind", "granted", "field")) == [
+        (Kind.PURPOSE_NOTICE, True, ""),
+        (Kind.DISCLOSURE, True, ""),
+        (Kind.DISCLOSURE, False, "facility"),
     ]
 
     page.get_by_role("link", name="通知書の一覧").click()
@@ -181,6 +188,9 @@ def test_the_officer_answers_a_request_by_post(
     for shown in ("山田花子様", "氏名山田花子", "健康診査に関する情報（1件）", "特定健診2025"):
         assert shown in text, shown
     assert "受診日：" in text and "examined_on" not in text and "payload" not in text
+    # The withheld field is marked with its ground; the institution's name is not there.
+    assert "健診機関：［不開示］" in text
+    assert "".join(EXAMPLE_PAYLOADS["health-checks"]["facility"].split()) not in text
 
 
 def test_art35_1_the_officer_erases_one_record_from_the_decision_page(
