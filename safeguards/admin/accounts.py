@@ -15,6 +15,12 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import (
+    ReadOnlyPasswordHashField,
+    ReadOnlyPasswordHashWidget,
+    UserChangeForm,
+)
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import ManyToManyField
@@ -80,6 +86,26 @@ class PermissionsField(forms.ModelMultipleChoiceField):
 PERMISSION_FIELDS = ("permissions", "user_permissions")
 
 
+class PasswordSetWidget(ReadOnlyPasswordHashWidget):
+    """Whether a password is set, and the button to set one: not the hash's algorithm, salt
+    and digest, even masked (nobody reading an account needs them)."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        usable = bool(value) and not value.startswith(UNUSABLE_PASSWORD_PREFIX)
+        set_or_not = _("設定されています。") if usable else _("設定されていません。")
+        context["summary"] = [{"label": _("パスワードは%s") % set_or_not}]
+        return context
+
+
+class StaffUserChangeForm(UserChangeForm):
+    password = ReadOnlyPasswordHashField(
+        label=gettext_lazy("パスワード"),
+        widget=PasswordSetWidget,
+        help_text=gettext_lazy("パスワードはそのまま保存されないため、誰も見ることができません。"),
+    )
+
+
 class PermissionsPickerMixin(admin.ModelAdmin):
     """The permissions of a user or a group by their Japanese names: picked, and read by who
     may only view them."""
@@ -134,6 +160,7 @@ def _held_back(request, asked: list[Approval]) -> None:
 
 @admin.register(User)
 class StaffUserAdmin(PermissionsPickerMixin, UserAdmin):
+    form = StaffUserChangeForm
     change_form_template = "admin/auth/user/change_form.html"
 
     def save_model(self, request, obj, form, change):

@@ -82,3 +82,18 @@ def test_a_staff_members_standing_page_shows_their_standing_and_never_their_pass
     assert page.status_code == 200
     assert "取扱いの可否" in text and "研修の失効日" in text
     assert "パスワード" not in text and handler.password.split("$")[-1] not in text
+
+
+def test_an_accounts_page_says_whether_a_password_is_set_and_nothing_of_its_hash(
+    privacy_officer, handler, sign_in
+):
+    handler.set_password("correct horse battery staple")
+    handler.save()
+    algorithm, *rest = handler.password.split("$")
+    page = sign_in(privacy_officer).get(f"/admin/auth/user/{handler.pk}/change/")
+
+    text = page.content.decode()
+    assert page.status_code == 200 and "パスワードは設定されています。" in text
+    # Neither the algorithm nor any part of the salt or digest, masked or not.
+    assert all(part[:6] not in text for part in rest if len(part) >= 6)
+    assert "ソルト" not in text and "ハッシュ" not in text
