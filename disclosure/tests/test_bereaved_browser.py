@@ -75,6 +75,9 @@ def test_mhlw_the_officer_answers_a_bereaved_spouse_without_consent(
 
     def run():
         page.get_by_role("button", name="実行する").click()
+        # The next page, once the move has committed: the test then writes to the database
+        # itself (a second officer's approval), which SQLite's shared cache refuses meanwhile.
+        page.locator(".messagelist li").first.wait_for()
         assert page.locator(".messagelist .error").count() == 0, page.locator(
             ".messagelist"
         ).inner_text()

@@ -107,6 +107,7 @@ def test_the_officer_answers_a_request_by_post(
 
     def run():
         page.get_by_role("button", name="実行する").click()
+        page.locator(".messagelist li").first.wait_for()  # the move has committed
         assert page.locator(".messagelist .error").count() == 0, page.locator(
             ".messagelist"
         ).inner_text()

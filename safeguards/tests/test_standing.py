@@ -89,7 +89,7 @@ def test_an_accounts_page_says_whether_a_password_is_set_and_nothing_of_its_hash
 ):
     handler.set_password("correct horse battery staple")
     handler.save()
-    algorithm, *rest = handler.password.split("$")
+    _algorithm, *rest = handler.password.split("$")
     page = sign_in(privacy_officer).get(f"/admin/auth/user/{handler.pk}/change/")
 
     text = page.content.decode()
