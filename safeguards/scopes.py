@@ -106,6 +106,27 @@ def _refuse_oneself(user, by) -> None:
         raise PermissionDenied(_("自分自身に担当を割り当てることはできません。"))
 
 
+def my_number_refusal(user, category) -> str | None:
+    """Why `category` may not be put in `user`'s scope, or None: a category flagged 個人番号を
+    含む goes only to a designated 個人番号事務取扱担当者 (番号法; 特定個人情報ガイドライン
+    「事務取扱担当者の明確化」). The gate withholds it from anyone else at every read; this
+    refuses the grant itself, so that the scope register never lists one undesignated."""
+    if category is None or not category.includes_my_number:
+        return None
+    if has_role(user, Role.MY_NUMBER_HANDLER):
+        return None
+    return _(
+        "類型「%(category)s」は個人番号を含むため、個人番号事務取扱担当者に指定された職員にだけ"
+        "割り当てられます（番号法、特定個人情報ガイドライン「事務取扱担当者の明確化」）。"
+        "%(user)s を先に「個人番号事務取扱担当者」のグループに加えてから割り当ててください。"
+    ) % {"category": category.name, "user": user.get_username()}
+
+
+def _refuse_my_number(user, category) -> None:
+    if refusal := my_number_refusal(user, category):
+        raise PermissionDenied(refusal)
+
+
 def ask_scope_grant(*, user, category=None, desk=None, by):
     """Ask a second privacy officer to approve putting a category or a desk in `user`'s
     scope (`safeguards.approvals`); `grant_scope` runs when one approves."""
@@ -113,6 +134,7 @@ def ask_scope_grant(*, user, category=None, desk=None, by):
 
     obj = _scope_object(category, None, desk)
     _require_manager(by, get_user_obj_perms_model(obj), "add")
+    _refuse_my_number(user, category)
     field = "category" if category is not None else "desk"
     what = _("類型「%s」") % category.name if category is not None else _("窓口「%s」") % desk
     return ask(
@@ -129,12 +151,14 @@ def ask_scope_grant(*, user, category=None, desk=None, by):
 def grant_scope(*, user, category=None, member=None, desk=None, by) -> Model:
     """Put a category, a member or a desk in `user`'s scope; return the grant (new or not).
 
-    Nobody grants themself a scope; in the admin a grant runs only once a second privacy
-    officer approved it (`ask_scope_grant`)."""
+    Nobody grants themself a scope, nor a category flagged 個人番号を含む to someone not
+    designated (`my_number_refusal`, checked again when an approval carries it out); in the
+    admin a grant runs only once a second privacy officer approved it (`ask_scope_grant`)."""
     obj = _scope_object(category, member, desk)
     table = get_user_obj_perms_model(obj)
     _require_manager(by, table, "add")
     _refuse_oneself(user, by)
+    _refuse_my_number(user, category)
     grant, created = table._default_manager.get_or_create(
         user=user, permission=handle_permission(type(obj)), content_object=obj
     )

@@ -5,6 +5,7 @@ report of their own for the 監事."""
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -14,8 +15,10 @@ from audit.vocabulary import Action
 from records import gate
 from records.tests.factories import EXAMPLE_PAYLOADS, MemberFactory, RecordFactory
 from reports.tests.conftest import period_query, table
+from safeguards import approvals
+from safeguards.models import Approval
 from safeguards.roles import Role
-from safeguards.scopes import grant_scope
+from safeguards.scopes import ask_scope_grant, category_ids_for, grant_scope
 from safeguards.testing import in_good_standing, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +27,26 @@ MANAGEMENT = "member-management"  # permitted for eligibility only
 LINKAGE = "online-eligibility-linkage"  # permitted for eligibility and health-checks
 
 
+def designate(user):
+    user.groups.add(Group.objects.get(name=Role.MY_NUMBER_HANDLER))
+
+
+def undesignate(user):
+    user.groups.remove(Group.objects.get(name=Role.MY_NUMBER_HANDLER))
+
+
+def granted_then_undesignated(user, category, by):
+    """A grant made while `user` was designated, the designation withdrawn since: the grant
+    itself is refused to anyone undesignated (below), so only this way does one hold it."""
+    designate(user)
+    grant_scope(user=user, category=category, by=by)
+    undesignate(user)
+
+
 @pytest.fixture
 def eligibility_handler(register, privacy_officer):
     user = in_good_standing(make_staff("shikaku", Role.HANDLER))
-    grant_scope(user=user, category=register["eligibility"], by=privacy_officer)
+    granted_then_undesignated(user, register["eligibility"], privacy_officer)
     grant_scope(user=user, category=register["health-checks"], by=privacy_officer)
     return user
 
@@ -49,10 +68,6 @@ def records(register):
             payload=EXAMPLE_PAYLOADS["health-checks"],
         ),
     }
-
-
-def designate(user):
-    user.groups.add(Group.objects.get(name=Role.MY_NUMBER_HANDLER))
 
 
 def titles(user, purpose, surface=gate.Surface.ADMIN) -> set[str]:
@@ -140,7 +155,7 @@ def test_mynumber_act_the_auditor_sees_the_designated_handlers_and_their_reads(
     designate(eligibility_handler)
     titles(eligibility_handler, MANAGEMENT)
     not_designated = in_good_standing(make_staff("kyufu", Role.HANDLER))
-    grant_scope(user=not_designated, category=records["eligibility"].category, by=privacy_officer)
+    granted_then_undesignated(not_designated, records["eligibility"].category, privacy_officer)
     with pytest.raises(gate.MyNumberWithheld):
         titles(not_designated, MANAGEMENT)
     today = timezone.localdate()
@@ -160,3 +175,60 @@ def test_mynumber_act_the_auditor_sees_the_designated_handlers_and_their_reads(
     assert read[1:] == ["資格に関する情報", "shikaku", "管理画面", "1", "1"]
     assert table(page, "期間中の拒否") == [["kyufu", "管理画面", "1"]]
     assert "資格太郎" not in page.text
+
+
+def test_mynumber_act_a_flagged_category_is_refused_at_grant_to_someone_not_designated(
+    register, privacy_officer
+):
+    user = in_good_standing(make_staff("kyufu", Role.HANDLER))
+    granted = Event.objects.filter(action=Action.SAFEGUARDS_SCOPE_GRANTED).count()
+
+    for grant in (grant_scope, ask_scope_grant):
+        with pytest.raises(PermissionDenied) as refused:
+            grant(user=user, category=register["cash-benefits"], by=privacy_officer)
+        assert "類型「現金給付に関する情報」は個人番号を含むため" in str(refused.value)
+        assert "個人番号事務取扱担当者" in str(refused.value)
+
+    assert category_ids_for(user) == set()
+    assert not Approval.objects.exists()
+    assert Event.objects.filter(action=Action.SAFEGUARDS_SCOPE_GRANTED).count() == granted
+    # A category without the number is granted as before, and so is the flagged one once
+    # the person is designated.
+    grant_scope(user=user, category=register["insured-income"], by=privacy_officer)
+    designate(user)
+    grant_scope(user=user, category=register["cash-benefits"], by=privacy_officer)
+    assert category_ids_for(user) == {register["insured-income"].pk, register["cash-benefits"].pk}
+
+
+def test_mynumber_act_an_approval_asked_before_the_designation_was_withdrawn_grants_nothing(
+    register, privacy_officer
+):
+    user = in_good_standing(make_staff("kyufu", Role.HANDLER))
+    designate(user)
+    asked = ask_scope_grant(user=user, category=register["eligibility"], by=privacy_officer)
+    undesignate(user)
+
+    with pytest.raises(PermissionDenied, match="個人番号を含むため"):
+        approvals.approve(approval=asked, by=make_staff("second", Role.PRIVACY_OFFICER))
+
+    assert category_ids_for(user) == set()
+
+
+def test_mynumber_act_the_scope_screen_says_why_beside_the_categories(
+    sign_in, register, privacy_officer
+):
+    user = in_good_standing(make_staff("kyufu", Role.HANDLER))
+    screen = reverse("admin:scope_edit", args=[user.pk])
+    client = sign_in(privacy_officer)
+
+    page = client.post(screen, {"categories": [register["eligibility"].pk]})
+
+    assert page.status_code == 200
+    assert "類型「資格に関する情報」は個人番号を含むため" in page.text
+    assert "「個人番号事務取扱担当者」のグループに加えてから" in page.text
+    assert not Approval.objects.exists()
+    # Designated, the same post asks a second officer, as every grant does.
+    designate(user)
+    page = client.post(screen, {"categories": [register["eligibility"].pk]})
+    assert page.status_code == 302
+    assert Approval.objects.get().change["category"] == register["eligibility"].pk

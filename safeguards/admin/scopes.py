@@ -23,7 +23,13 @@ from purposes.models import Category
 from safeguards.approvals import pending_for
 from safeguards.models import Approval, CategoryUserObjectPermission, Desk
 from safeguards.roles import Role, has_role
-from safeguards.scopes import ask_scope_grant, category_ids_for, desk_codes_for, withdraw_scope
+from safeguards.scopes import (
+    ask_scope_grant,
+    category_ids_for,
+    desk_codes_for,
+    my_number_refusal,
+    withdraw_scope,
+)
 
 # --- Scopes -------------------------------------------------------------------------------
 
@@ -45,6 +51,20 @@ class CategoryScopeForm(forms.Form):
             "個人情報取扱責任者は役割により両方の窓口を担当します。"
         ),
     )
+
+    def __init__(self, *args, subject, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subject = subject
+
+    def clean_categories(self):
+        # 番号法: a new grant is refused here, beside the field, as `grant_scope` refuses it;
+        # one held from before a designation was withdrawn stays until it is unticked.
+        chosen = self.cleaned_data["categories"]
+        held = set(self.initial.get("categories", ()))
+        refusals = [my_number_refusal(self.subject, c) for c in chosen if c.pk not in held]
+        if refusals := [refusal for refusal in refusals if refusal]:
+            raise forms.ValidationError(refusals)
+        return chosen
 
 
 class CategoryFilter(admin.SimpleListFilter):
@@ -133,7 +153,9 @@ class CategoryScopeAdmin(ViewOnlyMixin, admin.ModelAdmin):
         current = category_ids_for(user)
         desks = _granted_desks(user)
         form = CategoryScopeForm(
-            request.POST or None, initial={"categories": sorted(current), "desks": sorted(desks)}
+            request.POST or None,
+            initial={"categories": sorted(current), "desks": sorted(desks)},
+            subject=user,
         )
         if request.method == "POST" and form.is_valid():
             chosen = {c.pk: c for c in form.cleaned_data["categories"]}

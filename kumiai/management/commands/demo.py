@@ -39,6 +39,9 @@ class DemoAccount:
     # puts first_name first)
     scope: tuple[str, ...] = ()  # category codes the handler is assigned
     desks: tuple[str, ...] = ()  # the desks whose filings the handler reads (Desk.Code)
+    # Designated 個人番号事務取扱担当者 (番号法): a category flagged 個人番号を含む in `scope` is
+    # granted only to someone designated (`safeguards.scopes.grant_scope`).
+    my_number: bool = False
 
 
 ACCOUNTS = (
@@ -58,6 +61,7 @@ ACCOUNTS = (
         "鈴木 大輔",
         scope=("eligibility", "insured-income", "cash-benefits", "bank-accounts"),
         desks=(Desk.Code.REQUESTS,),
+        my_number=True,
     ),
     DemoAccount("desk", Role.HANDLER, "田中 由美", desks=(Desk.Code.COMPLAINTS,)),
     DemoAccount("auditor", Role.AUDITOR, "伊藤 正"),
@@ -93,6 +97,8 @@ class Command(BaseCommand):
                 )
                 if created:
                     user.groups.add(Group.objects.get(name=account.role))
+                    if account.my_number:
+                        user.groups.add(Group.objects.get(name=Role.MY_NUMBER_HANDLER))
                     self._prepare(user, account, officer=officer)
                 # Every run: a demo made before the desks were scopes gets them too.
                 for code in account.desks:
