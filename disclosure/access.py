@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from records import gate
+from records.models import Protection
 from safeguards.models import Desk, StatutoryGround
 
 from .models import Request
@@ -25,6 +26,18 @@ def handles_requests(user) -> bool:
     """Whether `user` is one of the staff who handle requests: the requests desk is in their
     scope (`safeguards.scopes`), or they are the privacy officer."""
     return gate.may_handle(user, DESK)
+
+
+def filed_for_protected(request: Request) -> bool:
+    """Whether `request` is about a member protected today (DV, stalking, child abuse;
+    `records.Protection`) and filed on their behalf (an agent, the bereaved): then nothing
+    that would tell the filer about the member goes to them, no mail (`notify`) and no
+    第三者提供記録 in the package (`package`). Ids only: the member is not read."""
+    return (
+        request.member_id is not None
+        and request.on_behalf
+        and bool(Protection.objects.member_ids([request.member_id]))
+    )
 
 
 def statutory_access(request: Request, by) -> gate.Access:

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from audit.trail import SYSTEM, append
 from audit.vocabulary import Action
 from core import outbox
-from records.models import Protection
 
+from .access import filed_for_protected
 from .models import Request
 
 
 def _send(request: Request, *, subject: str, template: str, **context) -> None:
-    if _withheld(request):
+    if filed_for_protected(request):
         # The MHLW guidance (DV and the like): nothing about a protected member goes to anyone
         # but the member. Staff find the mail not sent in the request's history.
         append(
@@ -32,15 +32,6 @@ def _send(request: Request, *, subject: str, template: str, **context) -> None:
         template=f"disclosure/mail/{template}.txt",
         context={"filed": request, **context},
         to=[request.email],
-    )
-
-
-def _withheld(request: Request) -> bool:
-    """Whether the request is about a protected member and filed on their behalf."""
-    return (
-        request.member_id is not None
-        and request.on_behalf
-        and bool(Protection.objects.member_ids([request.member_id]))
     )
 
 

@@ -38,7 +38,7 @@ from records.models import Record, Restriction, ThirdPartyProvision
 from safeguards import approvals
 
 from . import letters, signals
-from .access import DESK, statutory_access
+from .access import DESK, filed_for_protected, statutory_access
 from .models import DecisionItem, Kind, Package, Request
 
 LINK_VALID_DAYS = 30
@@ -393,9 +393,14 @@ def provisions_disclosed(request: Request, by) -> list[ThirdPartyProvision]:
 
 
 def _provisions(request: Request, by, withheld: Withheld) -> list[dict]:
+    # The MHLW guidance (DV, stalking, child abuse): a protected member's provision records
+    # do not go to whoever filed on their behalf (a protection set after 照合). Each is
+    # withheld as the decision withholds one, on the article alone (Art. 33(2)(i)): where
+    # the member's data went (a 児童相談所, a new insurer) is what the filer must not learn.
+    shielded = filed_for_protected(request)
     rows = []
     for p in provisions_disclosed(request, by):
-        if ground := withheld.provisions.get(p.pk):
+        if ground := withheld.provisions.get(p.pk) or (NEUTRAL_GROUND if shielded else None):
             rows.append({key: REDACTED for key in PROVISION_COLUMNS} | {"redacted": ground})
             continue
         rows.append(

@@ -7,6 +7,7 @@ Read back as the requester reads them: the letter's PDF."""
 
 import datetime
 import io
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from audit.models import Event
 from audit.vocabulary import Action
 from core.models import OutboxMail
 from disclosure import letters, services
-from disclosure.models import IdentityDocument, Letter, Request
+from disclosure.models import IdentityDocument, Kind, Letter, Request
 from disclosure.moves import MatchForm
 from records import gate
 from records.models import Protection
@@ -24,6 +25,9 @@ from records.services import protection_set
 from records.tests.factories import MemberFactory, RecordFactory
 
 from .factories import RequestFactory
+from .test_admin_moves import move
+from .test_provision_records import CENTRE, _carried_out, child_case, decision  # noqa: F401
+from .test_what_the_member_receives import _text
 
 pytestmark = pytest.mark.django_db
 State = Request.State
@@ -179,3 +183,74 @@ def test_dv_guidance_bereaved_request_for_a_protected_member_refused(officer, pr
         refused = services.request_match(request=request, member=protected, by=officer)
     assert refused.state == State.REJECTED
     assert "ご請求には応じられません" in _letter(refused, Letter.Kind.REJECTION)
+
+
+def test_dv_guidance_art29_records_of_a_protected_member_withheld_from_an_agents_package(
+    sign_in,
+    officer,
+    child_case,  # noqa: F811
+    privacy_officer,
+):
+    # The mother, 法定代理人, was matched before the child was protected from her.
+    request, provided = child_case
+    _response, said = move(sign_in(officer), request, State.DECIDED, decision(provided))
+    assert request.outcome == Request.Outcome.FULL, said
+    protection_set(
+        member=request.member,
+        basis=Protection.Basis.CHILD_ABUSE,
+        since=datetime.date(2026, 1, 1),
+        persons="母 鈴木陽子",
+        by=privacy_officer,
+    )
+
+    archive = _carried_out(request, officer)
+
+    rows = json.loads(archive.read("provisions.json"))
+    assert len(rows) == 2  # the two Art. 29 records, each a mark and the article alone
+    for row in rows:
+        assert set(row.values()) == {"［不開示］", "法第33条第2項第1号"}
+        assert row["redacted"] == "法第33条第2項第1号"
+    text = _text(archive.read("disclosure.pdf"))
+    assert "第三者提供記録" in text and "不開示（法第33条第2項第1号）" in text
+    for telling in (CENTRE, "東京都予防医学協会", "令和8年2月3日", "令和7年7月1日"):
+        assert telling not in text
+    spreadsheet = archive.read("provisions.csv").decode("utf-8-sig")
+    assert CENTRE not in spreadsheet and "2026-02-03" not in spreadsheet
+    for telling in ("保護", "虐待", "DV"):
+        assert telling not in text + spreadsheet
+    built = Event.objects.get(action=Action.DISCLOSURE_PACKAGE_BUILT)
+    assert built.details["provisions"] == 2
+
+
+def test_dv_guidance_the_protected_member_reads_their_own_provision_records(
+    officer,
+    child_case,  # noqa: F811
+    privacy_officer,
+):
+    agents, _provided = child_case
+    child = agents.member
+    protection_set(
+        member=child,
+        basis=Protection.Basis.CHILD_ABUSE,
+        since=datetime.date(2026, 1, 1),
+        persons="母 鈴木陽子",
+        by=privacy_officer,
+    )
+    own = RequestFactory(
+        state=State.REVIEW,
+        member=child,
+        member_symbol=child.symbol,
+        member_number=child.number,
+        member_branch=child.branch,
+        birth_date=child.birth_date,
+        name=child.name,
+        include_provision_records=True,
+    )
+    with gate.ledger():
+        services.request_decide(
+            request=own, items=[{"kind": Kind.DISCLOSURE, "granted": True}], reasons="", by=officer
+        )
+
+    rows = json.loads(_carried_out(own, officer).read("provisions.json"))
+
+    assert {row["recipient"] for row in rows} == {CENTRE, "東京都予防医学協会"}
