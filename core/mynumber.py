@@ -164,4 +164,8 @@ def guard_models(all_models: Iterable[type[models.Model]]) -> None:
         for field in guarded_fields(model):
             if refuse_my_number not in field.default_validators:
                 field.default_validators = [*field.default_validators, refuse_my_number]
-                field.__dict__.pop("validators", None)  # a cached_property read before
+                # `validators` is a cached_property, which CharField's __init__ has read
+                # already to add its MaxLengthValidator: added to, not dropped (dropping it
+                # lost the length check, and a long value reached the database).
+                if "validators" in field.__dict__:
+                    field.__dict__["validators"].append(refuse_my_number)

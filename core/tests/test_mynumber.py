@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -124,3 +126,17 @@ def test_mynumber_act_every_typed_model_field_refuses():
         assert name in guarded
     assert "records.Record.source_id" not in guarded
     assert "disclosure.IdentityDocument.sha256" not in guarded
+
+
+def test_mynumber_act_a_guarded_field_keeps_its_length_check():
+    """Adding the check kept the field's own validators: a value past `max_length` is still
+    refused by `full_clean`, in words, not by the database."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        for field in mynumber.guarded_fields(model):
+            if isinstance(field, models.CharField) and field.max_length:
+                assert any(
+                    isinstance(v, MaxLengthValidator) and v.limit_value == field.max_length
+                    for v in field.validators
+                ), f"{model._meta.label}.{field.name}"
