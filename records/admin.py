@@ -465,7 +465,7 @@ class ConsentAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
     list_select_related = ("member", "purpose")
     list_filter = ("kind", "method")
     search_fields = ("reference",)
-    fields = ("member", "kind", "purpose", "method", "given_on", "reference")
+    fields = ("member", "kind", "purpose", "recipient", "method", "given_on", "reference")
     autocomplete_fields = ("member",)
     actions = ("withdraw",)
 
@@ -485,7 +485,7 @@ class ConsentAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
         return request.user.has_perm("records.withdraw_consent")
 
     def save_model(self, request, obj, form, change):
-        fields = ("member", "kind", "purpose", "method", "given_on", "reference")
+        fields = ("member", "kind", "purpose", "recipient", "method", "given_on", "reference")
         obj.pk = consent_record(by=request.user, **{f: form.cleaned_data[f] for f in fields}).pk
 
     @admin.action(

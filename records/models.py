@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from core.fields import valid_postal_code
+from core.normalize import fold_name
 
 from .payload_schemas import clean_payload
 
@@ -357,6 +358,20 @@ class Consent(models.Model):
         verbose_name=_("利用目的"),
         help_text=_("空欄は第三者提供（法第27条第1項）への同意です。"),
     )
+    # APPI Art. 27(1): the person consents to a provision knowing to whom. A consent to
+    # provision names its recipient, and the provision register records a provision on
+    # consent only to a recipient a consent in force names. Empty for the other kinds, and
+    # on the consents to provision recorded before the field (they name no recipient, so
+    # they cover none).
+    recipient = models.CharField(
+        _("提供先"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "第三者提供への同意のとき、同意書に記された提供先（例：株式会社〇〇研究所）。"
+            "利用目的への同意と不同意の申出では空欄です。"
+        ),
+    )
     method = models.CharField(_("方法"), max_length=16, choices=Method.choices)
     given_on = models.DateField(_("同意日・申出日"))
     withdrawn_on = models.DateField(_("撤回日"), null=True, blank=True)
@@ -387,6 +402,11 @@ class Consent(models.Model):
                 | models.Q(withdrawn_on__gte=models.F("given_on")),
                 name="records_consent_withdrawn_after_given",
             ),
+            # Only a consent to provision names a recipient.
+            models.CheckConstraint(
+                condition=models.Q(recipient="") | models.Q(purpose__isnull=True, kind="consent"),
+                name="records_consent_recipient_only_for_provision",
+            ),
         ]
         indexes = [
             # The gate's probe: the consents of the members on a page.
@@ -400,13 +420,34 @@ class Consent(models.Model):
     def covers(self) -> str:
         """What it covers, in Japanese."""
         if self.purpose_id is None:
-            return str(_("第三者提供（法第27条第1項）"))
+            if self.recipient:
+                return str(_("第三者提供（法第27条第1項）：%(to)s")) % {"to": self.recipient}
+            return str(_("第三者提供（法第27条第1項）：提供先の登録なし"))
         return str(self.purpose)
+
+    def names(self, recipient: str) -> bool:
+        """Whether this consent to provision names `recipient`, as typed: compared without
+        spaces, full-width and half-width alike (`fold_name`)."""
+        return bool(self.recipient) and fold_name(self.recipient) == fold_name(recipient)
 
     def clean(self) -> None:
         if self.kind == self.Kind.OPT_OUT and self.purpose_id is None:
             raise ValidationError(
                 {"purpose": _("不同意の申出には、除外する利用目的を選んでください。")}
+            )
+        provision = self.kind == self.Kind.CONSENT and self.purpose_id is None
+        if self.recipient and not provision:
+            raise ValidationError(
+                {"recipient": _("提供先は、第三者提供への同意（利用目的が空欄）にだけ入力します。")}
+            )
+        if provision and not self.recipient.strip() and self._state.adding:
+            raise ValidationError(
+                {
+                    "recipient": _(
+                        "第三者提供への同意には、同意を得た提供先を入力してください（本人は提供先を"
+                        "知って同意します：法第27条第1項）。"
+                    )
+                }
             )
         if self.withdrawn_on and self.given_on and self.withdrawn_on < self.given_on:
             raise ValidationError({"withdrawn_on": _("撤回日は同意日以後の日にしてください。")})

@@ -292,6 +292,7 @@ def test_it_registers_a_provision_through_the_service(
         kind=Consent.Kind.CONSENT,
         method=Consent.Method.ELECTRONIC,
         given_on=datetime.date(2026, 4, 1),
+        recipient="労働基準監督署",
         by=registrar,
     )
     response = kenshin_client.post(

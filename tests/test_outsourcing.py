@@ -178,6 +178,7 @@ def test_art27_5_1_a_provision_to_a_processor_is_a_consignment_not_a_third_party
         kind=Consent.Kind.CONSENT,
         method=Consent.Method.WRITING,
         given_on=TODAY,
+        recipient="A生命保険株式会社",
         by=privacy_officer,
     )
     provision_register(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from audit.trail import Actor, user_of
 from audit.vocabulary import Action
 from core import audited
-from core.normalize import normalize_code
+from core.normalize import normalize_code, normalize_text
 from purposes.models import Purpose
 
 from ..models import Consent, Member
@@ -28,14 +28,16 @@ def consent_record(
     given_on: datetime.date,
     by: AbstractBaseUser | Actor,
     purpose: Purpose | None = None,
+    recipient: str = "",
     reference: str = "",
 ) -> Consent:
-    """Record a consent (to a purpose, or with none to provision to third parties) or an
-    opt-out from a purpose of implied consent, as the member gave it."""
+    """Record a consent (to a purpose, or with none to provision to the third party named
+    `recipient`) or an opt-out from a purpose of implied consent, as the member gave it."""
     consent = Consent(
         member=member,
         kind=kind,
         purpose=purpose,
+        recipient=normalize_text(recipient),
         method=method,
         given_on=given_on,
         reference=normalize_code(reference),
@@ -45,12 +47,16 @@ def consent_record(
         consent,
         by=by,
         action=Action.RECORDS_CONSENT_RECORDED,
-        details=lambda consent: {
-            "member": member.pk,
-            "kind": kind,
-            "purpose": purpose.code if purpose else None,
-            "method": method,
-        },
+        details=lambda consent: (
+            {
+                "member": member.pk,
+                "kind": kind,
+                "purpose": purpose.code if purpose else None,
+                "method": method,
+            }
+            # The recipient is a name: the event keeps its keyed digest, never the name.
+            | ({"recipient": audited.digest(consent.recipient)} if consent.recipient else {})
+        ),
     )
 
 

@@ -70,17 +70,28 @@ def provision_register(
             )
             % {"since": stop.since.isoformat(), "category": category.name}
         )
-    if basis == ThirdPartyProvision.LegalBasis.CONSENT and not (
-        consents_in_force(member=member, on=provided_on, purpose=None).exists()
-    ):
-        raise ProvisionRefused(
-            _(
-                "この加入者の第三者提供への同意（法第27条第1項）は、%(on)s時点で登録されて"
-                "いないか撤回されています。同意を得て「本人の同意」に登録してから記録するか、"
-                "同意によらない根拠を選んでください。"
+    if basis == ThirdPartyProvision.LegalBasis.CONSENT:
+        consents = list(consents_in_force(member=member, on=provided_on, purpose=None))
+        if not consents:
+            raise ProvisionRefused(
+                _(
+                    "この加入者の第三者提供への同意（法第27条第1項）は、%(on)s時点で登録されて"
+                    "いないか撤回されています。同意を得て「本人の同意」に登録してから記録するか、"
+                    "同意によらない根拠を選んでください。"
+                )
+                % {"on": provided_on.isoformat()}
             )
-            % {"on": provided_on.isoformat()}
-        )
+        # The consent covers the recipient it names, and no other (Art. 27(1)).
+        if not any(consent.names(recipient) for consent in consents):
+            raise ProvisionRefused(
+                _(
+                    "この加入者の第三者提供への同意（法第27条第1項）は、提供先「%(recipient)s」への"
+                    "ものではありません（%(on)s時点で効力のある同意の提供先と一致しません）。"
+                    "同意書に記された提供先を確かめ、この提供先への同意を得て「本人の同意」に"
+                    "登録してから記録してください。"
+                )
+                % {"recipient": normalize_text(recipient), "on": provided_on.isoformat()}
+            )
     provision = ThirdPartyProvision(
         member=member,
         category=category,

@@ -59,11 +59,17 @@ def receipts(register):
     return people
 
 
+RESEARCH = "株式会社調査研究所"
+
+
 def _consent(member, purpose=None, *, kind=Consent.Kind.CONSENT, given_on=None, by=SYSTEM):
+    """A consent to `purpose`, or with none to provision to `RESEARCH` (Art. 27(1))."""
+    provision = purpose is None and kind == Consent.Kind.CONSENT
     return consent_record(
         member=member,
         kind=kind,
         purpose=purpose,
+        recipient=RESEARCH if provision else "",
         method=Consent.Method.WRITING,
         given_on=given_on or TODAY() - datetime.timedelta(days=10),
         reference="同意書-0001",
@@ -163,11 +169,11 @@ def test_art18_1_bad_input_is_refused_and_not_audited(receipts):
     assert Event.objects.filter(action=Action.RECORDS_CONSENT_RECORDED).count() == 1
 
 
-def _provide(member, register, on=None):
+def _provide(member, register, on=None, recipient=RESEARCH):
     return provision_register(
         member=member,
         category=register["receipts"],
-        recipient="株式会社調査研究所",
+        recipient=recipient,
         provided_on=on or TODAY(),
         items=["診療年月"],
         legal_basis=ThirdPartyProvision.LegalBasis.CONSENT,
@@ -229,10 +235,12 @@ def test_art18_1_staff_with_the_permission_record_and_withdraw_in_the_admin(
     client.post(reverse("admin:records_purpose"), {"purpose": ANALYSIS})
     member = receipts["同意花子"]
     url = reverse("admin:records_consent_add")
+    purpose_pk = Purpose.objects.get(code=NOTICE).pk
     form = {
         "member": member.pk,
         "kind": "opt_out",
         "purpose": "",
+        "recipient": "",
         "method": "writing",
         "given_on": TODAY().isoformat(),
         "reference": "",
@@ -244,10 +252,16 @@ def test_art18_1_staff_with_the_permission_record_and_withdraw_in_the_admin(
     assert bad.status_code == 200 and "日付" in bad.text
     assert not Consent.objects.exists()
 
-    done = client.post(url, form | {"kind": "consent"})
+    bad = client.post(url, form | {"kind": "consent"})  # to provision: to whom?
+    assert bad.status_code == 200 and "同意を得た提供先を入力してください" in bad.text
+    bad = client.post(url, form | {"kind": "opt_out", "purpose": purpose_pk, "recipient": "X社"})
+    assert bad.status_code == 200 and "提供先は、第三者提供への同意" in bad.text
+    assert not Consent.objects.exists()
+
+    done = client.post(url, form | {"kind": "consent", "recipient": "株式会社　調査研究所"})
     assert done.status_code == 302
     consent = Consent.objects.get()
-    assert consent.covers == "第三者提供（法第27条第1項）"
+    assert consent.covers == "第三者提供（法第27条第1項）：株式会社 調査研究所"
 
     changelist = reverse("admin:records_consent_changelist")
     withdraw = {"action": "withdraw", "_selected_action": [consent.pk]}
@@ -303,3 +317,75 @@ def test_art17_2_an_unrelated_added_purpose_reads_no_one_until_they_consent(
     assert _read(handler_receipt, "drug-marketing")[0] == []
     _consent(receipts["同意花子"], added)
     assert _read(handler_receipt, "drug-marketing")[0] == ["同意花子のレセプト"]
+
+
+def test_art27_1_a_consent_to_provision_covers_the_recipient_it_names_and_no_other(
+    register, receipts, privacy_officer
+):
+    member = receipts["未同意太郎"]
+    consent = _consent(member, by=privacy_officer)
+    assert consent.recipient == RESEARCH
+
+    with pytest.raises(ProvisionRefused) as refused:
+        _provide(member, register, recipient="A生命保険株式会社")
+    assert "提供先「A生命保険株式会社」へのものではありません" in str(refused.value)
+    assert not ThirdPartyProvision.objects.exists()
+    # The same recipient as typed, full-width or spaced, is the one consented to.
+    assert _provide(member, register, recipient="株式会社 調査研究所").recipient
+    assert _provide(member, register, recipient="株式会社調査研究所").legal_basis == "consent"
+    # An exception of Art. 27(1) needs no consent, to whomever it goes.
+    provision_register(
+        member=member,
+        category=register["receipts"],
+        recipient="東京地方裁判所",
+        provided_on=TODAY(),
+        items=["診療年月"],
+        legal_basis=ThirdPartyProvision.LegalBasis.LAW,
+        by=SYSTEM,
+    )
+    # The trail keeps the recipient's keyed digest, never its name.
+    recorded = Event.objects.get(action=Action.RECORDS_CONSENT_RECORDED)
+    assert recorded.details["purpose"] is None and len(recorded.details["recipient"]) >= 32
+    assert RESEARCH not in str(recorded.details)
+
+
+def test_art27_1_a_consent_recorded_before_recipients_were_named_covers_none(register, receipts):
+    member = receipts["未同意太郎"]
+    # As a row stored before the field: a consent to provision without a recipient.
+    Consent.objects.create(
+        member=member,
+        kind=Consent.Kind.CONSENT,
+        method=Consent.Method.WRITING,
+        given_on=TODAY() - datetime.timedelta(days=30),
+    )
+    assert Consent.objects.get().covers == "第三者提供（法第27条第1項）：提供先の登録なし"
+
+    with pytest.raises(ProvisionRefused, match="へのものではありません"):
+        _provide(member, register)
+    # It is still withdrawn as any other.
+    consent_withdraw(consent=Consent.objects.get(), withdrawn_on=TODAY(), by=SYSTEM)
+
+
+def test_art27_1_bad_input_on_a_consents_recipient_is_refused_and_not_audited(receipts):
+    member = receipts["同意花子"]
+    analysis = Purpose.objects.get(code=ANALYSIS)
+    for purpose, kind, recipient, said in (
+        (None, Consent.Kind.CONSENT, "", "同意を得た提供先を入力してください"),
+        (None, Consent.Kind.CONSENT, "　 ", "同意を得た提供先を入力してください"),
+        (analysis, Consent.Kind.CONSENT, "X社", "提供先は、第三者提供への同意"),
+        (analysis, Consent.Kind.OPT_OUT, "X社", "提供先は、第三者提供への同意"),
+        (None, Consent.Kind.CONSENT, "あ" * 201, "201"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            consent_record(
+                member=member,
+                kind=kind,
+                purpose=purpose,
+                recipient=recipient,
+                method=Consent.Method.WRITING,
+                given_on=TODAY(),
+                by=SYSTEM,
+            )
+        assert said in str(refused.value)
+    assert not Consent.objects.exists()
+    assert not Event.objects.filter(action=Action.RECORDS_CONSENT_RECORDED).exists()

@@ -50,6 +50,7 @@ def _consenting(officer):
         kind=Consent.Kind.CONSENT,
         method=Consent.Method.WRITING,
         given_on=datetime.date(2020, 1, 1),
+        recipient="東京地方裁判所",
         by=officer,
     )
     return member
