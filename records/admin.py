@@ -44,6 +44,7 @@ from .models import (
 from .payload_schemas import display_items, display_values, titles
 from .services import (
     ProvisionRefused,
+    condition_refusal,
     consent_record,
     consent_withdraw,
     member_update,
@@ -569,11 +570,29 @@ class ProvisionForm(forms.ModelForm):
             "provided_on",
             "items",
             "legal_basis",
+            "condition_confirmed",
             "legal_basis_detail",
         )
+        widgets = {"legal_basis": forms.RadioSelect}
+        help_texts = {
+            "condition_confirmed": gettext_lazy(
+                "第2号・第3号は本人の同意を得ることが困難であるとき、第4号は本人の同意を得る"
+                "ことにより事務の遂行に支障を及ぼすおそれがあるとき、第7号は提供先が学術研究"
+                "機関等で学術研究目的で取り扱う必要があり、個人の権利利益を不当に侵害するおそれが"
+                "ないときに限られます。"
+            )
+        }
 
     def clean_items(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
+
+    def clean(self):
+        cleaned = super().clean()
+        basis = cleaned.get("legal_basis")
+        confirmed = cleaned.get("condition_confirmed", False)
+        if basis and (refusal := condition_refusal(basis, confirmed=confirmed)):
+            self.add_error("condition_confirmed", refusal)
+        return cleaned
 
     def _post_clean(self):
         super()._post_clean()

@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from safeguards.models import StatutoryGround
+from safeguards.models import StatutoryGround, condition_of
 
 from . import gate
 from .models import Member
@@ -62,7 +62,14 @@ def chosen_access(request) -> gate.Access:
         chosen = request.session.get(SESSION_KEY, {})
         statutory = None
         if "ground" in chosen:
-            statutory = gate.Statutory(ground=chosen["ground"], reason=chosen["reason"])
+            try:
+                statutory = gate.Statutory(
+                    ground=chosen["ground"],
+                    reason=chosen["reason"],
+                    condition_confirmed=chosen.get("confirmed", False),
+                )
+            except ValueError:  # chosen before the condition was asked: chosen again
+                request.session.pop(SESSION_KEY, None)
         request.gate_access = gate.open_access(
             user=request.user,
             surface=gate.Surface.ADMIN,
@@ -207,22 +214,52 @@ class PurposeForm(forms.Form):
 
 
 class StatutoryForm(forms.Form):
+    """A ground of APPI Art. 18(3) in the Act's words, the reason, and for items (ii)-(iv)
+    and (vi) the confirmation that the ground's condition holds."""
+
     ground = forms.ChoiceField(
         label=gettext_lazy("法令上の根拠（個人情報保護法第18条第3項）"),
         choices=StatutoryGround.choices,
+        widget=forms.RadioSelect,
+    )
+    condition_confirmed = forms.BooleanField(
+        label=gettext_lazy("根拠の条件に当たることを確認しました"),
+        required=False,
+        help_text=gettext_lazy(
+            "第2号・第3号は本人の同意を得ることが困難であるとき、第4号は本人の同意を得ることに"
+            "より事務の遂行に支障を及ぼすおそれがあるとき、第6号は提供先が学術研究機関等で学術"
+            "研究目的で取り扱う必要があり、個人の権利利益を不当に侵害するおそれがないときに"
+            "限られます。"
+        ),
     )
     reason = forms.CharField(
         label=gettext_lazy("理由"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy(
-            "監事が確認します。根拠となる法令・依頼文書などを具体的に書いてください。"
+            "監事が確認します。根拠となる法令・依頼文書、同意を得られない事情などを具体的に"
+            "書いてください。"
         ),
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        condition = condition_of(cleaned.get("ground", ""))
+        if condition and not cleaned.get("condition_confirmed"):
+            self.add_error(
+                "condition_confirmed",
+                _(
+                    "この根拠は、%(condition)sが条件です。条件に当たることを確かめ、確認の欄に"
+                    "チェックしてください。当たらないときは、この根拠では閲覧できません。"
+                )
+                % {"condition": condition},
+            )
+        return cleaned
 
     def chosen(self) -> dict:
         ground = StatutoryGround(self.cleaned_data["ground"])
         return {
             "ground": ground.value,
             "reason": self.cleaned_data["reason"],
-            "name": _("例外：%s") % ground.label,
+            "confirmed": bool(condition_of(ground) and self.cleaned_data["condition_confirmed"]),
+            "name": _("例外：%s") % ground.article,
         }

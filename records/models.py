@@ -531,27 +531,58 @@ class ThirdPartyProvision(models.Model):
     """第三者提供記録 (APPI Art. 29): what went to whom, when, and on what legal basis."""
 
     class LegalBasis(models.TextChoices):
+        """On what the society provided, in the Act's words (APPI Art. 27(1) as amended in
+        2021). Codes are stored: the words may change, a code never. Items (v) and (vi) are
+        the grounds of a provider that is itself a 学術研究機関等, which a health insurance
+        society is not: `academic` is item (vii), a provision to one (rows stored before as
+        「第5号から第7号」 can only have been that)."""
+
         CONSENT = "consent", _("本人の同意（第27条第1項）")
-        # APPI Art. 27(1)(i)-(vii): provision without consent. A 第三者提供の停止 obtained
-        # under Art. 35 does not reach these: the society must or may provide regardless.
-        LAW = "law", _("法令に基づく場合（第27条第1項第1号）")
+        # APPI Art. 27(1)(i)-(iv), (vii): provision without consent. A 第三者提供の停止
+        # obtained under Art. 35 does not reach these: the society must or may provide
+        # regardless. Items (ii)-(iv) and (vii) hold only with their condition
+        # (`safeguards.models.condition_of`), confirmed when the provision is recorded.
+        LAW = "law", _("法令（条例を含む。）に基づく場合（第27条第1項第1号）")
         PROTECTION = (
             "protection",
             _(
-                "人の生命、身体又は財産の保護のために必要で、本人の同意を得ることが困難な場合（同項第2号）"
+                "人の生命、身体又は財産の保護のために必要がある場合であって、本人の同意を得る"
+                "ことが困難であるとき（同項第2号）"
             ),
         )
         PUBLIC_HEALTH = (
             "public_health",
             _(
-                "公衆衛生の向上又は児童の健全な育成の推進のために特に必要で、本人の同意を得ることが困難な場合（同項第3号）"
+                "公衆衛生の向上又は児童の健全な育成の推進のために特に必要がある場合であって、"
+                "本人の同意を得ることが困難であるとき（同項第3号）"
             ),
         )
         STATE_AFFAIRS = (
             "state_affairs",
-            _("国の機関等が法令の定める事務を遂行することに協力する必要がある場合（同項第4号）"),
+            _(
+                "国の機関若しくは地方公共団体又はその委託を受けた者が法令の定める事務を遂行する"
+                "ことに対して協力する必要がある場合であって、本人の同意を得ることにより当該事務の"
+                "遂行に支障を及ぼすおそれがあるとき（同項第4号）"
+            ),
         )
-        ACADEMIC = "academic", _("学術研究目的での提供（同項第5号から第7号）")
+        ACADEMIC = (
+            "academic",
+            _(
+                "当該第三者が学術研究機関等である場合であって、当該第三者が当該個人データを学術"
+                "研究目的で取り扱う必要があるとき（当該個人データを取り扱う目的の一部が学術研究"
+                "目的である場合を含み、個人の権利利益を不当に侵害するおそれがある場合を除く。）"
+                "（同項第7号）"
+            ),
+        )
+
+        @property
+        def article(self) -> str:
+            """The item, as a message names it (the words are long)."""
+            if self is ThirdPartyProvision.LegalBasis.CONSENT:
+                return str(_("本人の同意（法第27条第1項）"))
+            items = {"law": 1, "protection": 2, "public_health": 3, "state_affairs": 4}
+            item = items.get(self.value, 7)
+            return str(_("法第27条第1項第%(item)d号")) % {"item": item}
 
         @property
         def is_statutory_exception(self) -> bool:
@@ -583,6 +614,10 @@ class ThirdPartyProvision(models.Model):
     legal_basis_detail = models.CharField(
         _("根拠の詳細"), max_length=200, blank=True, help_text=_("法令名と条項など")
     )
+    # Whoever recorded a provision under items (ii)-(iv) or (vii) confirmed that the ground's
+    # condition held (本人の同意を得ることが困難であること, ...). False on the rows recorded
+    # before the question was asked, and on the grounds without a condition.
+    condition_confirmed = models.BooleanField(_("根拠の条件の確認"), default=False)
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from purposes.models import Purpose
-from safeguards.models import StatutoryGround
+from safeguards.models import StatutoryGround, condition_of
 
 
 class Surface(models.TextChoices):
@@ -28,14 +28,19 @@ MY_NUMBER_CLOSED_SURFACES = frozenset({Surface.API, Surface.EXPORT})
 
 @dataclasses.dataclass(frozen=True)
 class Statutory:
-    """A read under APPI Art. 18(3): the ground (a `StatutoryGround`) and the stated reason."""
+    """A read under APPI Art. 18(3): the ground (a `StatutoryGround`), the stated reason, and
+    for a ground of items (ii)-(iv) and (vi) that the user confirmed its condition
+    (`safeguards.models.condition_of`: 本人の同意を得ることが困難であること, ...)."""
 
     ground: str
     reason: str
+    condition_confirmed: bool = False
 
     def __post_init__(self):
         if self.ground not in StatutoryGround.values or not self.reason.strip():
             raise ValueError("a statutory access needs a known ground and a reason")
+        if condition_of(self.ground) and not self.condition_confirmed:
+            raise ValueError("this ground applies only once its condition is confirmed")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -102,6 +102,8 @@ class Ledger:
             }
             if access.statutory:
                 details |= {"statutory": True, "ground": access.statutory.ground}
+                if access.statutory.condition_confirmed:  # items (ii)-(iv), (vi)
+                    details["condition"] = True
             details |= _protected(reads)
             event = append(
                 action=Action.RECORDS_ACCESS_READ,

@@ -15,7 +15,8 @@ Where it lives
     `restrictions`  `restriction_add` (and the stops in force, which provisions check)
     `consents`      `consent_record`, `consent_withdraw`, `consents_in_force`
     `protections`   `protection_set`, `protection_lift` (DV and the like)
-    `provisions`    `provision_register`, `ProvisionRefused` (and the retention erasure checks)
+    `provisions`    `provision_register`, `ProvisionRefused`, `condition_refusal` (and the
+                    retention erasure checks)
     `erasure`       `member_erase`, `check_retention`
     `trail`         `value_digest`: the digests every event carries
 """
@@ -24,7 +25,7 @@ from .consents import consent_record, consent_withdraw, consents_in_force
 from .erasure import check_retention, member_erase
 from .members import MEMBER_FIELDS, member_create, member_update, normalize_member_fields
 from .protections import protection_lift, protection_set
-from .provisions import ProvisionRefused, provision_register
+from .provisions import ProvisionRefused, condition_refusal, provision_register
 from .records import record_create, record_delete, record_update
 from .restrictions import restriction_add
 from .trail import value_digest
@@ -33,6 +34,7 @@ __all__ = [
     "MEMBER_FIELDS",
     "ProvisionRefused",
     "check_retention",
+    "condition_refusal",
     "consent_record",
     "consent_withdraw",
     "consents_in_force",

@@ -13,6 +13,7 @@ from core import audited
 from core.normalize import normalize_text
 from purposes.models import Category
 from purposes.outsourcing import processor_named
+from safeguards.models import condition_of
 
 from ..models import Member, ThirdPartyProvision
 from .consents import consents_in_force
@@ -23,6 +24,17 @@ class ProvisionRefused(Exception):
     """A 第三者提供の停止 in force forbids this provision, the recipient is a registered
     processor (a 委託, not a provision), or a provision on consent has no consent in force;
     the message says which, in Japanese."""
+
+
+def condition_refusal(basis: str, *, confirmed: bool) -> str | None:
+    """Art. 27(1)(ii)-(iv), (vii): the need alone is no ground, its condition must hold too.
+    Why a provision on `basis` is refused unless that was `confirmed`, or None."""
+    if (condition := condition_of(basis)) is None or confirmed:
+        return None
+    return _(
+        "「%(basis)s」による提供は、%(condition)sが条件です。条件に当たることを確かめ、確認の欄に"
+        "チェックしてください。当たらないときは、本人の同意を得て提供します。"
+    ) % {"basis": ThirdPartyProvision.LegalBasis(basis).article, "condition": condition}
 
 
 @transaction.atomic
@@ -36,6 +48,7 @@ def provision_register(
     legal_basis: str,
     by: AbstractBaseUser | Actor,
     legal_basis_detail: str = "",
+    condition_confirmed: bool = False,
 ) -> ThirdPartyProvision:
     """Record a provision to a third party (第三者提供記録, APPI Art. 29).
 
@@ -55,9 +68,11 @@ def provision_register(
             )
             % {"name": processor.name}
         )
+    basis = ThirdPartyProvision.LegalBasis(legal_basis)
+    if refusal := condition_refusal(basis, confirmed=condition_confirmed):
+        raise ProvisionRefused(refusal)
     # The member's row lock orders this check against a concurrent restriction_add.
     Member.objects.select_for_update().filter(pk=member.pk).exists()
-    basis = ThirdPartyProvision.LegalBasis(legal_basis)
     stop = None
     if not basis.is_statutory_exception:
         stop = stops_in_force(member=member, category=category, on=provided_on).first()
@@ -100,18 +115,22 @@ def provision_register(
         items=[normalize_text(item) for item in items],
         legal_basis=basis,
         legal_basis_detail=normalize_text(legal_basis_detail),
+        condition_confirmed=bool(condition_of(basis) and condition_confirmed),
         created_by=user_of(by),
     )
     return audited.save(
         provision,
         by=by,
         action=Action.RECORDS_PROVISION_REGISTERED,
-        details=lambda provision: {
-            "member": member.pk,
-            "category": category.code,
-            "legal_basis": basis.value,
-            "items": len(provision.items),
-        },
+        details=lambda provision: (
+            {
+                "member": member.pk,
+                "category": category.code,
+                "legal_basis": basis.value,
+                "items": len(provision.items),
+            }
+            | ({"condition": True} if provision.condition_confirmed else {})
+        ),
     )
 
 

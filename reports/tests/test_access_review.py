@@ -149,7 +149,9 @@ def test_each_rows_drill_down_lists_as_many_events_as_the_row_counts(
     read(
         handler_kenshin,
         jst(days["holiday"], 10),
-        statutory=gate.Statutory(ground=StatutoryGround.LIFE, reason="救急搬送先からの照会"),
+        statutory=gate.Statutory(
+            ground=StatutoryGround.LIFE, reason="救急搬送先からの照会", condition_confirmed=True
+        ),
     )
 
     page = as_auditor.get(f"/reports/access/?{period_query(days['start'], days['end'])}")
@@ -221,7 +223,9 @@ def test_art33_reads_to_answer_a_request_are_one_row_per_request_apart_from_exce
         access = gate.open_access(
             user=handler_kenshin,
             surface=gate.Surface.ADMIN,
-            statutory=gate.Statutory(ground=StatutoryGround.LIFE, reason="救急搬送先からの照会"),
+            statutory=gate.Statutory(
+                ground=StatutoryGround.LIFE, reason="救急搬送先からの照会", condition_confirmed=True
+            ),
         )
         list(gate.records(access))
 

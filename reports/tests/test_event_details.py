@@ -29,7 +29,7 @@ WRITTEN = {
     "exemptions", "notes", "permissions", "purposes", "safeguards", "events", "head_seq", "head",
     "problem", "problem_seq", "checkpoint_problem", "checkpoint_problem_seq",
     "checkpoint_pinned", "ms", "kinds", "for_request", "exceptional", "alternative_measures",
-    "protected", "basis", "mail",
+    "protected", "basis", "mail", "recipient", "condition",
 }  # fmt: skip
 
 

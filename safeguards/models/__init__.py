@@ -1,6 +1,6 @@
 """Safeguards models, one module per area of the notice's section 2."""
 
-from .access import StatutoryAccessReason, StatutoryGround
+from .access import StatutoryAccessReason, StatutoryGround, condition_of
 from .administration import ApiToken, Approval
 from .incidents import Incident, IncidentStep
 from .organisation import (
@@ -51,4 +51,5 @@ __all__ = [
     "StatutoryGround",
     "TrainingCourse",
     "TrainingSession",
+    "condition_of",
 ]
