@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from core.admin import ViewOnlyMixin
 from core.audited import AuditedAdmin
 
-from . import services
+from . import page, services
 from .models import (
     DUPLICATE_PURPOSE_MESSAGE,
     Category,
@@ -40,7 +40,13 @@ def draft_status() -> tuple[NoticeRevision | None, list[str]]:
     latest = NoticeRevision.objects.order_by("-number").first()
     if not Notice.objects.filter(pk=1).exists():
         return latest, []
-    return latest, differences(build_snapshot(), latest.snapshot if latest else None)
+    changed = differences(build_snapshot(), latest.snapshot if latest else None)
+    # Where the latest revision kept the page beside it, a change there is told too.
+    if latest and latest.page:
+        on = max(timezone.localdate(), latest.effective_on)
+        if latest.page != page.beside_html(latest.snapshot, on=on):
+            changed.append(str(_("公表事項に添えて掲げた事項（委託先、共同利用、保存期間など）")))
+    return latest, changed
 
 
 class DraftAdmin(AuditedAdmin):

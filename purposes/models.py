@@ -371,6 +371,15 @@ class NoticeRevision(models.Model):
     )
     snapshot = models.JSONField(_("公表内容"))
     digest = models.CharField(_("公表内容のハッシュ"), max_length=64)
+    # What /privacy/ showed beside the revision on its first day, as rendered then
+    # (`purposes.page.beside_html`): empty on the revisions published before it was kept.
+    page = models.TextField(
+        _("公表事項に添えて掲げた事項"),
+        blank=True,
+        help_text=_(
+            "公表時の /privacy/ の名称・住所・代表者、委託先、共同利用、外的環境、手数料、保存期間"
+        ),
+    )
 
     class Meta:
         verbose_name = _("公表事項の改訂")

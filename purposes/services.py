@@ -6,6 +6,7 @@ snapshot's digest, never the text.
 """
 
 import datetime
+import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +17,7 @@ from audit.trail import By, user_of
 from audit.vocabulary import Action
 from core import audited
 
+from . import page
 from .models import Notice, NoticeRevision, Purpose
 from .snapshot import build_snapshot, digest
 
@@ -82,7 +84,11 @@ def publish(
             purpose.consent = Purpose.Consent.EXPLICIT
             audited.save(purpose, by=by, fields=["consent"])
     snapshot = build_snapshot()
-    if latest is not None and latest.snapshot == snapshot:
+    # What the page shows beside the notice from its first day (processors, joint uses, the
+    # retention schedule...): kept with the revision. A change there alone is worth a
+    # revision too, so that the change is kept with its day.
+    beside = page.beside_html(snapshot, on=effective)
+    if latest is not None and latest.snapshot == snapshot and latest.page == beside:
         raise NothingToPublish(
             _("下書きは公表済みの第%(number)d版と同じです。") % {"number": latest.number}
         )
@@ -94,6 +100,7 @@ def publish(
         published_by=user_of(by),
         snapshot=snapshot,
         digest=digest(snapshot),
+        page=beside,
     )
     return audited.save(
         revision,
@@ -104,6 +111,7 @@ def publish(
             "method": revision.method,
             "effective_on": effective.isoformat(),
             "digest": revision.digest,
+            "page_digest": hashlib.sha256(beside.encode()).hexdigest(),
             "added_purposes": [purpose.code for purpose in added],
             "added_related": added_related if added else None,
         },

@@ -118,6 +118,7 @@ KEYS = {
         "report": "レポート",
         "request": "請求",
         "request_id": "関連する請求",
+        "page_digest": "公表事項に添えて掲げた事項のハッシュ値",
         "recipient": "提供先（ハッシュ値）",
         "role": "データベースロール",
         "rows": "件数",
