@@ -110,9 +110,11 @@ def _decision_rows(request: Request) -> list[tuple[str, str]]:
             ]
         if item.case:
             case = DecisionItem.Case(item.case)
+            # The paragraph leads: a case's label may carry its own article in brackets,
+            # and two brackets in a row do not read (「（法第19条）（法第35条第1項）」).
             lines.insert(
                 1,
-                _("請求の事由：%(case)s（%(paragraph)s）")
+                _("請求の事由（%(paragraph)s）：%(case)s")
                 % {"case": case.label, "paragraph": case.paragraph},
             )
         if item.alternative_measure:

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from audit.models import Event
 from audit.vocabulary import Action
 from disclosure import services
-from disclosure.models import DecisionItem, Kind, Letter, Request
+from disclosure.models import CASES, DecisionItem, Kind, Letter, Request
 from purposes.register import purposes_for
 from records import gate
 from records.models import Record, Restriction, ThirdPartyProvision
@@ -89,7 +89,7 @@ def test_art35_5_grants_erasure_when_no_longer_needed(member, officer, register)
     assert member.records.count() == 2
     text = letter(request)
     assert f"消去記録ID{gone.pk}請求のとおり実施します。" in text
-    assert "請求の事由：利用する必要がなくなった（法第35条第5項）" in text
+    assert "請求の事由（法第35条第5項）：利用する必要がなくなった" in text
 
 
 def test_art35_1_an_erasure_is_granted_only_on_a_case_of_paragraph_1_or_5(member, officer):
@@ -147,7 +147,7 @@ def test_art35_1_suspension_limited_to_one_purpose_restricts_only_that_purpose(
     assert (
         f"利用停止健康診査に関する情報（利用目的：{analysis.name}）請求のとおり実施します。" in text
     )
-    assert "請求の事由：目的外利用（法第18条）（法第35条第1項）" in text
+    assert "請求の事由（法第35条第1項）：目的外利用（法第18条）" in text
 
 
 def test_art35_3_a_third_party_stop_granted_on_an_unlawful_provision_stops_the_next_one(
@@ -171,7 +171,7 @@ def test_art35_3_a_third_party_stop_granted_on_an_unlawful_provision_stops_the_n
             legal_basis=ThirdPartyProvision.LegalBasis.CONSENT,
             by=officer,
         )
-    assert "請求の事由：同意のない第三者提供（法第27条第1項・第28条）（法第35条第3項）" in letter(
+    assert "請求の事由（法第35条第3項）：同意のない第三者提供（法第27条第1項・第28条）" in letter(
         request
     )
 
@@ -219,7 +219,7 @@ def test_art35_2_proviso_refusal_requires_an_alternative_measure_written_in_the_
 
     text = letter(request)
     assert "利用停止実施しません。" in text
-    assert "請求の事由：本人の権利又は正当な利益が害されるおそれ（法第35条第5項）" in text
+    assert "請求の事由（法第35条第5項）：本人の権利又は正当な利益が害されるおそれ" in text
     assert (
         "根拠：多額の費用を要する場合その他の困難な場合"
         "（法第35条第2項ただし書・第4項ただし書・第6項ただし書）" in text
@@ -287,7 +287,7 @@ def test_art35_a_record_the_law_keeps_is_refused_naming_the_law_in_the_letter(
     assert request.outcome == Request.Outcome.NONE
     text = letter(request)
     assert (
-        f"消去記録ID{receipt.pk}実施しません。請求の事由：利用する必要がなくなった（法第35条第5項）"
+        f"消去記録ID{receipt.pk}実施しません。請求の事由（法第35条第5項）：利用する必要がなくなった"
         "根拠：法令により保存が義務付けられている（健康保険法第58条・民法第166条第1項）" in text
     )
     # Nothing to carry out: the receipt stays.
@@ -345,14 +345,42 @@ def test_art36_the_letter_lists_every_item_with_its_outcome_ground_and_reason(
     text = letter(request)
     suspension = text.index("利用停止健康診査に関する情報請求のとおり実施します。")
     erasure = text.index("消去実施しません。根拠：請求に理由がない")
-    stop = text.index("第三者提供の停止実施しません。請求の事由：漏えい等")
+    stop = text.index("第三者提供の停止実施しません。請求の事由（法第35条第5項）：漏えい等")
     assert suspension < erasure < stop
-    assert "請求の事由：不適正利用（法第19条）（法第35条第1項）" in text
+    assert "請求の事由（法第35条第1項）：不適正利用（法第19条）" in text
     assert (
         "（法第35条第1項・第3項・第5項の要件に該当しない）理由：健診結果は特定健診の実施に必要です。"
         in text
     )
     assert "代替措置：" + MEASURE in text
+
+
+def test_art36_the_letter_names_each_case_without_two_brackets_in_a_row(member, officer):
+    """A case whose label cites its article (不適正利用（法第19条）) read 「（法第19条）（法第35条
+    第1項）」 in the letter; the paragraph now leads, for every case of every kind."""
+    kinds = (Kind.SUSPENSION, Kind.THIRD_PARTY_STOP)
+    request = decide(
+        filed(member, *kinds),
+        officer,
+        *(
+            {
+                "kind": kind,
+                "granted": False,
+                "case": case,
+                "ground": Ground.NO_REASON,
+                "reason": "請求の事由に当たる事実が認められません。",
+            }
+            for kind in kinds
+            for case in Case
+            if case in CASES[kind]
+        ),
+    )
+
+    text = letter(request)
+    assert "）（" not in text
+    assert "請求の事由（法第35条第1項）：不適正利用（法第19条）" in text
+    assert "請求の事由（法第35条第3項）：同意のない第三者提供（法第27条第1項・第28条）" in text
+    assert "請求の事由（法第35条第5項）：漏えい等（法第26条第1項本文）が生じた" in text
 
 
 def test_art35_an_erasure_of_a_record_the_law_keeps_is_refused_before_the_letter_promises_it(
