@@ -11,9 +11,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.filing import PublicFiling
+from core.models import Created
 
 
-class Complaint(PublicFiling):
+class Complaint(PublicFiling, Created):
     STATUS_URL_NAME = "complaints:status"
     # What the complainant wrote of themselves: emptied after the linked member's 消去
     # (complaints.erasure), the digest kept instead.
@@ -134,17 +135,6 @@ class Complaint(PublicFiling):
         blank=True,
         related_name="complaints",
         verbose_name=_("是正措置（安全管理措置の登録）"),
-    )
-
-    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登録者"),
-        help_text=_("ウェブフォームからの申出では空欄"),
     )
 
     class Meta:

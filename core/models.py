@@ -1,8 +1,29 @@
-"""The outbox (`core.outbox`): every mail Kumiai sends, written in the transaction of the state
-that warrants it and sent by the worker."""
+"""Core's models: `Created`, the stamp of who entered a row and when, for any app's models
+to inherit; and the outbox (`core.outbox`), every mail Kumiai sends, written in the
+transaction of the state that warrants it and sent by the worker."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class Created(models.Model):
+    """When a row was entered and by which staff user (`audit.trail.user_of`): empty for the
+    public on a public form and for the system. The trail says the same in its event; this
+    is what the row's own pages show."""
+
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登録者"),
+    )
+
+    class Meta:
+        abstract = True
 
 
 class OutboxMail(models.Model):

@@ -7,7 +7,6 @@ member or record data for a person passes through it, scoped, for a purpose, and
 import datetime
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from core.fields import valid_postal_code
+from core.models import Created
 from core.normalize import fold_name
 
 from .payload_schemas import clean_payload
@@ -250,7 +250,7 @@ class Record(models.Model):
             self.__dict__.pop("unreadable", None)
 
 
-class Restriction(models.Model):
+class Restriction(Created):
     """What a member has obtained against the use of their data (APPI Art. 35).
 
     An empty category or purpose means every category or every purpose.
@@ -281,15 +281,6 @@ class Restriction(models.Model):
     since = models.DateField(_("開始日"))
     until = models.DateField(_("終了日"), null=True, blank=True)
     reference = models.CharField(_("根拠（請求の受付番号など）"), max_length=64, blank=True)
-    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登録者"),
-    )
 
     class Meta:
         verbose_name = _("利用停止等")
@@ -327,7 +318,7 @@ class Restriction(models.Model):
             raise ValidationError({"until": _("終了日は開始日以後の日にしてください。")})
 
 
-class Consent(models.Model):
+class Consent(Created):
     """A member's consent (本人の同意) or their opt-out from an implied consent.
 
     A consent with a purpose covers a use outside the published purposes (APPI Art. 18(1));
@@ -376,15 +367,6 @@ class Consent(models.Model):
     given_on = models.DateField(_("同意日・申出日"))
     withdrawn_on = models.DateField(_("撤回日"), null=True, blank=True)
     reference = models.CharField(_("根拠（書面の番号など）"), max_length=64, blank=True)
-    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登録者"),
-    )
 
     class Meta:
         verbose_name = _("本人の同意")
@@ -468,7 +450,7 @@ class ProtectionQuerySet(models.QuerySet):
         return set(self.in_force(on).filter(member_id__in=ids).values_list("member_id", flat=True))
 
 
-class Protection(models.Model):
+class Protection(Created):
     """A member whom the society protects from a named person (DV, stalking, child abuse).
 
     The MHLW guidance for health insurance societies and the 支援措置 practice under the DV
@@ -495,15 +477,6 @@ class Protection(models.Model):
         max_length=500,
         help_text=_("加害者等の氏名と続柄（例：夫 山田太郎）。この加入者の情報を渡しません。"),
     )
-    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登録者"),
-    )
 
     objects = ProtectionQuerySet.as_manager()
 
@@ -527,7 +500,7 @@ class Protection(models.Model):
             raise ValidationError({"until": _("終了日は開始日以後の日にしてください。")})
 
 
-class ThirdPartyProvision(models.Model):
+class ThirdPartyProvision(Created):
     """第三者提供記録 (APPI Art. 29): what went to whom, when, and on what legal basis."""
 
     class LegalBasis(models.TextChoices):
@@ -618,15 +591,6 @@ class ThirdPartyProvision(models.Model):
     # condition held (本人の同意を得ることが困難であること, ...). False on the rows recorded
     # before the question was asked, and on the grounds without a condition.
     condition_confirmed = models.BooleanField(_("根拠の条件の確認"), default=False)
-    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登録者"),
-    )
 
     class Meta:
         verbose_name = _("第三者提供記録")
