@@ -10,6 +10,11 @@ The KEK is 32 random bytes, base64 in `KUMIAI_KEK`. Rotating it re-wraps the dat
 with the new key in `KUMIAI_KEK` and the old one still listed in `KUMIAI_KEK_PREVIOUS`,
 every data key unwraps under the key its row names (`kek_id`) and is wrapped again under the
 new one; no sealed value changes.
+
+A data key may be replaced (a new one for the same owner, the values sealed again under it):
+each sealed value names the version of the key that sealed it (`key_version`), so that old
+and new keys can stand side by side while the values move over. Version 1 seals as the
+first format did, so values sealed before versions existed read as version 1.
 """
 
 import base64
@@ -24,7 +29,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 NONCE = 12
-VERSION = b"\x01"  # the first byte of every sealed value and wrapped key
+VERSION = b"\x01"  # the first byte of every wrapped key, and of a value sealed by version 1
+VERSIONED = b"\x02"  # a value sealed by a later key version: then 4 bytes of that version
 
 
 class KeyUnavailable(Exception):
@@ -110,14 +116,31 @@ def unwrap(
     return _open(kek, bytes(wrapped), context)
 
 
-def seal(data_key: bytes, plaintext: bytes, *, aad: bytes) -> bytes:
+def seal(data_key: bytes, plaintext: bytes, *, aad: bytes, key_version: int = 1) -> bytes:
+    """`plaintext` sealed with `data_key`, the key's version in the clear header (and bound
+    into the associated data with it)."""
     nonce = os.urandom(NONCE)
-    return VERSION + nonce + AESGCM(data_key).encrypt(nonce, plaintext, aad)
+    if key_version == 1:
+        return VERSION + nonce + AESGCM(data_key).encrypt(nonce, plaintext, aad)
+    header = VERSIONED + key_version.to_bytes(4, "big")
+    return header + nonce + AESGCM(data_key).encrypt(nonce, plaintext, header + aad)
+
+
+def key_version(sealed: bytes | memoryview) -> int:
+    """The version of the data key that sealed `sealed` (read from its header)."""
+    head = bytes(sealed[:5])
+    if head[:1] == VERSIONED and len(head) == 5:
+        return int.from_bytes(head[1:], "big")
+    return 1
 
 
 def open_sealed(data_key: bytes, sealed: bytes | memoryview, *, aad: bytes) -> bytes:
     """The plaintext `seal` sealed; `KeyUnavailable` where the key or the bytes do not fit."""
-    return _open(data_key, bytes(sealed), aad)
+    sealed = bytes(sealed)
+    if sealed[:1] == VERSIONED:
+        header, sealed = sealed[:5], VERSION + sealed[5:]
+        return _open(data_key, sealed, header + aad)
+    return _open(data_key, sealed, aad)
 
 
 def _open(key: bytes, sealed: bytes, aad: bytes) -> bytes:

@@ -355,6 +355,7 @@ def replay(entry: dict, *, line: int) -> int | None:
         reference=entry["reference"],
         records=None if whole else entry["records"],
         confirmed=confirmed,
+        replay=True,
     )
     trail.append(
         action=Action.AUDIT_ERASURE_REPLAYED,
@@ -393,10 +394,17 @@ def dispose(*, member: Member, records: list[int] | None, by, reference: str) ->
 
 
 def _erase(
-    *, member: Member, by, reference: str, records: list[int] | None, confirmed: list[str]
+    *,
+    member: Member,
+    by,
+    reference: str,
+    records: list[int] | None,
+    confirmed: list[str],
+    replay: bool = False,
 ) -> list[int]:
     """An erasure no request is answering (a replay, a disposal run): `records`, or (None)
-    the whole member with the filings in `confirmed`."""
+    the whole member with the filings in `confirmed`. A replay does not re-key: the key store
+    is the live one, which re-keyed the member when the erasure was first carried out."""
     person = None
     if records is None:
         person, filed_ids = _let_go(
@@ -410,6 +418,7 @@ def _erase(
         reason_ref=reference,
         categories=None if records is None else [],
         record_ids=records,
+        rekey=not replay,
     )
     _forget_records(request_ids=filed_ids, record_ids=erased, current=None)
     if person is not None:

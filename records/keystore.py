@@ -5,15 +5,18 @@ A dump or backup of the main database holds the sealed records and no key; the k
 holds the keys and no record. Erasing a member destroys their key (`destroy_on_commit`), so
 their sealed values are unreadable in every backup of the main database at once. The store
 is backed up on its own, with a short retention (README, Operations), since each of its
-backups still holds the keys of the members erased after it.
+backups still holds the keys of the members erased after it. A partial erasure gives the
+member a new key and retires the old one (`rotate`, `retire`; `records.sealing.rekey`).
 
 `KeyStoreRouter` sends `DataKey` there and nothing else, and migrates it only there.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -57,8 +60,11 @@ UNAVAILABLE = _(
 )
 
 
-def _context(member_id: int) -> bytes:
-    return b"kumiai-member:%d" % member_id
+def _context(member_id: int, version: int = 1) -> bytes:
+    # Version 1 as before versions existed: the keys wrapped then unwrap unchanged.
+    if version == 1:
+        return b"kumiai-member:%d" % member_id
+    return b"kumiai-member:%d:v%d" % (member_id, version)
 
 
 def _chunks(ids: list[int], size: int = 2000) -> Iterable[list[int]]:
@@ -73,7 +79,21 @@ def _rows(ids: list[int]) -> dict[int, DataKey]:
     return found
 
 
-def data_keys(member_ids: Iterable[int], *, create: bool = False) -> dict[int, bytes]:
+@dataclass(frozen=True)
+class MemberKeys:
+    """A member's data keys, unwrapped: the current one, which seals, and the one being
+    retired after a partial erasure while their records move over (or none)."""
+
+    version: int
+    keys: dict[int, bytes]
+    retiring: int | None = None
+
+    @property
+    def current(self) -> bytes:
+        return self.keys[self.version]
+
+
+def data_keys(member_ids: Iterable[int], *, create: bool = False) -> dict[int, MemberKeys]:
     """The data keys of `member_ids`, unwrapped; with `create`, a new key for each member who
     has none (a member's first sealed record). A member without a key is left out.
 
@@ -101,12 +121,70 @@ def data_keys(member_ids: Iterable[int], *, create: bool = False) -> dict[int, b
     except DatabaseError:
         raise KeyStoreUnavailable(str(UNAVAILABLE)) from None
     known = envelope.keks()
-    return {
-        member_id: envelope.unwrap(
-            row.kek_id, row.wrapped, context=_context(member_id), known=known
+    return {member_id: _unwrapped(row, known) for member_id, row in rows.items()}
+
+
+def _unwrapped(row: DataKey, known: dict[str, bytes]) -> MemberKeys:
+    keys = {
+        row.version: envelope.unwrap(
+            row.kek_id, row.wrapped, context=_context(row.member_id, row.version), known=known
         )
-        for member_id, row in rows.items()
     }
+    if row.retiring_version is not None and row.retiring_wrapped is not None:
+        keys[row.retiring_version] = envelope.unwrap(
+            row.retiring_kek_id,
+            row.retiring_wrapped,
+            context=_context(row.member_id, row.retiring_version),
+            known=known,
+        )
+    return MemberKeys(version=row.version, keys=keys, retiring=row.retiring_version)
+
+
+def rotate(member_id: int) -> bool:
+    """Give the member a new data key (the next version), keeping the current one as the
+    retiring key until `retire`; False where the member has no key, or one is still being
+    retired (finish that first: `records.sealing.rekey` does)."""
+    try:
+        with transaction.atomic(using=ALIAS):
+            row = DataKey.objects.select_for_update().filter(member_id=member_id).first()
+            if row is None or row.retiring_version is not None:
+                return False
+            version = row.version + 1
+            kek_id, wrapped = envelope.wrap(
+                envelope.new_data_key(), context=_context(member_id, version)
+            )
+            row.retiring_version, row.retiring_kek_id, row.retiring_wrapped = (
+                row.version,
+                row.kek_id,
+                row.wrapped,
+            )
+            row.version, row.kek_id, row.wrapped = version, kek_id, wrapped
+            row.save()
+            return True
+    except DatabaseError:
+        raise KeyStoreUnavailable(str(UNAVAILABLE)) from None
+
+
+def retire(member_id: int, version: int) -> None:
+    """Destroy the member's retiring key `version`, once no record is sealed under it."""
+    try:
+        DataKey.objects.filter(member_id=member_id, retiring_version=version).update(
+            retiring_version=None, retiring_kek_id="", retiring_wrapped=None
+        )
+    except DatabaseError:
+        raise KeyStoreUnavailable(str(UNAVAILABLE)) from None
+
+
+def retiring() -> list[int]:
+    """The members with a key still being retired (a re-key cut short)."""
+    try:
+        return list(
+            DataKey.objects.filter(retiring_version__isnull=False)
+            .order_by("member_id")
+            .values_list("member_id", flat=True)
+        )
+    except DatabaseError:
+        raise KeyStoreUnavailable(str(UNAVAILABLE)) from None
 
 
 def destroy(member_ids: Iterable[int]) -> int:
@@ -139,23 +217,37 @@ def rewrap() -> tuple[int, list[str]]:
             with transaction.atomic(using=ALIAS):
                 batch = list(
                     DataKey.objects.select_for_update()
-                    .exclude(kek_id=current)
+                    .filter(
+                        ~Q(kek_id=current)
+                        | Q(retiring_version__isnull=False) & ~Q(retiring_kek_id=current)
+                    )
                     .order_by("member_id")[:1000]
                 )
                 if not batch:
                     break
                 now = timezone.now()
                 for row in batch:
-                    previous.add(row.kek_id)
-                    context = _context(row.member_id)
-                    key = envelope.unwrap(row.kek_id, row.wrapped, context=context, known=known)
-                    row.kek_id, row.wrapped = envelope.wrap(key, context=context)
+                    previous |= {row.kek_id, row.retiring_kek_id} - {current, ""}
+                    row.kek_id, row.wrapped = _rewrapped(row, row.kek_id, row.wrapped, known)
+                    if row.retiring_version is not None:
+                        row.retiring_kek_id, row.retiring_wrapped = _rewrapped(
+                            row, row.retiring_kek_id, row.retiring_wrapped, known, retiring=True
+                        )
                     row.rewrapped_at = now
-                DataKey.objects.bulk_update(batch, ["kek_id", "wrapped", "rewrapped_at"])
+                DataKey.objects.bulk_update(
+                    batch,
+                    ["kek_id", "wrapped", "retiring_kek_id", "retiring_wrapped", "rewrapped_at"],
+                )
                 count += len(batch)
     except DatabaseError:
         raise KeyStoreUnavailable(str(UNAVAILABLE)) from None
     return count, sorted(previous)
+
+
+def _rewrapped(row, kek_id, wrapped, known, *, retiring=False) -> tuple[str, bytes]:
+    context = _context(row.member_id, row.retiring_version if retiring else row.version)
+    key = envelope.unwrap(kek_id, wrapped, context=context, known=known)
+    return envelope.wrap(key, context=context)
 
 
 def url() -> str:

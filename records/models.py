@@ -628,11 +628,19 @@ class MemberGroupObjectPermission(GroupObjectPermissionBase):
 class DataKey(models.Model):
     """A member's data key, wrapped by the key-encryption key (`core.envelope`). Kept in the
     key store, the database `keys` (`records.keystore`), never in the main one: a member is
-    named by id only, and erasing the member destroys the row."""
+    named by id only, and erasing the member destroys the row.
+
+    After a partial erasure the member is given a new key (`version` + 1) and their sealed
+    records are sealed again under it; until they all are, the key it replaces stays in the
+    `retiring_*` fields, then goes (`records.sealing.rekey`)."""
 
     member_id = models.BigIntegerField(_("加入者ID"), primary_key=True)
+    version = models.PositiveIntegerField(_("鍵の版"), default=1)
     kek_id = models.CharField(_("鍵暗号化鍵"), max_length=16)
     wrapped = models.BinaryField(_("包んだデータ鍵"))
+    retiring_version = models.PositiveIntegerField(_("廃棄待ちの鍵の版"), null=True, blank=True)
+    retiring_kek_id = models.CharField(_("廃棄待ちの鍵の鍵暗号化鍵"), max_length=16, blank=True)
+    retiring_wrapped = models.BinaryField(_("廃棄待ちの包んだデータ鍵"), null=True, blank=True)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     rewrapped_at = models.DateTimeField(_("包み直した日時"), null=True, blank=True)
 

@@ -11,19 +11,32 @@ says so in Japanese, its payload is empty, `unreadable` says why, and it cannot 
 
 The associated data binds each sealed value to its member and category: the bytes moved to
 another record's row do not open.
+
+Re-keying (`rekey`, after a partial erasure): the member gets a new data key, their sealed
+records are sealed again under it, and the old key is destroyed, so the erased records'
+copies in every backup of the main database no longer open. Each sealed value names the
+version of the key that sealed it (`envelope.key_version`), so the two keys stand side by
+side until every live row has moved; the old key goes only after that commits. A re-key cut
+short (the process dies, the key store is unreachable) leaves the old key in place, never a
+row without its key; `manage.py rekey_members` finishes it.
 """
 
 import json
+import logging
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from audit.trail import Actor, append
+from audit.vocabulary import Action
 from core import envelope
 from purposes.models import Category
 
 from . import keystore
-from .models import Record
+from .models import Member, Record
+
+log = logging.getLogger(__name__)
 
 UNREADABLE_TITLE = _("（暗号化された記録：読めません）")
 NO_KEY = _(
@@ -46,11 +59,28 @@ def seal_records(records: Iterable[Record]) -> None:
     sealing = [record for record in records if record.category_id in encrypted]
     for record in records:
         record.sealed = None
-    keys = keystore.data_keys((record.member_id for record in sealing), create=True)
+    members = {record.member_id for record in sealing}
+    if members and transaction.get_connection().in_atomic_block:
+        # A re-key of one of these members waits until this write commits, then moves it
+        # over too: it is never left under a key that re-key destroys (`_finish`).
+        for chunk in _chunks(sorted(members)):
+            list(Member.objects.select_for_update(no_key=True).filter(pk__in=chunk).values("pk"))
+    keys = keystore.data_keys(members, create=True)
     for record in sealing:
-        plain = json.dumps({"title": record.title, "payload": record.payload}, ensure_ascii=False)
-        record.sealed = envelope.seal(keys[record.member_id], plain.encode(), aad=_aad(record))
-        record.title, record.payload = "", {}
+        _seal(record, keys[record.member_id])
+
+
+def _seal(record: Record, keys: keystore.MemberKeys) -> None:
+    plain = json.dumps({"title": record.title, "payload": record.payload}, ensure_ascii=False)
+    record.sealed = envelope.seal(
+        keys.current, plain.encode(), aad=_aad(record), key_version=keys.version
+    )
+    record.title, record.payload = "", {}
+
+
+def _chunks(ids: list[int], size: int = 2000):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def _encrypted_categories(records: list[Record]) -> set[int]:
@@ -84,12 +114,13 @@ def open_records(records: Iterable[Record]) -> None:
             _unreadable(record, str(refused))
         return
     for record in pending:
-        key = keys.get(record.member_id)
+        sealed = record.__dict__["sealed"]
+        member_keys = keys.get(record.member_id)
+        key = member_keys.keys.get(envelope.key_version(sealed)) if member_keys else None
         if key is None:
             _unreadable(record, str(NO_KEY))
             continue
         try:
-            sealed = record.__dict__["sealed"]
             plain = json.loads(envelope.open_sealed(key, sealed, aad=_aad(record)))
         except envelope.KeyUnavailable as refused:
             _unreadable(record, str(refused))
@@ -124,3 +155,76 @@ def seal_stored(*, batch: int = 5000) -> int:
             seal_records(rows)
             update_rows(Record, rows, fields)
         count, last = count + len(rows), rows[-1].pk
+
+
+def rekey_on_commit(member_id: int) -> None:
+    """Re-key the member once the partial erasure that asks for it commits (`rekey`). Should
+    that fail (the key store out of reach), the erasure stands and the failure is logged:
+    `manage.py rekey_members ID` does it later."""
+
+    def run() -> None:
+        try:
+            rekey(member_id)
+        except envelope.KeyUnavailable:
+            log.exception("re-key of member %s after a partial erasure failed", member_id)
+
+    transaction.on_commit(run)
+
+
+def rekey(member_id: int, *, by: Actor | None = None) -> int:
+    """Give the member a new data key, seal their sealed records again under it and destroy
+    the old one, so that the copies of their erased records in earlier backups of the main
+    database no longer open (APPI Art. 35 after a partial erasure). The number of records
+    sealed again. A re-key of theirs left unfinished is finished first."""
+    _finish(member_id, by=by)
+    if not keystore.rotate(member_id):
+        return 0  # no key: nothing of theirs is sealed
+    return _finish(member_id, by=by)
+
+
+def finish_rekeys(*, by: Actor | None = None) -> list[int]:
+    """Finish every re-key cut short (`rekey_members` with no ids): the members'."""
+    members = keystore.retiring()
+    for member_id in members:
+        _finish(member_id, by=by)
+    return members
+
+
+def _finish(member_id: int, *, by: Actor | None) -> int:
+    """Seal under the member's current key the records still sealed under the retiring one,
+    then, once that has committed, destroy the retiring key. Records under neither (a
+    restored copy whose key was destroyed since) are left as they are: they cannot open."""
+    from audit.trail import SYSTEM
+
+    member_keys = keystore.data_keys([member_id]).get(member_id)
+    if member_keys is None or member_keys.retiring is None:
+        return 0
+    old = member_keys.retiring
+    with transaction.atomic():
+        # Writers lock the member (seal_records): none is between reading the keys and
+        # committing a row under the old one while this runs.
+        list(Member.objects.select_for_update().filter(pk=member_id).values("pk"))
+        moving = [
+            (record, record.sealed)
+            for record in Record.objects.select_for_update()
+            .filter(member_id=member_id, sealed__isnull=False)
+            .order_by("pk")
+            if record.sealed is not None and envelope.key_version(record.sealed) == old
+        ]
+        for record, sealed in moving:
+            plain = json.loads(
+                envelope.open_sealed(member_keys.keys[old], sealed, aad=_aad(record))
+            )
+            record.__dict__["title"], record.__dict__["payload"] = plain["title"], plain["payload"]
+            _seal(record, member_keys)
+        Record.objects.bulk_update([record for record, _old in moving], ["sealed"])
+        append(
+            action=Action.RECORDS_KEY_REPLACED,
+            actor=by or SYSTEM,
+            target_type=Member._meta.label_lower,
+            target_id=member_id,
+            details={"records": len(moving), "version": member_keys.version},
+        )
+        # Only once the records under the old key have moved for good.
+        transaction.on_commit(lambda: keystore.retire(member_id, old))
+    return len(moving)

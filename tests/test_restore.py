@@ -17,11 +17,17 @@ from audit.checkpoint import generate_key
 from audit.models import Event
 from audit.tests.fixtures import append_events
 from audit.vocabulary import Action
+from core import envelope
+from disclosure.erasure import dispose
 from disclosure.models import Kind
 from disclosure.tests.conftest import NAME
 from disclosure.tests.test_erasure import ERASED, filed_for
 from disclosure.tests.test_erasure_ledger import answer_in_gate
 from kumiai.restore import Server, manage, restore, scratch_database, table_rows
+from purposes.models import Category
+from records import keystore, sealing
+from records.models import Record
+from records.tests.factories import EXAMPLE_PAYLOADS, RecordFactory
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.usefixtures("audit_transactional_db")]
 
@@ -136,3 +142,41 @@ def test_a_restore_never_brings_an_erased_member_back(
         replayed = every_row(server, copy)
     assert [value for value in ERASED if value in replayed] == []
     assert "audit.erasure.replayed" in replayed
+
+
+def test_art35_a_partial_erasure_leaves_the_erased_record_unreadable_in_an_earlier_backup(
+    member, officer, checkpoints, tmp_path
+):
+    # Two sealed health checks (issue 16); the erasure takes one. The backup before it
+    # holds both, sealed under the member's first data key.
+    kept = RecordFactory(
+        member=member,
+        category=Category.objects.get(code="health-checks"),
+        title="残す健診",
+        payload={**EXAMPLE_PAYLOADS["health-checks"], "facility": "残存クリニック"},
+    )
+    erased = Record.objects.exclude(pk=kept.pk).get(member=member, category=kept.category)
+    dump = pg_dump(tmp_path / "before-the-erasure.dump", "-Fc")
+
+    dispose(member=member, records=[erased.pk], by=officer, reference="R-16")  # committed
+
+    said = drill(dump)
+    assert "[合格] 消去の再適用" in said and "再適用 1 件" in said, said
+    assert "[合格] 監査証跡" in said
+    # The backup's copy of the erased record, as the dump holds it, no longer opens with the
+    # member's keys: their first key was destroyed with the re-key.
+    server = Server.of_default()
+    with scratch_database(server, None) as copy:
+        restore(server, dump, copy)
+        with server.connect(copy) as conn:
+            (old,) = conn.execute(
+                "SELECT sealed FROM records_record WHERE id = %s", [erased.pk]
+            ).fetchone()
+    assert envelope.key_version(old) == 1
+    keys = keystore.data_keys([member.pk])[member.pk]
+    assert list(keys.keys) == [2]
+    with pytest.raises(envelope.KeyUnavailable):
+        envelope.open_sealed(keys.current, old, aad=sealing._aad(erased))
+    # The live system reads what stays.
+    assert not Record.objects.filter(pk=erased.pk).exists()
+    assert Record.objects.get(pk=kept.pk).payload["facility"] == "残存クリニック"

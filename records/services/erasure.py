@@ -16,7 +16,7 @@ from core import wareki
 from core.normalize import normalize_code
 from purposes.models import Category
 
-from .. import keystore
+from .. import keystore, sealing
 from ..models import Member, Record
 from .provisions import provision_kept_until
 from .records import record_delete
@@ -30,6 +30,7 @@ def member_erase(
     reason_ref: str,
     categories: list[Category] | None = None,
     record_ids: list[int] | None = None,
+    rekey: bool = True,
 ) -> list[int]:
     """Erase what the society holds about `member` (APPI Art. 35(1), (2)); return the ids
     of the deleted records.
@@ -38,8 +39,11 @@ def member_erase(
     records go, and nothing else. With neither, every record goes and then the member row
     itself (name, kana, birth date), with its restrictions, provision records and member-level
     grants, and their data key in the key store, which leaves the sealed records of every
-    earlier backup unreadable. Refused with a Japanese `ValidationError` while the law keeps
-    what would go: a record within its category's retention period
+    earlier backup unreadable. A partial erasure of sealed records gives the member a new data
+    key once it commits (`records.sealing.rekey`), so the erased records' copies in earlier
+    backups no longer open either; `rekey=False` for a replay on a restored copy, whose key
+    store is the live one, already re-keyed. Refused with a Japanese `ValidationError` while
+    the law keeps what would go: a record within its category's retention period
     (`Category.retention_years`, the law named); for the whole member, a provision record
     still within its retention period (Rules Art. 20(1) makes it name the person; Art. 21
     keeps it three years), or a dependent who names this insured person. Rows of higher apps
@@ -55,6 +59,7 @@ def member_erase(
     if not whole:
         records = records.filter(Q(category__in=categories or []) | Q(pk__in=record_ids or []))
     check_retention(records.select_related("category"), today=today)
+    sealed = not whole and rekey and records.filter(sealed__isnull=False).exists()
     deleted = [
         record_delete(record=record, by=by, reason_ref=reason_ref)
         for record in records.select_related("category").order_by("pk")
@@ -78,6 +83,8 @@ def member_erase(
         # Their data key goes once this commits: whatever backup of the main database holds
         # their sealed records, it holds them unreadable (records.keystore).
         keystore.destroy_on_commit(member_id)
+    elif sealed:
+        sealing.rekey_on_commit(member.pk)
     return deleted
 
 
