@@ -67,14 +67,14 @@ def _context(member_id: int, version: int = 1) -> bytes:
     return b"kumiai-member:%d:v%d" % (member_id, version)
 
 
-def _chunks(ids: list[int], size: int = 2000) -> Iterable[list[int]]:
+def chunks(ids: list[int], size: int = 2000) -> Iterable[list[int]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
 
 
 def _rows(ids: list[int]) -> dict[int, DataKey]:
     found: dict[int, DataKey] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         found.update({row.member_id: row for row in DataKey.objects.filter(member_id__in=chunk)})
     return found
 
@@ -191,9 +191,7 @@ def destroy(member_ids: Iterable[int]) -> int:
     """Destroy the data keys of `member_ids`; how many there were."""
     ids = sorted(set(member_ids))
     try:
-        return sum(
-            DataKey.objects.filter(member_id__in=chunk).delete()[0] for chunk in _chunks(ids)
-        )
+        return sum(DataKey.objects.filter(member_id__in=chunk).delete()[0] for chunk in chunks(ids))
     except DatabaseError:
         raise KeyStoreUnavailable(str(UNAVAILABLE)) from None
 

@@ -63,7 +63,7 @@ def seal_records(records: Iterable[Record]) -> None:
     if members and transaction.get_connection().in_atomic_block:
         # A re-key of one of these members waits until this write commits, then moves it
         # over too: it is never left under a key that re-key destroys (`_finish`).
-        for chunk in _chunks(sorted(members)):
+        for chunk in keystore.chunks(sorted(members)):
             list(Member.objects.select_for_update(no_key=True).filter(pk__in=chunk).values("pk"))
     keys = keystore.data_keys(members, create=True)
     for record in sealing:
@@ -76,11 +76,6 @@ def _seal(record: Record, keys: keystore.MemberKeys) -> None:
         keys.current, plain.encode(), aad=_aad(record), key_version=keys.version
     )
     record.title, record.payload = "", {}
-
-
-def _chunks(ids: list[int], size: int = 2000):
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def _encrypted_categories(records: list[Record]) -> set[int]:
