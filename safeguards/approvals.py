@@ -1,10 +1,11 @@
 """Four eyes: a change that widens what someone may read, or that cannot be undone, waits for a
 second privacy officer (個人情報取扱責任者) to approve it.
 
-Four kinds (`Approval.Kind`): a scope granted (a category or a desk), a role or permission
-given (a group joined, a permission added to a user or a group, a superuser made), a whole
-member erased (消去 with `whole_confirmed`, `disclosure.erasure`), and a disclosure package
-holding 要配慮個人情報 built for release (`disclosure.package`).
+Four kinds (`Approval.Kind`): a scope granted (a category or a desk, to a person or a
+group), a role or permission given (a group joined, a permission added to a user or a
+group, a superuser made), a whole member erased (消去 with `whole_confirmed`,
+`disclosure.erasure`), and a disclosure package holding 要配慮個人情報 built for release
+(`disclosure.package`).
 
 - `ask` files the change as pending; nothing happens until it is decided.
 - `approve` / `reject`: only a privacy officer who neither asked for the change nor is the
@@ -77,6 +78,13 @@ def refusal(user, approval: Approval) -> str | None:
         return _("依頼した本人は承認・却下できません。別の個人情報取扱責任者が確認します。")
     if user.pk == approval.subject_id:
         return _("自分自身に関わる変更は承認・却下できません。別の個人情報取扱責任者が確認します。")
+    group = approval.change.get("group")
+    if approval.change.get("op") == "grant_scope" and user.groups.filter(pk=group).exists():
+        # A grant to a group widens every member's access, the approver's too.
+        return _(
+            "自分が属するグループへの担当の割当ては承認・却下できません。"
+            "別の個人情報取扱責任者が確認します。"
+        )
     return None
 
 
@@ -126,12 +134,14 @@ def _grant_scope(change: dict, by) -> None:
 
     from .scopes import grant_scope
 
-    if "category" in change:
-        grant_scope(
-            user=_user(change["user"]), category=Category.objects.get(pk=change["category"]), by=by
-        )
+    if "group" in change:
+        holder = {"group": Group.objects.get(pk=change["group"])}
     else:
-        grant_scope(user=_user(change["user"]), desk=Desk.objects.get(pk=change["desk"]), by=by)
+        holder = {"user": _user(change["user"])}
+    if "category" in change:
+        grant_scope(**holder, category=Category.objects.get(pk=change["category"]), by=by)
+    else:
+        grant_scope(**holder, desk=Desk.objects.get(pk=change["desk"]), by=by)
 
 
 def _add_group(change: dict, by) -> None:

@@ -66,6 +66,14 @@ ROWS = {
         "/admin/safeguards/categoryuserobjectpermission/user/{user}/",
         (302, 403, 403, 200, 403, 200),
     ),
+    # Scopes granted to a group (a 係): the same people as a person's scope screen.
+    "admin/safeguards/categoryuserobjectpermission/group/": Row(
+        "/admin/safeguards/categoryuserobjectpermission/group/", (302, 403, 403, 200, 403, 200)
+    ),
+    "admin/safeguards/categoryuserobjectpermission/group/<int:group_id>/": Row(
+        "/admin/safeguards/categoryuserobjectpermission/group/{group}/",
+        (302, 403, 403, 200, 403, 200),
+    ),
     # Deciding an approval takes POST only (who may: safeguards/tests/test_administration.py).
     "admin/safeguards/approval/<int:pk>/decide/": Row(
         "/admin/safeguards/approval/1/decide/", (302, 405, 405, 405, 405, 405)
@@ -267,11 +275,14 @@ def test_every_route_has_a_row():
 
 
 def fill(url: str, persona: str, objects: dict, client) -> str:
+    from django.contrib.auth.models import Group
+
     user = client.session.get("_auth_user_id", 0)
     return url.format(
         record=objects["kenshin"].pk,
         member=objects["checked"].pk,
         user=user,
+        group=Group.objects.get_or_create(name="給付係")[0].pk,
         purpose=PURPOSES.get(persona, "checkup-reminder"),
     )
 

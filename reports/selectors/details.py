@@ -68,6 +68,7 @@ KEYS = {
         "format": "形式",
         "from": "変更前",
         "ground": "根拠",
+        "group": "グループ（ID）",
         "head": "先頭のハッシュ",
         "head_seq": "先頭の連番",
         "held": "保留の件数",

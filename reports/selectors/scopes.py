@@ -6,6 +6,7 @@ from itertools import chain
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from safeguards.models import (
     DeskUserObjectPermission,
 )
 from safeguards.roles import Role
-from safeguards.scopes import handle_permission
+from safeguards.scopes import group_scopes, handle_permission
 
 from . import events
 from .names import staff_names
@@ -85,6 +86,11 @@ def scope_register(period: Period) -> Report:
     names = staff_names(
         {c["actor_id"] for c in changes} | {c["details"].get("user") for c in changes}
     )
+    groups = dict(
+        Group.objects.filter(pk__in={c["details"].get("group") for c in changes}).values_list(
+            "pk", "name"
+        )
+    )
     return Report(
         "scopes",
         _("取扱担当者とその取り扱う個人データの範囲"),
@@ -102,6 +108,26 @@ def scope_register(period: Period) -> Report:
                 rows,
             ),
             Table(
+                _("グループによる担当"),
+                (
+                    _("グループ"),
+                    _("取り扱う類型"),
+                    _("担当する窓口"),
+                    _("グループを通じて担当を持つ職員"),
+                ),
+                [
+                    (
+                        row.group.name,
+                        "、".join(category.name for category in row.categories),
+                        "、".join(row.desk_names),
+                        "、".join(
+                            user.get_full_name() or user.get_username() for user in row.members
+                        ),
+                    )
+                    for row in group_scopes()
+                ],
+            ),
+            Table(
                 _("類型ごとの担当者数"),
                 (_("類型"), _("担当者数")),
                 by_holders,
@@ -109,14 +135,21 @@ def scope_register(period: Period) -> Report:
             ),
             Table(
                 _("期間中の担当の変更"),
-                (_("連番"), _("日時"), _("変更した人"), _("変更"), _("対象の職員"), _("範囲")),
+                (
+                    _("連番"),
+                    _("日時"),
+                    _("変更した人"),
+                    _("変更"),
+                    _("対象の職員・グループ"),
+                    _("範囲"),
+                ),
                 [
                     (
                         c["seq"],
                         c["at"],
                         names.get(c["actor_id"]),
                         _("割当て") if declared(c["action"]) == CHANGES[0] else _("解除"),
-                        names.get(c["details"].get("user")),
+                        _holder_name(c["details"], names, groups),
                         _scope_target(c, categories),
                     )
                     for c in changes[: events.LIMIT]
@@ -129,6 +162,13 @@ def scope_register(period: Period) -> Report:
             ),
         ],
     )
+
+
+def _holder_name(details: dict[str, Any], names: dict, groups: dict[int, str]) -> str | None:
+    """Whom a grant was for: the staff member, or the group (「グループ「…」」)."""
+    if "group" in details:
+        return _("グループ「%s」") % groups.get(details["group"], details["group"])
+    return names.get(details.get("user"))
 
 
 def _scope_target(change: dict[str, Any], categories: dict[int, str]) -> str:

@@ -4,7 +4,9 @@ the period, from their audit events."""
 import pytest
 from django.utils import timezone
 
+from safeguards.roles import Role
 from safeguards.scopes import withdraw_scope
+from safeguards.testing import make_staff
 
 from .conftest import period_query, table
 
@@ -56,4 +58,33 @@ def test_a_category_granted_to_a_group_counts_for_its_members(
     assert table(page, "現在の担当") == [
         ["outsider", "取扱担当者", register["receipts"].name, "0", ""],
         ["privacy_officer", "個人情報取扱責任者", "", "0", BOTH_DESKS],
+    ]
+
+
+def test_it_lists_what_each_group_holds_for_whom_and_the_groups_changes(
+    as_auditor, outsider, privacy_officer, register
+):
+    from django.contrib.auth.models import Group
+
+    from safeguards.models import Desk
+    from safeguards.scopes import grant_scope
+
+    benefits = Group.objects.create(name="給付係")
+    outsider.groups.add(benefits)
+    second = make_staff("second_officer", Role.PRIVACY_OFFICER)
+    grant_scope(group=benefits, category=register["receipts"], by=second)
+    grant_scope(group=benefits, desk=Desk.of("complaints"), by=second)
+    withdraw_scope(group=benefits, desk=Desk.of("complaints"), by=privacy_officer)
+    today = timezone.localdate()
+
+    page = as_auditor.get(f"/reports/scopes/?{period_query(today, today)}")
+
+    assert table(page, "グループによる担当") == [
+        ["給付係", register["receipts"].name, "", "outsider"]
+    ]
+    changes = [row[2:] for row in table(page, "期間中の担当の変更")]
+    assert changes == [
+        ["second_officer", "割当て", "グループ「給付係」", register["receipts"].name],
+        ["second_officer", "割当て", "グループ「給付係」", "苦情相談窓口"],
+        ["privacy_officer", "解除", "グループ「給付係」", "苦情相談窓口"],
     ]

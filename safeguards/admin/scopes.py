@@ -1,14 +1,18 @@
 """Admin screens of the safeguards.
 
 Scopes: the privacy officer assigns each handler the categories they handle and the desks
-whose filings they read (one screen per user, a checkbox per category and per desk) through
-`safeguards.scopes`, which audits each change; the scope register lists who handles which
-data and which desk, printable for the file and the 監事.
+whose filings they read (one screen per user, a checkbox per category and per desk), or
+assigns them to a group, whose members then hold them through it (one screen per group,
+the same checkboxes), through `safeguards.scopes`, which audits each change; the scope
+register lists who handles which data and which desk, and which groups hold what for whom,
+printable for the file and the 監事.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -27,7 +31,9 @@ from safeguards.scopes import (
     ask_scope_grant,
     category_ids_for,
     desk_codes_for,
-    my_number_refusal,
+    direct_category_ids,
+    grant_refusal,
+    group_scopes,
     withdraw_scope,
 )
 
@@ -52,7 +58,7 @@ class CategoryScopeForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, subject, **kwargs):
+    def __init__(self, *args, subject: AbstractBaseUser | Group, **kwargs):
         super().__init__(*args, **kwargs)
         self.subject = subject
 
@@ -61,7 +67,7 @@ class CategoryScopeForm(forms.Form):
         # one held from before a designation was withdrawn stays until it is unticked.
         chosen = self.cleaned_data["categories"]
         held = set(self.initial.get("categories", ()))
-        refusals = [my_number_refusal(self.subject, c) for c in chosen if c.pk not in held]
+        refusals = [grant_refusal(self.subject, c) for c in chosen if c.pk not in held]
         if refusals := [refusal for refusal in refusals if refusal]:
             raise forms.ValidationError(refusals)
         return chosen
@@ -119,6 +125,12 @@ class CategoryScopeAdmin(ViewOnlyMixin, admin.ModelAdmin):
             path(
                 "user/<int:user_id>/", self.admin_site.admin_view(self.edit_view), name="scope_edit"
             ),
+            path("group/", self.admin_site.admin_view(self.groups_view), name="scope_groups"),
+            path(
+                "group/<int:group_id>/",
+                self.admin_site.admin_view(self.group_edit_view),
+                name="scope_group_edit",
+            ),
             *super().get_urls(),
         ]
 
@@ -150,39 +162,17 @@ class CategoryScopeAdmin(ViewOnlyMixin, admin.ModelAdmin):
         if not request.user.has_perm("safeguards.add_categoryuserobjectpermission"):
             raise PermissionDenied
         user = get_object_or_404(self._staff(), pk=user_id)
-        current = category_ids_for(user)
-        desks = _granted_desks(user)
+        # The boxes are the person's own grants; what they hold through a group is listed
+        # below them and changed on the group's screen (unticking it here would do nothing).
+        held = {"user": user}
+        current, desks = direct_category_ids(user), _granted_desks(user)
         form = CategoryScopeForm(
-            request.POST or None,
+            request.POST if request.method == "POST" else None,
             initial={"categories": sorted(current), "desks": sorted(desks)},
             subject=user,
         )
         if request.method == "POST" and form.is_valid():
-            chosen = {c.pk: c for c in form.cleaned_data["categories"]}
-            for category in Category.objects.filter(pk__in=current - set(chosen)):
-                withdraw_scope(user=user, category=category, by=request.user)
-            chosen_desks = set(form.cleaned_data["desks"])
-            for code in desks - chosen_desks:
-                withdraw_scope(user=user, desk=Desk.of(code), by=request.user)
-            # A grant widens what someone reads: a second privacy officer approves it.
-            asked = [
-                ask_scope_grant(user=user, category=chosen[pk], by=request.user)
-                for pk in sorted(set(chosen) - current)
-            ] + [
-                ask_scope_grant(user=user, desk=Desk.of(code), by=request.user)
-                for code in sorted(chosen_desks - desks)
-            ]
-            if not asked:
-                messages.success(request, _("%s の担当を更新しました。") % user.get_username())
-            else:
-                messages.warning(
-                    request,
-                    _(
-                        "次の割当ては、別の個人情報取扱責任者の承認の後に反映されます"
-                        "（承認（二者確認）の画面）：%s"
-                    )
-                    % "、".join(approval.description for approval in asked),
-                )
+            self._save(request, form, held, current, desks, whom=user.get_username())
             return HttpResponseRedirect(reverse("admin:scope_users"))
         context = {
             **self.admin_site.each_context(request),
@@ -190,8 +180,78 @@ class CategoryScopeAdmin(ViewOnlyMixin, admin.ModelAdmin):
             "form": form,
             "subject": user,
             "pending": pending_for(user, kind=Approval.Kind.SCOPE_GRANT),
+            "through_groups": [
+                row for row in group_scopes(user.groups.all()) if row.categories or row.desks
+            ],
         }
         return TemplateResponse(request, "admin/safeguards/scope_edit.html", context)
+
+    def groups_view(self, request):
+        if not request.user.has_perm("safeguards.add_categoryuserobjectpermission"):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("グループの担当の割当て"),
+            "rows": group_scopes(Group.objects.all()),
+        }
+        return TemplateResponse(request, "admin/safeguards/scope_groups.html", context)
+
+    def group_edit_view(self, request, group_id):
+        if not request.user.has_perm("safeguards.add_categoryuserobjectpermission"):
+            raise PermissionDenied
+        group = get_object_or_404(Group, pk=group_id)
+        (row,) = group_scopes(Group.objects.filter(pk=group.pk))
+        current, desks = {c.pk for c in row.categories}, set(row.desks)
+        form = CategoryScopeForm(
+            request.POST if request.method == "POST" else None,
+            initial={"categories": sorted(current), "desks": sorted(desks)},
+            subject=group,
+        )
+        if request.method == "POST" and form.is_valid():
+            whom = _("グループ「%s」") % group.name
+            self._save(request, form, {"group": group}, current, desks, whom=whom)
+            return HttpResponseRedirect(reverse("admin:scope_groups"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("グループの担当の割当て：%s") % group.name,
+            "form": form,
+            "group_scope": row,
+            "pending": Approval.objects.filter(
+                kind=Approval.Kind.SCOPE_GRANT,
+                state=Approval.State.PENDING,
+                change__op="grant_scope",
+                change__group=group.pk,
+            ).select_related("requested_by"),
+        }
+        return TemplateResponse(request, "admin/safeguards/scope_edit.html", context)
+
+    def _save(self, request, form, holder: dict, current: set, desks: set, *, whom: str) -> None:
+        """Withdraw what was unticked at once; ask a second officer for what was ticked."""
+        chosen = {c.pk: c for c in form.cleaned_data["categories"]}
+        for category in Category.objects.filter(pk__in=current - set(chosen)):
+            withdraw_scope(**holder, category=category, by=request.user)
+        chosen_desks = set(form.cleaned_data["desks"])
+        for code in desks - chosen_desks:
+            withdraw_scope(**holder, desk=Desk.of(code), by=request.user)
+        # A grant widens what someone reads: a second privacy officer approves it.
+        asked = [
+            ask_scope_grant(**holder, category=chosen[pk], by=request.user)
+            for pk in sorted(set(chosen) - current)
+        ] + [
+            ask_scope_grant(**holder, desk=Desk.of(code), by=request.user)
+            for code in sorted(chosen_desks - desks)
+        ]
+        if not asked:
+            messages.success(request, _("%s の担当を更新しました。") % whom)
+        else:
+            messages.warning(
+                request,
+                _(
+                    "次の割当ては、別の個人情報取扱責任者の承認の後に反映されます"
+                    "（承認（二者確認）の画面）：%s"
+                )
+                % "、".join(approval.description for approval in asked),
+            )
 
     def register_view(self, request):
         """取扱担当者とその取り扱う個人データの範囲 (the notice's organisational safeguard)."""
@@ -216,6 +276,7 @@ class CategoryScopeAdmin(ViewOnlyMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("取扱担当者とその取り扱う個人データの範囲"),
             "rows": rows,
+            "groups": group_scopes(),
         }
         return TemplateResponse(request, "admin/safeguards/scope_register.html", context)
 
