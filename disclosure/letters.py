@@ -79,26 +79,16 @@ def _decision_rows(request: Request) -> list[tuple[str, str]]:
     Art. 35 item the case it was decided on, and the measure taken under the proviso."""
     rows = []
     for item in request.items.select_related("category", "purpose"):
-        subject = " ".join(
-            part
-            for part in (
-                str(Kind(item.kind).label),
-                item.category.name if item.category else "",
-                _("記録ID %(id)s") % {"id": item.record_id} if item.record_id else "",
-                # Its id only: the recipient (a 児童相談所, told to a parent) is what is withheld.
-                _("第三者提供記録ID %(id)s") % {"id": item.provision_id}
-                if item.provision_id
-                else "",
-                item.field,
-                _("（利用目的：%(purpose)s）") % {"purpose": item.purpose.name}
-                if item.purpose
-                else "",
-            )
-            if part
-        )
         lines = []
         if item.granted:
             lines.append(_("請求のとおり実施します。"))
+        elif request.is_bereaved and item.ground == DecisionItem.Ground.NOT_HELD:
+            # Outside APPI: said of the receipts, not of 保有個人データ.
+            lines += [
+                _("開示しません。"),
+                _("根拠：開示の対象となる診療報酬明細書等がない"),
+                _("理由：%(reason)s") % {"reason": item.reason},
+            ]
         else:
             ground = str(DecisionItem.Ground(item.ground).label)
             if item.retention_law:
@@ -120,7 +110,7 @@ def _decision_rows(request: Request) -> list[tuple[str, str]]:
         if item.alternative_measure:
             # APPI Art. 35(2), (4), (6) proviso: what the society does instead.
             lines.append(_("代替措置：%(measure)s") % {"measure": item.alternative_measure})
-        rows.append((subject, "\n".join(lines)))
+        rows.append((item.subject, "\n".join(lines)))
     return rows
 
 
@@ -278,7 +268,7 @@ def issue(request: Request, kind: str, *, extra: Sequence[Flowable] = ()) -> Let
 def blank_request_form() -> bytes:
     """開示等請求書: the paper form, with the same items as the web form."""
     rows = [
-        (_("請求者"), _("□本人　□法定代理人　□任意代理人")),
+        (_("請求者"), _("□本人　□法定代理人　□任意代理人　□遺族（下の欄も記入）")),
         (_("記号・番号・枝番"), ""),
         (_("氏名"), ""),
         (_("フリガナ"), ""),
@@ -295,6 +285,13 @@ def blank_request_form() -> bytes:
         (_("訂正等の内容"), _("項目：\n現在の内容：\n正しい内容：")),
         (_("請求の理由（利用停止等）"), "\n"),
         (_("代理人（代理人が請求するとき）"), _("氏名：\n本人との関係：\n住所・電話番号：")),
+        (
+            _("遺族からの開示依頼（亡くなった加入者の診療報酬明細書等）"),
+            _("依頼する方の氏名・フリガナ：\n亡くなった方との続柄：")
+            + "　".join(f"□{label}" for label in Request.Bereaved.labels)
+            + _("\n死亡日：　　年　　月　　日")
+            + _("\n□医療機関に依頼者の氏名等を伝えることに同意する"),
+        ),
     ]
     return render(
         _("保有個人データ開示等請求書"),
@@ -307,6 +304,16 @@ def blank_request_form() -> bytes:
                     "本人確認書類（運転免許証、パスポート、マイナンバーカードの表面など）の写しを添えてください。"
                     "代理人が請求するときは、代理人の本人確認書類と、委任状または戸籍謄本など代理権を証する書類も添えてください。"
                 )
+            ),
+            paragraph(
+                _(
+                    "遺族からの開示依頼は、個人情報保護法による請求ではなく、%(notice)sに基づき、"
+                    "亡くなった加入者の診療報酬明細書等に限って開示するものです。記号・番号・枝番、"
+                    "氏名、フリガナ、生年月日の欄には亡くなった方のものを書き、依頼する方の本人確認書類"
+                    "と、死亡の事実と続柄を証する書類（戸籍謄本など）を添えてください。医療機関には、"
+                    "同意があるときに限り、開示してよいかを照会します。"
+                )
+                % {"notice": MHLW_NOTICE}
             ),
         ],
     )

@@ -563,6 +563,21 @@ class DecisionItem(models.Model):
         return f"{self.get_kind_display()} {self.field or self.category_id or ''}"
 
     @property
+    def subject(self) -> str:
+        """What the item decides, as the letter heads it: the kind, then the category, record,
+        provision record, field and purpose it is limited to."""
+        parts = (
+            str(Kind(self.kind).label),
+            self.category.name if self.category else "",
+            _("記録ID %(id)s") % {"id": self.record_id} if self.record_id else "",
+            # Its id only: the recipient (a 児童相談所, told to a parent) is what is withheld.
+            _("第三者提供記録ID %(id)s") % {"id": self.provision_id} if self.provision_id else "",
+            self.field,
+            _("（利用目的：%(purpose)s）") % {"purpose": self.purpose.name} if self.purpose else "",
+        )
+        return " ".join(str(part) for part in parts if part)
+
+    @property
     def erases_whole_member(self) -> bool:
         return self.kind == Kind.ERASURE and self.category_id is None and self.record_id is None
 

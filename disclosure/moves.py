@@ -352,6 +352,52 @@ class DecisionRow(forms.Form):
         }
 
 
+class AddedRow(DecisionRow):
+    """A further item of an Art. 35 kind (APPI Art. 35, Art. 36): the officer grants or refuses
+    the stop or erasure for one category, record or purpose apart from the request's first row,
+    each with its own case, ground and reason. A row left without a decision is no item: the
+    page offers a few, and only those filled in are decided."""
+
+    UNDECIDED = _("この明細を認めるか認めないかを選んでください。")
+    UNTARGETED = _(
+        "追加の明細では、類型・記録・利用目的のいずれかを選んでください（すべてについての"
+        "決定は最初の欄で行います）。"
+    )
+
+    def __init__(self, *args, number: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.number = number  # among its kind's added rows, from 1
+        granted = cast(forms.TypedChoiceField, self.fields["granted"])
+        granted.required, granted.initial, granted.empty_value = False, None, None
+        # What the member wrote is shown once, above the first row.
+        self.grounds = ""
+        # An added row names a part; the whole member is the first row's to erase.
+        self.fields.pop("whole_confirmed", None)
+        for name in ("category", "purpose"):
+            if name in self.fields:
+                cast(forms.ModelChoiceField, self.fields[name]).empty_label = _("（選ぶ）")
+
+    def clean(self):
+        data = self.cleaned_data
+        targets = [data.get(name) for name in ("category", "record_id", "purpose")]
+        if data.get("granted") is None:
+            said = ("case", "ground", "retention_law", "reason", "alternative_measure")
+            if "granted" not in self.errors and (
+                any(targets) or any(data.get(name) for name in said)
+            ):
+                self.add_error("granted", self.UNDECIDED)
+            return data
+        if not any(targets):
+            self.add_error("category", self.UNTARGETED)
+            return data
+        return super().clean()
+
+    def item(self) -> dict | None:  # type: ignore[override]
+        if self.cleaned_data.get("granted") is None:
+            return None
+        return super().item()
+
+
 class ProvisionRow(forms.Form):
     """One 第三者提供記録 that the disclosure holds (an Art. 29 record, `package.
     provisions_disclosed`): disclosed, or withheld on a ground of Art. 33(2), which Art. 33(5)
@@ -546,6 +592,8 @@ class ReceiptRow(forms.Form):
 
 # How many parts of a disclosure the page offers to withhold at once.
 WITHHELD_ROWS = 3
+# How many further items of each Art. 35 kind the page offers beside the first.
+ADDED_ROWS = 2
 
 
 class DecideForm(MoveForm):
@@ -561,12 +609,17 @@ class DecideForm(MoveForm):
         self.rows: list[DecisionRow | ReceiptRow] = []
         self.provisions: list[ProvisionRow] = []
         self.withheld: list[WithheldRow] = []
-        if obj.is_bereaved and (receipts := services.gather(request=obj, by=user)):
-            # The MHLW notice: the deceased's receipts, each granted or refused.
+        self.added: list[AddedRow] = []
+        self.no_receipts = False
+        if obj.is_bereaved:
+            # The MHLW notice: the deceased's receipts, each granted or refused; none held,
+            # and the answer is that there is nothing to disclose (never an APPI row).
+            receipts = services.gather(request=obj, by=user)
             self.rows = [
                 ReceiptRow(data, prefix=f"receipts-{record.pk}", record=record)
                 for record in receipts
             ]
+            self.no_receipts = not receipts
             return
         asked = [(kind, None) for kind in obj.kinds if kind != Kind.CORRECTION]
         records = []
@@ -595,6 +648,21 @@ class DecideForm(MoveForm):
                     initial=initial,
                 )
             )
+        # APPI Art. 35: an Art. 35 kind decided apart for a category, a record or a purpose.
+        self.added = [
+            AddedRow(
+                data,
+                prefix=f"added-{kind}-{number}",
+                kind=kind,
+                asked=None,
+                grounds="",
+                records=records,
+                number=number + 1,
+            )
+            for kind in obj.kinds
+            if kind in STOP_KINDS
+            for number in range(ADDED_ROWS)
+        ]
         # APPI Art. 33(5): the provision records asked for, each disclosed unless withheld.
         self.provisions += [
             ProvisionRow(data, prefix=f"provisions-{provision.pk}", provision=provision)
@@ -604,11 +672,18 @@ class DecideForm(MoveForm):
         ]
 
     def is_valid(self):
-        rows = [*self.rows, *self.provisions, *self.withheld]
+        rows = [*self.rows, *self.added, *self.provisions, *self.withheld]
         return all([super().is_valid(), *(row.is_valid() for row in rows)])
 
     def decided_items(self) -> list[dict]:
-        parts = [row.item() for row in self.withheld] + [row.item() for row in self.provisions]
+        parts = [
+            *(row.item() for row in self.added),
+            *(row.item() for row in self.withheld),
+            *(row.item() for row in self.provisions),
+        ]
+        if self.no_receipts:
+            item = services.NO_RECEIPTS_ITEM
+            return [{**item, "reason": str(item["reason"])}]
         return [row.item() for row in self.rows] + [item for item in parts if item]
 
 

@@ -40,6 +40,7 @@ from . import erasure, identity, letters, notify, package
 from .access import handles_requests, statutory_access
 from .delivery import deliver, holds_sensitive
 from .models import (
+    STOP_KINDS,
     DecisionItem,
     IdentityDocument,
     Kind,
@@ -133,15 +134,18 @@ def _purge(document: IdentityDocument, *, by=trail.SYSTEM) -> None:
 
 @transaction.atomic
 def documents_purge(*, now: datetime.datetime | None = None) -> int:
-    """Delete the uploads that were never attached to a request and no longer can be.
+    """Delete the uploads that were never attached to a request and no longer can be, and
+    the documents of requests rejected or withdrawn (kept from before their move deleted them).
 
     A filer who leaves the confirmation page leaves identity documents behind; past their
     wait nothing can attach them, and data kept for no purpose is to be deleted (APPI
     Art. 22). Each deletion is audited; the files go after the commit. Returns how many.
     """
     cutoff = (now or timezone.now()) - _PURGE_AFTER
-    orphans = IdentityDocument.objects.select_for_update(skip_locked=True).filter(
-        request=None, uploaded_at__lt=cutoff
+    # `of`: PostgreSQL locks no row on the nullable side of the join to the request.
+    orphans = IdentityDocument.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        Q(request=None, uploaded_at__lt=cutoff)
+        | Q(request__state__in=(Request.State.REJECTED, Request.State.WITHDRAWN))
     )
     count = 0
     for document in orphans:
@@ -320,19 +324,16 @@ def request_match(
     differences = identity.name_differences(request, member)
     if differences and not identity_document_checked:
         raise ValidationError(identity.MISMATCH_UNCHECKED)
-    with transaction.atomic():
-        matched = transition(
-            request,
-            Request.State.REVIEW,
-            by=by,
-            member=member,
-            name_differences=differences,
-            identity_document_checked=bool(differences),
-        )
-        # Identity confirmed: the copies of the documents that proved it are no longer needed.
-        for pk in matched.documents.values_list("pk", flat=True):
-            document_discard(pk=pk, request=matched, by=by)
-    return matched
+    # Identity confirmed: the move deletes the copies of the documents that proved it
+    # (`workflow.DOCUMENTS_DONE`).
+    return transition(
+        request,
+        Request.State.REVIEW,
+        by=by,
+        member=member,
+        name_differences=differences,
+        identity_document_checked=bool(differences),
+    )
 
 
 # The letter to whoever asked on behalf of a protected member says nothing of the protection:
@@ -355,13 +356,8 @@ def _refuse_protected(request: Request, *, by) -> Request:
                 "通知書で却下します）。"
             )
         )
-    with transaction.atomic():
-        refused = transition(
-            request, Request.State.REJECTED, by=by, state_note=str(PROTECTED_REFUSAL)
-        )
-        for pk in refused.documents.values_list("pk", flat=True):
-            document_discard(pk=pk, request=refused, by=by)
-    return refused
+    # The move deletes the documents, as any rejection does (`workflow.DOCUMENTS_DONE`).
+    return transition(request, Request.State.REJECTED, by=by, state_note=str(PROTECTED_REFUSAL))
 
 
 def gather(*, request: Request, by) -> list[Record]:
@@ -377,6 +373,17 @@ def gather(*, request: Request, by) -> list[Record]:
         records = records.filter(date__lte=request.period_until)
     return list(records.select_related("category").order_by("category__order", "date", "id"))
 
+
+# A 遺族 開示依頼 about a deceased member of whom no receipt is held (in the period asked):
+# answered that there is nothing to disclose, in the bereaved's own letters (the MHLW notice).
+NO_RECEIPTS_ITEM = {
+    "kind": Kind.DISCLOSURE,
+    "granted": False,
+    "ground": DecisionItem.Ground.NOT_HELD,
+    "reason": gettext_lazy(
+        "ご依頼の加入者について、開示の対象となる診療報酬明細書等を保有していません。"
+    ),
+}
 
 NO_CONSENT = gettext_lazy(
     "請求者（遺族）が医療機関に氏名等を伝えることに同意していないため、医療機関には照会"
@@ -464,6 +471,7 @@ def request_decide(*, request: Request, items: list[dict], reasons: str, by) -> 
                 for pk in flagged
             ),
         ]
+    _refuse_a_grant_over_a_refusal(request=request, items=items, by=by)
     if erasing := [item for item in items if item["granted"] and item["kind"] == Kind.ERASURE]:
         _refuse_what_the_law_keeps(request=request, items=erasing, by=by)
     request.items.all().delete()
@@ -486,6 +494,47 @@ def request_decide(*, request: Request, items: list[dict], reasons: str, by) -> 
         reasons=reasons,
         decided_at=timezone.now(),
     )
+
+
+def _refuse_a_grant_over_a_refusal(*, request: Request, items: list[dict], by) -> None:
+    """APPI Art. 35: the carry-out applies each granted item as it stands, so an Art. 35 item
+    refused (for a category, a record or a purpose) must not lie wholly inside one granted of
+    the same kind, which would stop or erase it all the same. A narrower grant inside a
+    broader refusal is an exception to it, and stands."""
+    stops = [item for item in items if item["kind"] in STOP_KINDS]
+    refused = [item for item in stops if not item["granted"]]
+    if not refused or all(not item["granted"] for item in stops):
+        return
+    category_of: dict[int, int] = {}
+    if any(item.get("record_id") is not None for item in refused):
+        category_of = {r.pk: r.category_id for r in gather(request=request, by=by)}
+
+    def covers(granted: dict, other: dict) -> bool:
+        if granted["kind"] != other["kind"]:
+            return False
+        if granted.get("purpose") is not None and granted["purpose"] != other.get("purpose"):
+            return False
+        if granted.get("record_id") is not None:
+            return granted["record_id"] == other.get("record_id")
+        if (category := granted.get("category")) is not None:
+            if (within := other.get("category")) is not None:
+                return within.pk == category.pk
+            return category_of.get(other.get("record_id") or 0) == category.pk
+        return True
+
+    for granted in (item for item in stops if item["granted"]):
+        if inside := next((other for other in refused if covers(granted, other)), None):
+            raise ValidationError(
+                _(
+                    "認める明細「%(granted)s」が、認めない明細「%(refused)s」を含んでいます。"
+                    "実施すると認めない部分にも及ぶため、認める範囲を類型・記録・利用目的で"
+                    "分けて決定してください。"
+                )
+                % {
+                    "granted": DecisionItem(**granted).subject,
+                    "refused": DecisionItem(**inside).subject,
+                }
+            )
 
 
 def _refuse_what_the_law_keeps(*, request: Request, items: list[dict], by) -> None:

@@ -12,7 +12,7 @@ from audit.vocabulary import Action
 from core.workflow import Change, Move, Workflow
 from safeguards.roles import Role, has_role
 
-from . import letters, notify
+from . import letters, notify, services
 from .models import Letter, Request
 
 State = Request.State
@@ -97,6 +97,19 @@ def _identity_checked(change: Change[Request]) -> dict:
     return {}
 
 
+# A copy of an identity document is needed only until identity is settled (APPI Art. 22;
+# ガイダンス Q&A): confirmed at 照合, or never to be, the request rejected or withdrawn.
+DOCUMENTS_DONE = frozenset({State.REVIEW, State.REJECTED, State.WITHDRAWN})
+
+
+def _let_documents_go(change: Change[Request]) -> None:
+    # Each deletion its own `disclosure.document.purged` event naming who moved; the files
+    # go after the commit.
+    if change.to in DOCUMENTS_DONE:
+        for pk in change.obj.documents.values_list("pk", flat=True):
+            services.document_discard(pk=pk, request=change.obj, by=change.by)
+
+
 def _tell_requester(change: Change[Request]) -> None:
     # Queues the mail on commit itself: the requester hears of a move only once it holds.
     notify.state_changed(change.obj)
@@ -107,5 +120,11 @@ REQUESTS = Workflow(
     table=TRANSITIONS,
     action=Action.DISCLOSURE_REQUEST_MOVED,
     has_role=has_role,
-    effects=(_identity_checked, _measures_taken, _issue_letter, _tell_requester),
+    effects=(
+        _identity_checked,
+        _measures_taken,
+        _let_documents_go,
+        _issue_letter,
+        _tell_requester,
+    ),
 )

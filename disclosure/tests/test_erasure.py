@@ -118,6 +118,7 @@ def test_it_leaves_no_erased_value_in_a_dump_and_the_chain_verifies(
             kind=Consent.Kind.CONSENT,
             method=Consent.Method.WRITING,
             given_on=datetime.date(2020, 1, 1),
+            recipient="A生命保険株式会社",
             by=officer,
         )
         provision_register(
@@ -221,6 +222,7 @@ def test_it_keeps_the_person_while_a_provision_record_must_be_kept(member, offic
             kind=Consent.Kind.CONSENT,
             method=Consent.Method.WRITING,
             given_on=datetime.date(2020, 1, 1),
+            recipient="A生命保険株式会社",
             by=officer,
         )
         provision_register(

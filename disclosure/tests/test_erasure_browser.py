@@ -66,7 +66,9 @@ def test_art35_2_the_officer_confirms_the_filings_erased_with_the_member(
     page.goto(live_server.url + f"/admin/disclosure/request/{request.pk}/change/")
     page.get_by_role("button", name="決定する", exact=True).click()
     page.get_by_label(re.compile("加入者のすべて.*を消去します。確認しました")).check()
-    page.get_by_label("請求の事由（法第35条）").select_option(label="利用する必要がなくなった")
+    page.locator(".decision-row").get_by_label("請求の事由（法第35条）").select_option(
+        label="利用する必要がなくなった"
+    )
     page.get_by_role("button", name="実行する").click()
     page.get_by_role("button", name="決定を実施する", exact=True).click()
 

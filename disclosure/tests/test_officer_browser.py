@@ -214,8 +214,8 @@ def test_art35_1_the_officer_erases_one_record_from_the_decision_page(
     page.get_by_role("button", name="実行する").click()  # nothing chosen, nothing confirmed
     said = page.locator(".decision-row").inner_text()
     assert "確認の欄にチェックしてください" in said and "請求の事由を選んでください" in said
-    page.get_by_label("請求の事由（法第35条）").select_option(label="利用する必要がなくなった")
-    page.get_by_label("消去する記録").select_option(
+    row.get_by_label("請求の事由（法第35条）").select_option(label="利用する必要がなくなった")
+    row.get_by_label("消去する記録").select_option(
         label="健康診査に関する情報：令和8年4月1日 特定健診2019"
     )
     page.screenshot(path=SHOTS / "officer-erasure-decision.png", full_page=True)
@@ -275,6 +275,18 @@ def test_art35_the_officer_chooses_a_case_a_purpose_and_an_alternative_measure(
     stop.get_by_label(re.compile("^代替措置")).fill(
         "提供先に当該データを利用しないよう書面で求め、その回答を記録します。"
     )
+    # 利用停止 refused for the receipts in the same request, on a row of its own (Art. 35).
+    added = page.locator(".added-row")
+    expect(added).to_have_count(4)
+    refused_receipts = added.nth(0)
+    expect(refused_receipts).to_contain_text("利用停止：追加の明細 1")
+    refused_receipts.get_by_label("認めない", exact=True).check()
+    refused_receipts.get_by_label("対象の類型").select_option(label="レセプトに関する情報")
+    refused_receipts.get_by_label("請求の事由（法第35条）").select_option(
+        label="目的外利用（法第18条）"
+    )
+    refused_receipts.get_by_label("認めない根拠").select_option("no_reason")
+    refused_receipts.get_by_label("理由").fill("レセプトは公表した利用目的の範囲で使っています。")
     page.screenshot(path=SHOTS / f"officer-{width}-art35-decision.png", full_page=True)
     fits(page, width)
     page.get_by_role("button", name="実行する").click()
@@ -284,16 +296,24 @@ def test_art35_the_officer_chooses_a_case_a_purpose_and_an_alternative_measure(
     expect(page.locator(".messagelist")).to_be_visible()
     request.refresh_from_db()
     assert request.state == State.DECIDED and request.outcome == Request.Outcome.PARTIAL
-    granted, refused = request.items.all()
+    granted, refused, receipts = request.items.all()
     assert (granted.case, granted.purpose, granted.category) == (
         "out_of_purpose",
         purpose,
         register["health-checks"],
     )
     assert (refused.case, refused.ground) == ("leak", "difficult")
+    assert (receipts.kind, receipts.granted, receipts.category, receipts.ground) == (
+        Kind.SUSPENSION,
+        False,
+        register["receipts"],
+        "no_reason",
+    )
     decision = request.letters.get(kind=Letter.Kind.DECISION).file.read()
     text = "".join(
         "".join(sheet.extract_text().split()) for sheet in PdfReader(io.BytesIO(decision)).pages
     )
     assert f"（利用目的：{purpose.name}）請求のとおり実施します。" in text
     assert "代替措置：提供先に当該データを利用しないよう書面で求め、その回答を記録します。" in text
+    assert "利用停止レセプトに関する情報実施しません。" in text
+    assert "理由：レセプトは公表した利用目的の範囲で使っています。" in text
