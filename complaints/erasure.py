@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from audit import trail
 from audit.vocabulary import Action
 from core import filing
+from core.sweep import may_name
 from core.traces import Candidate, Identity, Person
 from records import gate
 from safeguards.models import Desk
@@ -120,7 +121,7 @@ def member_erasing(
             action=Action.COMPLAINTS_FILING_REDUCED,
             details={"reference": reference},
         )
-    for row in Complaint.objects.values("pk", *TEXTS).iterator():
+    for row in Complaint.objects.filter(may_name(person, TEXTS)).values("pk", *TEXTS).iterator():
         redacted = {name: person.redact(row[name])[0] for name in TEXTS}
         changed = sorted(name for name in TEXTS if redacted[name] != row[name])
         if changed:

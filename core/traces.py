@@ -31,15 +31,32 @@ _NO_DIGIT_BEFORE = rf"(?<![{_ALNUM}])"
 _NO_DIGIT_AFTER = rf"(?![{_ALNUM}])"
 
 
-def _char(c: str) -> str:
-    """`c` (normalised) in any width and, for kana, as hiragana or katakana."""
+def _forms(c: str) -> set[str]:
+    """`c` (normalised) in any width and, for kana, as hiragana or katakana: every text the
+    matcher takes for it."""
     forms = {c}
     if "!" <= c <= "~":
         forms.add(chr(ord(c) + 0xFEE0))
         forms |= {c.lower(), c.upper()}
     forms |= {jaconv.kata2hira(c), jaconv.hira2kata(c)}
     forms |= {jaconv.z2h(form, kana=True, ascii=False, digit=False) for form in set(forms)}
+    return forms
+
+
+def _char(c: str) -> str:
+    forms = _forms(c)
     return "(?:" + "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True)) + ")"
+
+
+def _uncased(forms: frozenset[str]) -> bool:
+    # The patterns ignore case, and Unicode's case folding reaches further than lower() and
+    # upper() show (K and the Kelvin sign): a letter's forms are not all the texts it matches.
+    return all(form.lower() == form == form.upper() for form in forms)
+
+
+# How many characters of a value the prefilter asks for (`Person.needles`): enough to be
+# selective (a number's distinct digits, all of them), few enough that the SQL stays short.
+NEEDLES_PER_VALUE = 10
 
 
 def _words(value: str) -> str:
@@ -78,7 +95,30 @@ class Person:
 
     @cached_property
     def patterns(self) -> tuple[tuple[str, re.Pattern], ...]:
-        found: list[tuple[str, str]] = []
+        return tuple(
+            (label, re.compile(pattern, re.IGNORECASE)) for label, pattern, _held in self._values
+        )
+
+    @cached_property
+    def needles(self) -> tuple[tuple[frozenset[str], ...], ...] | None:
+        """What a text must hold for any pattern to match it, for a prefilter in SQL: per
+        value, a few of its characters, each as the set of its forms; a text that holds, for
+        some value, one form of each of that value's characters may match, and no other can.
+        Taken from the same characters and forms as the patterns, so it never leaves out a
+        text they would find. None where a value has no character free of case (an e-mail
+        address of letters alone): then no prefilter is safe, and every text is read."""
+        needles = []
+        for _label, _pattern, chars in self._values:
+            usable = [forms for forms in dict.fromkeys(chars) if _uncased(forms)]
+            if not usable:
+                return None
+            needles.append(tuple(usable[:NEEDLES_PER_VALUE]))
+        return tuple(needles)
+
+    @cached_property
+    def _values(self) -> tuple[tuple[str, str, tuple[frozenset[str], ...]], ...]:
+        """(label, pattern, the characters every match holds, each as the set of its forms)."""
+        found: list[tuple[str, str, tuple[frozenset[str], ...]]] = []
         # The longest first: an address may hold a number that is no 記号・番号.
         for label, values, pattern in (
             ("住所", self.addresses, _words),
@@ -90,14 +130,16 @@ class Person:
             for value in sorted({normalize_text(v) for v in values}):
                 # A single character would strike every text that shares it.
                 if len(value.replace(" ", "")) >= 2 and (label != "電話番号" or len(value) >= 6):
-                    found.append((label, pattern(value)))
+                    found.append((label, pattern(value), _chars(label, value)))
         for symbol, number, branch in sorted(self.numbers):
             # 記号-番号-枝番 as one, or the 番号 alone: it names one card.
             full = f"(?:{_digits(symbol)}{_SEPARATORS})?{_digits(number)}"
             if branch:
                 full += f"(?:{_SEPARATORS}{_digits(branch)})?"
-            found.append(("記号・番号", _NO_DIGIT_BEFORE + full + _NO_DIGIT_AFTER))
-        return tuple((label, re.compile(pattern, re.IGNORECASE)) for label, pattern in found)
+            found.append(
+                ("記号・番号", _NO_DIGIT_BEFORE + full + _NO_DIGIT_AFTER, _chars("番号", number))
+            )
+        return tuple(found)
 
     def found_in(self, text: str) -> list[str]:
         """The labels of what `text` holds of the person, in the order declared."""
@@ -170,6 +212,18 @@ class Candidate:
     shown: tuple[tuple[str, str], ...]
     matched: tuple[str, ...]
     differs: tuple[str, ...]
+
+
+def _chars(label: str, value: str) -> tuple[frozenset[str], ...]:
+    """The characters every match of `value`'s pattern holds, each as the set of texts the
+    pattern takes for it (`_words`, `_digits`, the e-mail address as it is)."""
+    if label == "メールアドレス":
+        return tuple(frozenset({c}) for c in normalize_code(value))
+    if label in ("電話番号", "番号"):
+        chars = re.sub(r"[^0-9]", "", unicodedata.normalize("NFKC", value))
+    else:
+        chars = normalize_text(value).replace(" ", "")
+    return tuple(frozenset(_forms(c)) for c in chars)
 
 
 def note(label: str) -> str:

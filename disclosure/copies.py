@@ -34,11 +34,13 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import trail
 from audit.vocabulary import Action
 from core.models import OutboxMail
+from core.sweep import may_name
 from core.traces import Candidate, Identity, Person, note
 from core.wareki import format_wareki
 from records import gate
@@ -198,7 +200,8 @@ def remove(*, person: Person, member_id: int | None, record_ids: list[int], by, 
 def _redact(queryset, fields: tuple[str, ...], person: Person) -> int:
     """Each row's `fields` with the person's values replaced by their note; rows changed."""
     changed = 0
-    for pk, *texts in queryset.values_list("pk", *fields).iterator():
+    rows = queryset.filter(may_name(person, fields)).values_list("pk", *fields)
+    for pk, *texts in rows.iterator():
         redacted = {name: person.redact(text)[0] for name, text in zip(fields, texts, strict=True)}
         if any(redacted[name] != text for name, text in zip(fields, texts, strict=True)):
             queryset.model._default_manager.filter(pk=pk).update(**redacted)
@@ -215,7 +218,8 @@ def _redact_requests(person: Person, *, by) -> int:
         (DecisionItem, ("reason", "new_value"), "request_id"),
         (ReceiptConsultation, ("institution", "note"), "request_id"),
     ):
-        for row in model._default_manager.values("pk", request_of, *fields).iterator():
+        rows = model._default_manager.filter(may_name(person, fields))
+        for row in rows.values("pk", request_of, *fields).iterator():
             redacted = {name: person.redact(row[name])[0] for name in fields}
             if any(redacted[name] != row[name] for name in fields):
                 model._default_manager.filter(pk=row["pk"]).update(**redacted)
@@ -243,22 +247,35 @@ def _admin_log(person: Person, *, member_id: int | None, record_ids: list[int]) 
 
 
 def _sessions(person: Person) -> int:
-    """Sessions holding any of the person's values (a reason being typed, a filed page)."""
+    """Sessions holding any of the person's values (a reason being typed, a filed page), and
+    every expired session.
+
+    A session's data is signed and compressed (`SessionStore.encode`): no SQL can look into
+    it, so each live session is decoded and matched here. An expired one is no one's any
+    more (Django reads it as absent) but still holds what was typed into it until
+    `clearsessions`: it goes in one DELETE on the indexed `expire_date`, never decoded."""
+    now = timezone.now()
+    expired = Session.objects.filter(expire_date__lt=now).delete()[0]
     holding = []
-    for session in Session.objects.iterator():
+    for session in Session.objects.filter(expire_date__gte=now).iterator():
         data = json.dumps(session.get_decoded(), ensure_ascii=False, default=str)
         if person.found_in(data):
             holding.append(session.pk)
-    return Session.objects.filter(pk__in=holding).delete()[0]
+    return expired + Session.objects.filter(pk__in=holding).delete()[0]
 
 
 def _mails(person: Person) -> int:
     """Sent and failed mail to the person or naming them: emptied. A pending mail is still
     sent as queued (it may be the answer to her request), and emptied once sent or failed
-    (`core.outbox`)."""
+    (`core.outbox`). A sent mail was emptied when it was sent (`core.outbox.deliver`), and
+    its subject is the desk's words and a receipt number: only the mail that still holds a
+    body or an address is read (`state` is indexed)."""
+    holding = OutboxMail.objects.filter(
+        Q(state__in=[OutboxMail.State.PENDING, OutboxMail.State.FAILED]) | ~Q(body="")
+    )
     found = [
         mail.pk
-        for mail in OutboxMail.objects.iterator()
+        for mail in holding.iterator()
         if person.found_in(" ".join([*mail.to, mail.subject, mail.body]))
     ]
     found_mail = OutboxMail.objects.filter(pk__in=found)
