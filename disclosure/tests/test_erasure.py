@@ -116,7 +116,6 @@ def test_it_leaves_no_erased_value_in_a_dump_and_the_chain_verifies(
         consent_record(  # APPI Art. 27(1): the consent the provision rests on
             member=member,
             kind=Consent.Kind.CONSENT,
-            recipient="A生命保険株式会社",
             method=Consent.Method.WRITING,
             given_on=datetime.date(2020, 1, 1),
             recipient="A生命保険株式会社",
@@ -221,7 +220,6 @@ def test_it_keeps_the_person_while_a_provision_record_must_be_kept(member, offic
         consent_record(  # APPI Art. 27(1): the consent the provision rests on
             member=member,
             kind=Consent.Kind.CONSENT,
-            recipient="A生命保険株式会社",
             method=Consent.Method.WRITING,
             given_on=datetime.date(2020, 1, 1),
             recipient="A生命保険株式会社",
