@@ -235,10 +235,21 @@ def _copy_in_clear() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT to_regclass('{PLAIN_TABLE}') IS NOT NULL")
-        if cursor.fetchone()[0]:
-            return
-        cursor.execute(f"CREATE TABLE {PLAIN_TABLE} (LIKE records_record INCLUDING ALL)")
-        cursor.execute(f"INSERT INTO {PLAIN_TABLE} SELECT * FROM records_record")
+        if not cursor.fetchone()[0]:
+            cursor.execute(f"CREATE TABLE {PLAIN_TABLE} (LIKE records_record INCLUDING ALL)")
+            cursor.execute(f"INSERT INTO {PLAIN_TABLE} SELECT * FROM records_record")
+        # A copy kept from an earlier run (`--reuse`) gains the indexes added since.
+        cursor.execute(
+            "SELECT tablename, indexdef LIKE 'CREATE UNIQUE%%', split_part(indexdef, ' USING ', 2)"
+            " FROM pg_indexes WHERE tablename IN ('records_record', %s)",
+            [PLAIN_TABLE],
+        )
+        found = {table: set() for table in ("records_record", PLAIN_TABLE)}
+        for table, unique, using in cursor.fetchall():
+            found[table].add((unique, using))
+        for unique, using in found["records_record"] - found[PLAIN_TABLE]:
+            kind = "UNIQUE INDEX" if unique else "INDEX"
+            cursor.execute(f"CREATE {kind} ON {PLAIN_TABLE} USING {using}")
 
 
 def _plain_model():
