@@ -39,7 +39,7 @@ INTAKE_FIELDS = (
     "name",
     "email",
     "phone",
-    "postal_address",
+    "address",
     "is_member",
     "subject",
     "request_receipt_number",

@@ -111,7 +111,7 @@ def member_erasing(
         "numbers": [(c.member_symbol, c.member_number, "") for c in theirs],
         "phones": [c.phone for c in theirs],
         "emails": [c.email for c in theirs],
-        "addresses": [c.postal_address for c in theirs],
+        "addresses": [c.address for c in theirs],
     }
     person = person.plus(**values)
     for complaint in theirs:

@@ -44,7 +44,7 @@ class ComplaintForm(SectionsMixin, forms.ModelForm):
 
     # The sections of the page, each rendered as a fieldset with this legend.
     SECTIONS = (
-        (_("申し出る方について"), ("anonymous", "name", "email", "phone", "postal_address")),
+        (_("申し出る方について"), ("anonymous", "name", "email", "phone", "address")),
         (_("健康保険の加入者の方"), ("is_member", "member_symbol", "member_number")),
         (_("申出の対象"), ("subject", "category", "request_receipt_number")),
         (_("申出の内容"), ("what_happened", "what_wanted")),
@@ -57,7 +57,7 @@ class ComplaintForm(SectionsMixin, forms.ModelForm):
             "name",
             "email",
             "phone",
-            "postal_address",
+            "address",
             "is_member",
             "member_symbol",
             "member_number",
@@ -100,7 +100,7 @@ class ComplaintForm(SectionsMixin, forms.ModelForm):
             "name": NormalizedCharField,
             "email": NormalizedEmailField,
             "phone": PhoneField,
-            "postal_address": NormalizedCharField,
+            "address": NormalizedCharField,
             "member_symbol": CodeField,
             "member_number": CodeField,
             "request_receipt_number": CodeField,
@@ -127,7 +127,7 @@ class ComplaintForm(SectionsMixin, forms.ModelForm):
                 self.add_error(
                     "name", _("お名前を入力してください（匿名の場合は「匿名」を選んでください）。")
                 )
-            if not any(cleaned.get(f) for f in ("email", "phone", "postal_address")):
+            if not any(cleaned.get(f) for f in ("email", "phone", "address")):
                 self.add_error(
                     "email",
                     _(

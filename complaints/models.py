@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.filing import PublicFiling
+from core.filing import PublicFiling, optional
 from core.models import Created
 
 
@@ -22,13 +22,15 @@ class Complaint(PublicFiling, Created):
         "name": "",
         "email": "",
         "phone": "",
-        "postal_address": "",
+        "address": "",
         "member_symbol": "",
         "member_number": "",
         "what_happened": "",
         "what_wanted": "",
     }
     DIGEST_PURPOSE = "kumiai.complaints.filing"
+    # `address` was `postal_address` when the first digests were kept.
+    DIGEST_NAMES = {"address": "postal_address"}
 
     class State(models.TextChoices):
         RECEIVED = "received", _("受付")
@@ -70,10 +72,11 @@ class Complaint(PublicFiling, Created):
     )
 
     anonymous = models.BooleanField(_("匿名"), default=False)
-    name = models.CharField(_("氏名"), max_length=100, blank=True)
-    email = models.EmailField(_("メールアドレス"), blank=True)
-    phone = models.CharField(_("電話番号"), max_length=20, blank=True)
-    postal_address = models.CharField(_("住所"), max_length=300, blank=True)
+    # A complaint may be anonymous: the public filing's contact fields are optional here
+    # (core.filing); the constraint below still wants a way to reply from a named one.
+    name = optional("name")
+    phone = optional("phone")
+    address = optional("address")
 
     is_member = models.BooleanField(_("加入者本人・家族からの申出"), default=False)
     member_symbol = models.CharField(_("記号（申出のとおり）"), max_length=8, blank=True)
@@ -153,7 +156,7 @@ class Complaint(PublicFiling, Created):
                 | ~models.Q(identity_digest="")
                 | (
                     ~models.Q(name="")
-                    & (~models.Q(email="") | ~models.Q(phone="") | ~models.Q(postal_address=""))
+                    & (~models.Q(email="") | ~models.Q(phone="") | ~models.Q(address=""))
                 ),
                 name="complaints_complaint_reachable_unless_anonymous",
             ),

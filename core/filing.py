@@ -18,10 +18,11 @@ Domain-neutral: the member is named by its label ("records.Member"), never impor
 desks' own fields, forms, filing operations and status pages stay in their apps.
 """
 
+import copy
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from django import forms
@@ -78,6 +79,13 @@ class PublicFiling(models.Model):
     identity_digest = models.CharField(
         _("記載事項のダイジェスト"), max_length=64, blank=True, editable=False
     )
+    # How the desk reaches whoever filed, named and sized alike at both desks. A filing names
+    # its filer and a way to write back; a desk whose filer may stay anonymous takes them
+    # optional (`optional`: a complaint). Each desk's form asks for them in its own words.
+    name = models.CharField(_("氏名"), max_length=100)
+    phone = models.CharField(_("電話番号"), max_length=20)
+    email = models.EmailField(_("メールアドレス"), blank=True)
+    address = models.CharField(_("住所"), max_length=300)
 
     # The status page's URL name ("desk:status"), for the link with the token.
     STATUS_URL_NAME: str
@@ -85,6 +93,9 @@ class PublicFiling(models.Model):
     # and the purpose that keys their digest (`reduce`).
     PERSONAL_FIELDS: dict[str, Any]
     DIGEST_PURPOSE: str
+    # A personal field renamed since digests were kept -> the name its value is digested
+    # under, so that a digest kept before the rename still checks.
+    DIGEST_NAMES: dict[str, str] = {}
 
     class Meta:
         abstract = True
@@ -105,8 +116,19 @@ class PublicFiling(models.Model):
         """A keyed digest (an HMAC under the installation's secret: a bare hash of a birth
         date is reversed by trying every day) of the personal fields, against which a later
         claim ("I filed this as ...") can be checked once they are gone."""
-        values = {name: getattr(self, name) for name in self.PERSONAL_FIELDS}
+        values = {
+            self.DIGEST_NAMES.get(name, name): getattr(self, name) for name in self.PERSONAL_FIELDS
+        }
         return trail.keyed_digest(values, purpose=self.DIGEST_PURPOSE)
+
+
+def optional(field_name: str) -> models.Field:
+    """`PublicFiling`'s contact field `field_name`, optional: for a desk whose filer may stay
+    anonymous (the complaints desk takes anonymous complaints, as the notice's section 4 says),
+    declared in the model as `name = optional("name")`."""
+    field = copy.deepcopy(cast(models.Field, PublicFiling._meta.get_field(field_name)))
+    field.blank = True
+    return field
 
 
 def reduce(filing: PublicFiling, *, by, action: Action, details: dict, digest: str = "") -> str:

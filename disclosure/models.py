@@ -196,14 +196,11 @@ class Request(PublicFiling):
     member_symbol = models.CharField(_("記号"), max_length=8)
     member_number = models.CharField(_("番号"), max_length=10)
     member_branch = models.CharField(_("枝番"), max_length=2)
-    name = models.CharField(_("氏名"), max_length=100)
     name_kana = models.CharField(_("フリガナ"), max_length=100)
     # Empty only once a 消去 has replaced the filing by `identity_digest` (disclosure.erasure).
     birth_date = models.DateField(_("生年月日"), null=True)
     postal_code = models.CharField(_("郵便番号"), max_length=8)
-    address = models.CharField(_("住所"), max_length=200)
-    phone = models.CharField(_("電話番号"), max_length=20)
-    email = models.EmailField(_("メールアドレス"), blank=True)
+    # 氏名, 住所, 電話番号 and メールアドレス: the public filing's (core.filing), required.
 
     categories = models.ManyToManyField(
         "purposes.Category",

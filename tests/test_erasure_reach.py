@@ -131,7 +131,7 @@ def plant(officer):
         name=NAME,
         email=EMAIL,
         phone=PHONE,
-        postal_address=ADDRESS,
+        address=ADDRESS,
         member_symbol=SYMBOL,
         member_number=NUMBER,
         what_happened="開示の請求が却下された。",

@@ -42,9 +42,11 @@ def test_it_offers_both_desks_the_same_channels():
     }
 
 
-def _migrate(target):
+def _migrate(target=None):
+    """Migrate the complaints to `target`, or to their latest migration."""
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
+    target = target or executor.loader.graph.leaf_nodes("complaints")[0]
     executor.migrate([target])
     return executor.loader.project_state(target).apps
 
@@ -81,7 +83,56 @@ def test_the_migration_maps_a_complaints_letter_to_post_and_back():
         old.get_model("complaints", "Complaint").objects.values_list("receipt_number", "channel")
     )
     assert channels == {"C260401-000001": "letter", "C260401-000002": "phone"}
-    _migrate(AFTER)
+    _migrate()
+
+
+def test_both_desks_declare_their_contact_fields_once_and_a_complaint_may_be_anonymous():
+    for name in ("name", "phone", "email", "address"):
+        on_request, on_complaint = (m._meta.get_field(name) for m in (Request, Complaint))
+        assert (on_request.max_length, str(on_request.verbose_name)) == (
+            on_complaint.max_length,
+            str(on_complaint.verbose_name),
+        )
+        # The one deliberate difference: a complaint may be anonymous, a request names its
+        # filer and how to reach them (e-mail is optional at both).
+        assert on_complaint.blank is True
+        assert on_request.blank is (name == "email")
+    assert Complaint._meta.get_field("address").max_length == 300
+
+
+def test_a_complaints_digest_kept_before_the_address_was_renamed_still_checks():
+    from audit import trail
+
+    complaint = ComplaintFactory.build(
+        name="山田花子", email="", phone="", address="東京都千代田区1-2-3"
+    )
+    before = {
+        ("postal_address" if name == "address" else name): getattr(complaint, name)
+        for name in Complaint.PERSONAL_FIELDS
+    }
+
+    assert complaint.personal_digest() == trail.keyed_digest(
+        before, purpose=Complaint.DIGEST_PURPOSE
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_keeps_a_complaints_address_under_its_new_name_and_back():
+    old = _migrate(("complaints", "0005_created_stamp_from_core"))
+    complaint = _filed(old, "C260401-000003", "post")
+    Complaint_ = old.get_model("complaints", "Complaint")
+    Complaint_.objects.filter(pk=complaint.pk).update(
+        anonymous=False, name="山田花子", postal_address="東京都千代田区１－２－３"
+    )
+
+    new = _migrate()
+    row = new.get_model("complaints", "Complaint").objects.get(pk=complaint.pk)
+    assert (row.name, row.address) == ("山田花子", "東京都千代田区１－２－３")
+
+    old = _migrate(("complaints", "0005_created_stamp_from_core"))
+    row = old.get_model("complaints", "Complaint").objects.get(pk=complaint.pk)
+    assert row.postal_address == "東京都千代田区１－２－３"
+    _migrate()
 
 
 # Both desks' public pages, walked alike: the form, the confirmation with its signed draft,

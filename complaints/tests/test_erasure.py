@@ -43,7 +43,7 @@ def complained_by(member, **extra) -> Complaint:
         is_member=True,
         name=NAME,
         email="shoukyo.taro@example.jp",
-        postal_address="東京都消去町3-4",
+        address="東京都消去町3-4",
         member_symbol=member.symbol,
         member_number=member.number,
         what_happened="消去太郎の通知が届かない",

@@ -32,7 +32,7 @@ FILED = {
     "name": "照合　花子",
     "email": "shougou@example.jp",
     "phone": "",
-    "postal_address": "",
+    "address": "",
     "subject": "handling",
     "what_happened": "保険証の記号番号で照合してほしい。",
     "is_member": "on",

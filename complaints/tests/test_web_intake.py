@@ -21,7 +21,7 @@ NAMED = {
     "name": "山田　太郎",
     "email": "ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ",
     "phone": "",
-    "postal_address": "",
+    "address": "",
     "subject": "handling",
     "what_happened": "健診の結果が、別の人の名前で届きました。",
     "what_wanted": "原因を教えてください。",
