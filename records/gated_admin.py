@@ -11,10 +11,12 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -88,6 +90,17 @@ class GatedAdminMixin:
     """
 
     gate_rows: Callable[[gate.Access], gate.GatedQuerySet]
+
+    def action_checkbox(self, obj):
+        """Django's row checkbox, written as its widget's template writes it: rendering the
+        widget through the template engine took a third of a changelist of 100 rows (the gate
+        bench, issue 16)."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
 
     def get_queryset(self, request):
         queryset = self.gate_rows(chosen_access(request))

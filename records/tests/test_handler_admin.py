@@ -245,3 +245,15 @@ def test_mynumber_act_a_record_refuses_a_my_number_beside_its_field(handler, suz
     record.refresh_from_db()
     assert record.title == "特定健診2025"
     assert "1234" not in record.payload["facility"]
+
+
+def test_the_row_checkbox_is_djangos_own_markup(register):
+    # Written without the template engine for speed (issue 16): the same input, the same label.
+    from django.contrib import admin
+
+    from records.admin import RecordAdmin
+
+    record = RecordFactory(category=register["health-checks"])
+    ours = RecordAdmin(Record, admin.site).action_checkbox(record)
+    assert ours == admin.ModelAdmin.action_checkbox(None, record)
+    assert 'name="_selected_action"' in ours and f'value="{record.pk}"' in ours
