@@ -28,6 +28,7 @@ from core import spreadsheet
 from core.fields import NormalizedCharField, valid_postal_code
 from core.normalize import normalize_postal_code, normalize_text
 from purposes.models import Category
+from safeguards.roles import Role, has_role
 from safeguards.scopes import grant_scope, withdraw_scope
 
 from . import gate, payload_forms, search
@@ -510,6 +511,41 @@ class ConsentAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
 
 
 class ProtectionForm(forms.ModelForm):
+    """A new protection names its member by 記号-番号-枝番, typed as on the 支援措置's papers
+    and found through the officer's access (`gate.open_protections`): no list of members to
+    browse, only the one asked for, and that read is audited."""
+
+    card = forms.CharField(
+        label=gettext_lazy("記号-番号-枝番"),
+        max_length=40,
+        required=False,  # a new protection's only: required below
+        help_text=gettext_lazy("保護する加入者の記号・番号・枝番（例：1001-1-00）"),
+    )
+    access: gate.Access  # bound by ProtectionAdmin.get_form
+
+    def clean_card(self) -> str:
+        typed = self.cleaned_data["card"]
+        if self.instance.pk:  # the member is the protection's: shown, not asked
+            return ""
+        if not typed:
+            raise forms.ValidationError(self.fields["card"].error_messages["required"])
+        parsed = search.insurance_id(typed)
+        if parsed is None or parsed[2] is None:
+            raise forms.ValidationError(
+                _("記号・番号・枝番を「1001-1-00」のように、ハイフンで区切って入力してください。")
+            )
+        symbol, number, branch = parsed
+        found = list(
+            gate.members(self.access).filter(symbol=symbol, number=number, branch=branch)[:1]
+        )
+        if not found:
+            raise forms.ValidationError(
+                _("記号・番号・枝番「%(card)s」の加入者はいません。番号を確かめてください。")
+                % {"card": f"{symbol}-{number}-{branch}"}
+            )
+        self.instance.member = found[0]
+        return typed
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and not cleaned.get("until"):
@@ -529,12 +565,33 @@ class ProtectionAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
     list_select_related = ("member",)
     list_filter = ("basis",)
     search_fields = ()
-    fields = ("member", "basis", "since", "until", "persons")
-    autocomplete_fields = ("member",)
+
+    def gate_access(self, request) -> gate.Access:
+        # The officer's own route, by role (no scope, no purpose); anyone else is refused,
+        # audited, and the menu shows the page to those the role's permissions allow.
+        if not hasattr(request, "protections_access"):
+            request.protections_access = gate.open_protections(user=request.user)
+        return request.protections_access
+
+    def get_model_perms(self, request):
+        # Listed in the menu for the officer's role alone, which holds the permissions.
+        perms = admin.ModelAdmin.get_model_perms(self, request)
+        return (
+            perms if has_role(request.user, Role.PRIVACY_OFFICER) else dict.fromkeys(perms, False)
+        )
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("card", "basis", "since", "until", "persons")
+        return ("member", "basis", "since", "until", "persons")
 
     def get_readonly_fields(self, request, obj=None):
         # Once set, only its end: a new basis or person is a new protection.
         return ("member", "basis", "since", "persons") if obj is not None else ()
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"access": self.gate_access(request)})
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -542,8 +599,10 @@ class ProtectionAdmin(MemberSearchMixin, GatedAdminMixin, admin.ModelAdmin):
                 protection=obj, until=form.cleaned_data["until"], by=request.user
             ).pk
             return
-        fields = ("member", "basis", "since", "until", "persons")
-        obj.pk = protection_set(by=request.user, **{f: form.cleaned_data[f] for f in fields}).pk
+        fields = ("basis", "since", "until", "persons")
+        obj.pk = protection_set(
+            by=request.user, member=obj.member, **{f: form.cleaned_data[f] for f in fields}
+        ).pk
 
 
 class ProvisionForm(forms.ModelForm):

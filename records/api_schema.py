@@ -19,11 +19,12 @@ ERROR_SCHEMA = {
         "detail": {"type": "string", "description": "理由と、どうすればよいか"},
         "reason": {
             "type": "string",
-            # The API reads members and records, never a desk's filings (`gate.OutOfDesk`).
+            # The API reads members and records, never a desk's filings (`gate.OutOfDesk`)
+            # nor the officer's register of protections (`gate.NotTheOfficer`).
             "enum": sorted(
                 refusal.reason
                 for refusal in gate.AccessRefused.__subclasses__()
-                if refusal is not gate.OutOfDesk
+                if refusal not in (gate.OutOfDesk, gate.NotTheOfficer)
             ),
             "description": "ゲートが拒んだときの理由コード",
         },

@@ -102,16 +102,20 @@ class GatedAdminMixin:
             format_html(_("Select this object for an action - {}"), str(obj)),
         )
 
+    def gate_access(self, request) -> gate.Access:
+        """The access the pages read through: the purpose chosen on the picker."""
+        return chosen_access(request)
+
     def get_queryset(self, request):
-        queryset = self.gate_rows(chosen_access(request))
+        queryset = self.gate_rows(self.gate_access(request))
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Member:
-            kwargs["queryset"] = gate.members(chosen_access(request))
+            kwargs["queryset"] = gate.members(self.gate_access(request))
         elif db_field.name == "category":
-            kwargs["queryset"] = gate.categories(chosen_access(request))
+            kwargs["queryset"] = gate.categories(self.gate_access(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_model_perms(self, request):
@@ -129,7 +133,7 @@ class GatedAdminMixin:
         return super().changelist_view(request, context)
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and chosen_access(request).statutory is not None:
+        if obj is not None and self.gate_access(request).statutory is not None:
             return False
         return super().has_change_permission(request, obj)
 

@@ -20,6 +20,12 @@ _DASHES = re.compile(r"[\u002d\u2010-\u2015\u2212\u30fc\uff0d\uff70]")
 _INSURANCE_ID = re.compile(r"^([0-9A-Za-z]+)-([0-9A-Za-z]+)(?:-([0-9A-Za-z]+))?$")
 
 
+def insurance_id(term: str) -> tuple[str, str, str | None] | None:
+    """(記号, 番号, 枝番 or None) of a term shaped 記号-番号(-枝番), as typed; None otherwise."""
+    match = _INSURANCE_ID.match(_DASHES.sub("-", normalize_code(normalize_text(term))))
+    return None if match is None else (match[1], match[2], match[3])
+
+
 def member_query(term: str, prefix: str = "") -> Q | None:
     """The members `term` names, as a `Q` on `prefix` (``"member__"`` from a record); None
     for an empty term. A term shaped 記号-番号(-枝番) matches those fields exactly; any
@@ -28,8 +34,8 @@ def member_query(term: str, prefix: str = "") -> Q | None:
     text = normalize_text(term)
     if not text:
         return None
-    if match := _INSURANCE_ID.match(_DASHES.sub("-", normalize_code(text))):
-        symbol, number, branch = match.groups()
+    if parsed := insurance_id(text):
+        symbol, number, branch = parsed
         exact = {f"{prefix}symbol": symbol, f"{prefix}number": number}
         if branch is not None:
             exact[f"{prefix}branch"] = branch

@@ -190,8 +190,9 @@ ADMIN_MODELS = {
     "records/restriction": (302, 403, 403, 403, 403, 403),
     "records/thirdpartyprovision": (302, 403, 403, 403, 403, 403),
     "records/consent": (302, 403, 403, 403, 403, 403),
-    # Protections (DV and the like): the privacy officer's permission alone, then the gate.
-    "records/protection": (302, 403, 403, 403, 403, 403),
+    # Protections (DV and the like): the privacy officer's, by role (gate.open_protections:
+    # no scope, no purpose); a superuser, not the officer, is refused by the gate.
+    "records/protection": (302, 403, 403, 200, 403, 403),
     "safeguards/categoryuserobjectpermission": (302, 403, 403, 200, 200, 200),
     "auth/user": (302, 403, 403, 200, 403, 200),
     "auth/group": (302, 403, 403, 200, 403, 200),

@@ -2,7 +2,8 @@
 victims of DV, stalking and child abuse; the 支援措置 practice under the DV防止法): whoever
 files on the member's behalf (a spouse, a parent as legal agent, the bereaved) is refused at
 照合 with a letter that does not say why; the officer sees why; the member's own request goes
-on as usual; no mail about the member goes to the one who filed on their behalf.
+on as usual; no mail about the member goes to the one who filed on their behalf, nor their
+第三者提供記録 (Art. 29) in a package (a protection set after 照合).
 Read back as the requester reads them: the letter's PDF."""
 
 import datetime

@@ -77,7 +77,8 @@ Where it lives
   records import gate`) and use the names it exports below, whichever module holds them:
     `access`     `Access`, `Surface`, `Statutory`, `Subject`: what an access is
     `opening`    `open_access`, the refusals and the one-statement opening query;
-                 `choosable_purposes`
+                 `choosable_purposes`; `open_protections`, the privacy officer's access
+                 to the register of protections (by role: members' own rows, no record)
     `querysets`  `records`, `members`, `of_members`, `categories`, `may_hold`, `GatedQuerySet`:
                  the conditions (a) to (d) as SQL, and the count
     `ledgers`    `Ledger`, `ledger`: the reads and refusals, and their events
@@ -97,13 +98,14 @@ Filings
   about them, whoever carries it out), logged under the request.
 """
 
-from .access import MY_NUMBER_CLOSED_SURFACES, Access, Statutory, Subject, Surface
+from .access import MY_NUMBER_CLOSED_SURFACES, PROTECTIONS, Access, Statutory, Subject, Surface
 from .filings import DeskAccess, OutOfDesk, filings, may_handle, open_desk, subject_desk
 from .ledgers import Ledger, ledger
 from .matching import match_insured, names_insured
 from .opening import (
     AccessRefused,
     MyNumberWithheld,
+    NotTheOfficer,
     OutOfScope,
     PurposeMissing,
     PurposeNotPermitted,
@@ -111,18 +113,21 @@ from .opening import (
     choosable_purposes,
     holds_scope,
     open_access,
+    open_protections,
     refuse_purpose,
 )
 from .querysets import GatedQuerySet, categories, may_hold, members, of_members, records
 
 __all__ = [
     "MY_NUMBER_CLOSED_SURFACES",
+    "PROTECTIONS",
     "Access",
     "AccessRefused",
     "DeskAccess",
     "GatedQuerySet",
     "Ledger",
     "MyNumberWithheld",
+    "NotTheOfficer",
     "OutOfDesk",
     "OutOfScope",
     "PurposeMissing",
@@ -144,6 +149,7 @@ __all__ = [
     "of_members",
     "open_access",
     "open_desk",
+    "open_protections",
     "records",
     "refuse_purpose",
     "subject_desk",

@@ -26,6 +26,10 @@ class Surface(models.TextChoices):
 MY_NUMBER_CLOSED_SURFACES = frozenset({Surface.API, Surface.EXPORT})
 
 
+# The officer's duty of keeping the register of protections (DV, stalking, child abuse).
+PROTECTIONS = "protections"
+
+
 @dataclasses.dataclass(frozen=True)
 class Statutory:
     """A read under APPI Art. 18(3): the ground (a `StatutoryGround`), the stated reason, and
@@ -75,6 +79,9 @@ class Access:
     # The categories flagged 個人番号を含む (purposes.Category.includes_my_number), whether or
     # not this access reads them: a surface that never carries them drops them.
     my_number_category_ids: frozenset[int] = frozenset()
+    # A register the privacy officer keeps by role (`PROTECTIONS`): every member's own row
+    # and the register's rows about them, never a record (`open_protections`).
+    duty: str | None = None
 
     @property
     def purpose_code(self) -> str:

@@ -100,6 +100,8 @@ class Ledger:
                 "categories": sorted(codes[i] for i in reads.category_ids),
                 "rows": reads.rows,
             }
+            if access.duty:
+                details["duty"] = access.duty
             if access.statutory:
                 details |= {"statutory": True, "ground": access.statutory.ground}
                 if access.statutory.condition_confirmed:  # items (ii)-(iv), (vi)

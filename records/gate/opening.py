@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from purposes import register
 from purposes.models import Category, Purpose
 from records.models import Member
-from safeguards.roles import Role
+from safeguards.roles import Role, has_role
 from safeguards.scopes import grant_rows
 from safeguards.standing import refusal_for
 
-from .access import MY_NUMBER_CLOSED_SURFACES, Access, Statutory, Subject
+from .access import MY_NUMBER_CLOSED_SURFACES, PROTECTIONS, Access, Statutory, Subject, Surface
 from .ledgers import current_ledger
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,64}")  # Purpose.code is a SlugField of 64
@@ -106,6 +106,50 @@ class OutOfScope(AccessRefused):
                 "必要な場合は個人情報取扱責任者に担当の割当てを依頼してください。"
             )
         )
+
+
+class NotTheOfficer(AccessRefused):
+    reason = "not_officer"
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "保護措置（DV等）の登録簿は、個人情報取扱責任者が開きます。保護措置の登録や解除が"
+                "必要なときは、個人情報取扱責任者に依頼してください。"
+            )
+        )
+
+
+def open_protections(*, user, surface: str = Surface.ADMIN) -> Access:
+    """The privacy officer's access to the register of protections (`records.Protection`),
+    by role: no category in scope and no purpose, for the officer sets and lifts them (the
+    MHLW guidance on DV, stalking and child abuse) whatever they handle. It reads members'
+    own rows (the officer finds the one a protection is for by 記号-番号-枝番) and the
+    protections, never a record; each read is an `access.read` event with `duty`.
+
+    Raises `NotTheOfficer` for anyone else, `StandingLapsed` without a pledge or with lapsed
+    training, both audited."""
+    on = timezone.localdate()
+    try:
+        if not (user.is_authenticated and has_role(user, Role.PRIVACY_OFFICER)):
+            raise NotTheOfficer
+        opening = _opening(user, on)
+        if lapsed := refusal_for(pledged=opening.pledged, latest=opening.lapses_on, on=on):
+            raise StandingLapsed(lapsed)
+    except AccessRefused as refusal:
+        current_ledger().refuse(user=user, surface=surface, purpose="", reason=refusal.reason)
+        raise
+    return Access(
+        user=user,
+        surface=surface,
+        on=on,
+        purpose=None,
+        statutory=None,
+        category_ids=frozenset(),
+        member_grant_category_ids=None,
+        category_codes=(),
+        duty=PROTECTIONS,
+    )
 
 
 def holds_scope(user) -> bool:

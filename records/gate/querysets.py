@@ -155,6 +155,8 @@ def _consent(access: Access) -> Q | None:
 
 def _readable(access: Access) -> Q:
     """(a) scope and (b) purpose, then (c) restrictions and (d) consent."""
+    if access.duty is not None:  # a register about members reads no record
+        return Q(pk__in=[])
     if access.statutory is not None:
         return _scope(access)
     # One term of the top-level AND, the negated condition itself (`_without_withheld`).
@@ -172,6 +174,8 @@ def members(access: Access) -> "GatedQuerySet":
     """The members `access` may read: one of their records is visible, or they are granted."""
     if access.subject is not None:  # shown with no record too: the member row is theirs
         return GatedQuerySet(Member).bind(access).filter(**dict(access.subject.lookups))
+    if access.duty is not None:  # the officer's register: any member it may be about
+        return GatedQuerySet(Member).bind(access)
     shown = Q(Exists(Record.objects.filter(_readable(access), member=OuterRef("pk"))))
     if access.member_grant_category_ids is not None:
         shown |= Q(_granted(access, "pk"))

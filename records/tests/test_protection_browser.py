@@ -61,3 +61,38 @@ def test_dv_guidance_handler_sees_the_protection_banner(
     expect(page.get_by_text("山本")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=screenshots / f"protection-{screen}-banner.png", full_page=True)
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_dv_guidance_the_officer_sets_a_protection_by_role(
+    screen, chromium, live_server, bare_officer, register, screenshots
+):
+    """The officer, with no category and no purpose, finds the register in the menu and sets a
+    protection by the member's 記号-番号-枝番 (`gate.open_protections`)."""
+    bare_officer.set_password(PASSWORD)
+    bare_officer.save()
+    device = enrol_device(bare_officer)
+    member = MemberFactory(symbol="7007", number="3", branch="01", name="佐藤美咲")
+    width, height = SCREENS[screen]
+    page = chromium.new_context(
+        viewport={"width": width, "height": height}, locale="ja-JP"
+    ).new_page()
+    page.goto(live_server.url + reverse("safeguards:sign_in"))
+    page.get_by_label("ユーザー名").fill(bare_officer.username)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_label("確認コード").fill(current_token(device))
+    with page.expect_navigation():
+        page.get_by_role("button", name="サインイン").click()
+
+    page.goto(live_server.url + reverse("admin:records_protection_add"))
+    page.get_by_label("記号-番号-枝番").fill("７００７－３－０１")
+    page.get_by_label("根拠").select_option(label="配偶者等からの暴力（DV）")
+    page.get_by_label("開始日").fill("2026-04-01")
+    page.get_by_label("開示・送付をしない相手").fill("夫 佐藤剛")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存", exact=True).click()
+
+    expect(page.get_by_role("link", name="7007-3-01")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=screenshots / f"protection-{screen}-officer.png", full_page=True)
+    assert Protection.objects.get().member == member

@@ -16,8 +16,7 @@ from records import gate
 from records.models import Protection
 from records.services import member_erase, protection_lift, protection_set
 from safeguards.roles import Role
-from safeguards.scopes import grant_scope
-from safeguards.testing import in_good_standing, make_staff, sign_in_verified
+from safeguards.testing import make_staff, sign_in_verified
 
 from .test_handler_admin import CHECKUP, handler, suzuki  # noqa: F401 (fixtures)
 
@@ -27,19 +26,12 @@ SINCE = datetime.date(2026, 4, 1)
 
 
 @pytest.fixture
-def officer(privacy_officer, superuser, register):
-    """The privacy officer, scoped to 健康診査 and choosing the 健診 purpose in the admin: as
-    for the restrictions' register, the officer reads members through the gate, which takes
-    a purpose, which the picker offers to a handler (a small society's officer is one too)."""
-    from django.contrib.auth.models import Group
-
-    privacy_officer.groups.add(Group.objects.get(name=Role.HANDLER))
-    in_good_standing(privacy_officer)
-    grant_scope(user=privacy_officer, category=register["health-checks"], by=superuser)
+def officer(bare_officer):
+    """The privacy officer, signed in, with no category, no member and no purpose: the
+    protections' register is theirs by role (`gate.open_protections`)."""
     client = Client()
-    sign_in_verified(client, privacy_officer)
-    client.post(reverse("admin:records_purpose"), {"purpose": CHECKUP})
-    client.user = privacy_officer
+    sign_in_verified(client, bare_officer)
+    client.user = bare_officer
     return client
 
 
@@ -81,7 +73,7 @@ def test_dv_guidance_officer_sets_a_protection_on_the_admin_page(officer, suzuki
     response = officer.post(
         reverse("admin:records_protection_add"),
         {
-            "member": suzuki.pk,
+            "card": "５００１－１－００",  # as typed, full-width
             "basis": "stalking",
             "since": "2026-04-01",
             "until": "",
@@ -106,6 +98,12 @@ def test_dv_guidance_officer_sets_a_protection_on_the_admin_page(officer, suzuki
         ({"persons": "あ" * 501}, "500 文字以下"),
         ({"since": "昨日"}, "日付を正しく入力してください。"),
         ({"until": "2026-03-31"}, "終了日は開始日以後の日にしてください。"),
+        ({"card": ""}, "この項目は必須です。"),
+        ({"card": "5001-1"}, "ハイフンで区切って入力してください"),
+        ({"card": "鈴木一郎"}, "ハイフンで区切って入力してください"),
+        ({"card": "9999-9-99"}, "記号・番号・枝番「9999-9-99」の加入者はいません"),
+        ({"card": "5001-1-00\x00"}, "errorlist"),  # Django's own message
+        ({"card": "1" * 41}, "40 文字以下"),
     ],
 )
 def test_dv_guidance_protection_form_refuses_bad_input(
@@ -115,7 +113,7 @@ def test_dv_guidance_protection_form_refuses_bad_input(
     message,
 ):
     data = {
-        "member": suzuki.pk,
+        "card": "5001-1-00",
         "basis": "dv",
         "since": "2026-04-01",
         "until": "",
@@ -181,3 +179,56 @@ def test_dv_guidance_protection_goes_with_the_members_erasure(privacy_officer, r
     with gate.ledger():
         member_erase(member=member, by=superuser, reason_ref="260401-000001")
     assert not Protection.objects.exists()
+
+
+def test_dv_guidance_the_officer_reaches_the_register_by_role_and_each_read_is_audited(
+    officer,
+    suzuki,  # noqa: F811
+):
+    # No scope, no purpose chosen: the menu leads there and the list opens.
+    assert reverse("admin:records_protection_changelist") in officer.get("/admin/").text
+    _protect(suzuki, officer.user)
+
+    listed = officer.get(reverse("admin:records_protection_changelist"))
+
+    assert listed.status_code == 200 and "5001-1-00" in listed.text
+    read = Event.objects.filter(action=Action.RECORDS_ACCESS_READ).latest("seq")
+    assert read.actor_id == officer.user.pk
+    assert read.details["duty"] == gate.PROTECTIONS and read.details["members"] == [suzuki.pk]
+    assert read.details["categories"] == [] and read.details["protected"] == [suzuki.pk]
+    # The member found by 記号-番号-枝番 on the form is a read of that member, audited too.
+    officer.post(reverse("admin:records_protection_add"), {"card": "5001-1-00"})
+    found = Event.objects.filter(action=Action.RECORDS_ACCESS_READ).latest("seq")
+    assert found.details["duty"] == gate.PROTECTIONS and found.details["members"] == [suzuki.pk]
+
+
+def test_dv_guidance_the_officers_route_reads_no_record(bare_officer, suzuki):  # noqa: F811
+    with gate.ledger():
+        access = gate.open_protections(user=bare_officer)
+        assert list(gate.records(access)) == []
+        assert list(gate.members(access)) == [suzuki]
+
+
+def test_dv_guidance_nobody_but_the_officer_takes_that_route(
+    handler_kenshin,
+    superuser,
+    suzuki,  # noqa: F811
+):
+    for user in (handler_kenshin, superuser):
+        with pytest.raises(gate.NotTheOfficer), gate.ledger():
+            gate.open_protections(user=user)
+    refused = Event.objects.filter(action=Action.RECORDS_ACCESS_REFUSED)
+    assert [e.details["reason"] for e in refused] == ["not_officer", "not_officer"]
+    client = Client()
+    sign_in_verified(client, superuser)
+    page = client.get(reverse("admin:records_protection_changelist"))
+    assert page.status_code == 403 and "個人情報取扱責任者が開きます" in page.text
+    assert reverse("admin:records_protection_changelist") not in client.get("/admin/").text
+
+
+def test_dv_guidance_an_officer_without_a_pledge_is_refused_as_for_records(
+    privacy_officer,
+    suzuki,  # noqa: F811
+):
+    with pytest.raises(gate.StandingLapsed), gate.ledger():
+        gate.open_protections(user=privacy_officer)

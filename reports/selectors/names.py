@@ -18,6 +18,7 @@ REFUSAL_REASONS = {
     gate.StandingLapsed.reason: gettext_lazy("誓約書・研修の未了又は失効"),
     gate.OutOfDesk.reason: gettext_lazy("窓口の担当外"),
     gate.MyNumberWithheld.reason: gettext_lazy("個人番号を含む類型（指定外又は API・CSV）"),
+    gate.NotTheOfficer.reason: gettext_lazy("個人情報取扱責任者の登録簿（責任者以外）"),
 }
 
 # What a verification of the trail found (audit.verify), by its kind's name.

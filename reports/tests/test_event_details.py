@@ -30,7 +30,7 @@ WRITTEN = {
     "problem", "problem_seq", "checkpoint_problem", "checkpoint_problem_seq",
     "checkpoint_pinned", "ms", "kinds", "for_request", "exceptional", "alternative_measures",
     "protected", "basis", "mail", "recipient", "condition",
-    "page_digest",
+    "page_digest", "duty",
 }  # fmt: skip
 
 
