@@ -234,7 +234,9 @@ class NoticeRevisionAdmin(ViewOnlyMixin, admin.ModelAdmin):
         "digest",
         "public_page",
     )
-    exclude = ("snapshot",)
+    # The snapshot and the page as kept are read where the public reads them, on the public page
+    # linked here (/privacy/history/<n>/), not as JSON and HTML source.
+    exclude = ("snapshot", "page")
     change_list_template = "admin/purposes/noticerevision/change_list.html"
 
     @admin.display(description=gettext_lazy("公開ページ"))
