@@ -471,13 +471,16 @@ def request_decide(*, request: Request, items: list[dict], reasons: str, by) -> 
                 for pk in flagged
             ),
         ]
+    # Each item as it stands first, then how they stand together and what the law keeps.
+    decided = [DecisionItem(request=request, **item) for item in items]
+    for row in decided:
+        row.full_clean(exclude=["request"])
     _refuse_a_grant_over_a_refusal(request=request, items=items, by=by)
     if erasing := [item for item in items if item["granted"] and item["kind"] == Kind.ERASURE]:
         _refuse_what_the_law_keeps(request=request, items=erasing, by=by)
     request.items.all().delete()
-    for item in items:
-        DecisionItem(request=request, **item).full_clean(exclude=["request"])
-        DecisionItem.objects.create(request=request, **item)
+    for row in decided:
+        row.save()
     granted = [item["granted"] for item in items]
     outcome = (
         Request.Outcome.FULL
@@ -548,7 +551,11 @@ def _refuse_what_the_law_keeps(*, request: Request, items: list[dict], by) -> No
             | Q(pk__in=[item["record_id"] for item in items if item.get("record_id") is not None])
         )
     try:
-        check_retention(held.select_related("category"), today=deadlines.today())
+        check_retention(
+            held.select_related("category"),
+            today=deadlines.today(),
+            lost_on=request.member.lost_on if request.member else None,
+        )
     except ValidationError as kept:
         raise ValidationError(
             _("%(kept)s その記録の消去は、根拠「%(ground)s」で認めない決定にしてください。")

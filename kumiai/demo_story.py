@@ -211,8 +211,10 @@ def _requests(staff: Staff, *, base_url: str) -> int:
                 "kind": Kind.ERASURE,
                 "granted": False,
                 "case": DecisionItem.Case.NO_LONGER_NEEDED,
-                "ground": DecisionItem.Ground.NO_REASON,
-                "reason": "健診結果は保健事業に必要で、保存期間内です。",
+                # The register's retention law for the category (基準第10条), as the page offers.
+                "ground": DecisionItem.Ground.RETENTION,
+                "retention_law": checks[0].retention_basis,
+                "reason": "特定健康診査の記録は、翌年度から5年間保存することとされています。",
             }
         ],
     )

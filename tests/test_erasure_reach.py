@@ -119,7 +119,11 @@ def plant(officer):
     )
     from purposes.models import Category
 
-    RecordFactory(member=member, category=Category.objects.get(code="health-checks"))
+    RecordFactory(
+        member=member,
+        category=Category.objects.get(code="health-checks"),
+        date=datetime.date(2019, 6, 1),  # past 基準第10条's five years: erasable
+    )
     # Her first filing, rejected: the birth date mistyped by a day, so never matched.
     first = filed(
         birth_date=BIRTH + datetime.timedelta(days=1),

@@ -4,6 +4,7 @@ these kinds, the retention duty named by its law, the proviso's alternative meas
 利用停止 limited to one purpose. Proved by what a person sees: the decision letter read back
 from its PDF, the records a handler's screen still shows, a provision refused."""
 
+import datetime
 import io
 
 import pytest
@@ -72,7 +73,13 @@ def shown_to(user, member, *, purpose: str) -> list[str]:
 
 
 def test_art35_5_grants_erasure_when_no_longer_needed(member, officer, register):
-    gone = RecordFactory(member=member, category=register["health-checks"], title="特定健診2019")
+    # Of fiscal year 2019: past its five years under 基準第10条 (kept to 31 March 2025).
+    gone = RecordFactory(
+        member=member,
+        category=register["health-checks"],
+        date=datetime.date(2019, 6, 1),
+        title="特定健診2019",
+    )
     request = decide(
         filed(member, Kind.ERASURE),
         officer,
@@ -406,7 +413,8 @@ def test_art35_an_erasure_of_a_record_the_law_keeps_is_refused_before_the_letter
     assert "根拠「法令により保存が義務付けられている」で認めない決定にしてください。" in message
     request.refresh_from_db()
     assert request.state == State.REVIEW and not request.letters.filter(kind=Letter.Kind.DECISION)
-    # Erasing the other records of the member is decided as asked.
+    # Erasing a record the law does not keep is decided as asked.
+    RecordFactory(member=member, category=register["bank-accounts"], title="給付金振込口座")
     others = decide(
         request,
         officer,
@@ -414,7 +422,68 @@ def test_art35_an_erasure_of_a_record_the_law_keeps_is_refused_before_the_letter
             "kind": Kind.ERASURE,
             "granted": True,
             "case": Case.LEAK,
-            "category": register["health-checks"],
+            "category": register["bank-accounts"],
         },
     )
     assert others.state == State.DECIDED
+
+
+KIJUN = "特定健康診査及び特定保健指導の実施に関する基準第10条"
+
+
+def test_art35_an_erasure_of_specific_health_check_data_is_refused_under_kijun_article_10(
+    member, officer, register
+):
+    """The register's retention schedule is the one source: a 特定健診 record of this fiscal
+    year is kept under 基準第10条 (five years from the next fiscal year), so its 消去 is
+    refused at the decision naming that article, and the letter cites it."""
+    checks = register["health-checks"]
+    assert checks.retention_basis == KIJUN
+    # Dated 1 April 2026 (fiscal 2026); titles are sealed, so found as a person reads them.
+    record = next(r for r in member.records.all() if r.title == "特定健診2025")
+    request = filed(member, Kind.ERASURE)
+    asked = {"kind": Kind.ERASURE, "case": Case.NO_LONGER_NEEDED, "record_id": record.pk}
+    with pytest.raises(ValidationError) as refused:
+        decide(request, officer, {**asked, "granted": True})
+    (message,) = refused.value.messages
+    assert f"記録ID {record.pk}、{KIJUN}により令和14年3月31日まで保存" in message
+
+    request = decide(
+        request,
+        officer,
+        {
+            **asked,
+            "granted": False,
+            "ground": Ground.RETENTION,
+            "retention_law": checks.retention_basis,
+            "reason": "特定健康診査の記録は、翌年度から5年間保存することとされています。",
+        },
+    )
+    text = letter(request)
+    assert (
+        f"消去記録ID{record.pk}実施しません。請求の事由（法第35条第5項）：利用する必要がなくなった"
+        f"根拠：法令により保存が義務付けられている（{KIJUN}）" in text
+    )
+    assert Record.objects.filter(pk=record.pk).exists()
+
+
+def test_art35_kijun_article_10_keeps_a_former_members_check_only_to_the_next_fiscal_year_end(
+    member, officer, register
+):
+    """基準第10条: 「…他の保険者の加入者となった日の属する年度の翌年度の末日までの期間」の
+    いずれか短い期間. A member who left in fiscal 2023 is past it: the 消去 goes ahead."""
+    member.lost_on = datetime.date(2023, 9, 30)
+    member.save()
+    record = next(r for r in member.records.all() if r.title == "特定健診2024")
+    request = decide(
+        filed(member, Kind.ERASURE),
+        officer,
+        {
+            "kind": Kind.ERASURE,
+            "granted": True,
+            "case": Case.NO_LONGER_NEEDED,
+            "record_id": record.pk,
+        },
+    )
+    carry_out(request, officer)
+    assert not Record.objects.filter(pk=record.pk).exists()

@@ -32,7 +32,12 @@ def asked(roles, register):  # noqa: F811
     member = MemberFactory(
         symbol="5005", number="321", branch="00", name=NAME, name_kana=KANA, birth_date=BIRTH
     )
-    RecordFactory(member=member, category=register["health-checks"], title="特定健診2024")
+    RecordFactory(
+        member=member,
+        category=register["health-checks"],
+        date=datetime.date(2019, 6, 1),  # past 基準第10条's five years: erasable
+        title="特定健診2024",
+    )
     mine = {"name": NAME, "name_kana": KANA, **CARD}
     first = RequestFactory(
         **mine, birth_date=BIRTH + datetime.timedelta(days=1), state=State.REJECTED

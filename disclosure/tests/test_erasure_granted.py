@@ -2,6 +2,8 @@
 only when confirmed a second time; a record the law keeps is refused with its article; the
 erasure ledger replays exactly what went."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,7 +23,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def second_checkup(member, register):
-    return RecordFactory(member=member, category=register["health-checks"], title="二件目の健診")
+    return RecordFactory(
+        member=member,
+        category=register["health-checks"],
+        date=datetime.date(2019, 6, 1),  # past 基準第10条's five years: erasable
+        title="二件目の健診",
+    )
 
 
 def erase(request, member, officer, **item):

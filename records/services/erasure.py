@@ -58,7 +58,7 @@ def member_erase(
     records = Record.objects.filter(member=member)
     if not whole:
         records = records.filter(Q(category__in=categories or []) | Q(pk__in=record_ids or []))
-    check_retention(records.select_related("category"), today=today)
+    check_retention(records.select_related("category"), today=today, lost_on=member.lost_on)
     sealed = not whole and rekey and records.filter(sealed__isnull=False).exists()
     deleted = [
         record_delete(record=record, by=by, reason_ref=reason_ref)
@@ -88,18 +88,19 @@ def member_erase(
     return deleted
 
 
-def check_retention(records, *, today: datetime.date) -> None:
+def check_retention(records, *, today: datetime.date, lost_on: datetime.date | None = None) -> None:
     """Refuse with a Japanese `ValidationError` naming the law, the ids and the last day, if
-    any of `records` (with their categories) is within its category's retention period."""
-    # Only the periods that run from the record's date (receipts) refuse a request's erasure
-    # here. Those that run from the fiscal year or the loss of membership (特定健診, 資格) are
-    # the disposal schedule (APPI Art. 22, `retention`); refusing an Art. 35 request on them
-    # too is a decision left open (README, "Retention and disposal").
+    any of `records` (with their categories; of one member, who lost membership on `lost_on`
+    or is still a member) is within its category's retention period."""
+    # The periods that run from the record's date (receipts) or from its fiscal year (特定健診
+    # and 特定保健指導, 基準第10条, shortened by a loss of membership) refuse an erasure here,
+    # each under the law the register names for its category. One that runs from the loss of
+    # membership (資格) has not started for a member: the disposal schedule keeps it.
     kept = sorted(
         (until, record.pk, record.category.retention_basis)
         for record in records
-        if record.category.retention_from == Category.RetentionFrom.RECORD
-        and (until := record.category.kept_until(record.date))
+        if record.category.retention_from != Category.RetentionFrom.LOSS
+        and (until := record.category.kept_until(record.date, lost_on=lost_on))
         and until >= today
     )
     if kept:

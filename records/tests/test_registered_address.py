@@ -3,6 +3,8 @@
 one, shown on the member's page to those whose access shows the member, changed with a
 digest in the trail, and gone with the member on 消去 (APPI Art. 35)."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -25,6 +27,7 @@ def member(register):
     RecordFactory(
         member=member,
         category=register["health-checks"],
+        date=datetime.date(2019, 6, 1),  # past 基準第10条's five years: erasable
         payload=EXAMPLE_PAYLOADS["health-checks"],
     )
     return member

@@ -7,6 +7,7 @@ and writing them back after it. The round trip through `pg_dump` and the restore
 `tests/test_restore.py`.
 """
 
+import datetime
 from io import StringIO
 
 import pytest
@@ -30,7 +31,11 @@ def member(register):
     for title, facility in (("消す健診", "消去クリニック"), ("残す健診", "残存クリニック")):
         payload = {**EXAMPLE_PAYLOADS["health-checks"], "facility": facility}
         RecordFactory(
-            member=member, category=register["health-checks"], title=title, payload=payload
+            member=member,
+            category=register["health-checks"],
+            date=datetime.date(2019, 6, 1),  # past 基準第10条's five years: erasable
+            title=title,
+            payload=payload,
         )
     return member
 
