@@ -243,7 +243,31 @@ def _admin_log(person: Person, *, member_id: int | None, record_ids: list[int]) 
         object_id__in=[str(pk) for pk in record_ids],
     )
     erased = LogEntry.objects.filter(named).update(object_repr=note(_("消去した加入者の記録")))
-    return erased + _redact(LogEntry.objects.all(), ("object_repr", "change_message"), person)
+    return (
+        erased
+        + _redact(LogEntry.objects.all(), ("object_repr",), person)
+        + _change_messages(person)
+    )
+
+
+def _change_messages(person: Person) -> int:
+    """Django writes a change message as JSON with its non-ASCII characters escaped
+    (`\\uXXXX`), where no matcher reads a name (an object added on an inline form): each
+    message that may hold a value, as written or as escaped, is read decoded and written back
+    decoded without it (Django reads it either way, `LogEntry.get_change_message`)."""
+    changed = 0
+    field = ("change_message",)
+    rows = LogEntry.objects.filter(may_name(person, field) | may_name(person, field, as_json=True))
+    for pk, message in rows.values_list("pk", "change_message").iterator():
+        try:
+            text = json.dumps(json.loads(message), ensure_ascii=False)
+        except ValueError:
+            text = message  # a message written as words
+        redacted = person.redact(text)[0]
+        if redacted != text:
+            LogEntry.objects.filter(pk=pk).update(change_message=redacted)
+            changed += 1
+    return changed
 
 
 def _sessions(person: Person) -> int:

@@ -10,6 +10,7 @@ Transactional and PostgreSQL only: `pg_dump` sees only what is committed.
 
 import datetime
 import io
+import json
 import logging
 import logging.config
 import runpy
@@ -174,6 +175,16 @@ def plant(officer):
         action_flag=CHANGE,
         change_message=f"{NAME} の住所を変更",
     )
+    # And as Django writes its history: a JSON change message, non-ASCII escaped (\\uXXXX),
+    # naming an object added on an inline form.
+    LogEntry.objects.create(
+        user_id=officer.pk,
+        content_type=ContentType.objects.get_for_model(Member),
+        object_id=str(member.pk),
+        object_repr=str(member),
+        action_flag=CHANGE,
+        change_message=json.dumps([{"added": {"name": "被扶養者", "object": NAME}}]),
+    )
     # A mail sent to her (emptied once sent) and one that failed (its body kept to resend).
     for subject in ("受付", "状況"):
         mail = outbox.enqueue(
@@ -225,8 +236,12 @@ def captured_logs(settings):
 
 
 def left_in(text: str) -> list[str]:
-    """Each planted string still in `text`, with what surrounds it."""
-    return [text[max(0, i - 80) : i + 80] for value in PLANTED if (i := text.find(value)) >= 0]
+    """Each planted string still in `text`, as written or as JSON writes it with its
+    non-ASCII characters escaped (Django's admin history; COPY doubles the backslashes), with
+    what surrounds it."""
+    escaped = [json.dumps(value)[1:-1] for value in PLANTED]
+    forms = {*PLANTED, *escaped, *(form.replace("\\", "\\\\") for form in escaped)}
+    return [text[max(0, i - 80) : i + 80] for form in forms if (i := text.find(form)) >= 0]
 
 
 def move(client, request, name, data=None):
