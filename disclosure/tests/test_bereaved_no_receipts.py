@@ -1,7 +1,8 @@
 """The 遺族 開示依頼 (the MHLW notice, outside APPI) about a deceased member of whom no receipt
 is held: the decision page says so and offers no APPI row, and the bereaved's own decision
 letter answers that there is nothing to disclose, citing the notice and never the Act. The
-paper form offers the bereaved route. Read back as the bereaved read them: the PDFs."""
+paper form and the procedure page offer the bereaved route. Read back as the bereaved read
+them: the PDFs and the page."""
 
 import datetime
 
@@ -77,3 +78,13 @@ def test_mhlw_the_paper_form_offers_the_bereaved_route(client):
     assert "□医療機関に依頼者の氏名等を伝えることに同意する" in text
     assert "死亡の事実と続柄を証する書類（戸籍謄本など）" in text
     assert "「診療報酬明細書等の被保険者等への開示について」（厚生労働省通知）" in text
+
+
+def test_mhlw_the_procedure_page_tells_the_bereaved_who_may_ask_and_how(client):
+    page = client.get("/requests/").content.decode()
+    section = page[page.index('id="bereaved"') :]
+    assert "亡くなった加入者のレセプトの開示（遺族の方）" in section
+    assert "「診療報酬明細書等の被保険者等への開示について」" in section
+    assert "配偶者・子・父母（これらに準ずる方を含む）と、その代理人" in section
+    assert "死亡の事実と続柄を証する書類" in section
+    assert "「遺族として依頼する」" in section
