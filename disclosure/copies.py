@@ -197,13 +197,20 @@ def remove(*, person: Person, member_id: int | None, record_ids: list[int], by, 
     )
 
 
-def _redact(queryset, fields: tuple[str, ...], person: Person) -> int:
-    """Each row's `fields` with the person's values replaced by their note; rows changed."""
+def _redact(
+    queryset, fields: tuple[str, ...], person: Person, *, where: Q | None = None, read=str
+) -> int:
+    """Each row's `fields` with the person's values replaced by their note; rows changed.
+    `where` narrows the rows (by default `may_name` on the fields); `read` gives a text as
+    the matcher reads it, and a changed text is written back as read."""
     changed = 0
-    rows = queryset.filter(may_name(person, fields)).values_list("pk", *fields)
-    for pk, *texts in rows.iterator():
-        redacted = {name: person.redact(text)[0] for name, text in zip(fields, texts, strict=True)}
-        if any(redacted[name] != text for name, text in zip(fields, texts, strict=True)):
+    rows = queryset.filter(may_name(person, fields) if where is None else where)
+    for pk, *texts in rows.values_list("pk", *fields).iterator():
+        read_texts = [read(text) for text in texts]
+        redacted = {
+            name: person.redact(text)[0] for name, text in zip(fields, read_texts, strict=True)
+        }
+        if any(redacted[name] != text for name, text in zip(fields, read_texts, strict=True)):
             queryset.model._default_manager.filter(pk=pk).update(**redacted)
             changed += 1
     return changed
@@ -243,31 +250,30 @@ def _admin_log(person: Person, *, member_id: int | None, record_ids: list[int]) 
         object_id__in=[str(pk) for pk in record_ids],
     )
     erased = LogEntry.objects.filter(named).update(object_repr=note(_("消去した加入者の記録")))
+    # Django writes a change message as JSON with its non-ASCII characters escaped
+    # (`\\uXXXX`), where no matcher reads a name (an object added on an inline form): each
+    # that may hold a value, as written or as escaped, is read decoded and written back
+    # decoded without it (Django reads it either way, `LogEntry.get_change_message`).
+    messages = ("change_message",)
     return (
         erased
         + _redact(LogEntry.objects.all(), ("object_repr",), person)
-        + _change_messages(person)
+        + _redact(
+            LogEntry.objects.all(),
+            messages,
+            person,
+            where=may_name(person, messages) | may_name(person, messages, as_json=True),
+            read=_decoded,
+        )
     )
 
 
-def _change_messages(person: Person) -> int:
-    """Django writes a change message as JSON with its non-ASCII characters escaped
-    (`\\uXXXX`), where no matcher reads a name (an object added on an inline form): each
-    message that may hold a value, as written or as escaped, is read decoded and written back
-    decoded without it (Django reads it either way, `LogEntry.get_change_message`)."""
-    changed = 0
-    field = ("change_message",)
-    rows = LogEntry.objects.filter(may_name(person, field) | may_name(person, field, as_json=True))
-    for pk, message in rows.values_list("pk", "change_message").iterator():
-        try:
-            text = json.dumps(json.loads(message), ensure_ascii=False)
-        except ValueError:
-            text = message  # a message written as words
-        redacted = person.redact(text)[0]
-        if redacted != text:
-            LogEntry.objects.filter(pk=pk).update(change_message=redacted)
-            changed += 1
-    return changed
+def _decoded(message: str) -> str:
+    """A change message with its JSON's escapes decoded; one written as words, as it is."""
+    try:
+        return json.dumps(json.loads(message), ensure_ascii=False)
+    except ValueError:
+        return message
 
 
 def _sessions(person: Person) -> int:
