@@ -27,9 +27,24 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
+
+class _Font(UnicodeCIDFont):
+    """reportlab's CID font, its widths summed in C.
+
+    reportlab measures every string it draws and every character it wraps, in a Python loop
+    over the characters. The widths are the font's own (1 em for every character outside its
+    table: the full-width kana and kanji).
+    """
+
+    def stringWidth(self, text, size, encoding=None):
+        if isinstance(text, bytes):
+            text = text.decode("utf8")
+        return size * 0.001 * sum(map(self.unicodeWidths.get, text, itertools.repeat(1000)))
+
+
 MINCHO, GOTHIC = "HeiseiMin-W3", "HeiseiKakuGo-W5"
 for _font in (MINCHO, GOTHIC):
-    pdfmetrics.registerFont(UnicodeCIDFont(_font))
+    pdfmetrics.registerFont(_Font(_font))
 
 BODY = ParagraphStyle("body", fontName=MINCHO, fontSize=10.5, leading=17, wordWrap="CJK")
 TITLE = ParagraphStyle("title", parent=BODY, fontName=GOTHIC, fontSize=15, alignment=1)

@@ -63,8 +63,9 @@ PROVISION_COLUMNS = {
     "legal_basis": _("根拠"),
     "redacted": _("不開示の根拠"),
 }
-# A4 less the 20 mm margins: 170 mm.
-RECORD_WIDTHS = (22 * mm, 42 * mm, 106 * mm)
+# A4 less the 20 mm margins: 170 mm. The date column holds the longest 和暦 date on one line
+# (平成30年12月28日, 68 points and the padding): a date that wraps costs a Paragraph per record.
+RECORD_WIDTHS = (29 * mm, 37 * mm, 104 * mm)
 PROVISION_WIDTHS = (22 * mm, 40 * mm, 30 * mm, 48 * mm, 30 * mm)
 RESTRICTION_WIDTHS = (26 * mm, 34 * mm, 40 * mm, 40 * mm, 30 * mm)
 REQUEST_WIDTHS = (40 * mm, 30 * mm, 60 * mm, 40 * mm)
