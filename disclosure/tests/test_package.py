@@ -157,3 +157,24 @@ def test_it_says_so_when_nothing_but_the_members_own_row_is_held(register, offic
     assert json.loads(archive.read("records.json")) == []
     text = PdfReader(io.BytesIO(archive.read("disclosure.pdf"))).pages[0].extract_text()
     assert "加入者の情報のほかに保有する記録はありません。" in "".join(text.split())
+
+
+def test_it_writes_each_records_date_in_wareki_on_one_line(register, officer):
+    # The longest 和暦 dates: two-digit year, month and day, and 元年 with two-digit month
+    # and day. A date cut over two lines reads as two dates.
+    days = [datetime.date(2018, 12, 28), datetime.date(2019, 12, 31), datetime.date(2025, 1, 1)]
+    member = MemberFactory()
+    records = [
+        RecordFactory(member=member, category=register["health-checks"], date=day, title="健診")
+        for day in days
+    ]
+    request = RequestFactory(member=member)
+    _made, _content, archive = _built(request, records, officer)
+
+    lines = {
+        line.strip()
+        for page in PdfReader(io.BytesIO(archive.read("disclosure.pdf"))).pages
+        for line in page.extract_text().splitlines()
+    }
+    for date in ("平成30年12月28日", "令和元年12月31日", "令和7年1月1日"):
+        assert any(line.startswith(date) for line in lines), date
