@@ -17,7 +17,6 @@ the erasure), when it is emptied as it fails and cannot be resent. Neither is ev
 the trail: the log says the mail's id, the trail its id and the error's class.
 """
 
-import datetime
 import logging
 
 from django.conf import settings
@@ -31,6 +30,7 @@ from audit import trail
 from audit.vocabulary import Action
 
 from .models import OutboxMail
+from .schedule import backoff
 
 logger = logging.getLogger(__name__)
 State = OutboxMail.State
@@ -49,12 +49,6 @@ def enqueue(*, subject: str, template: str, context: dict, to: list[str]) -> Out
         )
         deliver.enqueue(mail.pk)
     return mail
-
-
-def backoff(attempts: int) -> datetime.timedelta:
-    """The wait after the `attempts`-th failed try: doubling, capped."""
-    seconds = settings.OUTBOX_RETRY_SECONDS * 2 ** (attempts - 1)
-    return datetime.timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
 
 
 @task()
@@ -102,7 +96,11 @@ def _failed(mail: OutboxMail, error: Exception) -> None:
             details={"attempts": mail.attempts, "error": mail.last_error},
         )
     else:
-        mail.next_attempt_at = timezone.now() + backoff(mail.attempts)
+        mail.next_attempt_at = timezone.now() + backoff(
+            mail.attempts,
+            first=settings.OUTBOX_RETRY_SECONDS,
+            most=settings.OUTBOX_RETRY_MAX_SECONDS,
+        )
         deliver.using(run_after=mail.next_attempt_at).enqueue(mail.pk)
     mail.save()
 

@@ -1,4 +1,5 @@
-"""The periodic jobs, as scheduled tasks of the worker.
+"""The periodic jobs, as scheduled tasks of the worker, and the back-off of the tasks that
+try again.
 
 The `django-tasks` backport has no scheduler; this is a small one. Each job of
 `settings.PERIODIC_JOBS` (a management command, its arguments, its interval) is a chain of
@@ -39,6 +40,12 @@ def run_periodic(name: str) -> str:
     run_periodic.using(run_after=timezone.now() + datetime.timedelta(seconds=every)).enqueue(name)
     call_command(name, *_arguments(name), verbosity=0)
     return name
+
+
+def backoff(attempts: int, *, first: int, most: int) -> datetime.timedelta:
+    """The wait after the `attempts`-th failed try of a task that tries again (the outbox's
+    mail, a pending re-key): `first` seconds, doubling, at most `most`."""
+    return datetime.timedelta(seconds=min(first * 2 ** (attempts - 1), most))
 
 
 def waiting() -> set[str]:
