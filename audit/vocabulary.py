@@ -151,6 +151,16 @@ class Action(models.TextChoices):
         "records.key.replaced",
         _("データ鍵の取替え（一部消去の後、記録を新しい鍵で暗号化し直し）"),
     )
+    # A re-key after a partial erasure that could not be done at once (records.rekeying): the
+    # first failure, then the completion by the retries, with how many tries it took.
+    RECORDS_REKEY_FAILED = (
+        "records.rekey.failed",
+        _("データ鍵の取替えの失敗（一部消去の後。自動で再試行）"),
+    )
+    RECORDS_REKEY_COMPLETED = (
+        "records.rekey.completed",
+        _("保留していたデータ鍵の取替えの完了"),
+    )
 
     # reports
     REPORTS_REPORT_VIEWED = "reports.report.viewed", _("監査レポートの閲覧")

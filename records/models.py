@@ -656,3 +656,33 @@ class DataKey(models.Model):
 
     def __str__(self) -> str:
         return f"データ鍵（加入者 {self.member_id}）"
+
+
+class PendingRekey(models.Model):
+    """A re-key that a partial erasure asked for and that is not done yet (`records.rekeying`):
+    until it is, the member's old data key still opens the erased records' copies in earlier
+    backups of the main database. Kept in the main database, written in the erasure's own
+    transaction, so that neither a key store out of reach nor a process that dies loses it;
+    the row goes once the re-key is done. Ids, times and counts only."""
+
+    member = models.OneToOneField(
+        Member,
+        on_delete=models.CASCADE,  # erased whole: their key is destroyed, nothing to re-key
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("加入者"),
+    )
+    since = models.DateTimeField(_("求めた日時"))
+    # How many erasures asked for it: a re-key done counts only for those it saw begin.
+    erasures = models.PositiveIntegerField(_("求めた消去の数"), default=1)
+    attempts = models.PositiveIntegerField(_("失敗した試行の数"), default=0)
+    last_error = models.CharField(_("最後のエラー"), max_length=100, blank=True)
+    next_attempt_at = models.DateTimeField(_("次の試行"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("保留中のデータ鍵の取替え")
+        verbose_name_plural = _("保留中のデータ鍵の取替え")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"データ鍵の取替え（加入者 {self.member_id}）"

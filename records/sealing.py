@@ -18,11 +18,11 @@ copies in every backup of the main database no longer open. Each sealed value na
 version of the key that sealed it (`envelope.key_version`), so the two keys stand side by
 side until every live row has moved; the old key goes only after that commits. A re-key cut
 short (the process dies, the key store is unreachable) leaves the old key in place, never a
-row without its key; `manage.py rekey_members` finishes it.
+row without its key; the worker tries it again until it is done (`records.rekeying`, which a
+partial erasure goes through), and `manage.py rekey_members` finishes it by hand.
 """
 
 import json
-import logging
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -35,8 +35,6 @@ from purposes.models import Category
 
 from . import keystore
 from .models import Member, Record
-
-log = logging.getLogger(__name__)
 
 UNREADABLE_TITLE = _("（暗号化された記録：読めません）")
 NO_KEY = _(
@@ -152,27 +150,28 @@ def seal_stored(*, batch: int = 5000) -> int:
         count, last = count + len(rows), rows[-1].pk
 
 
-def rekey_on_commit(member_id: int) -> None:
-    """Re-key the member once the partial erasure that asks for it commits (`rekey`). Should
-    that fail (the key store out of reach), the erasure stands and the failure is logged:
-    `manage.py rekey_members ID` does it later."""
+class RekeyUnderWay(envelope.KeyUnavailable):
+    """Another re-key of the member is under way: its new key may predate the erasure this
+    one is for, so this one is not done and is tried again (`records.rekeying`)."""
 
-    def run() -> None:
-        try:
-            rekey(member_id)
-        except envelope.KeyUnavailable:
-            log.exception("re-key of member %s after a partial erasure failed", member_id)
 
-    transaction.on_commit(run)
+UNDER_WAY = _(
+    "この加入者のデータ鍵の取替えが別に進行中です。終わってからもう一度実行してください。"
+)
 
 
 def rekey(member_id: int, *, by: Actor | None = None) -> int:
     """Give the member a new data key, seal their sealed records again under it and destroy
     the old one, so that the copies of their erased records in earlier backups of the main
     database no longer open (APPI Art. 35 after a partial erasure). The number of records
-    sealed again. A re-key of theirs left unfinished is finished first."""
+    sealed again. A re-key of theirs left unfinished is finished first. Run it outside a
+    transaction: the old key goes as the records' move commits, and a failure to destroy it
+    raises here."""
     _finish(member_id, by=by)
     if not keystore.rotate(member_id):
+        if keystore.data_keys([member_id]):
+            # A key still being retired: another run rotated between our finish and here.
+            raise RekeyUnderWay(str(UNDER_WAY))
         return 0  # no key: nothing of theirs is sealed
     return _finish(member_id, by=by)
 

@@ -220,6 +220,10 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+# A re-key after a partial erasure that failed (records.rekeying) is tried again after
+# REKEY_RETRY_SECONDS, doubling up to REKEY_RETRY_MAX_SECONDS, until it is done: never given up.
+REKEY_RETRY_SECONDS = env.int("REKEY_RETRY_SECONDS", default=60)
+REKEY_RETRY_MAX_SECONDS = env.int("REKEY_RETRY_MAX_SECONDS", default=3600)
 
 # Django's task framework through its backport: tasks are rows of the database, committed
 # with the state that warrants them, run by `manage.py worker` (core.schedule).

@@ -16,7 +16,7 @@ from core import wareki
 from core.normalize import normalize_code
 from purposes.models import Category
 
-from .. import keystore, sealing
+from .. import keystore, rekeying
 from ..models import Member, Record
 from .provisions import provision_kept_until
 from .records import record_delete
@@ -40,7 +40,8 @@ def member_erase(
     itself (name, kana, birth date), with its restrictions, provision records and member-level
     grants, and their data key in the key store, which leaves the sealed records of every
     earlier backup unreadable. A partial erasure of sealed records gives the member a new data
-    key once it commits (`records.sealing.rekey`), so the erased records' copies in earlier
+    key once it commits (`records.sealing.rekey`), tried again by the worker until it is done
+    where it cannot be at once (`records.rekeying`), so the erased records' copies in earlier
     backups no longer open either; `rekey=False` for a replay on a restored copy, whose key
     store is the live one, already re-keyed. Refused with a Japanese `ValidationError` while
     the law keeps what would go: a record within its category's retention period
@@ -84,7 +85,7 @@ def member_erase(
         # their sealed records, it holds them unreadable (records.keystore).
         keystore.destroy_on_commit(member_id)
     elif sealed:
-        sealing.rekey_on_commit(member.pk)
+        rekeying.request_on_commit(member.pk)
     return deleted
 
 
