@@ -1,14 +1,17 @@
 """Four eyes in Chromium: one privacy officer asks for a scope (レセプト) for a handler on the
-scope page, and is told it waits; a second officer is shown the waiting change on every page,
-opens it and approves it; the handler then holds the scope. At a desktop's and a phone's width,
-screenshots of each step in var/screenshots/."""
+scope page, and is told it waits; a second officer is shown the waiting change on every page
+(beside a pending re-key's warning), opens it and approves it; the handler then holds the
+scope. At a desktop's and a phone's width, screenshots of each step in var/screenshots/."""
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from audit.models import Event
 from audit.vocabulary import Action
+from records.models import PendingRekey
+from records.tests.factories import MemberFactory
 from safeguards.models import Approval
 from safeguards.roles import Role
 from safeguards.scopes import category_ids_for
@@ -59,10 +62,15 @@ def test_one_officer_asks_for_a_scope_and_a_second_approves_it(
     expect(first.get_by_role("button", name="承認する")).to_have_count(0)
     shot(first, "3-not-for-the-asker")
 
+    # A re-key after a partial erasure left pending by a key-store outage: shown beside it.
+    PendingRekey.objects.create(member=MemberFactory(), since=timezone.now())
     page = _page(chromium, live_server, second, width, height)
     page.goto(f"{live_server.url}/admin/")
     banner = page.get_by_role("link", name="承認待ちの変更が1件あります（二者確認）。")
     expect(banner).to_be_visible()
+    rekeys = page.locator(".messagelist .warning").filter(has_text="鍵の再生成が完了していない")
+    expect(rekeys).to_be_visible()
+    assert "加入者が1件あります" in rekeys.inner_text()
     shot(page, "4-second-officer-index")
     banner.click()
     page.get_by_role("link", name=approval.description).click()

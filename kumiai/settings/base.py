@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "purposes.context_processors.society",
+                "records.context_processors.rekeys_pending",
             ],
         },
     },
