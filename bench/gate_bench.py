@@ -48,11 +48,12 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--records", type=int, default=2_000_000)
     parser.add_argument("--runs", type=int, default=30, help="per page and side")
-    parser.add_argument("--reuse", action="store_true", help=f"keep {DATABASE} for next time")
+    parser.add_argument("--database", default=DATABASE, help=f"its name (default {DATABASE})")
+    parser.add_argument("--reuse", action="store_true", help="keep the database for next time")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE gated queries")
     args = parser.parse_args()
 
-    with bench_database(DATABASE, reuse=args.reuse):
+    with bench_database(args.database, reuse=args.reuse):
         _print(_run(args))
 
 
