@@ -2,18 +2,24 @@
 
 A gated API list costs, besides DRF's token look-up, the page and its count: the gate's
 opening (one statement for the user's standing, scope and the register in force) and the
-access event (one `audit_append` on PostgreSQL), with the protected members among those read
-(one statement: `records.Protection`, flagged for the access review). The count is one statement
-whatever the restrictions. The number must not grow with the user's grants.
+access event (one `audit_append` on PostgreSQL). Whether each member read is protected
+(`records.Protection`, flagged for the access review) is read with the page, in its own
+statement. The count is one statement whatever the restrictions. The key store is asked once
+for the page's data keys, in its own database. The number must not grow with the user's
+grants.
 """
 
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from rest_framework.authtoken.models import Token
 
-from records.models import Restriction
+from audit.models import Event
+from audit.vocabulary import Action
+from records import keystore
+from records.models import Protection, Restriction
+from records.services import protection_set
 from records.tests.factories import MemberFactory, RecordFactory
 from safeguards.scopes import grant_scope
 
@@ -21,10 +27,10 @@ CHECKUP = "checkup-reminder"  # permitted for health-checks, not for receipts
 
 
 def queries_allowed() -> int:
-    # Six: token, opening, count, page, the protected among the members read, the access
-    # event (on SQLite the event's append is two statements: audit.trail); and four
+    # Five: token, opening, count, page (the protected among its members read with it), the
+    # access event (on SQLite the event's append is two statements: audit.trail); and four
     # SAVEPOINT and RELEASE statements, the request's transactions nested in the test's.
-    return 10 if connection.vendor == "postgresql" else 11
+    return 9 if connection.vendor == "postgresql" else 10
 
 
 @pytest.fixture
@@ -52,9 +58,34 @@ def test_a_gated_api_page_has_a_fixed_number_of_queries(
 ):
     client = api(handler_kenshin)
     client.get("/api/v1/records/", {"purpose": CHECKUP})  # caches: content types, register
-    with django_assert_max_num_queries(queries_allowed()):
+    with (
+        django_assert_max_num_queries(queries_allowed()),
+        django_assert_max_num_queries(1, connection=connections[keystore.ALIAS]),
+    ):
         response = client.get("/api/v1/records/", {"purpose": CHECKUP})
     assert response.json()["count"] == 3
+
+
+def test_dv_guidance_a_protected_member_on_the_page_is_flagged_by_the_pages_own_statement(
+    api, handler_kenshin, restricted, register, privacy_officer, django_assert_max_num_queries
+):
+    protected = MemberFactory()
+    RecordFactory(member=protected, category=register["health-checks"])
+    protection_set(
+        member=protected,
+        basis=Protection.Basis.DV,
+        since=datetime.date(2020, 1, 1),
+        persons="夫",
+        by=privacy_officer,
+    )
+    client = api(handler_kenshin)
+    client.get("/api/v1/records/", {"purpose": CHECKUP})
+    with django_assert_max_num_queries(queries_allowed()):
+        response = client.get("/api/v1/records/", {"purpose": CHECKUP})
+    assert response.json()["count"] == 4
+    read = Event.objects.filter(action=Action.RECORDS_ACCESS_READ).latest("seq")
+    assert read.details["protected"] == [protected.pk]
+    assert protected.pk in read.details["members"] and len(read.details["members"]) == 4
 
 
 def test_category_and_member_grants_cost_no_more_queries(

@@ -33,12 +33,21 @@ if TYPE_CHECKING:
     from .filings import DeskAccess
 
 
+# The annotation by which the gated querysets read, with each record or member, whether the
+# member is protected (`records.gate.querysets`); `Ledger.note` reads it.
+PROTECTED = "gate_protected"
+
+
 @dataclasses.dataclass
 class _Reads:
     member_ids: set[int] = dataclasses.field(default_factory=set)
     category_ids: set[int] = dataclasses.field(default_factory=set)
     rows: int = 0
     filings: dict[str, set[int]] = dataclasses.field(default_factory=dict)  # by model name
+    # Members whose protection was read with their row (the gated querysets' `PROTECTED`),
+    # and those of them protected: `_protected` asks the database about the others only.
+    checked: set[int] = dataclasses.field(default_factory=set)
+    protected: set[int] = dataclasses.field(default_factory=set)
 
 
 class Ledger:
@@ -64,10 +73,12 @@ class Ledger:
                         reads.member_ids.add(member_id)
             elif isinstance(row, Member):
                 reads.member_ids.add(row.pk)
+                _checked(reads, row, row.pk)
                 if access.subject is None:  # a subject's own row reads no category
                     reads.category_ids |= access.category_ids
             elif isinstance(row, Record | Restriction | ThirdPartyProvision):
                 reads.member_ids.add(row.member_id)
+                _checked(reads, row, row.member_id)
                 if row.category_id is not None:
                     reads.category_ids.add(row.category_id)
             elif isinstance(row, Consent | Protection):  # about the member, in no category
@@ -185,8 +196,18 @@ def ledger() -> Iterator[Ledger]:
         current.append_refusals()
 
 
+def _checked(reads: _Reads, row: models.Model, member_id: int) -> None:
+    """Note whether the row's member is protected, where the row was read with it."""
+    protected = row.__dict__.get(PROTECTED)
+    if protected is not None:
+        reads.checked.add(member_id)
+        if protected:
+            reads.protected.add(member_id)
+
+
 def _protected(reads: _Reads) -> dict[str, list[int]]:
     """The protected members among those read (DV and the like; `records.Protection`): the
-    access review lists every read of them for the 監事."""
-    protected = Protection.objects.member_ids(reads.member_ids)
+    access review lists every read of them for the 監事. Read with the rows where the gated
+    querysets carried it (`PROTECTED`: a page of records or members), else asked here."""
+    protected = reads.protected | Protection.objects.member_ids(reads.member_ids - reads.checked)
     return {"protected": sorted(protected)} if protected else {}

@@ -19,7 +19,7 @@ from records.models import Consent, Member, Record, Restriction
 from records.sealing import open_records
 
 from .access import Access
-from .ledgers import current_ledger
+from .ledgers import PROTECTED, current_ledger
 
 if TYPE_CHECKING:
     from .filings import DeskAccess
@@ -165,21 +165,37 @@ def _readable(access: Access) -> Q:
     return readable if consent is None else readable & consent
 
 
+# Whether the row's member is protected on the access's day (`records.Protection`: DV and the
+# like), read with the row: the ledger flags the read for the access review (`PROTECTED`)
+# without a statement of its own. A page of fifty probes the protections' member index fifty
+# times, in the statement that reads the page.
+_PROTECTED_MEMBER = """EXISTS (
+    SELECT 1 FROM records_protection protection
+     WHERE protection.member_id = {0} AND protection.since <= %s
+       AND (protection.until IS NULL OR protection.until >= %s))"""
+
+
+def _protected(access: Access, column: str) -> _Condition:
+    return _Condition(_PROTECTED_MEMBER, (column,), (access.on, access.on))
+
+
 def records(access: Access) -> "GatedQuerySet":
     """The records `access` may read (see `records.gate`'s docstring); lazy, logged when fetched."""
-    return GatedQuerySet(Record).bind(access).filter(_readable(access))
+    rows = GatedQuerySet(Record).bind(access).filter(_readable(access))
+    return rows.annotate(**{PROTECTED: _protected(access, "member_id")})
 
 
 def members(access: Access) -> "GatedQuerySet":
     """The members `access` may read: one of their records is visible, or they are granted."""
+    rows = GatedQuerySet(Member).bind(access).annotate(**{PROTECTED: _protected(access, "pk")})
     if access.subject is not None:  # shown with no record too: the member row is theirs
-        return GatedQuerySet(Member).bind(access).filter(**dict(access.subject.lookups))
+        return rows.filter(**dict(access.subject.lookups))
     if access.duty is not None:  # the officer's register: any member it may be about
-        return GatedQuerySet(Member).bind(access)
+        return rows
     shown = Q(Exists(Record.objects.filter(_readable(access), member=OuterRef("pk"))))
     if access.member_grant_category_ids is not None:
         shown |= Q(_granted(access, "pk"))
-    return GatedQuerySet(Member).bind(access).filter(shown)
+    return rows.filter(shown)
 
 
 def of_members(access: Access, model: type[models.Model]) -> "GatedQuerySet":
