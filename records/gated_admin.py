@@ -122,7 +122,9 @@ class GatedAdminMixin:
         # The index and the menu list these pages only to staff holding a scope: for anyone
         # else each is a refusal (audited, in Japanese) if opened by its address.
         if not hasattr(request, "holds_scope"):  # asked for each page of the menu: once
-            request.holds_scope = gate.holds_scope(request.user)
+            # An access this request opened holds a scope (`open_access` refuses one that
+            # does not): the page's own opening answers, with no second statement.
+            request.holds_scope = hasattr(request, "gate_access") or gate.holds_scope(request.user)
         if not request.holds_scope:
             return dict.fromkeys(super().get_model_perms(request), False)
         return super().get_model_perms(request)

@@ -14,6 +14,13 @@ class SafeguardsConfig(AppConfig):
         # Every change of an account, a group, a permission or a token is an event.
         accounts.connect()
 
+        from django.contrib.auth.models import User
+        from django.db.models.signals import m2m_changed
+
+        from .roles import forget_roles
+
+        m2m_changed.connect(forget_roles, sender=User.groups.through, dispatch_uid="kumiai_roles")
+
 
 class KumiaiAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with Kumiai's two-factor site as `admin.site`."""

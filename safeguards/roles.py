@@ -20,13 +20,31 @@ class Role(models.TextChoices):
     MY_NUMBER_HANDLER = "個人番号事務取扱担当者", _("個人番号事務取扱担当者")
 
 
+# The names of a user's groups, read once per user object: a request's user is made anew for
+# each request, and an admin page asked for its roles five times (the menu, the desks, the
+# officer's approvals, the reports' link), one statement each. Forgotten when the object's
+# own groups change (`forget_roles`, on `m2m_changed`), as Django forgets its permissions.
+_ROLES = "_kumiai_role_names"
+
+
+def _role_names(user) -> frozenset[str]:
+    names = getattr(user, _ROLES, None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        setattr(user, _ROLES, names)
+    return names
+
+
+def forget_roles(sender, instance, reverse, **kwargs) -> None:
+    """`m2m_changed` of `User.groups`: the user whose groups changed reads them again."""
+    if not reverse:
+        instance.__dict__.pop(_ROLES, None)
+
+
 def has_role(user, role: Role) -> bool:
-    return user.is_authenticated and user.groups.filter(name=role).exists()
+    return user.is_authenticated and role in _role_names(user)
 
 
 def may_read_reports(user) -> bool:
     """The auditors' reports (`/reports/`) are for the 監事 and the privacy officer."""
-    return (
-        user.is_authenticated
-        and user.groups.filter(name__in=(Role.AUDITOR, Role.PRIVACY_OFFICER)).exists()
-    )
+    return user.is_authenticated and bool(_role_names(user) & {Role.AUDITOR, Role.PRIVACY_OFFICER})
