@@ -7,12 +7,16 @@ all start from `get_queryset`, so an object outside the access is "not found" li
 never existed. The model admins that use it are in `records.admin`.
 """
 
+import json
 from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connections
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,6 +31,47 @@ from . import gate
 from .models import Member
 
 SESSION_KEY = "gate_access"
+
+# A list this long (by the planner's estimate) shows about how many rows it holds, not the
+# exact count: counting 1.3 million receipts took 110 ms of every page of them (issue 16).
+ESTIMATE_FROM = 100_000
+EXACT = "exact_count"  # the query parameter that asks for the exact count on such a list
+
+
+class EstimatedCountPaginator(Paginator):
+    """Django's paginator, which counts the rows exactly unless told it may estimate them
+    (`may_estimate`: a gated list of records, on PostgreSQL, with no search, the exact count
+    not asked for): then a list the planner expects to hold `ESTIMATE_FROM` rows or more takes
+    the planner's estimate (EXPLAIN plans the list's query and reads no row), says so
+    (`estimated`, `label`: 「約130万」), and offers the exact count (`exact_url`). A page past
+    the true end of the list is an empty page."""
+
+    def __init__(self, object_list, per_page, *, may_estimate=False, exact_url="", **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.may_estimate, self.exact_url, self.estimated = may_estimate, exact_url, False
+
+    @property
+    def count(self) -> int:
+        if "_count" not in self.__dict__:
+            self._count = self._estimate() or self.object_list.count()
+        return self._count
+
+    def _estimate(self) -> int:
+        if not self.may_estimate or connections[self.object_list.db].vendor != "postgresql":
+            return 0
+        plan = self.object_list.order_by().explain(format="json")
+        if not plan:  # a list no row can be in: Django sends the database nothing
+            return 0
+        planned = int(json.loads(plan)[0]["Plan"]["Plan Rows"])
+        self.estimated = planned >= ESTIMATE_FROM
+        return planned if self.estimated else 0
+
+    @property
+    def label(self) -> str:
+        """The estimate as staff read it, in 万 to two figures (「約130万」, 「約13万」): the
+        planner's estimate is rarely closer than a few per cent, nor meant to be."""
+        man = self.count / 10_000
+        return _("約%(count)s万") % {"count": f"{round(man, 2 - len(str(int(man)))):g}"}
 
 
 class DeskAdminMixin:
@@ -132,7 +177,29 @@ class GatedAdminMixin:
     def changelist_view(self, request, extra_context=None):
         # The list is titled by what it lists (「記録」), not Django's "select to change".
         context = {"title": self.opts.verbose_name_plural, **(extra_context or {})}
+        # The exact count, asked for on a long list (`EstimatedCountPaginator`), is no filter:
+        # the changelist must not see it among its lookups.
+        request.exact_count = EXACT in request.GET
+        if request.exact_count:
+            request.GET = request.GET.copy()
+            del request.GET[EXACT]
         return super().changelist_view(request, context)
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if self.paginator is not EstimatedCountPaginator:
+            return super().get_paginator(
+                request, queryset, per_page, orphans, allow_empty_first_page
+            )
+        exact = request.GET.copy()
+        exact[EXACT] = "1"
+        return EstimatedCountPaginator(
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            may_estimate=not (getattr(request, "exact_count", True) or request.GET.get(SEARCH_VAR)),
+            exact_url=f"?{exact.urlencode()}",
+        )
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and self.gate_access(request).statutory is not None:
