@@ -17,6 +17,7 @@ from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -46,20 +47,29 @@ class EstimatedCountPaginator(Paginator):
     (`estimated`, `label`: 「約130万」), and offers the exact count (`exact_url`). A page past
     the true end of the list is an empty page."""
 
-    def __init__(self, object_list, per_page, *, may_estimate=False, exact_url="", **kwargs):
+    def __init__(
+        self,
+        object_list: QuerySet,
+        per_page,
+        *,
+        may_estimate=False,
+        exact_url="",
+        **kwargs,
+    ):
         super().__init__(object_list, per_page, **kwargs)
+        self.rows = object_list
         self.may_estimate, self.exact_url, self.estimated = may_estimate, exact_url, False
 
     @property
     def count(self) -> int:
         if "_count" not in self.__dict__:
-            self._count = self._estimate() or self.object_list.count()
+            self._count = self._estimate() or self.rows.count()
         return self._count
 
     def _estimate(self) -> int:
-        if not self.may_estimate or connections[self.object_list.db].vendor != "postgresql":
+        if not self.may_estimate or connections[self.rows.db].vendor != "postgresql":
             return 0
-        plan = self.object_list.order_by().explain(format="json")
+        plan = self.rows.order_by().explain(format="json")
         if not plan:  # a list no row can be in: Django sends the database nothing
             return 0
         planned = int(json.loads(plan)[0]["Plan"]["Plan Rows"])
