@@ -314,10 +314,14 @@ def _urlconf(people: list[_Person]) -> types.ModuleType:
         """RecordAdmin's page without the gate: a bare queryset, no permission check."""
 
         rows = None
+        whole_categories = False
         list_filter = ("category",)
 
         def get_queryset(self, request):
             return admin.ModelAdmin.get_queryset(self, request).filter(self.rows)
+
+        def lists_whole_categories(self, request):
+            return self.whole_categories  # as the gated page's access would say, unopened
 
         def has_view_permission(self, request, obj=None):
             return True
@@ -328,7 +332,14 @@ def _urlconf(people: list[_Person]) -> types.ModuleType:
     routes = []
     for person in people:
         site = admin.AdminSite(name=f"bench_{person.key}")
-        site.register(Record, type("Plain", (PlainRecordAdmin,), {"rows": person.plain_rows()}))
+        site.register(
+            Record,
+            type(
+                "Plain",
+                (PlainRecordAdmin,),
+                {"rows": person.plain_rows(), "whole_categories": person.category is not None},
+            ),
+        )
         plain_api = generics.ListAPIView.as_view(
             queryset=Record.objects.filter(person.plain_rows()).select_related("category"),
             serializer_class=PlainOut,
