@@ -13,6 +13,9 @@ from audit.models import Event
 from audit.vocabulary import Action
 from records import gated_admin
 from records.tests.factories import RecordFactory
+from safeguards.roles import Role
+from safeguards.scopes import grant_scope
+from safeguards.testing import in_good_standing, make_staff
 
 CHECKUP = "checkup-reminder"  # permitted for health-checks
 LIST = reverse("admin:records_record_changelist")
@@ -68,3 +71,17 @@ def test_a_search_is_counted_exactly(handler):
     found = handler.get(LIST, {"q": "特定健診"})
     assert not found.context["cl"].paginator.estimated
     assert "概数" not in found.text
+
+
+def test_a_list_of_members_granted_one_by_one_is_counted_exactly(
+    sign_in, register, privacy_officer, monkeypatch
+):
+    monkeypatch.setattr(gated_admin, "ESTIMATE_FROM", 1)
+    member = RecordFactory(category=register["health-checks"]).member
+    user = in_good_standing(make_staff("handler_of_one", Role.HANDLER))
+    grant_scope(user=user, member=member, by=privacy_officer)
+    client = sign_in(user)
+    client.post(reverse("admin:records_purpose"), {"purpose": CHECKUP})
+    page = client.get(LIST)
+    assert not page.context["cl"].paginator.estimated
+    assert page.context["cl"].result_count == 1
