@@ -24,6 +24,7 @@ from purposes.loader import load_register
 from purposes.models import Category
 from records.models import Member, Record
 from records.sealing import seal_stored
+from records.services.members import MEMBER_FIELDS
 
 EMPLOYERS = ("本社", "大阪支社", "名古屋支店", "福岡支店", "札幌営業所", "仙台営業所", "広島工場")
 # A household's registered address, near its employer (本人限定受取郵便 goes there): the
@@ -315,24 +316,8 @@ def populate(
     return Populated(members=len(member_rows), records=records)
 
 
-_MEMBER_COLUMNS = (
-    "id",
-    "symbol",
-    "number",
-    "branch",
-    "name",
-    "name_kana",
-    "birth_date",
-    "sex",
-    "relationship",
-    "insured_id",
-    "employer",
-    "postal_code",
-    "address",
-    "acquired_on",
-    "lost_on",
-    "source_id",
-)
+# The import's member fields by their column names (the insured person's id), and the id.
+_MEMBER_COLUMNS = ("id", *(Member._meta.get_field(name).attname for name in MEMBER_FIELDS))
 _RECORD_COLUMNS = (
     "id",
     "member_id",
