@@ -63,10 +63,11 @@ PROVISION_COLUMNS = {
     "legal_basis": _("根拠"),
     "redacted": _("不開示の根拠"),
 }
-# A4 less the 20 mm margins: 170 mm. The date column holds the longest 和暦 date on one line
-# (平成30年12月28日, 68 points and the padding): a date that wraps costs a Paragraph per record.
+# A4 less the 20 mm margins: 170 mm. A date column holds the longest 和暦 date on one line
+# (平成30年12月28日, 68 points and the padding): a date that wraps costs a Paragraph per row,
+# and reads as two dates.
 RECORD_WIDTHS = (29 * mm, 37 * mm, 104 * mm)
-PROVISION_WIDTHS = (22 * mm, 40 * mm, 30 * mm, 48 * mm, 30 * mm)
+PROVISION_WIDTHS = (29 * mm, 38 * mm, 28 * mm, 45 * mm, 30 * mm)
 RESTRICTION_WIDTHS = (26 * mm, 34 * mm, 40 * mm, 40 * mm, 30 * mm)
 REQUEST_WIDTHS = (40 * mm, 30 * mm, 60 * mm, 40 * mm)
 # The ZIP is spooled to disk past this size, so a large package is never held in memory.

@@ -159,22 +159,32 @@ def test_it_says_so_when_nothing_but_the_members_own_row_is_held(register, offic
     assert "加入者の情報のほかに保有する記録はありません。" in "".join(text.split())
 
 
-def test_it_writes_each_records_date_in_wareki_on_one_line(register, officer):
+def test_it_writes_each_date_in_wareki_on_one_line(register, officer):
     # The longest 和暦 dates: two-digit year, month and day, and 元年 with two-digit month
-    # and day. A date cut over two lines reads as two dates.
+    # and day. A date cut over two lines reads as two dates: in a record's row and in a
+    # 第三者提供記録's.
     days = [datetime.date(2018, 12, 28), datetime.date(2019, 12, 31), datetime.date(2025, 1, 1)]
     member = MemberFactory()
     records = [
         RecordFactory(member=member, category=register["health-checks"], date=day, title="健診")
         for day in days
     ]
-    request = RequestFactory(member=member)
+    for day in days:
+        ThirdPartyProvision.objects.create(
+            member=member,
+            category=register["health-checks"],
+            recipient="東京都予防医学協会",
+            provided_on=day,
+            items=["健診結果"],
+            legal_basis=ThirdPartyProvision.LegalBasis.CONSENT,
+        )
+    request = RequestFactory(member=member, include_provision_records=True)
     _made, _content, archive = _built(request, records, officer)
 
-    lines = {
+    lines = [
         line.strip()
         for page in PdfReader(io.BytesIO(archive.read("disclosure.pdf"))).pages
         for line in page.extract_text().splitlines()
-    }
+    ]
     for date in ("平成30年12月28日", "令和元年12月31日", "令和7年1月1日"):
-        assert any(line.startswith(date) for line in lines), date
+        assert sum(line.startswith(date) for line in lines) == 2, date
