@@ -389,7 +389,9 @@ def _timed(client, gated: str, plain: str, runs: int) -> tuple[float, ...]:
 
 
 def _summary(times: list[float]) -> tuple[float, float]:
-    return statistics.median(times), statistics.quantiles(times, n=20)[-1]
+    # One run (`--runs 1`, to build the database) has no quantiles: its one time stands.
+    p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
+    return statistics.median(times), p95
 
 
 def _explain(client, url: str) -> None:
