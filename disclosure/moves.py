@@ -247,9 +247,20 @@ class DecisionRow(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, kind: str, asked: dict | None, grounds: str, records, **kwargs):
+    def __init__(
+        self,
+        *args,
+        kind: str,
+        asked: dict | None,
+        grounds: str,
+        request: Request,
+        records,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.kind, self.asked = Kind(kind), asked
+        # What the request holds, read through the gate: a retention refusal is checked on it.
+        self.request, self.records = request, records
         # What the member wrote (Art. 35): the officer reads the case from it.
         self.grounds = grounds if self.kind in STOP_KINDS else ""
         cast(forms.ChoiceField, self.fields["ground"]).choices = [
@@ -323,7 +334,9 @@ class DecisionRow(forms.Form):
             self.add_error("field", _("訂正・追加する項目名を書いてください。"))
         if "granted" in data:
             try:
-                DecisionItem(**self.item()).clean()
+                item = DecisionItem(**self.item())
+                item.clean()
+                services.check_retention_refusal(item, request=self.request, held=self.records)
             except ValidationError as invalid:
                 for name, messages in invalid.message_dict.items():
                     if name not in self.errors:  # one message per field, its own first
@@ -644,6 +657,7 @@ class DecideForm(MoveForm):
                     kind=kind,
                     asked=row,
                     grounds=obj.grounds,
+                    request=obj,
                     records=records,
                     initial=initial,
                 )
@@ -656,6 +670,7 @@ class DecideForm(MoveForm):
                 kind=kind,
                 asked=None,
                 grounds="",
+                request=obj,
                 records=records,
                 number=number + 1,
             )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from audit import trail
 from audit.vocabulary import Action
 from core import deadlines, pdf, receipts
+from core.normalize import normalize_code
 from core.wareki import format_wareki
 from core.workflow import transition
 from purposes.models import Category
@@ -30,6 +31,7 @@ from records.models import Member, Protection, Record, Restriction
 from records.services import (
     MEMBER_FIELDS,
     check_retention,
+    kept_by_law,
     member_update,
     record_update,
     restriction_add,
@@ -475,6 +477,10 @@ def request_decide(*, request: Request, items: list[dict], reasons: str, by) -> 
     decided = [DecisionItem(request=request, **item) for item in items]
     for row in decided:
         row.full_clean(exclude=["request"])
+    if any(row.ground == DecisionItem.Ground.RETENTION for row in decided):
+        held = gather(request=request, by=by)
+        for row in decided:
+            check_retention_refusal(row, request=request, held=held)
     _refuse_a_grant_over_a_refusal(request=request, items=items, by=by)
     if erasing := [item for item in items if item["granted"] and item["kind"] == Kind.ERASURE]:
         _refuse_what_the_law_keeps(request=request, items=erasing, by=by)
@@ -561,6 +567,96 @@ def _refuse_what_the_law_keeps(*, request: Request, items: list[dict], by) -> No
             _("%(kept)s その記録の消去は、根拠「%(ground)s」で認めない決定にしてください。")
             % {"kept": kept.messages[0], "ground": DecisionItem.Ground.RETENTION.label}
         ) from None
+
+
+def check_retention_refusal(item: DecisionItem, *, request: Request, held: list[Record]) -> None:
+    """APPI Art. 35: a 消去 refused on 「法令により保存が義務付けられている」 stands on the
+    register, not on whatever law is typed. What it refuses (a record, the records of a
+    category, or everything held) is kept by the law today, by the rule the carry-out and the
+    disposal schedule read (`records.services.kept_by_law`), and the law is the one the
+    register names for that record's category; the item then spells it as the register does,
+    for the letter. Refused with a Japanese `ValidationError` on the field it concerns.
+    `held`: the request's records (`gather`), so that the decision page and the decision read
+    the same."""
+    if item.ground != DecisionItem.Ground.RETENTION or not item.retention_law.strip():
+        return
+    if item.record_id is not None:
+        scope = [record for record in held if record.pk == item.record_id]
+        if not scope:
+            raise ValidationError(
+                {"record_id": _("選んだ記録は、この請求で保有している記録にありません。")}
+            )
+        category = scope[0].category
+    elif item.category is not None:
+        category = item.category
+        scope = [record for record in held if record.category_id == category.pk]
+    else:
+        category, scope = None, held
+    if category is not None and (category.retention_years is None or not category.retention_basis):
+        raise ValidationError(
+            {
+                "ground": _(
+                    "「%(category)s」には、法令による保存期間が登録されていません。"
+                    "「%(ground)s」を根拠に認めない決定にはできません。"
+                )
+                % {"category": category.name, "ground": DecisionItem.Ground.RETENTION.label}
+            }
+        )
+    lost_on = request.member.lost_on if request.member else None
+    kept = kept_by_law(scope, today=deadlines.today(), lost_on=lost_on)
+    if not kept:
+        raise ValidationError({"ground": _nothing_kept(item, scope, category, lost_on=lost_on)})
+    laws = list(dict.fromkeys(basis for *_rest, basis in kept))
+    typed = normalize_code(item.retention_law)
+    if (law := next((law for law in laws if normalize_code(law) == typed), None)) is None:
+        raise ValidationError(
+            {
+                "retention_law": _(
+                    "「%(law)s」は、登録簿が%(what)sの保存の根拠とする法令ではありません。"
+                    "「%(laws)s」と書くか、一覧から選んでください。"
+                )
+                % {
+                    "law": item.retention_law.strip(),
+                    "what": _("「%(category)s」") % {"category": category.name}
+                    if category
+                    else _("保存期間中の記録"),
+                    "laws": "」「".join(laws),
+                }
+            }
+        )
+    item.retention_law = law
+
+
+def _nothing_kept(item: DecisionItem, scope: list[Record], category, *, lost_on) -> str:
+    """Why a retention refusal keeps nothing: the record, or every record it would keep, is
+    past its period (or in a period that starts with the loss of membership)."""
+    ground = DecisionItem.Ground.RETENTION.label
+    if item.record_id is not None:
+        (record,) = scope
+        until = record.category.kept_until(record.date, lost_on=lost_on)
+        if until is not None and until != datetime.date.max:
+            return _(
+                "記録ID %(id)s は、%(basis)sによる保存期間（%(until)sまで）を過ぎています。"
+                "「%(ground)s」を根拠に認めない決定にはできません。"
+            ) % {
+                "id": record.pk,
+                "basis": record.category.retention_basis,
+                "until": format_wareki(until),
+                "ground": ground,
+            }
+        return _(
+            "記録ID %(id)s の保存期間（%(period)s）は資格の喪失から始まり、まだ始まって"
+            "いません。「%(ground)s」を根拠に認めない決定にはできません。"
+        ) % {"id": record.pk, "period": record.category.retention_period, "ground": ground}
+    return _(
+        "%(what)sに、法令により保存期間中の記録はありません。「%(ground)s」を根拠に認めない"
+        "決定にはできません。"
+    ) % {
+        "what": _("「%(category)s」") % {"category": category.name}
+        if category
+        else _("この請求の対象"),
+        "ground": ground,
+    }
 
 
 @transaction.atomic

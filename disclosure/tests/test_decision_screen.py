@@ -230,7 +230,8 @@ def test_art35_the_officer_decides_a_case_a_purpose_and_an_alternative_measure(
         "items-2-granted": "no",
         "items-2-case": "no_longer_needed",
         "items-2-ground": "retention",
-        "items-2-retention_law": "高齢者の医療の確保に関する法律第22条",
+        # The law the register names for 健康診査, whose record is within its period.
+        "items-2-retention_law": "特定健康診査及び特定保健指導の実施に関する基準第10条",
         "items-2-reason": "特定健診の記録は5年間保存します。",
         "items-3-granted": "no",
         "items-3-case": "leak",
@@ -248,7 +249,7 @@ def test_art35_the_officer_decides_a_case_a_purpose_and_an_alternative_measure(
     )
     assert (erasure.ground, erasure.retention_law) == (
         "retention",
-        "高齢者の医療の確保に関する法律第22条",
+        "特定健康診査及び特定保健指導の実施に関する基準第10条",
     )
     assert stop.alternative_measure == "提供先に当該データの利用をしないよう書面で求めます。"
 

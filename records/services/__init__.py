@@ -17,12 +17,12 @@ Where it lives
     `protections`   `protection_set`, `protection_lift` (DV and the like)
     `provisions`    `provision_register`, `ProvisionRefused`, `condition_refusal` (and the
                     retention erasure checks)
-    `erasure`       `member_erase`, `check_retention`
+    `erasure`       `member_erase`, `check_retention`, `kept_by_law`
     `trail`         `value_digest`: the digests every event carries
 """
 
 from .consents import consent_record, consent_withdraw, consents_in_force
-from .erasure import check_retention, member_erase
+from .erasure import check_retention, kept_by_law, member_erase
 from .members import MEMBER_FIELDS, member_create, member_update, normalize_member_fields
 from .protections import protection_lift, protection_set
 from .provisions import ProvisionRefused, condition_refusal, provision_register
@@ -38,6 +38,7 @@ __all__ = [
     "consent_record",
     "consent_withdraw",
     "consents_in_force",
+    "kept_by_law",
     "member_create",
     "member_erase",
     "member_update",

@@ -89,22 +89,30 @@ def member_erase(
     return deleted
 
 
-def check_retention(records, *, today: datetime.date, lost_on: datetime.date | None = None) -> None:
-    """Refuse with a Japanese `ValidationError` naming the law, the ids and the last day, if
-    any of `records` (with their categories; of one member, who lost membership on `lost_on`
-    or is still a member) is within its category's retention period."""
+def kept_by_law(
+    records, *, today: datetime.date, lost_on: datetime.date | None = None
+) -> list[tuple[datetime.date, int, str]]:
+    """(last day, id, law) of each of `records` (with their categories; of one member, who
+    lost membership on `lost_on` or is still a member) that the law keeps on `today`, soonest
+    first: within its category's retention period (`Category.kept_until`, the rule of the
+    disposal schedule), under the law the register names for the category."""
     # The periods that run from the record's date (receipts) or from its fiscal year (特定健診
-    # and 特定保健指導, 基準第10条, shortened by a loss of membership) refuse an erasure here,
-    # each under the law the register names for its category. One that runs from the loss of
+    # and 特定保健指導, 基準第10条, shortened by a loss of membership) keep a record here, each
+    # under the law the register names for its category. One that runs from the loss of
     # membership (資格) has not started for a member: the disposal schedule keeps it.
-    kept = sorted(
+    return sorted(
         (until, record.pk, record.category.retention_basis)
         for record in records
         if record.category.retention_from != Category.RetentionFrom.LOSS
         and (until := record.category.kept_until(record.date, lost_on=lost_on))
         and until >= today
     )
-    if kept:
+
+
+def check_retention(records, *, today: datetime.date, lost_on: datetime.date | None = None) -> None:
+    """Refuse with a Japanese `ValidationError` naming the law, the ids and the last day, if
+    any of `records` is one the law keeps (`kept_by_law`)."""
+    if kept := kept_by_law(records, today=today, lost_on=lost_on):
         raise ValidationError(
             _(
                 "法令により保存が必要な記録は消去できません（記録ID %(ids)s、%(basis)sにより"
