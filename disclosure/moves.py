@@ -605,25 +605,101 @@ class ReceiptRow(forms.Form):
 
 # How many parts of a disclosure the page offers to withhold at once.
 WITHHELD_ROWS = 3
-# How many further items of each Art. 35 kind the page offers beside the first.
+# How many further items of each Art. 35 kind the page offers beside the first, to begin
+# with; the officer adds one at a time (「行を追加」, `ADD_ROW`), up to `MAX_ADDED_ROWS` a kind,
+# so that a crafted count cannot make the page build rows without end.
 ADDED_ROWS = 2
+MAX_ADDED_ROWS = 50
+# The name of the 「行を追加」 buttons; the value is the kind a row is added to.
+ADD_ROW = "_add_row"
+ROWS_NOT_DRAWN = _(
+    "画面にない明細の欄が送られたため、決定しませんでした。「決定する」から開き直してください。"
+)
+ROWS_FULL = _("追加の明細は、種類ごとに%(max)d行までです。")
+NO_ROWS_TO_ADD = _("この請求には、行を追加できる利用停止・消去・第三者提供の停止がありません。")
+
+
+def _kept(form: forms.Form, data) -> None:
+    """Show what `data` holds for `form` on a form left unbound: the page redrawn with a row
+    added keeps what was typed, and decides nothing (an unbound form is never valid)."""
+    for name, field in form.fields.items():
+        value = field.widget.value_from_datadict(data, {}, form.add_prefix(name))
+        if value is not None:
+            form.initial[name] = value
+
+
+def _count_name(kind: str) -> str:
+    """The hidden field that carries how many added rows of `kind` the page drew."""
+    return f"added-{kind}-rows"
 
 
 class DecideForm(MoveForm):
     """The decision: one row per requested item, each kind once and each requested correction
-    on its own row (APPI Art. 33(2) grounds and Art. 36 reasons)."""
+    on its own row (APPI Art. 33(2) grounds and Art. 36 reasons), and added rows for the Art.
+    35 kinds, as many as the officer adds. A POST that presses 「行を追加」 draws the page again
+    with what was typed and one more row of that kind, and decides nothing."""
 
     reasons = forms.CharField(
         label=_("理由（決定全体）"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
     def __init__(self, data=None, *, obj: Request, user):
-        super().__init__(data, obj=obj, user=user)
+        adding = data is not None and ADD_ROW in data
+        super().__init__(None if adding else data, obj=obj, user=user)
         self.rows: list[DecisionRow | ReceiptRow] = []
         self.provisions: list[ProvisionRow] = []
         self.withheld: list[WithheldRow] = []
-        self.added: list[AddedRow] = []
+        self.added_kinds: list[tuple[Kind, int, list[AddedRow]]] = []
+        # What is wrong with the rows sent or asked for, shown above the added rows.
+        self.row_errors: list[str] = []
         self.no_receipts = False
+        self._draw(None if adding else data, obj=obj, user=user, counts=self._counts(data, obj))
+        if adding:
+            for form in (self, *self.rows, *self.added, *self.provisions, *self.withheld):
+                _kept(form, data)
+        elif data is not None:
+            # APPI Art. 35, Art. 36: every item the officer filled in is decided, or none is.
+            drawn = self._drawn_names()
+            if any(key.startswith("added-") and key not in drawn for key in data):
+                self._refuse_rows(ROWS_NOT_DRAWN)
+
+    @property
+    def added(self) -> list[AddedRow]:
+        return [row for _kind, _count, rows in self.added_kinds for row in rows]
+
+    def _refuse_rows(self, message) -> None:
+        if str(message) not in self.row_errors:
+            self.row_errors.append(str(message))
+
+    def _counts(self, data, obj: Request) -> dict[Kind, int]:
+        """How many added rows of each Art. 35 kind to draw: as many as the page drew (its
+        hidden count), one more of the kind whose 「行を追加」 was pressed, never past the cap."""
+        stops = [Kind(kind) for kind in obj.kinds if kind in STOP_KINDS and not obj.is_bereaved]
+        counts = dict.fromkeys(stops, ADDED_ROWS)
+        if data is None:
+            return counts
+        for kind in stops:
+            sent = data.get(_count_name(kind))
+            if sent is None:  # a page drawn before rows could be added
+                continue
+            try:
+                count = int(sent)
+            except ValueError:
+                count = -1
+            if ADDED_ROWS <= count <= MAX_ADDED_ROWS:
+                counts[kind] = count
+            else:
+                self._refuse_rows(ROWS_NOT_DRAWN)
+        if (more := data.get(ADD_ROW)) is not None:
+            if more not in counts:
+                self._refuse_rows(NO_ROWS_TO_ADD)
+            elif counts[Kind(more)] >= MAX_ADDED_ROWS:
+                self._refuse_rows(ROWS_FULL % {"max": MAX_ADDED_ROWS})
+            else:
+                counts[Kind(more)] += 1
+        return counts
+
+    def _draw(self, data, *, obj: Request, user, counts: dict[Kind, int]) -> None:
         if obj.is_bereaved:
             # The MHLW notice: the deceased's receipts, each granted or refused; none held,
             # and the answer is that there is nothing to disclose (never an APPI row).
@@ -663,20 +739,25 @@ class DecideForm(MoveForm):
                 )
             )
         # APPI Art. 35: an Art. 35 kind decided apart for a category, a record or a purpose.
-        self.added = [
-            AddedRow(
-                data,
-                prefix=f"added-{kind}-{number}",
-                kind=kind,
-                asked=None,
-                grounds="",
-                request=obj,
-                records=records,
-                number=number + 1,
+        self.added_kinds = [
+            (
+                kind,
+                count,
+                [
+                    AddedRow(
+                        data,
+                        prefix=f"added-{kind}-{number}",
+                        kind=kind,
+                        asked=None,
+                        grounds="",
+                        request=obj,
+                        records=records,
+                        number=number + 1,
+                    )
+                    for number in range(count)
+                ],
             )
-            for kind in obj.kinds
-            if kind in STOP_KINDS
-            for number in range(ADDED_ROWS)
+            for kind, count in counts.items()
         ]
         # APPI Art. 33(5): the provision records asked for, each disclosed unless withheld.
         self.provisions += [
@@ -686,9 +767,15 @@ class DecideForm(MoveForm):
             )
         ]
 
+    def _drawn_names(self) -> set[str]:
+        """The names of the added rows' fields and counts that this page draws."""
+        return {_count_name(kind) for kind, _count, _rows in self.added_kinds} | {
+            row.add_prefix(name) for row in self.added for name in row.fields
+        }
+
     def is_valid(self):
         rows = [*self.rows, *self.added, *self.provisions, *self.withheld]
-        return all([super().is_valid(), *(row.is_valid() for row in rows)])
+        return all([super().is_valid(), not self.row_errors, *(row.is_valid() for row in rows)])
 
     def decided_items(self) -> list[dict]:
         parts = [

@@ -249,7 +249,9 @@ def test_art35_the_officer_chooses_a_case_a_purpose_and_an_alternative_measure(
         member=member,
         grounds="健診結果を目的外に使われ、提供先で漏えいがあったと聞きました。",
     )
-    purpose = purposes_for(category_ids=[register["health-checks"].pk], on=timezone.localdate())[0]
+    purpose, other_purpose = purposes_for(
+        category_ids=[register["health-checks"].pk], on=timezone.localdate()
+    )[:2]
     client = sign_in(bare_officer)
     browser_context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
@@ -294,6 +296,26 @@ def test_art35_the_officer_chooses_a_case_a_purpose_and_an_alternative_measure(
     )
     refused_receipts.get_by_label("認めない根拠").select_option("no_reason")
     refused_receipts.get_by_label("理由").fill("レセプトは公表した利用目的の範囲で使っています。")
+    # A third added row of 利用停止: the page is drawn again with what was typed, nothing decided.
+    page.get_by_role("button", name="利用停止の行を追加").click()
+    expect(added).to_have_count(5)
+    assert request.items.count() == 0
+    expect(refused_receipts.get_by_label("対象の類型")).to_have_value(str(register["receipts"].pk))
+    expect(refused_receipts.get_by_label("認めない", exact=True)).to_be_checked()
+    expect(stop.get_by_label(re.compile("^代替措置"))).to_have_value(
+        "提供先に当該データを利用しないよう書面で求め、その回答を記録します。"
+    )
+    third = added.nth(2)
+    expect(third).to_contain_text("利用停止：追加の明細 3")
+    page.screenshot(path=SHOTS / f"officer-{width}-art35-added-row.png", full_page=True)
+    fits(page, width)
+    # 利用停止 of 健康診査 for another purpose refused on it: the letter lists it too.
+    third.get_by_label("認めない", exact=True).check()
+    third.get_by_label("対象の類型").select_option(label="健康診査に関する情報")
+    third.get_by_label("利用停止する利用目的").select_option(label=other_purpose.name)
+    third.get_by_label("請求の事由（法第35条）").select_option(label="目的外利用（法第18条）")
+    third.get_by_label("認めない根拠").select_option("no_reason")
+    third.get_by_label("理由").fill("この利用目的は公表した利用目的の範囲内です。")
     page.screenshot(path=SHOTS / f"officer-{width}-art35-decision.png", full_page=True)
     fits(page, width)
     page.get_by_role("button", name="実行する").click()
@@ -303,7 +325,7 @@ def test_art35_the_officer_chooses_a_case_a_purpose_and_an_alternative_measure(
     expect(page.locator(".messagelist")).to_be_visible()
     request.refresh_from_db()
     assert request.state == State.DECIDED and request.outcome == Request.Outcome.PARTIAL
-    granted, refused, receipts = request.items.all()
+    granted, refused, receipts, third = request.items.all()
     assert (granted.case, granted.purpose, granted.category) == (
         "out_of_purpose",
         purpose,
@@ -324,3 +346,13 @@ def test_art35_the_officer_chooses_a_case_a_purpose_and_an_alternative_measure(
     assert "代替措置：提供先に当該データを利用しないよう書面で求め、その回答を記録します。" in text
     assert "利用停止レセプトに関する情報実施しません。" in text
     assert "理由：レセプトは公表した利用目的の範囲で使っています。" in text
+    assert (third.granted, third.category, third.purpose) == (
+        False,
+        register["health-checks"],
+        other_purpose,
+    )
+    assert (
+        f"利用停止健康診査に関する情報（利用目的：{other_purpose.name}）実施しません。"
+        "請求の事由（法第35条第1項）：目的外利用（法第18条）" in text
+    )
+    assert "理由：この利用目的は公表した利用目的の範囲内です。" in text
