@@ -317,7 +317,8 @@ def populate(
 
 
 # The import's member fields by their column names (the insured person's id), and the id.
-_MEMBER_COLUMNS = ("id", *(Member._meta.get_field(name).attname for name in MEMBER_FIELDS))
+_ATTNAMES = {field.name: field.attname for field in Member._meta.concrete_fields}
+_MEMBER_COLUMNS = ("id", *(_ATTNAMES[name] for name in MEMBER_FIELDS))
 _RECORD_COLUMNS = (
     "id",
     "member_id",
