@@ -161,6 +161,15 @@ class Action(models.TextChoices):
         "records.rekey.completed",
         _("保留していたデータ鍵の取替えの完了"),
     )
+    # The same for the destruction of the data key of a member erased whole.
+    RECORDS_KEYDESTRUCTION_FAILED = (
+        "records.keydestruction.failed",
+        _("データ鍵の破棄の失敗（加入者の消去の後。自動で再試行）"),
+    )
+    RECORDS_KEYDESTRUCTION_COMPLETED = (
+        "records.keydestruction.completed",
+        _("保留していたデータ鍵の破棄の完了"),
+    )
 
     # reports
     REPORTS_REPORT_VIEWED = "reports.report.viewed", _("監査レポートの閲覧")

@@ -55,7 +55,7 @@ from audit.checkpoint import CheckpointError
 from audit.vocabulary import Action
 from core import filing
 from core.traces import Candidate, Person
-from records import keystore
+from records import rekeying
 from records.models import Member, Record
 from records.services import member_erase
 from safeguards import approvals
@@ -331,8 +331,9 @@ def replay(entry: dict, *, line: int) -> int | None:
     member = Member.objects.filter(pk=entry["member"]).first()
     if member is None:
         if entry["categories"] is None:
-            # A key store restored from its own backup may still hold the key: it goes again.
-            keystore.destroy_on_commit(entry["member"])
+            # A key store restored from its own backup may still hold the key: it goes again,
+            # tried until it is done, as after the erasure itself.
+            rekeying.destroy_on_commit(entry["member"])
         return None
     if member_digest(member) != entry["member_digest"]:
         raise ValidationError(

@@ -658,20 +658,22 @@ class DataKey(models.Model):
         return f"データ鍵（加入者 {self.member_id}）"
 
 
-class PendingRekey(models.Model):
-    """A re-key that a partial erasure asked for and that is not done yet (`records.rekeying`):
-    until it is, the member's old data key still opens the erased records' copies in earlier
-    backups of the main database. Kept in the main database, written in the erasure's own
+class PendingKeyOperation(models.Model):
+    """A key operation an erasure asked for and that is not done yet (`records.rekeying`): a
+    re-key after a partial erasure, or the destruction of the key of a member erased whole.
+    Until it is done, the member's key still opens the erased values' copies in every earlier
+    backup of the main database. Kept in the main database, written in the erasure's own
     transaction, so that neither a key store out of reach nor a process that dies loses it;
-    the row goes once the re-key is done. Ids, times and counts only."""
+    the row goes once the operation is done. Ids, times and counts only."""
 
-    member = models.OneToOneField(
-        Member,
-        on_delete=models.CASCADE,  # erased whole: their key is destroyed, nothing to re-key
-        primary_key=True,
-        related_name="+",
-        verbose_name=_("加入者"),
-    )
+    class Kind(models.TextChoices):
+        REKEY = "rekey", _("取替え")
+        DESTROY = "destroy", _("破棄")
+
+    # An id, not a key to `Member`: a member erased whole is gone before their key is.
+    member_id = models.BigIntegerField(_("加入者ID"), primary_key=True)
+    # A destruction asked for replaces a re-key still pending: it covers every erasure.
+    kind = models.CharField(_("処理"), max_length=7, choices=Kind.choices, default=Kind.REKEY)
     since = models.DateTimeField(_("求めた日時"))
     # How many erasures asked for it: a re-key done counts only for those it saw begin.
     erasures = models.PositiveIntegerField(_("求めた消去の数"), default=1)
@@ -680,9 +682,9 @@ class PendingRekey(models.Model):
     next_attempt_at = models.DateTimeField(_("次の試行"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("保留中のデータ鍵の取替え")
-        verbose_name_plural = _("保留中のデータ鍵の取替え")
+        verbose_name = _("保留中のデータ鍵の処理")
+        verbose_name_plural = _("保留中のデータ鍵の処理")
         default_permissions = ()
 
     def __str__(self) -> str:
-        return f"データ鍵の取替え（加入者 {self.member_id}）"
+        return f"データ鍵の{self.get_kind_display()}（加入者 {self.member_id}）"

@@ -1,25 +1,32 @@
-"""The re-key a partial erasure asks for, carried through to the end (APPI Art. 35).
+"""The key operations an erasure asks for, carried through to the end (APPI Art. 35).
 
-Until a member erased in part has a new data key (`records.sealing.rekey`), their old key
-still opens the erased records' copies in every earlier backup of the main database. So the
-erasure does not only try once: in its own transaction it writes a `PendingRekey` row and
-queues a retry (`retry`, a task of the worker, django-tasks' database backend, as the
-outbox's mail), then tries once it commits. Done at once, the row goes and the queued retry
-finds nothing to do. Failed (the key store out of reach, the KEK missing) or cut short (the
-process died), the row stays, the privacy officer sees it in the admin's banner
-(`pending_summary`, `records.context_processors`) and the worker tries again with back-off
-(`REKEY_RETRY_*`) until it is done. The trail gets the first failure
-(`records.rekey.failed`) and the completion (`records.rekey.completed`, with the number of
-tries), ids and an error's class only.
+Two of them. After a partial erasure of sealed records, a re-key (`records.sealing.rekey`): until
+the member has a new data key, their old one still opens the erased records' copies in every
+earlier backup of the main database. After an erasure of the whole member, the destruction of
+their data key (`records.keystore.destroy`): until it is gone, it still opens every sealed
+value of theirs in every such backup. So the erasure does not only try once: in its own
+transaction it writes a `PendingKeyOperation` row (a destruction replaces a re-key of theirs
+still pending: it covers that erasure too) and queues a retry (`retry`, a task of the worker,
+django-tasks' database backend, as the outbox's mail), then tries once it commits. Done at
+once, the row goes and the queued retry finds nothing to do. Failed (the key store out of
+reach, the KEK missing) or cut short (the process died), the row stays, the privacy officer
+sees it in the admin's banner and the auditor on the trail's report (`pending_summary`), and
+the worker tries again with back-off (`REKEY_RETRY_*`) until it is done. The trail gets the
+first failure (`records.rekey.failed`, `records.keydestruction.failed`) and the completion
+(`records.rekey.completed`, `records.keydestruction.completed`, with the number of tries), ids
+and an error's class only. (The module keeps the name it had when it held re-keys only: the
+worker's queued tries name `records.rekeying.retry`.)
 
 Every run is safe beside another and beside `manage.py rekey_members`: a re-key never leaves a
-row without its key (see `sealing`), a retry claims its turn under the row's lock before it
-tries, and a row goes only if no erasure asked again since the try began.
+row without its key (see `sealing`), destroying a key already gone is done, a retry claims its
+turn under the row's lock before it tries, and a row goes only if it still asks for the
+operation tried and no erasure asked again since the try began.
 """
 
 import datetime
 import logging
 from functools import partial
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import transaction
@@ -32,10 +39,21 @@ from audit.vocabulary import Action
 from core import envelope
 from core.schedule import backoff
 
-from .models import Member, PendingRekey
+from . import keystore
+from .models import Member, PendingKeyOperation
 from .sealing import rekey
 
 log = logging.getLogger(__name__)
+Kind = PendingKeyOperation.Kind
+
+FAILED = {
+    Kind.REKEY: Action.RECORDS_REKEY_FAILED,
+    Kind.DESTROY: Action.RECORDS_KEYDESTRUCTION_FAILED,
+}
+COMPLETED = {
+    Kind.REKEY: Action.RECORDS_REKEY_COMPLETED,
+    Kind.DESTROY: Action.RECORDS_KEYDESTRUCTION_COMPLETED,
+}
 
 
 def _backoff(attempts: int) -> datetime.timedelta:
@@ -44,20 +62,44 @@ def _backoff(attempts: int) -> datetime.timedelta:
     )
 
 
-def request_on_commit(member_id: int) -> None:
+def rekey_on_commit(member_id: int) -> None:
     """In the transaction of a partial erasure of the member's sealed records (which holds
     the member's lock): record the re-key as pending with its first retry queued, and try it
     once the erasure commits."""
     now = timezone.now()
     first_retry = now + _backoff(1)
-    _pending, created = PendingRekey.objects.get_or_create(
+    _pending, created = PendingKeyOperation.objects.get_or_create(
         member_id=member_id, defaults={"since": now, "next_attempt_at": first_retry}
     )
     if not created:
         # A re-key of theirs is pending already: it must now cover this erasure too.
-        PendingRekey.objects.filter(pk=member_id).update(erasures=F("erasures") + 1)
-    # Queued in this transaction: it exists if and only if the erasure commits. A retry
-    # already waiting further off takes this turn's place (`retry` runs only when due).
+        PendingKeyOperation.objects.filter(pk=member_id).update(erasures=F("erasures") + 1)
+    _queue(member_id, first_retry)
+
+
+def destroy_on_commit(member_id: int) -> None:
+    """In the transaction of an erasure of the whole member (or of its replay on a restored
+    copy): record the destruction of their data key as pending with its first retry queued,
+    in place of a re-key of theirs still pending (since when it is asked stays the older), and
+    try it once the erasure commits. A rolled-back erasure finds its records readable."""
+    now = timezone.now()
+    first_retry = now + _backoff(1)
+    PendingKeyOperation.objects.update_or_create(
+        member_id=member_id,
+        defaults={
+            "kind": Kind.DESTROY,
+            "attempts": 0,
+            "last_error": "",
+            "next_attempt_at": first_retry,
+        },
+        create_defaults={"kind": Kind.DESTROY, "since": now, "next_attempt_at": first_retry},
+    )
+    _queue(member_id, first_retry)
+
+
+def _queue(member_id: int, first_retry: datetime.datetime) -> None:
+    # Queued in the erasure's transaction: it exists if and only if the erasure commits. A
+    # retry already waiting further off takes this turn's place (`retry` runs only when due).
     retry.using(run_after=first_retry).enqueue(member_id)
     # The erasure stands whatever this does: a failure is counted and the retry follows.
     transaction.on_commit(partial(_try, member_id))
@@ -65,11 +107,11 @@ def request_on_commit(member_id: int) -> None:
 
 @task()
 def retry(member_id: int) -> str:
-    """Try the member's pending re-key again, if it is still pending and this is its turn;
-    the next try is queued first, so that a try that dies half-way still comes round.
+    """Try the member's pending key operation again, if it is still pending and this is its
+    turn; the next try is queued first, so that a try that dies half-way still comes round.
     Returns `done` or `pending` (the task's result, shown to the system administrator)."""
     with transaction.atomic():
-        pending = PendingRekey.objects.select_for_update().filter(pk=member_id).first()
+        pending = PendingKeyOperation.objects.select_for_update().filter(pk=member_id).first()
         if pending is None:
             return "done"
         now = timezone.now()
@@ -82,52 +124,61 @@ def retry(member_id: int) -> str:
 
 
 def _try(member_id: int) -> bool:
-    """Try the member's pending re-key; False if it failed (counted on the row and logged by
-    `rekey_now`, tried again at its next turn)."""
+    """Try the member's pending key operation; False if it failed (counted on the row and
+    logged by `carry_out`, tried again at its next turn)."""
     try:
-        rekey_now(member_id, pending_only=True)
+        carry_out(member_id, pending_only=True)
     except Exception:
         return False
     return True
 
 
-def rekey_now(member_id: int, *, pending_only: bool = False, by: Actor | None = None) -> int:
-    """Re-key the member now (`sealing.rekey`); with `pending_only`, only if a re-key of theirs
-    is pending. A pending re-key done is forgotten (`records.rekey.completed` after a failure);
-    one that fails is counted and raises (`records.rekey.failed` the first time). The number of
-    records sealed again."""
-    erasures = PendingRekey.objects.filter(pk=member_id).values_list("erasures", flat=True).first()
-    if erasures is None and pending_only:
+def carry_out(member_id: int, *, pending_only: bool = False, by: Actor | None = None) -> int:
+    """Do the member's pending key operation now: destroy their data key (one already gone is
+    done), or re-key them (`sealing.rekey`). With none pending, re-key them by hand, or with
+    `pending_only` do nothing. A pending operation done is forgotten (its completion in the
+    trail after a failure); one that fails is counted and raises (its failure in the trail the
+    first time). The number of records sealed again (none for a destruction)."""
+    pending = (
+        PendingKeyOperation.objects.filter(pk=member_id).values_list("kind", "erasures").first()
+    )
+    if pending is None and pending_only:
         return 0
+    kind = Kind(pending[0]) if pending else Kind.REKEY
     try:
-        count = rekey(member_id, by=by)
+        if kind == Kind.DESTROY:
+            keystore.destroy([member_id])
+            count = 0
+        else:
+            count = rekey(member_id, by=by)
     except Exception as error:
-        if erasures is not None:
-            _failed(member_id, error)
+        if pending is not None:
+            _failed(member_id, kind, error)
         raise
-    if erasures is not None:
-        _done(member_id, erasures=erasures, by=by)
+    if pending is not None:
+        _done(member_id, kind, erasures=pending[1], by=by)
     return count
 
 
-def _failed(member_id: int, error: Exception) -> None:
+def _failed(member_id: int, kind: Kind, error: Exception) -> None:
     # A key store out of reach is expected and said in a word; anything else with its trace.
     log.warning(
-        "re-key of member %s is pending: %s",
+        "key %s of member %s is pending: %s",
+        kind.value,
         member_id,
         type(error).__name__,
         exc_info=not isinstance(error, envelope.KeyUnavailable),
     )
     with transaction.atomic():
-        pending = PendingRekey.objects.select_for_update().filter(pk=member_id).first()
-        if pending is None:
-            return  # done meanwhile, by another run
+        pending = PendingKeyOperation.objects.select_for_update().filter(pk=member_id).first()
+        if pending is None or pending.kind != kind:
+            return  # done meanwhile by another run, or replaced by a destruction
         pending.attempts += 1
         pending.last_error = type(error).__name__[:100]
         pending.save(update_fields=["attempts", "last_error"])
         if pending.attempts == 1:
             append(
-                action=Action.RECORDS_REKEY_FAILED,
+                action=FAILED[kind],
                 actor=SYSTEM,
                 target_type=Member._meta.label_lower,
                 target_id=member_id,
@@ -135,17 +186,18 @@ def _failed(member_id: int, error: Exception) -> None:
             )
 
 
-def _done(member_id: int, *, erasures: int, by: Actor | None) -> None:
+def _done(member_id: int, kind: Kind, *, erasures: int, by: Actor | None) -> None:
     with transaction.atomic():
-        pending = PendingRekey.objects.select_for_update().filter(pk=member_id).first()
+        pending = PendingKeyOperation.objects.select_for_update().filter(pk=member_id).first()
         # An erasure that asked again after the try began may have deleted its records after
-        # the new key was made: its own re-key follows, and the row stays for it.
-        if pending is None or pending.erasures != erasures:
+        # the new key was made, or erased the member whole: its own operation follows, and the
+        # row stays for it.
+        if pending is None or pending.kind != kind or pending.erasures != erasures:
             return
         pending.delete()
         if pending.attempts:
             append(
-                action=Action.RECORDS_REKEY_COMPLETED,
+                action=COMPLETED[kind],
                 actor=by or SYSTEM,
                 target_type=Member._meta.label_lower,
                 target_id=member_id,
@@ -153,13 +205,25 @@ def _done(member_id: int, *, erasures: int, by: Actor | None) -> None:
             )
 
 
-def pending_members() -> list[int]:
-    """The members whose re-key is pending, the longest waiting first."""
-    return list(PendingRekey.objects.order_by("since").values_list("member_id", flat=True))
+def pending() -> list[tuple[int, str]]:
+    """The members whose key operation is pending, with its kind, the longest waiting first."""
+    return list(
+        PendingKeyOperation.objects.order_by("since", "member_id").values_list("member_id", "kind")
+    )
 
 
-def pending_summary() -> dict | None:
-    """How many members' re-keys are pending and since when (the oldest), or None: counts
-    only, for the privacy officer's banner."""
-    summary = PendingRekey.objects.aggregate(count=Count("pk"), since=Min("since"))
-    return summary if summary["count"] else None
+class PendingSummary(TypedDict):
+    kind: str
+    count: int
+    since: datetime.datetime
+
+
+def pending_summary() -> list[PendingSummary]:
+    """Per kind of operation pending (re-keys first), how many members and since when (the
+    oldest), none where nothing is pending: counts only, for the privacy officer's banner and
+    the auditor's report."""
+    return list(
+        PendingKeyOperation.objects.values("kind")
+        .annotate(count=Count("pk"), since=Min("since"))
+        .order_by("-kind")  # rekey before destroy
+    )

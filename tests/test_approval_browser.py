@@ -1,7 +1,8 @@
 """Four eyes in Chromium: one privacy officer asks for a scope (レセプト) for a handler on the
 scope page, and is told it waits; a second officer is shown the waiting change on every page
-(beside a pending re-key's warning), opens it and approves it; the handler then holds the
-scope. At a desktop's and a phone's width, screenshots of each step in var/screenshots/."""
+(beside the warnings of a pending re-key and a pending key destruction), opens it and
+approves it; the handler then holds the scope. At a desktop's and a phone's width,
+screenshots of each step in var/screenshots/."""
 
 import pytest
 from django.test import Client
@@ -10,7 +11,7 @@ from playwright.sync_api import expect
 
 from audit.models import Event
 from audit.vocabulary import Action
-from records.models import PendingRekey
+from records.models import PendingKeyOperation
 from records.tests.factories import MemberFactory
 from safeguards.models import Approval
 from safeguards.roles import Role
@@ -62,8 +63,12 @@ def test_one_officer_asks_for_a_scope_and_a_second_approves_it(
     expect(first.get_by_role("button", name="承認する")).to_have_count(0)
     shot(first, "3-not-for-the-asker")
 
-    # A re-key after a partial erasure left pending by a key-store outage: shown beside it.
-    PendingRekey.objects.create(member=MemberFactory(), since=timezone.now())
+    # A re-key after a partial erasure and the destruction of an erased member's key, left
+    # pending by a key-store outage: shown beside it, one line each.
+    PendingKeyOperation.objects.create(member_id=MemberFactory().pk, since=timezone.now())
+    PendingKeyOperation.objects.create(
+        member_id=10_001, kind=PendingKeyOperation.Kind.DESTROY, since=timezone.now()
+    )
     page = _page(chromium, live_server, second, width, height)
     page.goto(f"{live_server.url}/admin/")
     banner = page.get_by_role("link", name="承認待ちの変更が1件あります（二者確認）。")
@@ -71,6 +76,9 @@ def test_one_officer_asks_for_a_scope_and_a_second_approves_it(
     rekeys = page.locator(".messagelist .warning").filter(has_text="鍵の再生成が完了していない")
     expect(rekeys).to_be_visible()
     assert "加入者が1件あります" in rekeys.inner_text()
+    destroys = page.locator(".messagelist .warning").filter(has_text="鍵の破棄が完了していない")
+    expect(destroys).to_be_visible()
+    assert "消去済みの加入者が1件あります" in destroys.inner_text()
     shot(page, "4-second-officer-index")
     banner.click()
     page.get_by_role("link", name=approval.description).click()

@@ -126,7 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "purposes.context_processors.society",
-                "records.context_processors.rekeys_pending",
+                "records.context_processors.keys_pending",
             ],
         },
     },
@@ -221,8 +221,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
-# A re-key after a partial erasure that failed (records.rekeying) is tried again after
-# REKEY_RETRY_SECONDS, doubling up to REKEY_RETRY_MAX_SECONDS, until it is done: never given up.
+# A key operation after an erasure that failed (a re-key after a partial one, the destruction
+# of the key after a whole one: records.rekeying) is tried again after REKEY_RETRY_SECONDS,
+# doubling up to REKEY_RETRY_MAX_SECONDS, until it is done: never given up.
 REKEY_RETRY_SECONDS = env.int("REKEY_RETRY_SECONDS", default=60)
 REKEY_RETRY_MAX_SECONDS = env.int("REKEY_RETRY_MAX_SECONDS", default=3600)
 

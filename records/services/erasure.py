@@ -16,7 +16,7 @@ from core import wareki
 from core.normalize import normalize_code
 from purposes.models import Category
 
-from .. import keystore, rekeying
+from .. import rekeying
 from ..models import Member, Record
 from .provisions import provision_kept_until
 from .records import record_delete
@@ -38,18 +38,18 @@ def member_erase(
     With `categories` and/or `record_ids`, the member's records in those categories and those
     records go, and nothing else. With neither, every record goes and then the member row
     itself (name, kana, birth date), with its restrictions, provision records and member-level
-    grants, and their data key in the key store, which leaves the sealed records of every
-    earlier backup unreadable. A partial erasure of sealed records gives the member a new data
-    key once it commits (`records.sealing.rekey`), tried again by the worker until it is done
-    where it cannot be at once (`records.rekeying`), so the erased records' copies in earlier
-    backups no longer open either; `rekey=False` for a replay on a restored copy, whose key
-    store is the live one, already re-keyed. Refused with a Japanese `ValidationError` while
-    the law keeps what would go: a record within its category's retention period
-    (`Category.retention_years`, the law named); for the whole member, a provision record
-    still within its retention period (Rules Art. 20(1) makes it name the person; Art. 21
-    keeps it three years), or a dependent who names this insured person. Rows of higher apps
-    that point at the member (requests, complaints) are theirs to let go first. Audited with
-    ids and codes only.
+    grants, and once it commits their data key in the key store, which leaves the sealed
+    records of every earlier backup unreadable. A partial erasure of sealed records gives the
+    member a new data key once it commits (`records.sealing.rekey`), so the erased records'
+    copies in earlier backups no longer open either. Either is tried again by the worker until
+    it is done where it cannot be at once (`records.rekeying`). `rekey=False` for a replay on
+    a restored copy, whose key store is the live one, already re-keyed. Refused with a
+    Japanese `ValidationError` while the law keeps what would go: a record within its
+    category's retention period (`Category.retention_years`, the law named); for the whole
+    member, a provision record still within its retention period (Rules Art. 20(1) makes it
+    name the person; Art. 21 keeps it three years), or a dependent who names this insured
+    person. Rows of higher apps that point at the member (requests, complaints) are theirs to
+    let go first. Audited with ids and codes only.
     """
     member = Member.objects.select_for_update().get(pk=member.pk)
     whole = categories is None and record_ids is None
@@ -83,9 +83,9 @@ def member_erase(
             ) from None
         # Their data key goes once this commits: whatever backup of the main database holds
         # their sealed records, it holds them unreadable (records.keystore).
-        keystore.destroy_on_commit(member_id)
+        rekeying.destroy_on_commit(member_id)
     elif sealed:
-        rekeying.request_on_commit(member.pk)
+        rekeying.rekey_on_commit(member.pk)
     return deleted
 
 

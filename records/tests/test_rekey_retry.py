@@ -23,7 +23,7 @@ from audit.models import Event
 from audit.vocabulary import Action
 from core import envelope
 from records import keystore, rekeying
-from records.models import DataKey, PendingRekey, Record
+from records.models import DataKey, PendingKeyOperation, Record
 from records.tests.test_rekey import UNREADABLE, backup_of, erase_one, member, records_of
 
 __all__ = ["member"]  # the fixture, shared with test_rekey
@@ -60,7 +60,7 @@ def time_passes():
 
     def advance() -> None:
         now = timezone.now()
-        PendingRekey.objects.update(next_attempt_at=now)
+        PendingKeyOperation.objects.update(next_attempt_at=now)
         DBTaskResult.objects.filter(
             task_path=rekeying.retry.module_path, status=TaskResultStatus.READY
         ).update(run_after=now)
@@ -100,7 +100,7 @@ def test_art35_a_rekey_the_key_store_refused_is_finished_by_the_worker_once_it_i
 
     # The erasure stands; the re-key is pending, its failure in the trail, a retry queued.
     assert not Record.objects.filter(pk=erased.pk).exists()
-    pending = PendingRekey.objects.get()
+    pending = PendingKeyOperation.objects.get()
     assert (pending.member_id, pending.attempts, pending.last_error) == (
         member.pk,
         1,
@@ -113,10 +113,10 @@ def test_art35_a_rekey_the_key_store_refused_is_finished_by_the_worker_once_it_i
 
     # Not yet due: the worker leaves it. Due, with the store still down: tried, and queued again.
     worker()
-    assert PendingRekey.objects.get().attempts == 1
+    assert PendingKeyOperation.objects.get().attempts == 1
     time_passes()
     worker()
-    assert PendingRekey.objects.get().attempts == 2
+    assert PendingKeyOperation.objects.get().attempts == 2
     assert queued_retries() == 1
     assert len(events(Action.RECORDS_REKEY_FAILED)) == 1  # the first failure, not every try
 
@@ -126,7 +126,7 @@ def test_art35_a_rekey_the_key_store_refused_is_finished_by_the_worker_once_it_i
     time_passes()
     worker()
 
-    assert not PendingRekey.objects.exists()
+    assert not PendingKeyOperation.objects.exists()
     key = DataKey.objects.get(member_id=member.pk)
     assert (key.version, key.retiring_version, key.retiring_wrapped) == (2, None, None)
     Record.objects.bulk_create([Record(**old_backup)])
@@ -148,7 +148,7 @@ def test_a_rekey_done_at_once_leaves_nothing_pending_and_its_queued_retry_idle(
 ):
     erase_one(member, records_of(member)["消す健診"], django_capture_on_commit_callbacks)
 
-    assert not PendingRekey.objects.exists()
+    assert not PendingKeyOperation.objects.exists()
     time_passes()
     worker()
     assert DataKey.objects.get(member_id=member.pk).version == 2
@@ -176,7 +176,7 @@ def test_a_store_lost_after_the_new_key_leaves_every_record_readable_until_the_r
     key = DataKey.objects.get(member_id=member.pk)
     assert (key.version, key.retiring_version) == (2, 1)
     assert Record.objects.get(member=member).payload["facility"] == "残存クリニック"
-    assert PendingRekey.objects.get().attempts == 1
+    assert PendingKeyOperation.objects.get().attempts == 1
 
     time_passes()
     worker()
@@ -186,7 +186,7 @@ def test_a_store_lost_after_the_new_key_leaves_every_record_readable_until_the_r
     stored = Record.objects.get(member=member)
     assert envelope.key_version(stored.sealed) == 3
     assert stored.payload["facility"] == "残存クリニック"
-    assert not PendingRekey.objects.exists()
+    assert not PendingKeyOperation.objects.exists()
 
 
 def test_rekey_members_does_a_pending_rekey_without_waiting_for_the_worker(
@@ -197,28 +197,28 @@ def test_rekey_members_does_a_pending_rekey_without_waiting_for_the_worker(
     erase_one(member, erased, django_capture_on_commit_callbacks)
     with pytest.raises(CommandError, match="鍵保管庫に接続できないため"):
         call_command("rekey_members", stdout=StringIO())
-    assert PendingRekey.objects.get().attempts == 1
+    assert PendingKeyOperation.objects.get().attempts == 1
 
     key_store.up = True
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("rekey_members", stdout=out)
 
-    assert "保留中の鍵の取替え 1 件を完了" in out.getvalue()
-    assert not PendingRekey.objects.exists()
+    assert "保留中の鍵の取替え 1 件、破棄 0 件を完了" in out.getvalue()
+    assert not PendingKeyOperation.objects.exists()
     assert DataKey.objects.get(member_id=member.pk).version == 2
     assert events(Action.RECORDS_REKEY_COMPLETED)[0].details == {"tries": 2}
 
 
 def test_a_second_erasure_while_a_rekey_is_being_done_keeps_it_pending_for_its_own(member):
     # The try began before the second erasure asked again: its key may predate that erasure.
-    PendingRekey.objects.create(member=member, since=timezone.now())
-    erasures = PendingRekey.objects.get().erasures
-    PendingRekey.objects.filter(pk=member.pk).update(erasures=erasures + 1)
+    PendingKeyOperation.objects.create(member_id=member.pk, since=timezone.now())
+    erasures = PendingKeyOperation.objects.get().erasures
+    PendingKeyOperation.objects.filter(pk=member.pk).update(erasures=erasures + 1)
 
-    rekeying._done(member.pk, erasures=erasures, by=None)
+    rekeying._done(member.pk, PendingKeyOperation.Kind.REKEY, erasures=erasures, by=None)
 
-    assert PendingRekey.objects.get().erasures == erasures + 1
+    assert PendingKeyOperation.objects.get().erasures == erasures + 1
 
 
 def test_the_officer_sees_how_many_rekeys_are_pending_and_since_when_until_they_are_done(
@@ -233,7 +233,7 @@ def test_the_officer_sees_how_many_rekeys_are_pending_and_since_when_until_they_
     erased = records_of(member)["消す健診"]
     key_store.up = False
     erase_one(member, erased, django_capture_on_commit_callbacks)
-    since = timezone.localtime(PendingRekey.objects.get().since)
+    since = timezone.localtime(PendingKeyOperation.objects.get().since)
     officer = sign_in(privacy_officer)
 
     page = officer.get(reverse("admin:index")).content.decode()

@@ -2,23 +2,28 @@
 records again under it and destroy the old one (`records.sealing.rekey`; a partial erasure
 does it by itself once it commits, and the worker tries again until it is done:
 `records.rekeying`). With no id, finish every re-key cut short (a key still being retired: the
-process died, or the key store was out of reach half-way) and do every re-key still pending
-now, without waiting for the worker's next try. Safe to run again, and beside the worker.
-Each member re-keyed is audited (`records.key.replaced`: how many records, the key's version;
-`records.rekey.completed` for a pending one that had failed before).
+process died, or the key store was out of reach half-way) and do every key operation still
+pending now (a re-key after a partial erasure, the destruction of the key of a member erased
+whole), without waiting for the worker's next try. Safe to run again, and beside the worker.
+Each member re-keyed is audited (`records.key.replaced`: how many records, the key's version);
+a pending operation that had failed before, when done (`records.rekey.completed`,
+`records.keydestruction.completed`).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
 from core import envelope
-from records.rekeying import pending_members, rekey_now
+from records.models import PendingKeyOperation
+from records.rekeying import carry_out, pending
 from records.sealing import finish_rekeys
+
+Kind = PendingKeyOperation.Kind
 
 
 class Command(BaseCommand):
     help = (
         "加入者のデータ鍵を新しい鍵に取り替え、記録を暗号化し直して古い鍵を廃棄します"
-        "（ID を省くと、途中で止まった取替えと保留中の取替えを完了します）。"
+        "（ID を省くと、途中で止まった取替えと、保留中の鍵の取替え・破棄を完了します）。"
     )
 
     def add_arguments(self, parser):
@@ -31,13 +36,22 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"途中で止まっていた鍵の取替え {len(finished)} 件を完了しました。"
                 )
-                pending = pending_members()
-                for member_id in pending:
-                    rekey_now(member_id, pending_only=True)
-                self.stdout.write(f"保留中の鍵の取替え {len(pending)} 件を完了しました。")
+                operations = pending()
+                for member_id, _kind in operations:
+                    carry_out(member_id, pending_only=True)
+                kinds = [kind for _member_id, kind in operations]
+                self.stdout.write(
+                    f"保留中の鍵の取替え {kinds.count(Kind.REKEY)} 件、"
+                    f"破棄 {kinds.count(Kind.DESTROY)} 件を完了しました。"
+                )
                 return
+            waiting = dict(pending())
             for member_id in members:
-                count = rekey_now(member_id)
+                count = carry_out(member_id)
+                if waiting.get(member_id) == Kind.DESTROY:
+                    # Erased whole: their key is destroyed, not replaced.
+                    self.stdout.write(f"加入者 {member_id}：データ鍵を破棄しました。")
+                    continue
                 self.stdout.write(
                     f"加入者 {member_id}：記録 {count} 件を新しいデータ鍵で暗号化し直しました。"
                 )
