@@ -72,10 +72,14 @@ def test_the_auditor_signs_in_reaches_the_reports_and_signs_out(
 
 
 def _seed_a_day_of_work(handler, privacy_officer):
-    """A day's trail: a read, a refusal, and a verification whose checkpoint was bogus."""
+    """A day's trail: a read, a refusal, a verification whose checkpoint was bogus, and the
+    destruction of an erased member's key still waiting for the key store."""
+    from django.utils import timezone
+
     from audit.trail import actor_for, append
     from audit.vocabulary import Action
     from records import gate
+    from records.models import PendingKeyOperation
     from reports.selectors.trail import verify
 
     with gate.ledger():
@@ -93,6 +97,9 @@ def _seed_a_day_of_work(handler, privacy_officer):
         action=Action.REPORTS_TRAIL_VERIFIED,
         actor=actor_for(privacy_officer),
         details=verify(checkpoint='{"seq": 1, "hash": "00"}'),
+    )
+    PendingKeyOperation.objects.create(
+        member_id=10_001, kind=PendingKeyOperation.Kind.DESTROY, since=timezone.now()
     )
 
 
@@ -152,6 +159,10 @@ def test_the_auditor_reads_every_report_on_one_day_of_data(
     # A one-day trend draws its day.
     expect(page.locator("svg.chart-line circle")).to_have_count(1)
     expect(page.locator("svg.chart-line .chart-stem")).to_have_count(1)
+    # The key operation still pending, counted: which, how many, since when.
+    pending = page.locator("section", has_text="消去の後のデータ鍵の処理（未完了）")
+    expect(pending.locator("tbody th")).to_have_text("破棄")
+    expect(pending.locator("tbody td").first).to_have_text("1")
     page.goto(live_server.url + reverse("reports:events"))
     table = page.locator(".table-scroll").first
     assert table.bounding_box()["width"] <= width

@@ -35,6 +35,7 @@ __all__ = ["key_store", "member", "time_passes", "worker"]  # fixtures
 
 Kind = PendingKeyOperation.Kind
 BANNER = "鍵の破棄が完了していない消去済みの加入者が1件あります"
+REPORT = "消去の後のデータ鍵の処理（未完了）"
 
 
 def erase_whole(member: Member, capture) -> None:
@@ -55,6 +56,11 @@ def opens(backup: dict) -> dict | None:
         return None
     aad = sealing._aad(Record(**backup))
     return json.loads(envelope.open_sealed(keys.current, backup["sealed"], aad=aad))
+
+
+def report_rows(response) -> list[tuple]:
+    (section,) = [s for s in response.context["sections"] if s["table"].title == REPORT]
+    return [tuple(row) for row in section["table"].rows]
 
 
 def test_art35_a_key_the_store_refused_to_destroy_is_destroyed_by_the_worker_once_it_is_back(
@@ -212,3 +218,32 @@ def test_the_officer_sees_the_pending_destruction_counted_until_it_is_done(
     time_passes()
     worker()
     assert BANNER not in officer.get(reverse("admin:index")).content.decode()
+
+
+def test_the_auditor_reads_the_pending_destruction_on_the_trail_report_until_it_is_done(
+    member,
+    key_store,
+    worker,
+    time_passes,
+    sign_in,
+    auditor,
+    django_capture_on_commit_callbacks,
+):
+    name, kana = str(member), member.name_kana
+    key_store.up = False
+    erase_whole(member, django_capture_on_commit_callbacks)
+    key_store.up = True
+    auditor_client = sign_in(auditor)
+
+    page = auditor_client.get(reverse("reports:trail"))
+
+    assert report_rows(page) == [("破棄", 1, PendingKeyOperation.objects.get().since)]
+    # Counts and a time only: nothing that names the member.
+    text = page.content.decode()
+    assert name not in text and kana not in text
+
+    time_passes()
+    worker()
+    page = auditor_client.get(reverse("reports:trail"))
+    assert report_rows(page) == []
+    assert "未完了の処理はありません" in page.content.decode()

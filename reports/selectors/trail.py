@@ -1,5 +1,5 @@
 """The audit trail itself: the last verification of its chain, the last signed checkpoint,
-and how many events it gained per day.
+how many events it gained per day, and the key operations after erasures not done yet.
 
 Verifying walks every event (audit.verify), seconds at millions of events: too slow for a
 page view, so the auditor starts it with a button and the result is appended to the trail
@@ -15,6 +15,8 @@ from audit.checkpoint import CheckpointError, check_checkpoint
 from audit.models import Event
 from audit.verify import Kind, verify_chain
 from audit.vocabulary import Action, declared, label, stored_names
+from records.models import PendingKeyOperation
+from records.rekeying import pending_summary
 from reports import summary
 from reports.period import Period
 from reports.tables import Chart, Report, Table
@@ -73,6 +75,7 @@ def _trail(period: Period, source: summary.Source) -> Report:
         [
             _last_verification(),
             _last_checkpoint(),
+            _keys_pending(),
             Table(
                 _("日別のイベント数"),
                 (_("日付"), _("イベント数")),
@@ -87,6 +90,27 @@ def _trail(period: Period, source: summary.Source) -> Report:
                 links=[events.url(period, action=name) for name, _count in per_action],
             ),
         ],
+    )
+
+
+def _keys_pending() -> Table:
+    """The erasures whose key operation (a re-key, the destruction of a key) is still being
+    tried again (`records.rekeying`): the auditor reads this here, not the officer's banner.
+    Counts and the oldest time only: no member is named. Now, not over the period."""
+    kinds = dict(PendingKeyOperation.Kind.choices)
+    title = _("消去の後のデータ鍵の処理（未完了）")
+    columns = (_("処理"), _("加入者数"), _("最も古いもの"))
+    rows = [(str(kinds[row["kind"]]), row["count"], row["since"]) for row in pending_summary()]
+    if not rows:
+        return Table(title, columns, [], note=_("未完了の処理はありません（現時点）。"))
+    return Table(
+        title,
+        columns,
+        rows,
+        note=_(
+            "現時点の件数です。鍵保管庫に接続できず自動で再試行しています。完了するまで、消去した"
+            "値が以前のバックアップでは読めるままです。個人情報取扱責任者に確認してください。"
+        ),
     )
 
 
