@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ from .models import (
     Purpose,
     Safeguard,
 )
-from .notice import DEFAULT_NOTICE, ParsedNotice, parse_notice
+from .notice import DEFAULT_NOTICE, ParsedCategory, ParsedNotice, parse_notice
 
 DEFAULT_CODES = Path(__file__).resolve().parent / "data" / "codes.toml"
 
@@ -97,9 +97,8 @@ def _check_codes(parsed: ParsedNotice, codes: dict) -> None:
 
 
 def _write(parsed: ParsedNotice, codes: dict, *, since: datetime.date) -> dict[str, int]:
-    created = dict.fromkeys(
-        ("categories", "purposes", "permissions", "notes", "exemptions", "safeguards"), 0
-    )
+    """Insert what the install lacks, one statement per table: a load runs on every demo
+    start and deployment, and in most tests."""
     notice, _ = Notice.objects.get_or_create(
         pk=1,
         defaults={
@@ -121,47 +120,92 @@ def _write(parsed: ParsedNotice, codes: dict, *, since: datetime.date) -> dict[s
             "desk_phone": parsed.desk_phone,
         },
     )
-    for order, text in enumerate(parsed.notes, start=1):
-        _, made = Note.objects.get_or_create(notice=notice, order=order, defaults={"text": text})
-        created["notes"] += made
-    for order, text in enumerate(parsed.exemptions, start=1):
-        _, made = Exemption.objects.get_or_create(
-            notice=notice, order=order, defaults={"text": text}
-        )
-        created["exemptions"] += made
-    for order, safeguard in enumerate(parsed.safeguards, start=1):
-        _, made = Safeguard.objects.get_or_create(
-            notice=notice,
-            code=codes["safeguards"][safeguard.name],
-            defaults={"order": order, "name": safeguard.name, "text": safeguard.text},
-        )
-        created["safeguards"] += made
-
-    for order, parsed_category in enumerate(parsed.register, start=1):
-        mapping = codes["categories"][parsed_category.name]
-        purpose_codes = [codes["purposes"][name] for name in parsed_category.purposes]
-        category, made = Category.objects.get_or_create(
-            code=mapping["code"],
-            defaults={
-                "name": parsed_category.name,
-                "order": order,
-                "sensitive": mapping["sensitive"],
-                "includes_my_number": MY_NUMBER_LINKAGE in purpose_codes,
-                "retention_years": mapping.get("retention_years"),
-                "retention_from": mapping.get("retention_from", Category.RetentionFrom.RECORD),
-                "retention_shorter_on_loss": mapping.get("retention_shorter_on_loss", False),
-                "retention_basis": mapping.get("retention_basis", ""),
-            },
-        )
-        created["categories"] += made
-        for position, (name, code) in enumerate(
-            zip(parsed_category.purposes, purpose_codes, strict=True), start=1
-        ):
-            purpose, made = Purpose.objects.get_or_create(code=code, defaults={"name": name})
-            created["purposes"] += made
-            if not Permission.objects.filter(category=category, purpose=purpose).exists():
-                Permission.objects.create(
-                    category=category, purpose=purpose, order=position, valid_from=since
-                )
-                created["permissions"] += 1
+    categories = [
+        _category(order, parsed_category, codes)
+        for order, parsed_category in enumerate(parsed.register, start=1)
+    ]
+    purposes = [
+        Purpose(code=codes["purposes"][name], name=name)
+        for parsed_category in parsed.register
+        for name in parsed_category.purposes
+    ]
+    created = {
+        "categories": _add_missing(Category, categories, "code"),
+        "purposes": _add_missing(Purpose, purposes, "code"),
+    }
+    category_ids = dict(Category.objects.values_list("code", "id"))
+    purpose_ids = dict(Purpose.objects.values_list("code", "id"))
+    created["permissions"] = _add_missing(
+        Permission,
+        [
+            Permission(
+                category_id=category_ids[category.code],
+                purpose_id=purpose_ids[codes["purposes"][name]],
+                order=position,
+                valid_from=since,
+            )
+            for category, parsed_category in zip(categories, parsed.register, strict=True)
+            for position, name in enumerate(parsed_category.purposes, start=1)
+        ],
+        "category_id",
+        "purpose_id",
+    )
+    created["notes"] = _add_missing(
+        Note,
+        [Note(notice=notice, order=order, text=text) for order, text in enumerate(parsed.notes, 1)],
+        "order",
+    )
+    created["exemptions"] = _add_missing(
+        Exemption,
+        [
+            Exemption(notice=notice, order=order, text=text)
+            for order, text in enumerate(parsed.exemptions, start=1)
+        ],
+        "order",
+    )
+    created["safeguards"] = _add_missing(
+        Safeguard,
+        [
+            Safeguard(
+                notice=notice,
+                code=codes["safeguards"][safeguard.name],
+                order=order,
+                name=safeguard.name,
+                text=safeguard.text,
+            )
+            for order, safeguard in enumerate(parsed.safeguards, start=1)
+        ],
+        "code",
+    )
     return created
+
+
+def _category(order: int, parsed: ParsedCategory, codes: dict) -> Category:
+    mapping = codes["categories"][parsed.name]
+    return Category(
+        code=mapping["code"],
+        name=parsed.name,
+        order=order,
+        sensitive=mapping["sensitive"],
+        includes_my_number=any(
+            codes["purposes"][name] == MY_NUMBER_LINKAGE for name in parsed.purposes
+        ),
+        retention_years=mapping.get("retention_years"),
+        retention_from=mapping.get("retention_from", Category.RetentionFrom.RECORD),
+        retention_shorter_on_loss=mapping.get("retention_shorter_on_loss", False),
+        retention_basis=mapping.get("retention_basis", ""),
+    )
+
+
+def _add_missing(model: type[models.Model], rows: list, *key: str) -> int:
+    """Insert, in one statement, those of `rows` whose `key` no row of `model` has (the first
+    of several rows that share one); how many. A notice names a purpose under each category
+    that has it, and there is one notice (pk=1), so its notes are keyed by order alone."""
+    held = set(model._default_manager.values_list(*key))
+    new: dict[tuple, models.Model] = {}
+    for row in rows:
+        value = tuple(getattr(row, field) for field in key)
+        if value not in held:
+            new.setdefault(value, row)
+    model._default_manager.bulk_create(new.values())
+    return len(new)
