@@ -8,16 +8,17 @@ Creates the database `kumiai_gate_bench` on that server, migrates it, fills it w
 times the pages below, and drops it; `--reuse` keeps it and uses it again next time.
 
 Each page is requested through Django's test client, in this process, as a handler signed
-in with two factors and a purpose chosen: once through the gate (the project's admin and
-API) and once as a baseline that has no gate, no permission check, no logging and no
-sealing (a plain ModelAdmin on a bench-only AdminSite, a plain ListAPIView, on a bench-only
-urlconf) showing the same rows with the same template, pagination and serializer. The
-records are generated in clear, copied as they are into `bench_plain_record` (indexes
-included), then sealed (`seal_records`): the gated pages open the 要配慮 categories' rows
-with their members' data keys, the baseline reads the same rows from the copy in clear. The
-two alternate, `--runs` times each after a warm-up; the table gives median and p95 of each
-and the ratio of the medians (target 1.5 or lower). `--explain` prints EXPLAIN ANALYZE of
-the gated queries.
+in with two factors and a purpose chosen, its connections closed or checked around each
+request as Django's WSGI handler does (the settings' CONN_MAX_AGE decides which): once
+through the gate (the project's admin and API) and once as a baseline that has no gate, no
+permission check, no logging and no sealing (a plain ModelAdmin on a bench-only AdminSite,
+a plain ListAPIView, on a bench-only urlconf) showing the same rows with the same template,
+pagination and serializer. The records are generated in clear, copied as they are into
+`bench_plain_record` (indexes included), then sealed (`seal_records`): the gated pages open
+the 要配慮 categories' rows with their members' data keys, the baseline reads the same rows
+from the copy in clear. The two alternate, `--runs` times each after a warm-up; the table
+gives median and p95 of each and the ratio of the medians (target 1.5 or lower).
+`--explain` prints EXPLAIN ANALYZE of the gated queries.
 """
 
 import argparse
@@ -380,12 +381,26 @@ def _timed(client, gated: str, plain: str, runs: int) -> tuple[float, ...]:
     for run in range(runs + 3):
         for url in (gated, plain) if run % 2 else (plain, gated):
             started = time.perf_counter()
-            response = client.get(url)
+            response = _served(client, url)
             elapsed = (time.perf_counter() - started) * 1000
             assert response.status_code == 200, (url, response.status_code)
             if run >= 3:  # warm-up: caches, the first render of each template
                 times[url].append(elapsed)
     return (*_summary(times[gated]), *_summary(times[plain]))
+
+
+def _served(client, url: str):
+    """`client.get(url)` as a WSGI server serves it: Django's handler closes the connections
+    when each request starts and finishes (`close_old_connections`: every time, with
+    CONN_MAX_AGE 0; with persistent connections, those too old or broken, and a health check
+    before each one's first use), which the test client leaves out."""
+    from django.db import close_old_connections
+
+    close_old_connections()
+    try:
+        return client.get(url)
+    finally:
+        close_old_connections()
 
 
 def _summary(times: list[float]) -> tuple[float, float]:

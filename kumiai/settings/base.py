@@ -59,6 +59,15 @@ def _key_store(default: dict) -> dict:
 
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["keys"] = _key_store(DATABASES["default"])
+# Persistent connections: each worker thread keeps its two connections (the main database and
+# the key store) for up to CONN_MAX_AGE seconds instead of opening both on every request, and
+# checks one with a `SELECT 1` before its first use in a request, so that a connection the
+# server dropped meanwhile is opened again rather than failing the request. 0 closes them at
+# the end of each request. A `?conn_max_age=` in DATABASE_URL or KEYSTORE_URL wins.
+CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=600)
+for _database in DATABASES.values():
+    _database.setdefault("CONN_MAX_AGE", CONN_MAX_AGE)
+    _database.setdefault("CONN_HEALTH_CHECKS", True)
 DATABASE_ROUTERS = ["records.keystore.KeyStoreRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
