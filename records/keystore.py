@@ -14,6 +14,7 @@ member a new key and retires the old one (`rotate`, `retire`; `records.sealing.r
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote
 
 from django.db import DatabaseError, IntegrityError, connections, transaction
@@ -73,10 +74,32 @@ def chunks(ids: list[int], size: int = 2000) -> Iterable[list[int]]:
         yield ids[start : start + size]
 
 
-def _rows(ids: list[int]) -> dict[int, DataKey]:
-    found: dict[int, DataKey] = {}
-    for chunk in chunks(ids):
-        found.update({row.member_id: row for row in DataKey.objects.filter(member_id__in=chunk)})
+class _Wrapped(NamedTuple):
+    """A member's row of the key store, as `data_keys` reads it: their keys, still wrapped."""
+
+    member_id: int
+    version: int
+    kek_id: str
+    wrapped: bytes
+    retiring_version: int | None
+    retiring_kek_id: str
+    retiring_wrapped: bytes | None
+
+
+def _rows(ids: list[int]) -> dict[int, _Wrapped]:
+    # A plain statement on the key store's connection, as `audit.trail` appends: every gated
+    # page of sealed records asks this, and the queryset cost twice the query itself (0.6 ms
+    # against 0.2 ms for a page's 17 members). Its errors are the connection's
+    # `DatabaseError`s, as the ORM's were.
+    columns, table = ", ".join(_Wrapped._fields), DataKey._meta.db_table
+    found: dict[int, _Wrapped] = {}
+    with connections[ALIAS].cursor() as cursor:
+        for chunk in chunks(ids):
+            # The model's own names and a mark per id: no value is written into the text.
+            marks = ", ".join(["%s"] * len(chunk))
+            sql = f"SELECT {columns} FROM {table} WHERE member_id IN ({marks})"  # noqa: S608
+            cursor.execute(sql, chunk)
+            found.update((row[0], _Wrapped(*row)) for row in cursor.fetchall())
     return found
 
 
@@ -125,7 +148,7 @@ def data_keys(member_ids: Iterable[int], *, create: bool = False) -> dict[int, M
     return {member_id: _unwrapped(row, known) for member_id, row in rows.items()}
 
 
-def _unwrapped(row: DataKey, known: dict[str, bytes]) -> MemberKeys:
+def _unwrapped(row: _Wrapped, known: dict[str, bytes]) -> MemberKeys:
     keys = {
         row.version: envelope.unwrap(
             row.kek_id, row.wrapped, context=_context(row.member_id, row.version), known=known
