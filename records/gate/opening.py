@@ -10,7 +10,7 @@ import datetime
 import re
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, connections, router
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -371,12 +371,46 @@ SELECT 'register', NULL, NULL,
 """
 
 
+# On PostgreSQL the opening runs as a PL/pgSQL function of the same text, which keeps the
+# statement's plan for the life of the session (a persistent connection: CONN_MAX_AGE):
+# planning the UNION took 0.9 ms of the statement's 1.1 ms on every gated request. It is
+# made again from `_OPENING` after every migrate (`install_opening`), so the two never differ.
+# The OUT columns would shadow the tables' `id` and `digest`: the columns win.
+_FUNCTION = """
+CREATE OR REPLACE FUNCTION gate_opening(bigint, date, text)
+RETURNS TABLE (fact text, id bigint, day date, digest text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public AS $body$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY {query};
+END
+$body$
+"""
+_ARGUMENTS = ("user", "on", "my_number_group")  # $1, $2, $3
+
+
+def install_opening(*, using: str, **kwargs) -> None:
+    """Make `gate_opening` from `_OPENING` in the main database, on PostgreSQL (post_migrate)."""
+    database = connections[using]
+    if database.vendor != "postgresql" or not router.allow_migrate_model(using, Member):
+        return
+    query = _OPENING
+    for number, name in enumerate(_ARGUMENTS, start=1):
+        query = query.replace(f"%({name})s", f"${number}")
+    with database.cursor() as cursor:
+        cursor.execute(_FUNCTION.format(query=query))
+
+
 def _opening(user, on: datetime.date) -> _Opening:
+    arguments = {"user": user.pk, "on": on, "my_number_group": str(Role.MY_NUMBER_HANDLER)}
     with connection.cursor() as cursor:
-        cursor.execute(
-            _OPENING,
-            {"user": user.pk, "on": on, "my_number_group": str(Role.MY_NUMBER_HANDLER)},
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT fact, id, day, digest FROM gate_opening(%s, %s, %s)",
+                [arguments[name] for name in _ARGUMENTS],
+            )
+        else:
+            cursor.execute(_OPENING, arguments)
         rows = cursor.fetchall()
     facts = {fact: (pk, day, digest) for fact, pk, day, digest in rows}
     lapses_on = facts["training"][1]
