@@ -27,6 +27,9 @@ from .vocabulary import Action
 # insert (0006, 0007). PostgreSQL lets PUBLIC execute new functions; granted here as well,
 # so that the app keeps appending where an owner has taken that from PUBLIC.
 TRAIL_FUNCTIONS = ("audit_append", "audit_event_canonical", "audit_event_bytes")
+# The gate's opening (`records.gate.opening`), which every read of personal data runs first:
+# granted for the same reason.
+GATE_FUNCTIONS = ("gate_opening",)
 # What would let the app role change or remove an event, or hang a trigger of its own on the
 # trail. Checked after the grants, since PUBLIC or a role it belongs to may give them too.
 _CHANGES = ("UPDATE", "DELETE", "TRUNCATE", "TRIGGER")
@@ -59,10 +62,11 @@ def grant_app_role(*, role: str) -> Granted:
     """Let `role` read and write every table of the schema, and only read and append to the trail.
 
     SELECT, INSERT, UPDATE, DELETE on every table and view, USAGE and SELECT on every sequence,
-    EXECUTE on the trail's functions, USAGE on the schema if it lacks it; on `audit_event` and
-    its partitions everything else is revoked, however many times it runs. Run it as the
-    owner of the tables after each migrate: grants name the tables that exist when they are
-    made. Appends `audit.role_granted` in the same transaction. Raises `GrantRefused`.
+    EXECUTE on the trail's functions and the gate's opening, USAGE on the schema if it lacks it;
+    on `audit_event` and its partitions everything else is revoked, however many times it
+    runs. Run it as the owner of the tables after each migrate: grants name the tables that
+    exist when they are made. Appends `audit.role_granted` in the same transaction. Raises
+    `GrantRefused`.
     """
     if connection.vendor != "postgresql":
         raise GrantRefused(
@@ -213,7 +217,7 @@ def _statements(
         sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(
             sql.Identifier(schema.name, function), to
         )
-        for function in TRAIL_FUNCTIONS
+        for function in (*TRAIL_FUNCTIONS, *GATE_FUNCTIONS)
     ]
     return statements
 

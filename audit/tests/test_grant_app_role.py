@@ -183,6 +183,22 @@ def test_it_lets_the_app_role_write_the_other_apps_tables(app_role):
 
 
 @pytest.mark.postgres_only
+def test_it_lets_the_app_role_open_the_gate_where_public_may_not(app_role):
+    # Every gated read starts with the gate's opening (`records.gate.opening`), a function.
+    with _connect() as owner:
+        owner.execute("REVOKE EXECUTE ON FUNCTION gate_opening FROM PUBLIC")
+    try:
+        grant(app_role)
+        with _connect(app_role) as app:
+            rows = app.execute("SELECT fact FROM gate_opening(1, current_date, 'x')").fetchall()
+    finally:
+        with _connect() as owner:
+            owner.execute("GRANT EXECUTE ON FUNCTION gate_opening TO PUBLIC")
+
+    assert ("register",) in rows
+
+
+@pytest.mark.postgres_only
 def test_verify_audit_works_when_the_app_connects_as_its_role(app_role, monkeypatch):
     grant(app_role)
 
