@@ -1,10 +1,10 @@
 """Project-wide pytest configuration: database-specific markers and the standing personas.
 
-The personas (STYLE.md §8) are defined here once: two handlers with one category each (the
-health-checks handler also staffs both desks, requests and complaints; the receipts handler
-neither), the privacy officer, the auditor, an outsider (staff, no scope) and a superuser.
-`register` loads the society's real register, so the categories and purposes carry their
-real codes.
+The personas (STYLE.md §8) are fixtures here, each test's own, made by `tests/personas.py`:
+two handlers with one category each (the health-checks handler also staffs both desks,
+requests and complaints; the receipts handler neither), the privacy officer, the auditor, an
+outsider (staff, no scope) and a superuser. `register` loads the society's real register, so
+the categories and purposes carry their real codes.
 """
 
 from pathlib import Path
@@ -13,10 +13,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection, connections
 
-from purposes.models import Category
 from safeguards.roles import Role
-from safeguards.scopes import grant_scope
 from safeguards.testing import in_good_standing, make_staff
+from tests import personas
 
 # `audit_transactional_db`: a transactional test that commits audit events uses it, so the
 # append-only trail is emptied (triggers off) before pytest-django flushes the tables.
@@ -82,15 +81,12 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture
 def register(db):
     """The society's register (the default notice), loaded and published, in force today."""
-    from purposes.loader import load_register
-
-    load_register()
-    return {c.code: c for c in Category.objects.all()}
+    return personas.register()
 
 
 @pytest.fixture
 def privacy_officer(db) -> User:
-    return make_staff("privacy_officer", Role.PRIVACY_OFFICER)
+    return personas.privacy_officer()
 
 
 @pytest.fixture
@@ -102,7 +98,7 @@ def bare_officer(privacy_officer) -> User:
 
 @pytest.fixture
 def auditor(db) -> User:
-    return make_staff("auditor", Role.AUDITOR)
+    return personas.auditor()
 
 
 @pytest.fixture
@@ -113,46 +109,25 @@ def outsider(db) -> User:
 
 @pytest.fixture
 def superuser(db) -> User:
-    return make_staff("superuser", is_superuser=True)
+    return personas.superuser()
 
 
 @pytest.fixture
 def handler_kenshin(register, privacy_officer) -> User:
     """A handler scoped to 健康診査に関する情報 (health-checks), on both desks."""
-    from safeguards.models import Desk
-
-    user = in_good_standing(make_staff("handler_kenshin", Role.HANDLER))
-    grant_scope(user=user, category=register["health-checks"], by=privacy_officer)
-    for code in Desk.Code.values:
-        grant_scope(user=user, desk=Desk.of(code), by=privacy_officer)
-    return user
+    return personas.handler_kenshin(register, privacy_officer)
 
 
 @pytest.fixture
 def handler_receipt(register, privacy_officer) -> User:
     """A handler scoped to レセプトに関する情報 (receipts), on no desk: no filing is theirs."""
-    user = in_good_standing(make_staff("handler_receipt", Role.HANDLER))
-    grant_scope(user=user, category=register["receipts"], by=privacy_officer)
-    return user
+    return personas.handler_receipt(register, privacy_officer)
 
 
 @pytest.fixture
 def kenshin_and_receipt(register):
     """Two members: one with a 健康診査 record, one known to the society only by a receipt."""
-    from records.tests.factories import MemberFactory, RecordFactory
-
-    checked = MemberFactory(name="健診花子", name_kana="ケンシンハナコ")
-    treated = MemberFactory(name="受診秘子", name_kana="ジュシンヒミコ")
-    return {
-        "checked": checked,
-        "treated": treated,
-        "kenshin": RecordFactory(
-            member=checked, category=register["health-checks"], title="特定健診2025"
-        ),
-        "receipt": RecordFactory(
-            member=treated, category=register["receipts"], title="外来レセプト秘匿"
-        ),
-    }
+    return personas.kenshin_and_receipt(register)
 
 
 CHROMIUM_ARGS = [

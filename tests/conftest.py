@@ -1,25 +1,51 @@
 """Fixtures of the project-wide tests."""
 
+from contextlib import ExitStack
+
 import pytest
+from django.db import connections, transaction
+from django.test import override_settings
 from rest_framework.authtoken.models import Token
 
 from disclosure.tests.conftest import member, officer  # noqa: F401 (for tests/test_restore.py)
+from safeguards.testing import in_good_standing
+from tests import personas
 from tests.personas import PURPOSES
 
 
-@pytest.fixture
-def as_persona(client, sign_in, request, kenshin_and_receipt):
-    def as_persona(persona):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, _session_kek):
+    """The register, the personas and `kenshin_and_receipt`'s two members, made once for a
+    module of tests that read (the matrix: six hundred tests, each a request). The module runs
+    in a transaction that its end rolls back, and each test in a savepoint of it (`db`, as in
+    Django's `TestCase.setUpTestData`), so what a test writes is gone before the next."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(KUMIAI_KEK=_session_kek, KUMIAI_KEK_PREVIOUS=[]),
+        ExitStack() as atomics,
+    ):
+        for alias in connections:
+            atomics.enter_context(transaction.atomic(using=alias))
+        register = personas.register()
+        officer = personas.privacy_officer()
         users = {
-            "handler_in": "handler_kenshin",
-            "handler_out": "handler_receipt",
-            "privacy_officer": "bare_officer",  # in good standing: a desk's filings open
-            "auditor": "auditor",
-            "superuser": "superuser",
+            "handler_in": personas.handler_kenshin(register, officer),
+            "handler_out": personas.handler_receipt(register, officer),
+            "privacy_officer": in_good_standing(officer),  # a desk's filings open to them
+            "auditor": personas.auditor(),
+            "superuser": personas.superuser(),
         }
+        yield {"users": users, "objects": personas.kenshin_and_receipt(register)}
+        for alias in connections:
+            transaction.set_rollback(True, using=alias)
+
+
+@pytest.fixture
+def as_persona(db, client, sign_in, world):
+    def as_persona(persona):
         if persona == "anonymous":
             return client
-        user = request.getfixturevalue(users[persona])
+        user = world["users"][persona]
         sign_in(user)
         if persona in PURPOSES:
             client.post("/admin/records/record/purpose/", {"purpose": PURPOSES[persona]})

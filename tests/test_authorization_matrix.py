@@ -290,10 +290,10 @@ def fill(url: str, persona: str, objects: dict, client) -> str:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("route", list(ROWS))
-def test_each_route_answers_each_persona(route, persona, as_persona, kenshin_and_receipt):
+def test_each_route_answers_each_persona(route, persona, as_persona, world):
     client = as_persona(persona)
     row = ROWS[route]
-    response = client.get(fill(row.url, persona, kenshin_and_receipt, client))
+    response = client.get(fill(row.url, persona, world["objects"], client))
     assert response.status_code == row.statuses[PERSONAS.index(persona)]
 
 
