@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.core import serializers
 from django.db import connection, connections, transaction
 from django.db.backends.base.creation import BaseDatabaseCreation
+from django.test import override_settings
 
 from safeguards.roles import Role
 from safeguards.testing import in_good_standing, make_staff
@@ -92,19 +93,16 @@ def _erasure_ledger(settings, tmp_path_factory, _session_signing_key):
     settings.ERASURE_LEDGER_DIR = tmp_path_factory.mktemp("erasures")
 
 
-@pytest.fixture(scope="session")
-def _session_kek() -> str:
+@pytest.fixture(scope="session", autouse=True)
+def _key_encryption_key():
+    # Records of the categories stored encrypted are sealed with the members' data keys,
+    # wrapped by this key (records.sealing); production sets KUMIAI_KEK. One for the whole
+    # run, so that fixtures wider than a test (tests/conftest.py `world`) seal with it too; a
+    # test that changes it (`settings`) has it back afterwards.
     from core.envelope import generate_kek
 
-    return generate_kek()
-
-
-@pytest.fixture(autouse=True)
-def _key_encryption_key(settings, _session_kek):
-    # Records of the categories stored encrypted are sealed with the members' data keys,
-    # wrapped by this key (records.sealing); production sets KUMIAI_KEK.
-    settings.KUMIAI_KEK = _session_kek
-    settings.KUMIAI_KEK_PREVIOUS = []
+    with override_settings(KUMIAI_KEK=generate_kek(), KUMIAI_KEK_PREVIOUS=[]):
+        yield
 
 
 def pytest_collection_modifyitems(items):

@@ -4,7 +4,6 @@ from contextlib import ExitStack
 
 import pytest
 from django.db import connections, transaction
-from django.test import override_settings
 from rest_framework.authtoken.models import Token
 
 from disclosure.tests.conftest import member, officer  # noqa: F401 (for tests/test_restore.py)
@@ -14,16 +13,12 @@ from tests.personas import PURPOSES
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, _session_kek):
+def world(django_db_setup, django_db_blocker):
     """The register, the personas and `kenshin_and_receipt`'s two members, made once for a
     module of tests that read (the matrix: six hundred tests, each a request). The module runs
     in a transaction that its end rolls back, and each test in a savepoint of it (`db`, as in
     Django's `TestCase.setUpTestData`), so what a test writes is gone before the next."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(KUMIAI_KEK=_session_kek, KUMIAI_KEK_PREVIOUS=[]),
-        ExitStack() as atomics,
-    ):
+    with django_db_blocker.unblock(), ExitStack() as atomics:
         for alias in connections:
             atomics.enter_context(transaction.atomic(using=alias))
         register = personas.register()
