@@ -13,9 +13,10 @@ user and then reads only through the querysets that access hands out::
 What the querysets keep
   (a) scope: records whose `category_id IN (...)` the categories granted to the user,
       directly or through a group (`safeguards.scopes`), or of a member granted to the user
-      (`member_id = ANY(ARRAY(...))` of the direct-FK member tables: PostgreSQL evaluates
-      the array once and probes the records' member index with it, also where it is OR'd
-      with the categories; such a grant covers that member's records in every category);
+      (`member_id IN (...)` the ids the opening read from the direct-FK member tables, as it
+      read the categories: PostgreSQL probes the records' member index with the list, also
+      where it is OR'd with the categories; such a grant covers that member's records in
+      every category);
   (b) purpose: only categories that the published register permits for the purpose on the
       day (Asia/Tokyo), as `purposes.register` answers;
   (c) restrictions: not the records of a member whose 利用停止 in force that day covers

@@ -82,6 +82,9 @@ class Access:
     # A register the privacy officer keeps by role (`PROTECTIONS`): every member's own row
     # and the register's rows about them, never a record (`open_protections`).
     duty: str | None = None
+    # The members granted to the user one by one (records.handle_member), read when the
+    # access opened, as its categories are: empty where `member_grant_category_ids` is None.
+    member_ids: frozenset[int] = frozenset()
 
     @property
     def purpose_code(self) -> str:

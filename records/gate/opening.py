@@ -263,6 +263,7 @@ def _open(*, user, surface, purpose, statutory, subject, on) -> Access:
             statutory=statutory,
             category_ids=frozenset(granted),
             member_grant_category_ids=every if has_member_grants else None,
+            member_ids=opening.member_ids,
             category_codes=codes,
             my_number_category_ids=opening.my_number_category_ids,
         )
@@ -286,6 +287,7 @@ def _open(*, user, surface, purpose, statutory, subject, on) -> Access:
         statutory=None,
         category_ids=frozenset(granted & permitted),
         member_grant_category_ids=permitted if has_member_grants else None,
+        member_ids=opening.member_ids,
         category_codes=tuple(answer.category_codes.items()),
         my_number_category_ids=opening.my_number_category_ids,
     )
@@ -298,10 +300,14 @@ class _Opening:
     pledged: bool
     lapses_on: datetime.date | None
     category_ids: frozenset[int]
-    has_member_grants: bool
+    member_ids: frozenset[int]
     digest: str | None
     my_number_category_ids: frozenset[int] = frozenset()
     my_number_handler: bool = False
+
+    @property
+    def has_member_grants(self) -> bool:
+        return bool(self.member_ids)
 
 
 # The gate's whole question about the user, in one round trip on every gated request: rows
@@ -339,22 +345,20 @@ SELECT 'category', g.content_object_id, NULL, NULL
   JOIN django_content_type t ON t.id = p.content_type_id AND t.app_label = 'purposes'
  WHERE ug.user_id = %(user)s
 UNION ALL
--- scope: whether any member is granted (records.handle_member), directly or through a
--- group; the row only if so, and no ids: the page's own query reads them
-SELECT 'member', NULL, NULL, NULL
- WHERE EXISTS (SELECT 1 FROM records_memberuserobjectpermission g
-                 JOIN auth_permission p ON p.id = g.permission_id
-                  AND p.codename = 'handle_member'
-                 JOIN django_content_type t ON t.id = p.content_type_id
-                  AND t.app_label = 'records'
-                WHERE g.user_id = %(user)s)
-    OR EXISTS (SELECT 1 FROM records_membergroupobjectpermission g
-                 JOIN auth_user_groups ug ON ug.group_id = g.group_id
-                 JOIN auth_permission p ON p.id = g.permission_id
-                  AND p.codename = 'handle_member'
-                 JOIN django_content_type t ON t.id = p.content_type_id
-                  AND t.app_label = 'records'
-                WHERE ug.user_id = %(user)s)
+-- scope: the members granted to the user (records.handle_member), directly ...
+SELECT 'member', g.content_object_id, NULL, NULL
+  FROM records_memberuserobjectpermission g
+  JOIN auth_permission p ON p.id = g.permission_id AND p.codename = 'handle_member'
+  JOIN django_content_type t ON t.id = p.content_type_id AND t.app_label = 'records'
+ WHERE g.user_id = %(user)s
+UNION ALL
+-- ... and through their groups (a member twice is harmless: the gate keeps a set)
+SELECT 'member', g.content_object_id, NULL, NULL
+  FROM records_membergroupobjectpermission g
+  JOIN auth_user_groups ug ON ug.group_id = g.group_id
+  JOIN auth_permission p ON p.id = g.permission_id AND p.codename = 'handle_member'
+  JOIN django_content_type t ON t.id = p.content_type_id AND t.app_label = 'records'
+ WHERE ug.user_id = %(user)s
 UNION ALL
 -- 番号法: the categories flagged 個人番号を含む (a handful of rows) ...
 SELECT 'my_number', id, NULL, NULL FROM purposes_category WHERE includes_my_number
@@ -420,7 +424,7 @@ def _opening(user, on: datetime.date) -> _Opening:
         pledged="pledge" in facts,
         lapses_on=lapses_on,
         category_ids=frozenset(pk for fact, pk, _day, _digest in rows if fact == "category"),
-        has_member_grants="member" in facts,
+        member_ids=frozenset(pk for fact, pk, _day, _digest in rows if fact == "member"),
         digest=facts["register"][2],
         my_number_category_ids=frozenset(pk for fact, pk, _d, _g in rows if fact == "my_number"),
         my_number_handler="my_number_handler" in facts,
