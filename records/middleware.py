@@ -1,4 +1,5 @@
-"""Wrap each request, view and template rendering alike, in the gate's ledger.
+"""Wrap each request in one transaction, and the view and template rendering in the gate's
+ledger inside it.
 
 Django's ATOMIC_REQUESTS covers the view only: an admin changelist is a TemplateResponse
 whose lazy querysets are fetched while it renders, after the view has returned. This
@@ -6,16 +7,37 @@ middleware opens one transaction around both, so that the request's single acces
 (`records.gate`) commits with everything the request did, or not at all. ATOMIC_REQUESTS
 stays on: each view keeps its own savepoint inside, which DRF's error handling rolls back.
 
+Around the ledger, and around the session's middleware, `RequestTransactionMiddleware` holds
+the request's one transaction: the ledger's becomes a savepoint inside it, so a failed request
+still rolls back everything the ledger covers (the refusals are appended after the savepoint),
+while the session's save, which SESSION_SAVE_EVERY_REQUEST makes on every request, commits
+with the access event instead of in a second transaction: a page commits a write once, and
+each such commit waits for the disk.
+
 An admin page opened before a purpose is chosen (`gate.PurposeMissing`) leads to the purpose
 picker, which comes back to the page once one is chosen; the refusal is audited as any.
 """
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from records import gate
+
+
+class RequestTransactionMiddleware:
+    """One transaction around all a request writes: the session's save, the view's writes and
+    the access event (`GateLedgerMiddleware`), the refusals. Placed after WhiteNoise, which
+    serves static files with no database, and before SessionMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with transaction.atomic():
+            return self.get_response(request)
 
 
 class GateLedgerMiddleware:

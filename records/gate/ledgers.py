@@ -182,8 +182,9 @@ def current_ledger() -> Ledger:
 def ledger() -> Iterator[Ledger]:
     """Read through the gate inside one transaction that ends with the access events.
 
-    Refusals are appended after the transaction, in their own, so that they are kept even
-    when the block fails and rolls back.
+    Refusals are appended after the transaction, in their own (or in the request's around
+    it, `records.middleware.RequestTransactionMiddleware`), so that they are kept even when
+    the block fails and rolls back.
     """
     current = Ledger()
     token = _ledger.set(current)
