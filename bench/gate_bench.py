@@ -16,8 +16,9 @@ a plain ListAPIView, on a bench-only urlconf) showing the same rows with the sam
 pagination and serializer. The records are generated in clear, copied as they are into
 `bench_plain_record` (indexes included), then sealed (`seal_records`): the gated pages open
 the 要配慮 categories' rows with their members' data keys, the baseline reads the same rows
-from the copy in clear. The two alternate, `--runs` times each after a warm-up; the table
-gives median and p95 of each and the ratio of the medians (target 1.5 or lower).
+from the copy in clear. The two alternate, `--runs` times each after a warm-up of `WARM_UP`
+requests each; the table gives median and p95 of each and the ratio of the medians (target
+1.5 or lower).
 `--explain` prints EXPLAIN ANALYZE of the gated queries.
 """
 
@@ -41,6 +42,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kumiai.settings.test")
 DATABASE = "kumiai_gate_bench"
 URLCONF = "gate_bench_urls"
 RESTRICTIONS = 1_000
+# Requests of each side not timed before a page's runs: the first few of a page after another
+# page's find its rows and indexes out of PostgreSQL's buffers (both sides about 10 ms slower
+# on the smaller API pages, for some ten requests), and with three of them a third of the
+# runs still measured that.
+WARM_UP = 10
 MEMBER_GRANTS = 50
 
 
@@ -64,9 +70,12 @@ def _run(args) -> list[tuple]:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()  # the test client's host, locmem mail
+    # The test client's host (the settings' mail is locmem already). Not
+    # `setup_test_environment()`: it instruments every template's rendering for the test
+    # client's `response.context` (a signal and a copy of the context per template, some
+    # 2,800 on an admin changelist of 100 rows), which production does not pay.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     call_command("migrate", database="keys", verbosity=0)  # the key store, `<name>_keys`
@@ -378,13 +387,13 @@ def _signed_in(person: _Person):
 def _timed(client, gated: str, plain: str, runs: int) -> tuple[float, ...]:
     """(median, p95) of the gated page, then of the plain one, in milliseconds."""
     times = {gated: [], plain: []}
-    for run in range(runs + 3):
+    for run in range(runs + WARM_UP):
         for url in (gated, plain) if run % 2 else (plain, gated):
             started = time.perf_counter()
             response = _served(client, url)
             elapsed = (time.perf_counter() - started) * 1000
             assert response.status_code == 200, (url, response.status_code)
-            if run >= 3:  # warm-up: caches, the first render of each template
+            if run >= WARM_UP:  # caches, buffers, the first render of each template
                 times[url].append(elapsed)
     return (*_summary(times[gated]), *_summary(times[plain]))
 
