@@ -18,7 +18,6 @@ from purposes import register
 from purposes.models import Category, Purpose
 from records.models import Member
 from safeguards.roles import Role, has_role
-from safeguards.scopes import grant_rows
 from safeguards.standing import refusal_for
 
 from .access import MY_NUMBER_CLOSED_SURFACES, PROTECTIONS, Access, Statutory, Subject, Surface
@@ -431,22 +430,6 @@ def _opening(user, on: datetime.date) -> _Opening:
     )
 
 
-def _scope_of(user) -> tuple[set[int], bool]:
-    """The ids of the categories granted to `user`, and whether any member is: one query,
-    the UNION of the four grant tables (categories and members, direct and via groups).
-    """
-    categories = grant_rows(user, Category, tag="c")
-    members = grant_rows(user, Member, tag="m", ids=False)
-    rows = categories[0].union(*categories[1:], *members)
-    granted, has_member_grants = set(), False
-    for tag, pk in rows:
-        if tag == "c":
-            granted.add(pk)
-        else:
-            has_member_grants = True
-    return granted, has_member_grants
-
-
 def choosable_purposes(
     user, *, on: datetime.date | None = None
 ) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -454,10 +437,12 @@ def choosable_purposes(
     member-level grant) by its Japanese name, with the purposes (code, name) the register
     permits for it on the day, in the notice's order; categories with none are left out.
     """
-    scope, has_member_grants = _scope_of(user)
+    on = on or timezone.localdate()
+    opening = _opening(user, on)  # the scope as the access will read it
+    scope, has_member_grants = opening.category_ids, opening.has_member_grants
     if not scope and not has_member_grants:
         return []
-    _, categories = register.codes_in_force(on=on or timezone.localdate())
+    _, categories = register.codes_in_force(on=on)
     codes = set(Category.objects.filter(id__in=scope).values_list("code", flat=True))
     return [
         (category["name"], [(p["code"], p["name"]) for p in category["purposes"]])
