@@ -688,3 +688,25 @@ class PendingKeyOperation(models.Model):
 
     def __str__(self) -> str:
         return f"データ鍵の{self.get_kind_display()}（加入者 {self.member_id}）"
+
+
+class Tally(models.Model):
+    """How many records a category holds, as a sum: each statement that adds records, removes
+    them or moves them to another category adds a row here with the change per category,
+    written by triggers on `records_record` in the statement's own transaction (migration
+    0018; PostgreSQL only), and `compact_tallies` folds the rows into one per category. The
+    gate counts a scope of whole categories from it (`GatedQuerySet.count`) instead of
+    reading 1.3 million index entries for the receipts. Numbers only, no personal data."""
+
+    category = models.ForeignKey(
+        "purposes.Category", on_delete=models.CASCADE, related_name="+", verbose_name=_("類型")
+    )
+    rows = models.BigIntegerField(_("件数の増減"))
+
+    class Meta:
+        verbose_name = _("記録の件数")
+        verbose_name_plural = _("記録の件数")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"記録の件数（類型 {self.category_id}：{self.rows:+d}）"

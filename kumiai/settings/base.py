@@ -247,6 +247,7 @@ PERIODIC_JOBS = {
     "purge_uploads": ([], 15 * 60),
     "audit_checkpoint": (["--output", "{checkpoint_dir}/{date}.json"], 24 * 60 * 60),
     "open_disposal_run": ([], 24 * 60 * 60),
+    "compact_tallies": ([], 24 * 60 * 60),
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kumiai@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
