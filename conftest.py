@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 from django.core import serializers
 from django.db import connection, connections, transaction
 from django.db.backends.base.creation import BaseDatabaseCreation
-from django.test import override_settings
+from django.test import TransactionTestCase, override_settings
 
 from safeguards.roles import Role
 from safeguards.testing import in_good_standing, make_staff
@@ -37,19 +37,45 @@ def _skip_postgres_only_on_sqlite(request):
 
 @pytest.fixture(scope="session", autouse=True)
 def _serialized_rollback_in_bulk():
-    """A transactional test (`audit_transactional_db`, the browser walks) starts from what the
-    migrations wrote, reloaded after the flush that ended the one before: content types,
-    permissions, the roles' groups, the desks. Django reloads them one object at a time (an
-    UPDATE and an INSERT each, some 800 statements and half a second a test); this reloads
-    the same objects with one INSERT per table, in one transaction, as Django's own does."""
-    with mock.patch.object(BaseDatabaseCreation, "deserialize_db_from_string", _reload_in_bulk):
+    """What the migrations wrote (content types, permissions, the roles' groups, the desks) is
+    reloaded right after the flush that ends each transactional test (`audit_transactional_db`,
+    the browser walks; all of them use the serialized rollback), so every test finds it.
+
+    Django reloads it at the start of the next transactional test instead, so a plain
+    database test that ran after a transactional one in the same worker found the tables
+    empty: pytest-django runs the transactional tests last, but pytest-xdist's work stealing
+    hands an idle worker the tests another had queued, and one file of them failed for want
+    of the roles' groups. And Django reloads one object at a time (an UPDATE and an INSERT
+    each, some 800 statements and half a second a test); this reloads the same objects with
+    one INSERT per table, in one transaction, as Django's own does, once per flush."""
+    with (
+        mock.patch.object(BaseDatabaseCreation, "deserialize_db_from_string", _reload_in_bulk),
+        mock.patch.object(TransactionTestCase, "_fixture_teardown", _flush_and_reload),
+    ):
         yield
+
+
+# The databases known to hold what the migrations wrote: reloaded since their last flush.
+_LOADED: set[str] = set()
+_flush = TransactionTestCase._fixture_teardown
+
+
+def _flush_and_reload(test: TransactionTestCase) -> None:
+    _flush(test)
+    for alias in test._databases_names(include_mirrors=False):
+        database = connections[alias]
+        if test.serialized_rollback and hasattr(database, "_test_serialized_contents"):
+            _LOADED.discard(alias)
+            database.creation.deserialize_db_from_string(database._test_serialized_contents)
 
 
 def _reload_in_bulk(creation: BaseDatabaseCreation, data: str) -> None:
     # As Django's: a row the database still holds (the first test after the migrations) is
-    # written over, a missing one inserted.
+    # written over, a missing one inserted. Asked again at the next transactional test's
+    # start, it does nothing: the flush before it reloaded already.
     alias = creation.connection.alias
+    if alias in _LOADED:
+        return
     loaded = list(serializers.deserialize("json", data, using=alias))
     with transaction.atomic(using=alias):  # the foreign keys are checked at its commit
         for model, group in itertools.groupby(loaded, key=lambda item: type(item.object)):
@@ -76,6 +102,7 @@ def _reload_in_bulk(creation: BaseDatabaseCreation, data: str) -> None:
                     ),
                     ignore_conflicts=True,
                 )
+    _LOADED.add(alias)
 
 
 @pytest.fixture(scope="session")
