@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from .models import GENESIS_HASH, Event
-from .vocabulary import Action, ActorKind
+from .vocabulary import NAMES, Action, ActorKind
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -199,7 +199,7 @@ def append(
     trip; on SQLite the transaction itself holds the write lock from its start (BEGIN
     IMMEDIATE, see the settings), and the same steps run here.
     """
-    if action not in Action.values:
+    if action not in NAMES:
         raise UndeclaredAction(f"{action!r} is not declared in audit.vocabulary.Action")
     details = details or {}
     validate_details(details)
