@@ -183,6 +183,30 @@ def test_it_lets_the_app_role_write_the_other_apps_tables(app_role):
 
 
 @pytest.mark.postgres_only
+def test_it_lets_the_app_role_write_records_with_their_tally_and_fold_it(app_role):
+    # The tally's triggers (`records.models.Tally`) write as the role that writes the
+    # records, and the worker folds it as the app (`compact_tallies`).
+    from purposes.tests.factories import CategoryFactory
+    from records.management.commands.compact_tallies import COMPACT
+    from records.tests.factories import MemberFactory
+
+    member, category = MemberFactory(), CategoryFactory()
+    grant(app_role)
+    with _connect(app_role) as app:
+        for title in ("a", "b"):
+            app.execute(
+                "INSERT INTO records_record (member_id, category_id, date, title, payload, "
+                "created_at, updated_at) VALUES (%s, %s, current_date, %s, '{}', now(), now())",
+                [member.pk, category.pk, title],
+            )
+        app.execute("DELETE FROM records_record WHERE title = 'a'")
+        app.execute(COMPACT.format(table="records_tally"))
+        tallied = app.execute("SELECT category_id, rows FROM records_tally").fetchall()
+
+    assert tallied == [(category.pk, 1)]
+
+
+@pytest.mark.postgres_only
 def test_it_lets_the_app_role_open_the_gate_where_public_may_not(app_role):
     # Every gated read starts with the gate's opening (`records.gate.opening`), a function.
     with _connect() as owner:
