@@ -7,6 +7,7 @@ checks what an operator restoring after a disk failure would need to be true:
 - the restore itself ran to the end (`psql` is told to stop at the first error: by default
   it carries on and exits 0 with tables missing);
 - every table of the source is there, each with the rows the backup holds;
+- the tally of records per category agrees with the records (`compact_tallies --check`);
 - every erasure in the erasure ledger that the backup predates is carried out again on the
   copy (`replay_erasures`), so that a restore brings no erased member back;
 - the audit trail verifies on the copy (`verify_audit`), replays included, and against the
@@ -250,6 +251,9 @@ def drill(dump: Path, *, database: str | None, checkpoint: Path | None) -> list[
         )
         restored = table_rows(server, scratch)
         checks.append(_rows_check(expected, restored, source))
+        tallied = manage(server, scratch, "compact_tallies", "--check")
+        said = (tallied.stdout + tallied.stderr).strip().splitlines()
+        checks.append(Check("tally", "記録の件数", tallied.returncode == 0, said))
         if "audit_event" not in restored:
             return [
                 *checks,

@@ -66,6 +66,7 @@ def test_a_backup_restores_with_its_trail_verifying(options, checkpoints, tmp_pa
     said = drill(dump)
 
     assert "[合格] 復元" in said and "[合格] 表と行数" in said and "[合格] 監査証跡" in said
+    assert "[合格] 記録の件数" in said
     # The events, the checkpoint's own, and the replay of the (empty) erasure ledger.
     assert f"verified {EVENTS + 2} events" in said
     assert "消去の再適用: 台帳 0 行、再適用 0 件" in said
@@ -98,6 +99,27 @@ def test_a_backup_whose_trail_does_not_restore_fails_the_drill(tmp_path):
     assert "[不合格] 復元" in said
     assert "psql が失敗しました" in said and "audit_event_canonical" in said
     assert Event.objects.get(action=Action.AUDIT_RESTORE_DRILLED).details["failed"] == ["restore"]
+
+
+def test_a_backup_whose_tally_disagrees_with_its_records_fails_the_drill(register, tmp_path):
+    # A tally restored wrong (here: one receipt too many in the backup's own COPY block)
+    # would make every whole-category count wrong on the restored system.
+    receipts = register["receipts"]
+    RecordFactory.create_batch(2, category=receipts, payload=EXAMPLE_PAYLOADS["receipts"])
+    dump = pg_dump(tmp_path / "kumiai.sql")
+    text = dump.read_text()
+    block = text.split("COPY public.records_tally ", 1)[1].split("\\.", 1)[0]
+    row = next(line for line in block.splitlines()[1:] if line.endswith(f"\t{receipts.pk}"))
+    tally_id, rows, category = row.split("\t")
+    dump.write_text(text.replace(row, f"{tally_id}\t{int(rows) + 1}\t{category}", 1))
+
+    out = StringIO()
+    with pytest.raises(CommandError, match=r"^判定: 不合格 \(FAIL\) — 記録の件数。"):
+        call_command("restore_drill", str(dump), stdout=out)
+    said = out.getvalue()
+    assert "[不合格] 記録の件数" in said and "[合格] 表と行数" in said
+    assert f"{receipts.name}: 件数 3、記録 2 件" in said
+    assert "compact_tallies --recount で数え直せます" in said
 
 
 def test_the_drill_refuses_to_reuse_an_existing_database(tmp_path):

@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.test.utils import CaptureQueriesContext
@@ -151,3 +152,29 @@ def test_the_gate_counts_a_whole_category_from_the_tally_less_what_is_withheld(
     # Narrowed by a filter, the rows are counted: the tally knows whole categories only.
     (statement,) = [q["sql"] for q in narrowed.captured_queries if "COUNT(*)" in q["sql"]]
     assert "records_tally" not in statement
+
+
+def test_check_and_recount_find_and_mend_a_tally_the_triggers_missed(register):
+    receipts = register["receipts"]
+    RecordFactory.create_batch(2, category=receipts)
+    out = io.StringIO()
+    call_command("compact_tallies", "--check", stdout=out)
+    assert out.getvalue() == "記録の件数はすべての類型で記録と一致しています。\n"
+    with connection.cursor() as cursor:  # a record written with the triggers off, by hand
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no check left pending on the rows
+        cursor.execute("ALTER TABLE records_record DISABLE TRIGGER records_tally_insert")
+        RecordFactory(category=receipts)
+        cursor.execute("ALTER TABLE records_record ENABLE TRIGGER records_tally_insert")
+
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 類型で記録と合いません"):
+        call_command("compact_tallies", "--check", stdout=out)
+    assert out.getvalue() == f"{receipts.name}: 件数 2、記録 3 件\n"
+
+    out = io.StringIO()
+    call_command("compact_tallies", "--recount", stdout=out)
+    assert out.getvalue() == (
+        f"{receipts.name}: 件数 2、記録 3 件\n記録の件数を数え直しました（1 類型を訂正）。\n"
+    )
+    assert tallied() == counted() == {receipts.pk: 3}
+    assert Tally.objects.count() == 1
