@@ -44,7 +44,7 @@ def hostile_role(audit_transactional_db) -> Iterator[str]:
 
 def _login_role(role: str) -> Iterator[str]:
     password = secrets.token_urlsafe(24)
-    with _connect() as server:
+    with connect() as server:
         server.execute(
             sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
                 sql.Identifier(role), sql.Literal(password)
@@ -54,14 +54,14 @@ def _login_role(role: str) -> Iterator[str]:
     try:
         yield role
     finally:
-        with _connect() as server:
+        with connect() as server:
             # DROP OWNED BY also revokes what the role was granted in this database.
             server.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
             server.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
         del _passwords[role]
 
 
-def _connect(role: str | None = None) -> psycopg.Connection:
+def connect(role: str | None = None) -> psycopg.Connection:
     """A connection of its own to the test database, autocommit: as `role`, or as the suite's
     own user."""
     settings = connection.settings_dict
@@ -104,7 +104,7 @@ APPEND = """
 def test_it_lets_the_app_role_append_to_the_trail_and_read_it(app_role):
     grant(app_role)
 
-    with _connect(app_role) as app:
+    with connect(app_role) as app:
         (seq,) = app.execute(APPEND).fetchone()
         rows = app.execute("SELECT seq, action FROM audit_event ORDER BY seq").fetchall()
 
@@ -124,7 +124,7 @@ def test_it_lets_the_app_role_append_to_the_trail_and_read_it(app_role):
 def test_it_refuses_the_app_role_any_change_to_an_event(app_role, statement):
     grant(app_role)
 
-    with _connect(app_role) as app:
+    with connect(app_role) as app:
         error = refused(app, statement)
 
     # Refused for want of a grant, before any trigger: the triggers raise restrict_violation.
@@ -147,7 +147,7 @@ def test_it_refuses_the_app_role_any_change_to_an_event(app_role, statement):
 def test_it_refuses_the_app_role_to_switch_the_triggers_off(app_role, statement):
     grant(app_role)
 
-    with _connect(app_role) as app:
+    with connect(app_role) as app:
         error = refused(app, statement)
 
     assert error.sqlstate == DENIED
@@ -164,7 +164,7 @@ def test_it_refuses_the_app_role_to_switch_the_triggers_off(app_role, statement)
 def test_it_lets_the_app_role_write_the_other_apps_tables(app_role):
     grant(app_role)
 
-    with _connect(app_role) as app:
+    with connect(app_role) as app:
         app.execute(
             "INSERT INTO django_session (session_key, session_data, expire_date) "
             "VALUES ('k', 'data', now())"
@@ -183,40 +183,16 @@ def test_it_lets_the_app_role_write_the_other_apps_tables(app_role):
 
 
 @pytest.mark.postgres_only
-def test_it_lets_the_app_role_write_records_with_their_tally_and_fold_it(app_role):
-    # The tally's triggers (`records.models.Tally`) write as the role that writes the
-    # records, and the worker folds it as the app (`compact_tallies`).
-    from purposes.tests.factories import CategoryFactory
-    from records.management.commands.compact_tallies import COMPACT
-    from records.tests.factories import MemberFactory
-
-    member, category = MemberFactory(), CategoryFactory()
-    grant(app_role)
-    with _connect(app_role) as app:
-        for title in ("a", "b"):
-            app.execute(
-                "INSERT INTO records_record (member_id, category_id, date, title, payload, "
-                "created_at, updated_at) VALUES (%s, %s, current_date, %s, '{}', now(), now())",
-                [member.pk, category.pk, title],
-            )
-        app.execute("DELETE FROM records_record WHERE title = 'a'")
-        app.execute(COMPACT.format(table="records_tally"))
-        tallied = app.execute("SELECT category_id, rows FROM records_tally").fetchall()
-
-    assert tallied == [(category.pk, 1)]
-
-
-@pytest.mark.postgres_only
 def test_it_lets_the_app_role_open_the_gate_where_public_may_not(app_role):
     # Every gated read starts with the gate's opening (`records.gate.opening`), a function.
-    with _connect() as owner:
+    with connect() as owner:
         owner.execute("REVOKE EXECUTE ON FUNCTION gate_opening FROM PUBLIC")
     try:
         grant(app_role)
-        with _connect(app_role) as app:
+        with connect(app_role) as app:
             rows = app.execute("SELECT fact FROM gate_opening(1, current_date, 'x')").fetchall()
     finally:
-        with _connect() as owner:
+        with connect() as owner:
             owner.execute("GRANT EXECUTE ON FUNCTION gate_opening TO PUBLIC")
 
     assert ("register",) in rows
@@ -259,7 +235,7 @@ def test_it_grants_the_same_when_run_twice(app_role):
 @pytest.mark.postgres_only
 def test_it_takes_back_what_was_granted_on_the_trail_by_hand(app_role):
     grant(app_role)
-    with _connect() as server:
+    with connect() as server:
         server.execute(
             sql.SQL("GRANT UPDATE, DELETE, TRUNCATE, TRIGGER ON audit_event TO {}").format(
                 sql.Identifier(app_role)
@@ -272,7 +248,7 @@ def test_it_takes_back_what_was_granted_on_the_trail_by_hand(app_role):
     grant(app_role)
 
     assert _privileges(app_role)["audit_event"] == ["INSERT", "SELECT"]
-    with _connect(app_role) as app:
+    with connect(app_role) as app:
         assert refused(app, "UPDATE audit_event SET details = '{}'").sqlstate == DENIED
 
 

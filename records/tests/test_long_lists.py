@@ -1,5 +1,8 @@
-"""A long list of records says about how many it holds, 「記録：約130万件（概数）」, instead of
-counting a million rows for every page, and counts them exactly when staff ask (issue 16).
+"""A long list of records says about how many it holds, 「記録：約130万件（概数）」, where
+counting it would read a million rows for every page, and counts them exactly when staff ask
+(issue 16). Whole categories, listed as they are or filtered by category, are counted
+exactly from their tally (`records.models.Tally`) instead, however long; a purpose of
+implied consent (or one needing consent) checks each member's row, so its list is estimated.
 
 The estimate is PostgreSQL's planner's (EXPLAIN: no row is read); SQLite counts exactly.
 Here a few rows stand for a long list (`ESTIMATE_FROM` lowered to one).
@@ -10,7 +13,10 @@ from django.db import connection
 from django.urls import reverse
 
 from audit.models import Event
+from audit.trail import SYSTEM
 from audit.vocabulary import Action
+from purposes.models import NoticeRevision, Purpose
+from purposes.services import publish
 from records import gated_admin
 from records.tests.factories import RecordFactory
 from safeguards.roles import Role
@@ -21,14 +27,36 @@ CHECKUP = "checkup-reminder"  # permitted for health-checks
 LIST = reverse("admin:records_record_changelist")
 
 
-@pytest.fixture
-def handler(sign_in, handler_kenshin, register, monkeypatch):
+def signed_in_with_three(sign_in, handler_kenshin, register, monkeypatch):
+    """The health-checks handler, three health checks in scope, reading for `CHECKUP`."""
     RecordFactory.create_batch(3, category=register["health-checks"], title="特定健診2025")
     RecordFactory(category=register["receipts"])  # outside the scope: never counted
     monkeypatch.setattr(gated_admin, "ESTIMATE_FROM", 1)
     client = sign_in(handler_kenshin)
     client.post(reverse("admin:records_purpose"), {"purpose": CHECKUP})
     return client
+
+
+@pytest.fixture
+def handler(sign_in, handler_kenshin, register, monkeypatch):
+    """For a purpose of implied consent: each row's member is checked for an opt-out."""
+    purpose = Purpose.objects.get(code=CHECKUP)
+    purpose.consent = Purpose.Consent.IMPLIED
+    purpose.save()
+    publish(method=NoticeRevision.Method.WEBSITE, by=SYSTEM)
+    return signed_in_with_three(sign_in, handler_kenshin, register, monkeypatch)
+
+
+def test_whole_categories_are_counted_exactly_from_their_tally(
+    sign_in, handler_kenshin, register, monkeypatch
+):
+    client = signed_in_with_three(sign_in, handler_kenshin, register, monkeypatch)
+    for query in ({}, {"category": register["health-checks"].pk}):
+        page = client.get(LIST, query)
+        assert not page.context["cl"].paginator.estimated
+        assert page.context["cl"].result_count == 3
+        assert "概数" not in page.text and "正確な件数を数える" not in page.text
+        assert "3 記録" in page.text
 
 
 def estimating() -> bool:

@@ -14,9 +14,12 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.test.utils import CaptureQueriesContext
 
+from audit.tests.test_grant_app_role import app_role, connect, grant  # noqa: F401  (a fixture)
 from audit.trail import SYSTEM
+from purposes.tests.factories import CategoryFactory
 from records import gate
 from records.importing import RECORDS, import_csv
+from records.management.commands.compact_tallies import COMPACT
 from records.models import Record, Restriction, Tally
 from records.services import record_delete, record_update
 from records.tests.factories import EXAMPLE_PAYLOADS, MemberFactory, RecordFactory
@@ -145,6 +148,13 @@ def test_the_gate_counts_a_whole_category_from_the_tally_less_what_is_withheld(
         filtered = rows.filter(date__gte=datetime.date(2000, 1, 1))
         with CaptureQueriesContext(connection) as narrowed:
             assert filtered.count() == len(list(filtered)) == 2
+        # The admin's filter by category is on the category alone: still the tally.
+        chosen = rows.filter(category=register["receipts"])
+        outside = rows.filter(category=register["health-checks"])
+        assert gate.records(access).tallied() and chosen.tallied() and outside.tallied()
+        assert chosen.count() == len(list(chosen)) == 2
+        assert outside.count() == len(list(outside)) == 0
+        assert not filtered.tallied()
     (statement,) = [q["sql"] for q in whole.captured_queries if "COUNT(*)" in q["sql"]]
     in_scope, withheld = statement.split(" - ")
     assert "FROM records_tally" in in_scope and "records_record" not in in_scope
@@ -178,3 +188,22 @@ def test_check_and_recount_find_and_mend_a_tally_the_triggers_missed(register):
     )
     assert tallied() == counted() == {receipts.pk: 3}
     assert Tally.objects.count() == 1
+
+
+def test_the_app_role_writes_records_with_their_tally_and_folds_it(app_role):  # noqa: F811
+    # The triggers write the tally as the role that writes the records, and the worker
+    # folds it as the app; `grant_app_role` grants both (audit.tests.test_grant_app_role).
+    member, category = MemberFactory(), CategoryFactory()
+    grant(app_role)
+    with connect(app_role) as app:
+        for title in ("a", "b"):
+            app.execute(
+                "INSERT INTO records_record (member_id, category_id, date, title, payload, "
+                "created_at, updated_at) VALUES (%s, %s, current_date, %s, '{}', now(), now())",
+                [member.pk, category.pk, title],
+            )
+        app.execute("DELETE FROM records_record WHERE title = 'a'")
+        app.execute(COMPACT)
+        folded = app.execute("SELECT category_id, rows FROM records_tally").fetchall()
+
+    assert folded == [(category.pk, 1)]
