@@ -8,8 +8,11 @@ The estimate is PostgreSQL's planner's (EXPLAIN: no row is read); SQLite counts 
 Here a few rows stand for a long list (`ESTIMATE_FROM` lowered to one).
 """
 
+from types import SimpleNamespace
+
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from audit.models import Event
@@ -113,3 +116,11 @@ def test_a_list_of_members_granted_one_by_one_is_counted_exactly(
     page = client.get(LIST)
     assert not page.context["cl"].paginator.estimated
     assert page.context["cl"].result_count == 1
+
+
+def test_an_exact_count_of_a_long_list_reads_with_its_thousands_separated():
+    paginator = SimpleNamespace(estimated=False)
+    opts = SimpleNamespace(verbose_name="記録", verbose_name_plural="記録")
+    cl = SimpleNamespace(result_count=1_292_432, paginator=paginator, opts=opts, formset=None)
+    text = render_to_string("admin/records/record/pagination.html", {"cl": cl})
+    assert "1,292,432 記録" in text
