@@ -147,6 +147,7 @@ class Action(models.TextChoices):
     RECORDS_DEMO_POPULATED = "records.demo.populated", _("デモデータの投入")
     RECORDS_KEYS_REWRAPPED = "records.keys.rewrapped", _("データ鍵の包み直し（鍵暗号化鍵の更新）")
     RECORDS_RECORDS_SEALED = "records.records.sealed", _("記録の暗号化（平文で保管していた記録）")
+    RECORDS_TALLY_RECOUNTED = "records.tally.recounted", _("記録の件数の数え直し")
     RECORDS_KEY_REPLACED = (
         "records.key.replaced",
         _("データ鍵の取替え（一部消去の後、記録を新しい鍵で暗号化し直し）"),

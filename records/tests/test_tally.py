@@ -14,8 +14,10 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import Event
 from audit.tests.test_grant_app_role import app_role, connect, grant  # noqa: F401  (a fixture)
 from audit.trail import SYSTEM
+from audit.vocabulary import Action
 from purposes.tests.factories import CategoryFactory
 from records import gate
 from records.importing import RECORDS, import_csv
@@ -188,6 +190,8 @@ def test_check_and_recount_find_and_mend_a_tally_the_triggers_missed(register):
     )
     assert tallied() == counted() == {receipts.pk: 3}
     assert Tally.objects.count() == 1
+    recounted = Event.objects.get(action=Action.RECORDS_TALLY_RECOUNTED)
+    assert (recounted.actor_kind, recounted.details) == ("system", {"categories": ["receipts"]})
 
 
 def test_the_app_role_writes_records_with_their_tally_and_folds_it(app_role):  # noqa: F811

@@ -11,12 +11,15 @@ committed are not seen, and stay as they are for the next run. A periodic job of
 where they differ: `restore_drill` runs it on the restored copy. `--recount` counts the
 records again and writes the tally from them, holding off writers of records meanwhile (a
 second or so at 2,000,000 records), and says which categories it corrected: after the
-triggers were switched off by hand, say. Neither changes a record.
+triggers were switched off by hand, say; it is audited (`records.tally.recounted`, with the
+codes of the categories corrected). Neither changes a record.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from audit.trail import SYSTEM, append
+from audit.vocabulary import Action
 from records.models import Tally
 
 TABLE = Tally._meta.db_table
@@ -27,9 +30,9 @@ INSERT INTO {TABLE} (category_id, rows)
 SELECT category_id, SUM(rows) FROM folded GROUP BY category_id HAVING SUM(rows) <> 0
 """  # noqa: S608 (the model's own table name)
 
-# Each category whose tally and count of records differ: (its name, tallied, counted).
+# Each category whose tally and count of records differ: (code, name, tallied, counted).
 DIFFERENCES = f"""
-SELECT category.name, coalesce(tallied.rows, 0), coalesce(counted.rows, 0)
+SELECT category.code, category.name, coalesce(tallied.rows, 0), coalesce(counted.rows, 0)
   FROM (SELECT category_id, CAST(SUM(rows) AS bigint) AS rows FROM {TABLE}
          GROUP BY category_id) tallied
   FULL JOIN (SELECT category_id, COUNT(*) AS rows FROM records_record
@@ -74,13 +77,19 @@ class Command(BaseCommand):
             if recount:
                 for statement in RECOUNT:
                     cursor.execute(statement)
+                corrected = sorted(code for code, *_ in differing)
+                append(
+                    action=Action.RECORDS_TALLY_RECOUNTED,
+                    actor=SYSTEM,
+                    details={"categories": corrected},
+                )
             elif not check:
                 before = Tally.objects.count()
                 cursor.execute(COMPACT)
                 self.stdout.write(f"記録の件数 {before} 行を {cursor.rowcount} 行にまとめました。")
                 return
-        for category, tallied, counted in differing:
-            self.stdout.write(f"{category}: 件数 {tallied}、記録 {counted} 件")
+        for _code, name, tallied, counted in differing:
+            self.stdout.write(f"{name}: 件数 {tallied}、記録 {counted} 件")
         if check and differing:
             raise CommandError(
                 f"記録の件数が {len(differing)} 類型で記録と合いません"
