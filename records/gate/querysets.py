@@ -281,25 +281,17 @@ class GatedQuerySet(models.QuerySet):
         `records_tally` (`Tally`), a few rows a category, instead of the category index's
         range: the receipts' 1.3 million entries took some 80 ms a page to read.
         """
-        unrestricted = self._without_withheld()
-        access = self.access
-        if (
-            unrestricted is None  # not `records` (only they carry the condition)
-            or not isinstance(access, Access)
-            or not access.category_ids
-            or self.query.is_empty()
-        ):
+        split = self._split()
+        if split is None:
             # Member grants alone reach few rows: their anti-join costs nothing to count.
             return super().count()
+        access, unrestricted, branches = split
         # The rows in scope as the ORM compiles them (the admin's filters and search
         # included), then `_COUNT` around them: written once, not built per request.
         database = connections[self.db]
         try:
             scope, scope_params = _rows_sql(unrestricted)
-            parts = [
-                _in_scope(branch, database.vendor)
-                for branch in _scope_branches(unrestricted) or [unrestricted]
-            ]
+            parts = [_in_scope(branch, database.vendor) for branch in branches]
         except EmptyResultSet:  # a condition no row can meet (a search longer than the field)
             return 0
         ids = sorted(access.category_ids | (access.member_grant_category_ids or frozenset()))
@@ -326,17 +318,27 @@ class GatedQuerySet(models.QuerySet):
         """Whether `count` takes the whole categories' rows in scope from their tally: then it
         is exact at the cost of a few rows, however long the list (the admin's long lists
         estimate only where it is not: `records.gated_admin.EstimatedCountPaginator`)."""
-        unrestricted = self._without_withheld()
-        if (
-            unrestricted is None
-            or connections[self.db].vendor != "postgresql"
-            or not isinstance(self._access, Access)
-            or not self._access.category_ids
-        ):
+        split = self._split()
+        if split is None or connections[self.db].vendor != "postgresql":
             return False
         # The whole categories' branch comes first; the other, if any, is members granted.
-        branches = _scope_branches(unrestricted) or [unrestricted]
+        _access, _unrestricted, branches = split
         return _whole_categories(branches[0]) is not None
+
+    def _split(self) -> "tuple[Access, GatedQuerySet, list[GatedQuerySet]] | None":
+        """How `count` splits these rows, or None where it counts them as Django does: their
+        access, the rows without the restriction condition, and their scope's branches (whole
+        categories, then members granted; the rows alone where the scope has no OR)."""
+        unrestricted = self._without_withheld()
+        access = self.access
+        if (
+            unrestricted is None  # not `records` (only they carry the condition)
+            or not isinstance(access, Access)
+            or not access.category_ids
+            or self.query.is_empty()
+        ):
+            return None
+        return access, unrestricted, _scope_branches(unrestricted) or [unrestricted]
 
     def _without_withheld(self) -> "GatedQuerySet | None":
         """This queryset without `records`' restriction condition, or None where the count
