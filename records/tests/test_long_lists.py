@@ -124,3 +124,19 @@ def test_an_exact_count_of_a_long_list_reads_with_its_thousands_separated():
     cl = SimpleNamespace(result_count=1_292_432, paginator=paginator, opts=opts, formset=None)
     text = render_to_string("admin/records/record/pagination.html", {"cl": cl})
     assert "1,292,432 記録" in text
+
+
+def test_the_search_bar_counts_only_a_narrowed_list_and_as_the_pages_do(handler, register):
+    # Django's form said 「結果 N (全件表示)」 on every list, and the planner's estimate as a count.
+    whole = handler.get(LIST)
+    assert 'class="small quiet result-count"' not in whole.text
+    narrowed = handler.get(LIST, {"category": register["health-checks"].pk})
+    paginator = narrowed.context["cl"].paginator
+    if estimating():
+        assert f"結果 {paginator.label}件（概数）" in narrowed.text
+    else:
+        assert "結果 3件" in narrowed.text
+    assert "全件表示" in narrowed.text
+    found = handler.get(LIST, {"q": "1001"})  # the members' 記号: a search is counted exactly
+    assert "結果 3件" in found.text and "全件表示" in found.text
+    assert 'alt="検索"' in found.text and 'alt="Search"' not in found.text
