@@ -163,3 +163,30 @@ def test_the_demo_staff_are_named_and_the_officer_works_requests_without_a_categ
         action=Action.DISCLOSURE_REQUEST_MOVED, actor_id=officer.pk, details__to="decided"
     )
     assert decided.count() >= 4
+
+
+@pytest.mark.django_db
+def test_art35_bin_demo_runs_the_demo_with_its_defaults_and_the_refused_erasure_cites_the_law(
+    signing,
+):
+    """`bin/demo` runs `manage.py demo` as it stands, with 300 members. The story's refused
+    erasure took the ninth insured person, who holds no 特定健診 record among those 300, and
+    the refusal on 「法令により保存が義務付けられている」 stopped the newcomer's first command
+    with a traceback; the story now takes a member whose record the law keeps that day."""
+    from pypdf import PdfReader
+
+    from disclosure.models import DecisionItem, Kind, Letter, Request
+
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+
+    assert "Demo data: 300 members, 6000 records." in out.getvalue()
+    assert "Demo day: 11 requests" in out.getvalue()
+    item = DecisionItem.objects.get(kind=Kind.ERASURE, granted=False)
+    assert item.ground == DecisionItem.Ground.RETENTION
+    assert item.request.state == Request.State.DECIDED
+    letter = item.request.letters.get(kind=Letter.Kind.DECISION)
+    text = "".join(
+        "".join(page.extract_text().split()) for page in PdfReader(letter.file.open()).pages
+    )
+    assert "特定健康診査及び特定保健指導の実施に関する基準第10条" in text
