@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from audit.trail import PUBLIC
@@ -27,7 +28,7 @@ from disclosure.models import DecisionItem, IdentityDocument, Kind, Request
 from purposes.models import Category
 from records import gate
 from records.models import Member, Record
-from records.services import kept_by_law
+from retention.due import due_condition
 from safeguards import approvals, incidents
 from safeguards.models import (
     AuditFinding,
@@ -139,14 +140,14 @@ def _kept_by_law(category: Category) -> Member | None:
     """The first insured person one of whose records of `category` the law keeps today (the
     refused erasure cites that law), or None. Which member holds one is the random data's and
     the day's doing: with the demo's 300 members, the one the story took in turn held no
-    特定健診 record at all, and `bin/demo` stopped on the refusal. Reads the records' dates and
-    categories only, as the demo's loader writes its rows, not through the gate."""
-    today = deadlines.today()
-    for member in Member.objects.filter(relationship="self").order_by("pk").iterator():
-        held = Record.objects.filter(member=member, category=category).only("date", "category")
-        if kept_by_law(held.select_related("category"), today=today, lost_on=member.lost_on):
-            return member
-    return None
+    特定健診 record at all, and `bin/demo` stopped on the refusal. One query, by the disposal
+    schedule's rule (`retention.due.due_condition`: `Category.kept_until`, which the decision
+    checks, as bounds); ids and dates only, unscoped as the schedule's are: no person reads
+    them."""
+    kept = Record.objects.filter(category=category, member=OuterRef("pk"))
+    if (due := due_condition(category, deadlines.today())) is not None:
+        kept = kept.exclude(due)
+    return Member.objects.filter(Exists(kept), relationship="self").order_by("pk").first()
 
 
 def _requests(staff: Staff, *, base_url: str) -> int:
