@@ -17,6 +17,7 @@ from safeguards.models import Approval
 from safeguards.roles import Role
 from safeguards.scopes import category_ids_for
 from safeguards.testing import in_good_standing, make_staff, sign_in_verified
+from tests.browser import fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db")]
 
@@ -84,9 +85,10 @@ def test_one_officer_asks_for_a_scope_and_a_second_approves_it(
     page.get_by_role("link", name=approval.description).click()
     approve = page.get_by_role("button", name="承認する")
     approve.scroll_into_view_if_needed()
-    assert approve.is_visible() and page.get_by_role("button", name="却下する").is_visible()
+    expect(approve).to_be_visible()
+    expect(page.get_by_role("button", name="却下する")).to_be_visible()
     # The page never scrolls sideways.
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    fits(page)
     shot(page, "5-approval-page")
     approve.click()
 

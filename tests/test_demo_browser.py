@@ -21,6 +21,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 
 from safeguards.roles import Role
+from tests.browser import page_width
 
 from .test_demo_command import ACCOUNT_LINE
 
@@ -95,7 +96,7 @@ def read(page, live_server, path: str, shot) -> list[str]:
     if found := [word for word in LATIN.findall(text) if word not in allowed]:
         problems.append(f"{path}: English {sorted(set(found))}")
     width = page.viewport_size["width"]
-    if (scroll := page.evaluate("document.documentElement.scrollWidth")) > width:
+    if (scroll := page_width(page)) > width:
         problems.append(f"{path}: {scroll} px wide on a {width} px screen")
     shot(path)
     return problems

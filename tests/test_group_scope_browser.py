@@ -13,6 +13,7 @@ from safeguards.models import Approval
 from safeguards.roles import Role
 from safeguards.scopes import category_ids_for
 from safeguards.testing import in_good_standing, make_staff
+from tests.browser import fits
 from tests.test_approval_browser import SCREENS, _page
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db")]
@@ -31,9 +32,6 @@ def test_one_officer_grants_a_group_a_scope_and_a_second_approves_it(
 
     def shot(page, step: str):
         page.screenshot(path=screenshots / f"group-scope-{screen}-{step}.png", full_page=True)
-
-    def fits(page):
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
 
     first = _page(chromium, live_server, privacy_officer, width, height)
     first.goto(f"{live_server.url}/admin/")

@@ -20,6 +20,7 @@ from disclosure.models import Request
 from disclosure.tests.conftest import JPEG
 from purposes.loader import load_register
 from safeguards.roles import Role
+from tests.browser import fits, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db")]
 
@@ -40,10 +41,6 @@ def open_page(chromium, screen):
     return context.new_page()
 
 
-def no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 @pytest.mark.parametrize("screen", SCREENS)
 def test_a_member_files_a_disclosure_request_typed_as_people_write(
     screen, chromium, live_server, published, screenshots
@@ -60,6 +57,7 @@ def test_a_member_files_a_disclosure_request_typed_as_people_write(
     page.get_by_label("開示", exact=True).check()
     shot("0-choose")
     page.get_by_role("button", name="次へ（入力画面へ）").click()
+    expect(settled(page).locator("#id_name")).to_be_visible()
     # Only what a 本人 asking 開示 needs: no agent, correction, grounds or category fields.
     # On main before the two steps the one page was 5,910 px high at 390 px (5,611 at 1280).
     for absent in ("agent_name", "correction_item_1", "grounds", "categories_0", "period_from"):
@@ -84,13 +82,13 @@ def test_a_member_files_a_disclosure_request_typed_as_people_write(
     page.locator("#id_identity_document").set_input_files(
         {"name": "licence.jpg", "mimeType": "image/jpeg", "buffer": JPEG}
     )
-    assert no_sideways_scroll(page)
+    fits(page)
     shot("1-form")
     page.get_by_role("button", name="入力内容を確認する").click()
 
     summary = page.locator("table.summary").inner_text()
     assert "昭和55年1月2日" in summary and "03-1234-5678" in summary
-    assert no_sideways_scroll(page)
+    fits(page)
     shot("2-confirm")
     # Back to the form: what was typed is there, the document kept; then confirmed again.
     page.get_by_role("button", name="入力画面に戻って修正する").click()
@@ -104,7 +102,7 @@ def test_a_member_files_a_disclosure_request_typed_as_people_write(
     assert page.locator("#receipt-number").inner_text() == filed.receipt_number
     assert page.locator("#due-on").inner_text() == format_wareki(filed.due_on)
     expect(page.get_by_role("heading", name="このあとの流れ")).to_be_visible()
-    assert no_sideways_scroll(page)
+    fits(page)
     expect(page.get_by_role("button", name="このページを印刷する")).to_be_visible()
     shot("3-receipt")
     # Printed, the receipt keeps the number, the link and the due date, without the site's
@@ -150,5 +148,5 @@ def test_a_person_finds_the_complaints_form_files_and_opens_the_status_by_link(
         complaint.first_response_due
     )
     assert "?t=" not in page.url  # the token is out of the address once the page is open
-    assert no_sideways_scroll(page)
+    fits(page)
     shot("4-status")

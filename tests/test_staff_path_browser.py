@@ -25,6 +25,7 @@ from records.tests.factories import MemberFactory
 from safeguards import incidents
 from safeguards.models import Incident, OfficerAppointment
 from safeguards.roles import Role
+from tests.browser import fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db")]
 
@@ -60,12 +61,6 @@ def staff_page(chromium, live_server, client, screen):
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
     return context.new_page()
-
-
-def fits(page) -> None:
-    width = page.viewport_size["width"]
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, f"{page.url} is {scroll} px wide on a {width} px screen"
 
 
 def move(page, label: str) -> None:

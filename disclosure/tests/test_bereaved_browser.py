@@ -14,9 +14,10 @@ from records.services import member_update
 from records.tests.factories import MemberFactory, RecordFactory
 from safeguards.models import Approval
 from safeguards.testing import second_officer_approves
+from tests.browser import fits, moved
 
 from .factories import RequestFactory
-from .test_officer_browser import SHOTS, fits, licence_png, roles  # noqa: F401 (fixture)
+from .test_officer_browser import SHOTS, licence_png, roles  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db")]
 State = Request.State
@@ -75,12 +76,7 @@ def test_mhlw_the_officer_answers_a_bereaved_spouse_without_consent(
 
     def run():
         page.get_by_role("button", name="実行する").click()
-        # The next page, once the move has committed: the test then writes to the database
-        # itself (a second officer's approval), which SQLite's shared cache refuses meanwhile.
-        page.locator(".messagelist li").first.wait_for()
-        assert page.locator(".messagelist .error").count() == 0, page.locator(
-            ".messagelist"
-        ).inner_text()
+        moved(page)
 
     page.goto(live_server.url + f"/admin/disclosure/request/{filed.pk}/change/")
     case = page.locator("#content").inner_text()
@@ -91,7 +87,7 @@ def test_mhlw_the_officer_answers_a_bereaved_spouse_without_consent(
     press("本人確認：加入者と照合して審査に進む")
     assert "死亡日 令和8年1月15日" in page.locator("#content").inner_text()
     shot("2-match")
-    fits(page, 1280)
+    fits(page)
     run()
 
     # No consent: the institution is not asked, and the step says so.
@@ -114,7 +110,7 @@ def test_mhlw_the_officer_answers_a_bereaved_spouse_without_consent(
     second.get_by_label("開示しない根拠").select_option("bereaved")
     second.get_by_label("理由").fill("故人の生前の意思に反するおそれがあるため。")
     shot("4-decision")
-    fits(page, 1280)
+    fits(page)
     run()
 
     second_officer_approves(Approval.Kind.PACKAGE_RELEASE, filed)  # 要配慮個人情報
@@ -152,4 +148,4 @@ def test_mhlw_the_bereaved_choose_their_route_on_the_first_step(
     expect(page.get_by_label("医療機関に請求者の氏名等を伝えることに同意する")).to_be_visible()
     expect(page.locator("input[name=categories]")).to_have_count(0)
     page.screenshot(path=SHOTS / f"bereaved-form-{width}.png", full_page=True)
-    fits(page, width)
+    fits(page)

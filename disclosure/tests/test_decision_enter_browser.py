@@ -13,9 +13,10 @@ from playwright.sync_api import expect
 
 from disclosure.models import DecisionItem, Kind, Letter, Request
 from records.tests.factories import MemberFactory, RecordFactory
+from tests.browser import fits, moved
 
 from .factories import RequestFactory
-from .test_officer_browser import SHOTS, fits, roles  # noqa: F401
+from .test_officer_browser import SHOTS, roles  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db")]
 State = Request.State
@@ -72,7 +73,7 @@ def test_enter_in_a_field_records_the_decision_as_the_main_button_does(
 
     # What 実行する shows: back on the request's page, the decision recorded; no row added.
     expect(page.locator(".messagelist .success")).to_contain_text("「決定する」を行いました")
-    assert page.locator(".messagelist .error").count() == 0
+    moved(page)
     assert page.url.endswith(f"/admin/disclosure/request/{request.pk}/change/")
     request.refresh_from_db()
     assert (request.state, request.outcome) == (State.DECIDED, Request.Outcome.NONE)
@@ -131,7 +132,7 @@ def test_the_page_shows_and_reaches_one_main_button_only(width, height, decision
     assert page.evaluate("document.activeElement.type") != "submit"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / f"decision-enter-{width}.png", full_page=True)
-    fits(page, width)
+    fits(page)
     found = Axe().run(page).response["violations"]
     blocking = [v["id"] for v in found if v["impact"] in {"serious", "critical"}]
     assert not blocking, found

@@ -8,9 +8,10 @@ from playwright.sync_api import expect
 from disclosure import letters
 from disclosure.models import Letter, Request
 from records.tests.factories import MemberFactory, RecordFactory
+from tests.browser import fits
 
 from .factories import RequestFactory
-from .test_officer_browser import SHOTS, fits, roles  # noqa: F401 (fixture)
+from .test_officer_browser import SHOTS, roles  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db")]
 
@@ -52,7 +53,7 @@ def test_art33_1_the_officer_sees_the_mismatch_and_confirms_the_document(
     assert "山田花子" in row and "山田 華子" in row and "一致しません" in row
     expect(page.locator(".identity-comparison .name-mismatch")).to_be_visible()
     page.screenshot(path=SHOTS / f"identity-{width}-1-mismatch.png", full_page=True)
-    fits(page, width)
+    fits(page)
 
     # Without the box ticked the match is refused, with the reason beside the box.
     page.get_by_role("button", name="実行する").click()
@@ -68,4 +69,4 @@ def test_art33_1_the_officer_sees_the_mismatch_and_confirms_the_document(
     assert filed.state == Request.State.REVIEW
     assert filed.name_differences == ["name"]
     page.screenshot(path=SHOTS / f"identity-{width}-3-matched.png", full_page=True)
-    fits(page, width)
+    fits(page)

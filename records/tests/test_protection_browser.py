@@ -15,6 +15,7 @@ from records.models import Protection
 from records.services import protection_set
 from records.tests.factories import MemberFactory, RecordFactory
 from safeguards.testing import current_token, enrol_device
+from tests.browser import fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db")]
 
@@ -59,7 +60,7 @@ def test_dv_guidance_handler_sees_the_protection_banner(
     expect(banner).to_contain_text("ストーカー行為等、2026年4月1日から")
     expect(banner).to_contain_text("開示・送付しません")
     expect(page.get_by_text("山本")).to_have_count(0)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    fits(page)
     page.screenshot(path=screenshots / f"protection-{screen}-banner.png", full_page=True)
 
 
@@ -93,6 +94,6 @@ def test_dv_guidance_the_officer_sets_a_protection_by_role(
         page.get_by_role("button", name="保存", exact=True).click()
 
     expect(page.get_by_role("link", name="7007-3-01")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    fits(page)
     page.screenshot(path=screenshots / f"protection-{screen}-officer.png", full_page=True)
     assert Protection.objects.get().member == member
