@@ -13,6 +13,7 @@ from django_otp.oath import totp
 from purposes.models import Category, NoticeRevision
 from records.models import Member, Record
 from safeguards.roles import Role, has_role
+from tests.pdf import pdf_words
 
 ACCOUNT_LINE = re.compile(r"user: (\w+)\s+password: (\S+)\s+TOTP secret: ([A-Z2-7]+)")
 
@@ -173,7 +174,6 @@ def test_art35_bin_demo_runs_the_demo_with_its_defaults_and_the_refused_erasure_
     erasure took the ninth insured person, who holds no 特定健診 record among those 300, and
     the refusal on 「法令により保存が義務付けられている」 stopped the newcomer's first command
     with a traceback; the story now takes a member whose record the law keeps that day."""
-    from pypdf import PdfReader
 
     from disclosure.models import DecisionItem, Kind, Letter, Request
 
@@ -186,7 +186,5 @@ def test_art35_bin_demo_runs_the_demo_with_its_defaults_and_the_refused_erasure_
     assert item.ground == DecisionItem.Ground.RETENTION
     assert item.request.state == Request.State.DECIDED
     letter = item.request.letters.get(kind=Letter.Kind.DECISION)
-    text = "".join(
-        "".join(page.extract_text().split()) for page in PdfReader(letter.file.open()).pages
-    )
+    text = pdf_words(letter.file.open())
     assert "特定健康診査及び特定保健指導の実施に関する基準第10条" in text

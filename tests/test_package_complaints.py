@@ -16,7 +16,6 @@ from disclosure.tests.test_what_the_member_receives import (
     _decided_and_carried_out,
     _package,
     _request,
-    _text,
     member,  # noqa: F401  (the fixture)
 )
 from records.tests.factories import MemberFactory
@@ -24,6 +23,7 @@ from safeguards.models import Desk
 from safeguards.roles import Role
 from safeguards.scopes import grant_scope
 from safeguards.testing import in_good_standing, make_staff
+from tests.pdf import pdf_words
 
 pytestmark = pytest.mark.django_db
 JST = datetime.timezone(datetime.timedelta(hours=9))
@@ -63,7 +63,7 @@ def test_art33_1_the_package_holds_the_complaints_kept_about_the_member(
     request = _decided_and_carried_out(request, requests_desk_only, decided_by=officer)
 
     archive = _package(request)
-    text = _text(archive.read("disclosure.pdf"))
+    text = pdf_words(archive.read("disclosure.pdf"))
     assert "苦情の申出" in text
     for shown in (
         "令和7年9月1日",
@@ -107,5 +107,5 @@ def test_art33_1_a_member_without_complaints_gets_no_complaints_section(officer,
     request = _decided_and_carried_out(request, officer)
 
     archive = _package(request)
-    assert "苦情の申出" not in _text(archive.read("disclosure.pdf"))
+    assert "苦情の申出" not in pdf_words(archive.read("disclosure.pdf"))
     assert json.loads(archive.read("member.json"))["complaints"] == []

@@ -5,12 +5,10 @@ these kinds, the retention duty named by its law, the proviso's alternative meas
 from its PDF, the records a handler's screen still shows, a provision refused."""
 
 import datetime
-import io
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from pypdf import PdfReader
 
 from audit.models import Event
 from audit.vocabulary import Action
@@ -21,6 +19,7 @@ from records import gate
 from records.models import Record, Restriction, ThirdPartyProvision
 from records.services import ProvisionRefused, provision_register
 from records.tests.factories import MemberFactory, RecordFactory
+from tests.pdf import pdf_words
 
 from .factories import RequestFactory
 
@@ -59,10 +58,7 @@ def carry_out(request, officer) -> Request:
 
 
 def letter(request) -> str:
-    pdf = request.letters.get(kind=Letter.Kind.DECISION).file.read()
-    return "".join(
-        "".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
-    )
+    return pdf_words(request.letters.get(kind=Letter.Kind.DECISION).file.read())
 
 
 def shown_to(user, member, *, purpose: str) -> list[str]:

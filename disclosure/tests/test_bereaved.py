@@ -10,7 +10,6 @@ import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
-from pypdf import PdfReader
 
 from disclosure import letters, services
 from disclosure.models import DecisionItem, IdentityDocument, Kind, Letter, Request
@@ -19,6 +18,7 @@ from records.services import member_update
 from records.tests.factories import MemberFactory, RecordFactory
 from safeguards.models import Approval
 from safeguards.testing import second_officer_approves
+from tests.pdf import pdf_words
 
 from .factories import RequestFactory
 
@@ -82,13 +82,8 @@ def _bereaved(deceased, *, consent=True, state=State.IDENTITY_CHECK, **fields) -
     return request
 
 
-def _text(pdf_bytes: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf_bytes))
-    return "".join("".join(page.extract_text().split()) for page in reader.pages)
-
-
 def _letter(request, kind) -> str:
-    return _text(request.letters.get(kind=kind).file.read())
+    return pdf_words(request.letters.get(kind=kind).file.read())
 
 
 def _receipts(member) -> list[int]:
@@ -146,7 +141,7 @@ def test_mhlw_bereaved_child_receives_the_deceased_receipts_only(officer, deceas
         "died_on": "2026-01-15",
     }
     assert held["restrictions"] == [] and held["requests"] == []
-    text = _text(archive.read("disclosure.pdf"))
+    text = pdf_words(archive.read("disclosure.pdf"))
     assert "死亡した加入者の診療報酬明細書等の開示" in text
     assert "鈴木次郎様" in text  # addressed to the bereaved child
     assert "死亡日令和8年1月15日" in text and "入院（内科）" in text

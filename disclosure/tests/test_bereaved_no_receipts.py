@@ -12,9 +12,10 @@ from disclosure.models import DecisionItem, Kind, Letter, Request
 from records import gate
 from records.services import member_update
 from records.tests.factories import MemberFactory, RecordFactory
+from tests.pdf import pdf_words
 
 from .test_admin_moves import move
-from .test_bereaved import _bereaved, _letter, _text
+from .test_bereaved import _bereaved, _letter
 
 pytestmark = pytest.mark.django_db
 State = Request.State
@@ -71,7 +72,7 @@ def test_mhlw_bereaved_with_no_receipts_held_is_told_so_in_the_notice_letters(
 def test_mhlw_the_paper_form_offers_the_bereaved_route(client):
     response = client.get("/requests/forms/request.pdf")
     assert response.status_code == 200
-    text = _text(response.content)
+    text = pdf_words(response.content)
     assert "□遺族（下の欄も記入）" in text
     assert "遺族からの開示依頼（亡くなった加入者の診療報酬明細書等）" in text
     assert "□配偶者□父母□子□その他（配偶者・子・父母に準ずる者）" in text

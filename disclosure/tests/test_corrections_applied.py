@@ -3,13 +3,13 @@ gate's services with digests in the trail; one that cannot be applied stops the 
 
 import pytest
 from django.core.exceptions import ValidationError
-from pypdf import PdfReader
 
 from audit.models import Event
 from audit.vocabulary import Action
 from disclosure.models import DecisionItem, Kind, Letter, Request
 from records import gate
 from records.models import Member, Record
+from tests.pdf import pdf_text
 
 from .conftest import NAME
 from .test_erasure import answer, filed_for
@@ -52,7 +52,7 @@ def test_art34_3_the_completion_letter_says_what_was_corrected(member, officer):
     with gate.ledger():
         request = answer(request, member, officer, items, close=False)
     letter = request.letters.get(kind=Letter.Kind.COMPLETION)
-    text = "".join(page.extract_text() for page in PdfReader(letter.file.open()).pages)
+    text = pdf_text(letter.file.open())
     assert "訂正の内容（法第34条第3項）" in text
     assert "氏名" in text and "訂正後花子" in text
     assert "健診機関" in text and "訂正後の健診センター" in text
@@ -64,7 +64,7 @@ def _checkup() -> Record:
 
 def _letter_text(request: Request) -> str:
     letter = request.letters.get(kind=Letter.Kind.COMPLETION)
-    return "".join(page.extract_text() for page in PdfReader(letter.file.open()).pages)
+    return pdf_text(letter.file.open())
 
 
 def test_art34_1_an_addition_fills_an_empty_field_and_a_deletion_removes_one(member, officer):

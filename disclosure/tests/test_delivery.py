@@ -5,7 +5,6 @@ download) and by the completion letter."""
 
 import pytest
 from django.core.exceptions import ValidationError
-from pypdf import PdfReader
 
 from audit.models import Event
 from audit.vocabulary import Action
@@ -17,6 +16,7 @@ from records import gate
 from records.services import member_update
 from safeguards.models import Approval
 from safeguards.testing import second_officer_approves
+from tests.pdf import pdf_text
 
 from .factories import TOKEN
 from .test_admin_moves import move
@@ -37,7 +37,7 @@ def registered(member, superuser):
 
 def letter_text(request: Request, kind: str) -> str:
     letter = request.letters.get(kind=kind)
-    return "".join(page.extract_text() for page in PdfReader(letter.file.open()).pages)
+    return pdf_text(letter.file.open())
 
 
 def status_page(client, request: Request) -> str:

@@ -17,7 +17,6 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from playwright.sync_api import expect
-from pypdf import PdfReader
 
 from disclosure import letters
 from disclosure.models import IdentityDocument, Kind, Letter, Request
@@ -28,6 +27,7 @@ from safeguards.models import Approval
 from safeguards.roles import Role
 from safeguards.testing import second_officer_approves
 from tests.browser import fits, moved
+from tests.pdf import pdf_words
 
 from .factories import TOKEN, RequestFactory
 
@@ -176,10 +176,7 @@ def test_the_officer_answers_a_request_by_post(
     with page.expect_download() as download:
         page.get_by_role("button", name="ダウンロードする").click()
     archive = zipfile.ZipFile(io.BytesIO(pathlib.Path(download.value.path()).read_bytes()))
-    text = "".join(
-        "".join(sheet.extract_text().split())
-        for sheet in PdfReader(io.BytesIO(archive.read("disclosure.pdf"))).pages
-    )
+    text = pdf_words(archive.read("disclosure.pdf"))
     for shown in ("山田花子様", "氏名山田花子", "健康診査に関する情報（1件）", "特定健診2025"):
         assert shown in text, shown
     assert "受診日：" in text and "examined_on" not in text and "payload" not in text
@@ -329,9 +326,7 @@ def test_art35_the_officer_chooses_a_case_a_purpose_and_an_alternative_measure(
         "no_reason",
     )
     decision = request.letters.get(kind=Letter.Kind.DECISION).file.read()
-    text = "".join(
-        "".join(sheet.extract_text().split()) for sheet in PdfReader(io.BytesIO(decision)).pages
-    )
+    text = pdf_words(decision)
     assert f"（利用目的：{purpose.name}）請求のとおり実施します。" in text
     assert "代替措置：提供先に当該データを利用しないよう書面で求め、その回答を記録します。" in text
     assert "利用停止レセプトに関する情報実施しません。" in text

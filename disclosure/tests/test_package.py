@@ -20,6 +20,7 @@ from records.models import Record, ThirdPartyProvision
 from records.tests.factories import MemberFactory, RecordFactory
 from safeguards.models import Approval
 from safeguards.testing import second_officer_approves
+from tests.pdf import pdf_words
 
 from .factories import RequestFactory
 
@@ -94,10 +95,7 @@ def test_it_marks_what_the_decision_withheld_with_its_ground(held, officer):
     request, records = held
     _made, _content, archive = _built(request, records, officer)
 
-    text = "".join(
-        "".join(page.extract_text().split())
-        for page in PdfReader(io.BytesIO(archive.read("disclosure.pdf"))).pages
-    )
+    text = pdf_words(archive.read("disclosure.pdf"))
     assert "［不開示］" in text and "法第33条第2項第1号" in text
     assert "秘匿レセプト" not in text
     rows = json.loads(archive.read("records.json"))
@@ -124,10 +122,7 @@ def test_it_includes_the_third_party_provision_records(held, officer):
     _made, _content, archive = _built(request, records, officer)
 
     assert json.loads(archive.read("provisions.json"))[0]["recipient"] == "東京都予防医学協会"
-    text = "".join(
-        "".join(page.extract_text().split())
-        for page in PdfReader(io.BytesIO(archive.read("disclosure.pdf"))).pages
-    )
+    text = pdf_words(archive.read("disclosure.pdf"))
     assert "第三者提供記録" in text and "東京都予防医学協会" in text and "氏名、健診結果" in text
     # Read through the gate, on the statutory path, and logged like the records.
     read = Event.objects.get(action=Action.RECORDS_ACCESS_READ, target_type="disclosure.request")
@@ -155,8 +150,9 @@ def test_it_says_so_when_nothing_but_the_members_own_row_is_held(register, offic
     _made, _content, archive = _built(request, [], officer)
 
     assert json.loads(archive.read("records.json")) == []
-    text = PdfReader(io.BytesIO(archive.read("disclosure.pdf"))).pages[0].extract_text()
-    assert "加入者の情報のほかに保有する記録はありません。" in "".join(text.split())
+    assert "加入者の情報のほかに保有する記録はありません。" in pdf_words(
+        archive.read("disclosure.pdf")
+    )
 
 
 def test_it_writes_each_date_in_wareki_on_one_line(register, officer):

@@ -7,12 +7,10 @@ on as usual; no mail about the member goes to the one who filed on their behalf,
 Read back as the requester reads them: the letter's PDF."""
 
 import datetime
-import io
 import json
 
 import pytest
 from django.core.exceptions import ValidationError
-from pypdf import PdfReader
 
 from audit.models import Event
 from audit.vocabulary import Action
@@ -24,11 +22,11 @@ from records import gate
 from records.models import Protection
 from records.services import protection_set
 from records.tests.factories import MemberFactory, RecordFactory
+from tests.pdf import pdf_words
 
 from .factories import RequestFactory
 from .test_admin_moves import move
 from .test_provision_records import CENTRE, _carried_out, child_case, decision  # noqa: F401
-from .test_what_the_member_receives import _text
 
 pytestmark = pytest.mark.django_db
 State = Request.State
@@ -89,8 +87,7 @@ def _request(member, *, filer=Request.Filer.SELF, **fields) -> Request:
 
 
 def _letter(request, kind) -> str:
-    reader = PdfReader(io.BytesIO(request.letters.get(kind=kind).file.read()))
-    return "".join("".join(page.extract_text().split()) for page in reader.pages)
+    return pdf_words(request.letters.get(kind=kind).file.read())
 
 
 @pytest.mark.parametrize("filer", [Request.Filer.LEGAL_AGENT, Request.Filer.APPOINTED_AGENT])
@@ -211,7 +208,7 @@ def test_dv_guidance_art29_records_of_a_protected_member_withheld_from_an_agents
     for row in rows:
         assert set(row.values()) == {"［不開示］", "法第33条第2項第1号"}
         assert row["redacted"] == "法第33条第2項第1号"
-    text = _text(archive.read("disclosure.pdf"))
+    text = pdf_words(archive.read("disclosure.pdf"))
     assert "第三者提供記録" in text and "不開示（法第33条第2項第1号）" in text
     for telling in (CENTRE, "東京都予防医学協会", "令和8年2月3日", "令和7年7月1日"):
         assert telling not in text

@@ -17,10 +17,10 @@ from records.models import ThirdPartyProvision
 from records.tests.factories import MemberFactory, RecordFactory
 from safeguards.models import Approval
 from safeguards.testing import second_officer_approves
+from tests.pdf import pdf_words
 
 from .factories import RequestFactory
 from .test_admin_moves import move
-from .test_what_the_member_receives import _text
 
 pytestmark = pytest.mark.django_db
 State = Request.State
@@ -132,7 +132,7 @@ def test_art33_5_a_parent_as_legal_agent_is_not_told_the_child_guidance_centre_w
     )
 
     archive = _carried_out(request, officer)
-    text = _text(archive.read("disclosure.pdf"))
+    text = pdf_words(archive.read("disclosure.pdf"))
     assert "第三者提供記録" in text and "東京都予防医学協会" in text
     assert "［不開示］" in text and "不開示（本人又は第三者の生命、身体、財産" in text
     assert "児童相談所" not in text and "令和8年2月3日" not in text
@@ -142,7 +142,7 @@ def test_art33_5_a_parent_as_legal_agent_is_not_told_the_child_guidance_centre_w
     assert rows[1]["provided_on"] == "［不開示］" and rows[1]["redacted"].startswith("本人又は")
     assert CENTRE not in archive.read("provisions.csv").decode("utf-8-sig")
 
-    letter = _text(request.letters.get(kind=Letter.Kind.DECISION).file.read())
+    letter = pdf_words(request.letters.get(kind=Letter.Kind.DECISION).file.read())
     assert "一部開示" in letter and f"第三者提供記録ID{provided['centre'].pk}" in letter
     assert "児童の心身に危害が及ぶおそれがあるため" in letter
     assert "児童相談所" not in letter
@@ -155,7 +155,7 @@ def test_art33_5_every_art29_record_is_disclosed_unless_withheld(sign_in, office
     _response, said = move(sign_in(officer), request, State.DECIDED, data)
     assert request.outcome == Request.Outcome.FULL, said
 
-    text = _text(_carried_out(request, officer).read("disclosure.pdf"))
+    text = pdf_words(_carried_out(request, officer).read("disclosure.pdf"))
     assert CENTRE.replace(" ", "") in text and "東京都予防医学協会" in text
     assert "［不開示］" not in text
 

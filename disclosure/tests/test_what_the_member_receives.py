@@ -8,7 +8,6 @@ import json
 import zipfile
 
 import pytest
-from pypdf import PdfReader
 
 from audit.models import Event
 from audit.vocabulary import Action
@@ -19,6 +18,7 @@ from records.models import Restriction, ThirdPartyProvision
 from records.tests.factories import MemberFactory, RecordFactory
 from safeguards.models import Approval, StatutoryGround
 from safeguards.testing import second_officer_approves
+from tests.pdf import pdf_words
 
 from .factories import RequestFactory
 
@@ -123,13 +123,8 @@ def _package(request):
     return zipfile.ZipFile(io.BytesIO(request.packages.get().file.read()))
 
 
-def _text(pdf_bytes: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf_bytes))
-    return "".join("".join(page.extract_text().split()) for page in reader.pages)
-
-
 def _letter(request, kind) -> str:
-    return _text(request.letters.get(kind=kind).file.read())
+    return pdf_words(request.letters.get(kind=kind).file.read())
 
 
 def test_art33_1_discloses_every_category_whatever_the_handlers_scope(
@@ -143,7 +138,7 @@ def test_art33_1_discloses_every_category_whatever_the_handlers_scope(
     archive = _package(request)
     codes = {row["category_code"] for row in json.loads(archive.read("records.json"))}
     assert codes == {"health-checks", "receipts", "bank-accounts"}
-    text = _text(archive.read("disclosure.pdf"))
+    text = pdf_words(archive.read("disclosure.pdf"))
     assert "加入者の口座情報（1件）" in text and "金融機関名：みずほ銀行" in text
     # The member receives their own account number, unmasked.
     assert "口座番号：1234567" in text
@@ -188,7 +183,7 @@ def test_art33_1_the_package_holds_the_members_own_row_restrictions_and_requests
     request = _decided_and_carried_out(request, officer)
 
     archive = _package(request)
-    text = _text(archive.read("disclosure.pdf"))
+    text = pdf_words(archive.read("disclosure.pdf"))
     for shown in (
         "加入者の情報",
         "氏名佐藤一郎",
@@ -215,7 +210,7 @@ def test_art33_1_a_member_with_no_record_still_receives_their_own_row(officer, r
     lone = MemberFactory(name="高橋花", birth_date=datetime.date(1990, 1, 1))
     request = _decided_and_carried_out(_request(lone), officer)
 
-    text = _text(_package(request).read("disclosure.pdf"))
+    text = pdf_words(_package(request).read("disclosure.pdf"))
     assert "氏名高橋花" in text
     assert "加入者の情報のほかに保有する記録はありません。" in text
     assert "保有個人データはありません" not in text
@@ -227,7 +222,7 @@ def test_art33_1_the_pdf_reads_as_a_person_writes_not_as_the_payload_is_stored(o
     request = _decided_and_carried_out(request, officer)
 
     archive = _package(request)
-    text = _text(archive.read("disclosure.pdf"))
+    text = pdf_words(archive.read("disclosure.pdf"))
     for shown in (
         "保有個人データの開示",
         "佐藤一郎様",  # addressed to the member
@@ -269,7 +264,7 @@ def test_art33_2_a_record_refused_on_its_own_is_withheld_and_the_letter_says_why
 
     assert request.outcome == Request.Outcome.PARTIAL
     archive = _package(request)
-    text = _text(archive.read("disclosure.pdf"))
+    text = pdf_words(archive.read("disclosure.pdf"))
     assert "特定健診" not in text and "千代田健診センター" not in text
     assert "不開示（本人又は第三者の生命" in text
     assert "千代田健診センター" not in archive.read("records.json").decode()
@@ -296,7 +291,7 @@ def test_art33_2_a_withheld_field_of_a_shown_record_is_marked_with_its_ground(of
     request = _decided_and_carried_out(request, officer, items)
 
     archive = _package(request)
-    text = _text(archive.read("disclosure.pdf"))
+    text = pdf_words(archive.read("disclosure.pdf"))
     assert "特定健診" in text and "喫煙：はい" in text
     assert "健診機関：［不開示］（業務の適正な実施に著しい支障" in text
     assert "千代田健診センター" not in text
@@ -314,7 +309,7 @@ def test_art33_2_1_a_receipt_the_institution_flags_is_refused_on_the_article_alo
     refused = request.items.get(granted=False)
     assert (refused.record_id, refused.ground) == (receipt.pk, DecisionItem.Ground.HARM)
     assert request.outcome == Request.Outcome.PARTIAL
-    package_text = _text(_package(request).read("disclosure.pdf"))
+    package_text = pdf_words(_package(request).read("disclosure.pdf"))
     letter = _letter(request, Letter.Kind.DECISION)
     assert "一部開示" in letter and "法第33条第2項第1号" in letter
     assert "法第33条第2項第1号" in package_text and "腰痛症" not in package_text
@@ -340,7 +335,7 @@ def test_art33_5_the_provision_records_are_those_art29_asks_to_keep(officer, mem
     request = _decided_and_carried_out(request, officer)
 
     archive = _package(request)
-    text = _text(archive.read("disclosure.pdf"))
+    text = pdf_words(archive.read("disclosure.pdf"))
     assert "第三者提供記録" in text and "東京都予防医学協会" in text and "令和7年7月1日" in text
     assert "千代田警察署" not in text
     table = list(csv.DictReader(io.StringIO(archive.read("provisions.csv").decode("utf-8-sig"))))
@@ -358,7 +353,7 @@ def test_art36_the_decision_letter_is_complete(officer, member):
     after = letter.split("下記の窓口までお問い合わせください")[1]
     assert "窓口" in after and "所在地" in after and "電話番号" in after
     numbers = [
-        _text(made.file.read()).split("文書番号")[1].split("令和")[0]
+        pdf_words(made.file.read()).split("文書番号")[1].split("令和")[0]
         for made in request.letters.all()
     ]
     assert len(set(numbers)) == len(numbers)

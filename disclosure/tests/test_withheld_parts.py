@@ -3,11 +3,9 @@ one field of a record, chosen with its ground and reason; the member's package m
 「［不開示］」 with its ground and holds nothing of what was withheld, and the decision is a
 partial one. Rows left empty decide nothing."""
 
-import io
 import zipfile
 
 import pytest
-from pypdf import PdfReader
 
 from disclosure import services
 from disclosure.models import DecisionItem, Kind, Letter, Request
@@ -15,6 +13,7 @@ from records import gate
 from records.tests.factories import EXAMPLE_PAYLOADS, MemberFactory, RecordFactory
 from safeguards.approvals import Approval
 from safeguards.testing import second_officer_approves
+from tests.pdf import pdf_text
 
 from .factories import RequestFactory
 from .test_admin_moves import move
@@ -38,10 +37,6 @@ def asked(register):
     )
     request = RequestFactory(state=State.REVIEW, member=member, kinds=[Kind.DISCLOSURE])
     return request, shown, hidden
-
-
-def _pdf_text(file) -> str:
-    return "".join(page.extract_text() for page in PdfReader(file).pages)
 
 
 def test_art33_2_a_withheld_record_and_field_reach_the_member_marked_and_nothing_more(
@@ -72,7 +67,7 @@ def test_art33_2_a_withheld_record_and_field_reach_the_member_marked_and_nothing
         services.request_carry_out(request=request, by=officer)
 
     archive = zipfile.ZipFile(request.packages.get().file.open())
-    text = _pdf_text(io.BytesIO(archive.read("disclosure.pdf")))
+    text = pdf_text(archive.read("disclosure.pdf"))
     assert "特定健診2025" in text and "［不開示］" in text
     assert SECRET_CLINIC not in text and "本人に伏せる" not in text
     assert all(
@@ -80,7 +75,7 @@ def test_art33_2_a_withheld_record_and_field_reach_the_member_marked_and_nothing
         for name in archive.namelist()
         if name.endswith((".json", ".csv"))
     )
-    decision = _pdf_text(request.letters.get(kind=Letter.Kind.DECISION).file.open())
+    decision = pdf_text(request.letters.get(kind=Letter.Kind.DECISION).file.open())
     assert "第三者の権利利益を害するおそれがあるため。" in decision
 
 

@@ -10,7 +10,6 @@ import io
 import pytest
 from django.contrib.messages import get_messages
 from django.core.management import call_command
-from pypdf import PdfReader
 
 from audit import erasure_ledger
 from audit.models import Event
@@ -27,6 +26,7 @@ from safeguards import approvals
 from safeguards.models import Approval
 from safeguards.roles import Role
 from safeguards.testing import make_staff, sign_in_verified
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -173,7 +173,7 @@ def test_art22_a_sensitive_run_waits_for_a_second_officer_then_erases_and_is_cer
     sign_in_verified(client, auditor)
     page = client.get(f"/reports/disposals/{run.pk}/").content.decode()
     pdf = client.get(f"/reports/disposals/{run.pk}/?format=pdf")
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    text = pdf_text(pdf.content)
     for shown in (page, text.replace("\n", "")):
         assert "廃棄記録" in shown
         assert "データベースからの削除・暗号鍵の破棄" in shown
