@@ -25,7 +25,7 @@ from records.tests.factories import MemberFactory
 from safeguards import incidents
 from safeguards.models import Incident, OfficerAppointment
 from safeguards.roles import Role
-from tests.browser import fits
+from tests.browser import fits, moved
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_transactional_db")]
 
@@ -64,12 +64,10 @@ def staff_page(chromium, live_server, client, screen):
 
 
 def move(page, label: str) -> None:
-    """A workflow button of the admin, then its confirmation page's 実行する: done, no error
-    (the officer's standing reminder of open incidents aside)."""
+    """A workflow button of the admin, then its confirmation page's 実行する: done, no error."""
     page.get_by_role("button", name=label, exact=True).click()
     page.get_by_role("button", name="実行する").click()
-    # Waits for the next page's message that the move was made (an error never says so).
-    page.locator(".messagelist li", has_text=re.compile("を行いました|にしました")).first.wait_for()
+    moved(page)
 
 
 @pytest.mark.parametrize("screen", SCREENS)
